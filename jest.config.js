@@ -1,0 +1,25 @@
+/** @type {import('jest').Config} */
+const common = {
+  testEnvironment: 'node',
+  // jest 30 warns about globals @pulumi/pulumi leaves behind; they are harmless here.
+  testEnvironmentOptions: { globalsCleanup: 'off' },
+  transform: { '^.+\\.[tj]sx?$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  // @kubernetes/client-node 1.x and its auth dependencies ship ESM only.
+  transformIgnorePatterns: ['/node_modules/(?!(@kubernetes/client-node|openid-client|oauth4webapi|jose)/)'],
+};
+
+module.exports = {
+  testTimeout: 120000,
+  projects: [
+    // Pure logic and constructs: no server. `npx jest --selectProjects unit`.
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    // One real kube-apiserver + etcd for the whole run, started by the global setup.
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/e2e/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+    },
+  ],
+};

@@ -1,0 +1,5 @@
+export * from './schema';
+export * from './quidditch-index';
+export * from './quidditch-node';
+export * from './shard-allocation';
+export * from './crds';

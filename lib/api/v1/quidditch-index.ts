@@ -1,0 +1,152 @@
+import { conditionsSchema, Condition, ObjectMeta, ResourceDefinition, API_GROUP_VERSION } from './schema';
+
+export const INDEX_STATES = ['CREATING', 'ACTIVE', 'DELETING'] as const;
+export type IndexState = (typeof INDEX_STATES)[number];
+export const INDEX_HEALTHS = ['green', 'yellow', 'red'] as const;
+export type IndexHealth = (typeof INDEX_HEALTHS)[number];
+export const SHARD_STATES = ['INITIALIZING', 'STARTED', 'RELOCATING'] as const;
+export type ShardState = (typeof SHARD_STATES)[number];
+
+/** Limits shared by the schema, the constructs' validation and the allocator. */
+export const INDEX_LIMITS = {
+  minShards: 1,
+  maxShards: 1000,
+  minReplicas: 0,
+  maxReplicas: 5,
+  maxSettings: 128,
+  maxSettingValueLength: 1024,
+  /** Same as Elasticsearch's default index.mapping.total_fields.limit. */
+  maxMappingFields: 1000,
+} as const;
+
+export interface QuidditchIndexSpec {
+  /** Primary shard count; immutable after creation. */
+  shards: number;
+  /** Replica copies of every primary. @default 1 */
+  replicas?: number;
+  /** Index settings as string values (e.g. refresh_interval: "1s"). */
+  settings?: Record<string, string>;
+  /** Field mappings. */
+  mappings?: { dynamic?: 'true' | 'false' | 'strict' | 'runtime'; properties?: Record<string, Record<string, unknown>> };
+}
+
+export interface ShardAllocationStatus {
+  shardId: number;
+  nodeId: string;
+  primary: boolean;
+  state: ShardState;
+}
+
+export interface QuidditchIndexStatus {
+  state?: IndexState;
+  health?: IndexHealth;
+  shardAllocations?: ShardAllocationStatus[];
+  conditions?: Condition[];
+  observedGeneration?: number;
+}
+
+export interface QuidditchIndex {
+  apiVersion: typeof API_GROUP_VERSION;
+  kind: 'QuidditchIndex';
+  metadata: ObjectMeta;
+  spec: QuidditchIndexSpec;
+  status?: QuidditchIndexStatus;
+}
+
+const L = INDEX_LIMITS;
+
+export const quidditchIndexDefinition: ResourceDefinition = {
+  kind: 'QuidditchIndex',
+  plural: 'quidditchindices',
+  singular: 'quidditchindex',
+  shortNames: ['qidx'],
+  description:
+    'QuidditchIndex declares a search index: how many primary shards it has and how many replicas of each. ' +
+    'The operator allocates the shard copies to healthy QuidditchNodes and reports where they live in status.',
+  specSchema: {
+    type: 'object',
+    description: 'The desired shape of the index.',
+    required: ['shards'],
+    properties: {
+      shards: {
+        type: 'integer',
+        description: `Number of primary shards (${L.minShards}-${L.maxShards}). Immutable: documents are routed by hash modulo this number, so changing it needs a new index and a reindex.`,
+        minimum: L.minShards,
+        maximum: L.maxShards,
+        'x-kubernetes-validations': [
+          {
+            rule: 'self == oldSelf',
+            message: 'shards is immutable: create a new index with the new shard count and reindex into it',
+          },
+        ],
+      },
+      replicas: {
+        type: 'integer',
+        description: `Number of replica copies of every primary shard (${L.minReplicas}-${L.maxReplicas}). Each copy is placed on a different node.`,
+        minimum: L.minReplicas,
+        maximum: L.maxReplicas,
+        default: 1,
+      },
+      settings: {
+        type: 'object',
+        description: `Index settings as string values, for example refresh_interval: "1s" (at most ${L.maxSettings} keys, values up to ${L.maxSettingValueLength} characters).`,
+        maxProperties: L.maxSettings,
+        additionalProperties: { type: 'string', description: 'One setting value.', maxLength: L.maxSettingValueLength },
+      },
+      mappings: {
+        type: 'object',
+        description: 'Field mappings, in the Elasticsearch mapping format.',
+        properties: {
+          dynamic: {
+            type: 'string',
+            description: 'How unmapped fields in documents are handled: true, false, strict or runtime.',
+            enum: ['true', 'false', 'strict', 'runtime'],
+          },
+          properties: {
+            type: 'object',
+            description: `Field name to field mapping (at most ${L.maxMappingFields} fields, like Elasticsearch's index.mapping.total_fields.limit).`,
+            maxProperties: L.maxMappingFields,
+            additionalProperties: {
+              type: 'object',
+              description: 'The mapping of one field, e.g. {type: text, analyzer: standard}; free-form.',
+              'x-kubernetes-preserve-unknown-fields': true,
+            },
+          },
+        },
+      },
+    },
+  },
+  statusSchema: {
+    type: 'object',
+    description: 'The observed state of the index, written by the operator.',
+    properties: {
+      state: { type: 'string', description: 'Lifecycle state: CREATING until every shard copy has started, then ACTIVE; DELETING while shards are being removed.', enum: [...INDEX_STATES] },
+      health: { type: 'string', description: 'green: every copy started; yellow: every primary started but some replica is not; red: some primary is not started.', enum: [...INDEX_HEALTHS] },
+      shardAllocations: {
+        type: 'array',
+        description: 'Where every shard copy is allocated.',
+        maxItems: L.maxShards * (L.maxReplicas + 1),
+        items: {
+          type: 'object',
+          description: 'One copy of one shard on one node.',
+          required: ['shardId', 'nodeId', 'primary', 'state'],
+          properties: {
+            shardId: { type: 'integer', description: 'The shard number, from 0 to shards-1.', minimum: 0 },
+            nodeId: { type: 'string', description: 'Name of the QuidditchNode holding this copy.', maxLength: 253 },
+            primary: { type: 'boolean', description: 'Whether this copy is the primary.' },
+            state: { type: 'string', description: 'INITIALIZING while the data node creates the copy, STARTED once it serves, RELOCATING while it moves.', enum: [...SHARD_STATES] },
+          },
+        },
+      },
+      conditions: conditionsSchema,
+      observedGeneration: { type: 'integer', format: 'int64', description: 'The metadata.generation this status was computed for.', minimum: 0 },
+    },
+  },
+  printerColumns: [
+    { name: 'Shards', type: 'integer', jsonPath: '.spec.shards', description: 'Primary shard count' },
+    { name: 'Replicas', type: 'integer', jsonPath: '.spec.replicas', description: 'Replicas of every primary' },
+    { name: 'State', type: 'string', jsonPath: '.status.state', description: 'Lifecycle state' },
+    { name: 'Health', type: 'string', jsonPath: '.status.health', description: 'green, yellow or red' },
+    { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp', description: 'Time since creation' },
+  ],
+};

@@ -1,0 +1,101 @@
+import { conditionsSchema, Condition, ObjectMeta, ResourceDefinition, API_GROUP_VERSION } from './schema';
+
+export const NODE_TYPES = ['DATA', 'INGEST', 'COORDINATING'] as const;
+export type NodeType = (typeof NODE_TYPES)[number];
+export const NODE_TIERS = ['hot', 'warm', 'cold'] as const;
+export type NodeTier = (typeof NODE_TIERS)[number];
+export const NODE_STATES = ['HEALTHY', 'UNHEALTHY', 'DRAINING'] as const;
+export type NodeState = (typeof NODE_STATES)[number];
+
+/** host:port, where host is a DNS name, IPv4 address or bracketed IPv6 address. */
+export const ADDRESS_PATTERN = '^([a-zA-Z0-9]([-a-zA-Z0-9.]*[a-zA-Z0-9])?|\\[[0-9a-fA-F:.]+\\]):[0-9]{1,5}$';
+export const DEFAULT_MAX_SHARDS_PER_NODE = 1000;
+
+export interface QuidditchNodeSpec {
+  nodeType: NodeType;
+  tier?: NodeTier;
+  /** @default 1000 */
+  maxShards?: number;
+  /** host:port the operator dials for the data-node gRPC API. */
+  address: string;
+  zone?: string;
+}
+
+export interface NodeResources {
+  diskUsedBytes?: number;
+  diskTotalBytes?: number;
+  memoryUsedBytes?: number;
+  memoryTotalBytes?: number;
+}
+
+export interface QuidditchNodeStatus {
+  state?: NodeState;
+  lastHeartbeat?: string;
+  allocatedShards?: number;
+  resources?: NodeResources;
+  conditions?: Condition[];
+}
+
+export interface QuidditchNode {
+  apiVersion: typeof API_GROUP_VERSION;
+  kind: 'QuidditchNode';
+  metadata: ObjectMeta;
+  spec: QuidditchNodeSpec;
+  status?: QuidditchNodeStatus;
+}
+
+const bytes = (what: string) => ({ type: 'integer' as const, format: 'int64', minimum: 0, description: what });
+
+export const quidditchNodeDefinition: ResourceDefinition = {
+  kind: 'QuidditchNode',
+  plural: 'quidditchnodes',
+  singular: 'quidditchnode',
+  shortNames: ['qnode'],
+  description:
+    'QuidditchNode is a data node of the search cluster. Data nodes create their own QuidditchNode on start ' +
+    'and prove they are alive by patching status.lastHeartbeat; the operator marks silent nodes UNHEALTHY.',
+  specSchema: {
+    type: 'object',
+    description: 'What the node is and how to reach it.',
+    required: ['nodeType', 'address'],
+    properties: {
+      nodeType: { type: 'string', description: 'Role of the node. Only DATA nodes hold shards.', enum: [...NODE_TYPES] },
+      tier: { type: 'string', description: 'Storage tier: hot (fast, recent data), warm or cold.', enum: [...NODE_TIERS], default: 'hot' },
+      maxShards: { type: 'integer', description: 'Most shard copies the operator may place on this node.', minimum: 1, maximum: 100000, default: DEFAULT_MAX_SHARDS_PER_NODE },
+      address: {
+        type: 'string',
+        description: 'host:port of the node\'s gRPC shard API (port 9303 by convention), dialled by the operator.',
+        maxLength: 261,
+        pattern: ADDRESS_PATTERN,
+      },
+      zone: { type: 'string', description: 'Failure zone (e.g. topology.kubernetes.io/zone of its Kubernetes node); copies of one shard are spread across zones.', maxLength: 63 },
+    },
+  },
+  statusSchema: {
+    type: 'object',
+    description: 'Liveness and load, written by the node (heartbeat) and the operator (state).',
+    properties: {
+      state: { type: 'string', description: 'HEALTHY while heartbeats arrive, UNHEALTHY once the last one is older than the operator\'s timeout, DRAINING while shards move away.', enum: [...NODE_STATES] },
+      lastHeartbeat: { type: 'string', format: 'date-time', description: 'When the node last reported itself alive.' },
+      allocatedShards: { type: 'integer', description: 'Number of shard copies the node holds.', minimum: 0 },
+      resources: {
+        type: 'object',
+        description: 'Disk and memory use reported with the heartbeat.',
+        properties: {
+          diskUsedBytes: bytes('Bytes of disk in use.'),
+          diskTotalBytes: bytes('Bytes of disk in all.'),
+          memoryUsedBytes: bytes('Bytes of memory in use.'),
+          memoryTotalBytes: bytes('Bytes of memory in all.'),
+        },
+      },
+      conditions: conditionsSchema,
+    },
+  },
+  printerColumns: [
+    { name: 'Type', type: 'string', jsonPath: '.spec.nodeType', description: 'Node role' },
+    { name: 'Tier', type: 'string', jsonPath: '.spec.tier', description: 'Storage tier' },
+    { name: 'State', type: 'string', jsonPath: '.status.state', description: 'HEALTHY, UNHEALTHY or DRAINING' },
+    { name: 'Shards', type: 'integer', jsonPath: '.status.allocatedShards', description: 'Shard copies held' },
+    { name: 'Last-Heartbeat', type: 'date', jsonPath: '.status.lastHeartbeat', description: 'Time since the last heartbeat' },
+  ],
+};

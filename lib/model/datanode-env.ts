@@ -1,0 +1,30 @@
+/**
+ * Environment variables the data-node StatefulSet sets and every data node (the real one and
+ * apps/datanode-sim.ts) reads. One list, so the constructs and the sim cannot drift.
+ */
+export const DATANODE_ENV = {
+  /** The node's name (the pod name); also the QuidditchNode it creates. */
+  nodeName: 'QUIDDITCH_NODE_NAME',
+  /** Namespace the QuidditchNode is created in. */
+  namespace: 'QUIDDITCH_NAMESPACE',
+  /** `k8s` (register a QuidditchNode, heartbeat via its status) or `raft` (join the masters). */
+  controlPlaneMode: 'QUIDDITCH_CONTROL_PLANE_MODE',
+  /** host:port of the operator's HTTP API (k8s mode). */
+  operatorAddress: 'QUIDDITCH_OPERATOR_ADDRESS',
+  /** Comma-separated host:port of every Raft master (raft mode). */
+  masterEndpoints: 'QUIDDITCH_MASTER_ENDPOINTS',
+  /** host:port other components dial to reach this node's gRPC API. */
+  advertiseAddress: 'QUIDDITCH_ADVERTISE_ADDRESS',
+  /** Port the gRPC shard API listens on. */
+  grpcPort: 'QUIDDITCH_GRPC_PORT',
+  /** hot, warm or cold. */
+  tier: 'QUIDDITCH_TIER',
+  /** Most shard copies this node accepts. */
+  maxShards: 'QUIDDITCH_MAX_SHARDS',
+  /** Seconds between heartbeats. */
+  heartbeatInterval: 'QUIDDITCH_HEARTBEAT_INTERVAL',
+  /** Directory for shard data (a PVC mount in the StatefulSet). */
+  dataDir: 'QUIDDITCH_DATA_DIR',
+} as const;
+
+export const DATANODE_GRPC_PORT = 9303;
