@@ -1,0 +1,52 @@
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { randomBytes } from 'node:crypto';
+import type { ObjectMeta } from '../../api/v1';
+
+export type EventType = 'Normal' | 'Warning';
+
+/** Records a transition of an object as a Kubernetes Event (the contract: best effort, never throws). */
+export interface EventRecorder {
+  record(obj: { apiVersion: string; kind: string; metadata: ObjectMeta }, type: EventType, reason: string, message: string): void;
+}
+
+/**
+ * Writes core/v1 Events. Recording is fire-and-forget: an event that cannot be written must not fail
+ * a reconcile, since events are for people, not for correctness.
+ */
+export class KubeEventRecorder implements EventRecorder {
+  private readonly api: CoreV1Api;
+
+  constructor(
+    kubeConfig: KubeConfig,
+    private readonly component: string,
+    private readonly onError: (err: unknown) => void = () => undefined,
+  ) {
+    this.api = kubeConfig.makeApiClient(CoreV1Api);
+  }
+
+  record(obj: { apiVersion: string; kind: string; metadata: ObjectMeta }, type: EventType, reason: string, message: string): void {
+    const namespace = obj.metadata.namespace ?? 'default';
+    const now = new Date();
+    const body = {
+      metadata: { name: `${obj.metadata.name}.${randomBytes(8).toString('hex')}`, namespace },
+      involvedObject: {
+        apiVersion: obj.apiVersion,
+        kind: obj.kind,
+        name: obj.metadata.name,
+        namespace,
+        uid: obj.metadata.uid,
+        resourceVersion: obj.metadata.resourceVersion,
+      },
+      type,
+      reason,
+      message: message.slice(0, 1024),
+      source: { component: this.component },
+      firstTimestamp: now,
+      lastTimestamp: now,
+      count: 1,
+      reportingComponent: this.component,
+      reportingInstance: process.env.POD_NAME ?? this.component,
+    };
+    this.api.createNamespacedEvent({ namespace, body }).catch(this.onError);
+  }
+}
