@@ -1,0 +1,79 @@
+/**
+ * The fully resolved, validated description of a cluster: every default applied, every name
+ * derived. Renderers (cdk8s constructs, and through them the Pulumi component) read only this.
+ */
+import type { NodeTier } from '../api/v1/quidditch-node';
+import type { ClusterNames } from './names';
+import type { ImagePullPolicy } from './props';
+
+export type ResolvedMode = 'k8s' | 'raft';
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
+
+export interface ResolvedResources {
+  readonly cpuRequest: string;
+  readonly memoryRequest: string;
+  /** Undefined: no CPU limit. */
+  readonly cpuLimit?: string;
+  readonly memoryLimit: string;
+}
+
+export interface ResolvedStorage {
+  readonly size: string;
+  /** Undefined: the cluster's default StorageClass. */
+  readonly storageClassName?: string;
+}
+
+export interface ResolvedLeaderElection {
+  readonly leaseDurationSeconds: number;
+  readonly renewDeadlineSeconds: number;
+  readonly retryPeriodSeconds: number;
+}
+
+export interface ResolvedDataNodes {
+  readonly replicas: number;
+  readonly image: string;
+  readonly imagePullPolicy: ImagePullPolicy;
+  readonly storage: ResolvedStorage;
+  readonly resources: ResolvedResources;
+  readonly tier: NodeTier;
+  readonly maxShards: number;
+  /** Seconds between heartbeats: a quarter of the operator's heartbeat timeout, so three can be missed. */
+  readonly heartbeatIntervalSeconds: number;
+}
+
+export interface ResolvedOperator {
+  readonly replicas: number;
+  readonly image: string;
+  readonly imagePullPolicy: ImagePullPolicy;
+  readonly resources: ResolvedResources;
+  readonly leaderElection: ResolvedLeaderElection;
+  readonly heartbeatTimeoutSeconds: number;
+  readonly logLevel: LogLevel;
+}
+
+export interface ResolvedRaft {
+  readonly replicas: number;
+  readonly image: string;
+  readonly imagePullPolicy: ImagePullPolicy;
+  readonly storage: ResolvedStorage;
+  readonly resources: ResolvedResources;
+}
+
+export interface ResolvedCluster {
+  /** Base of every object name and the `app.kubernetes.io/instance` label. */
+  readonly name: string;
+  readonly namespace: string;
+  readonly mode: ResolvedMode;
+  /** Whether the CRDs are emitted. */
+  readonly crds: boolean;
+  /** Package version: the `app.kubernetes.io/version` label and the default image tags. */
+  readonly version: string;
+  readonly names: ClusterNames;
+  /** The user's extra labels (recommended labels are added per object). */
+  readonly labels: Readonly<Record<string, string>>;
+  readonly dataNodes: ResolvedDataNodes;
+  /** Rendered in k8s mode only; resolved (and validated) in both so a typo never hides. */
+  readonly operator: ResolvedOperator;
+  /** Rendered in raft mode only; resolved (and validated) in both. */
+  readonly raft: ResolvedRaft;
+}
