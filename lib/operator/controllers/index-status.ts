@@ -1,0 +1,118 @@
+import type { QuidditchIndex, QuidditchIndexStatus, ShardAllocationStatus } from '../../api/v1';
+import { indexHealth, indexState, isActive } from '../allocation';
+import { setCondition } from './conditions';
+
+/** A shard operation that failed on a data node during this reconcile. */
+export interface NodeFailure {
+  readonly node: string;
+  readonly message: string;
+}
+
+export interface UnplacedCopy {
+  readonly shardId: number;
+  readonly primary: boolean;
+  readonly reason: string;
+}
+
+export interface IndexObservation {
+  /** Allocations after this reconcile's side effects. */
+  readonly allocations: readonly ShardAllocationStatus[];
+  /** Wanted copies with no node. */
+  readonly unassigned: readonly UnplacedCopy[];
+  /** Data-node calls that failed. */
+  readonly failures: readonly NodeFailure[];
+}
+
+/**
+ * Pure: the status an index should have after a reconcile: state and health from the allocator's
+ * rules (indexState, indexHealth), and the Ready / Progressing / Degraded conditions with reasons
+ * that tell a person what to do next.
+ */
+export function computeIndexStatus(index: QuidditchIndex, observed: IndexObservation, now: Date): QuidditchIndexStatus {
+  const previous = index.status ?? {};
+  const replicas = index.spec.replicas ?? 1;
+  const health = indexHealth(observed.allocations, index.spec.shards, replicas);
+  const state = indexState({ previous: previous.state, deleting: false, allocations: observed.allocations, shards: index.spec.shards });
+  const primariesUnplaced = observed.unassigned.filter((u) => u.primary);
+  const initializing = observed.allocations.filter((a) => !isActive(a)).length;
+  const generation = index.metadata.generation;
+
+  let conditions = previous.conditions ?? [];
+  const set = (type: string, status: 'True' | 'False', reason: string, message: string) => {
+    conditions = setCondition(conditions, { type, status, reason, message, observedGeneration: generation }, now);
+  };
+
+  const unplacedReason = observed.unassigned[0]?.reason;
+  const failureText = summarizeFailures(observed.failures);
+  if (health === 'red') {
+    const reason = primariesUnplaced.length ? unplacedReason ?? 'PrimariesUnassigned' : observed.failures.length ? 'NodeUnreachable' : 'ShardsInitializing';
+    const message = primariesUnplaced.length
+      ? `${primariesUnplaced.length} primary shard(s) have no node (${unplacedReason}). ${adviceFor(unplacedReason)}`
+      : observed.failures.length
+        ? `Some primaries are not started: ${failureText}`
+        : `Waiting for ${initializing} shard copies to start.`;
+    set('Ready', 'False', reason, message);
+  } else {
+    set('Ready', 'True', 'PrimariesStarted', 'Every primary shard is started; the index serves reads and writes.');
+  }
+
+  const pending = initializing > 0 || observed.unassigned.length > 0;
+  if (pending) {
+    set('Progressing', 'True', state === 'ACTIVE' ? 'Reallocating' : 'Allocating', `${initializing} copies initializing, ${observed.unassigned.length} unassigned.`);
+  } else {
+    set('Progressing', 'False', 'AllocationComplete', `All ${observed.allocations.length} copies are started.`);
+  }
+
+  if (observed.failures.length) {
+    set('Degraded', 'True', 'NodeUnreachable', `Shard operations failed: ${failureText} Check the nodes' addresses and pods; the operator retries with backoff.`);
+  } else if (observed.unassigned.length) {
+    set('Degraded', 'True', unplacedReason ?? 'CopiesUnassigned', `${observed.unassigned.length} copies cannot be placed (${unplacedReason}). ${adviceFor(unplacedReason)}`);
+  } else if (health !== 'green' && state === 'ACTIVE') {
+    set('Degraded', 'True', 'CopiesNotStarted', `Health is ${health}: ${initializing} copies are not started yet.`);
+  } else {
+    set('Degraded', 'False', 'AllCopiesHealthy', 'No copy is missing or failing.');
+  }
+
+  return {
+    ...previous,
+    state,
+    health,
+    shardAllocations: [...observed.allocations],
+    conditions,
+    observedGeneration: generation,
+  };
+}
+
+function adviceFor(reason: string | undefined): string {
+  switch (reason) {
+    case 'NoHealthyNodes':
+      return 'Start data nodes (scale the data-node StatefulSet); the index is retried as soon as a node is healthy.';
+    case 'TooFewNodes':
+      return 'Add data nodes or lower spec.replicas: copies of one shard need distinct nodes.';
+    case 'InsufficientCapacity':
+      return 'Add data nodes or raise their maxShards.';
+    default:
+      return '';
+  }
+}
+
+function summarizeFailures(failures: readonly NodeFailure[]): string {
+  const byNode = new Map<string, string>();
+  for (const f of failures) if (!byNode.has(f.node)) byNode.set(f.node, f.message);
+  return [...byNode].map(([node, msg]) => `${node}: ${msg}`).join('; ') + '.';
+}
+
+/** True when writing `next` over `current` would change nothing (lastTransitionTime-insensitive is not needed: setCondition keeps it). */
+export function statusUnchanged(current: QuidditchIndexStatus | undefined, next: QuidditchIndexStatus): boolean {
+  return JSON.stringify(normalize(current ?? {})) === JSON.stringify(normalize(next));
+}
+
+function normalize(s: QuidditchIndexStatus): unknown {
+  return {
+    state: s.state,
+    health: s.health,
+    shardAllocations: s.shardAllocations ?? [],
+    conditions: (s.conditions ?? []).map((c) => [c.type, c.status, c.reason, c.message, c.lastTransitionTime, c.observedGeneration]),
+    observedGeneration: s.observedGeneration,
+  };
+}
