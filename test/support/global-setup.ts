@@ -1,0 +1,33 @@
+/**
+ * Jest global setup of the `integration` project: one real control plane for the whole run, with
+ * the CRDs installed. Workers inherit the environment set here. Set QUIDDITCH_KEEP_CONTROL_PLANE=1
+ * to keep its temporary directory (etcd data, logs) after the run.
+ */
+import { KubeConfig } from '@kubernetes/client-node';
+import { join } from 'node:path';
+import { ControlPlane } from './control-plane';
+import { applyCrds } from './crds';
+
+export const CONTROL_PLANE_GLOBAL = '__QUIDDITCH_CONTROL_PLANE__';
+
+export default async function globalSetup(): Promise<void> {
+  const started = Date.now();
+  const cp = await ControlPlane.start({ keepTempDir: process.env.QUIDDITCH_KEEP_CONTROL_PLANE === '1' });
+  (globalThis as Record<string, unknown>)[CONTROL_PLANE_GLOBAL] = cp;
+  const readyMs = Date.now() - started;
+  try {
+    const kc = new KubeConfig();
+    kc.loadFromFile(cp.kubeconfigPath);
+    await applyCrds(kc);
+  } catch (err) {
+    await cp.stop();
+    throw err;
+  }
+  process.env.KUBECONFIG = cp.kubeconfigPath;
+  process.env.QUIDDITCH_TEST_KUBECONFIG = cp.kubeconfigPath;
+  process.env.QUIDDITCH_TEST_KUBECTL = cp.assets.kubectl;
+  process.env.QUIDDITCH_TEST_CONTROL_PLANE_LOGS = join(cp.dir, 'logs');
+  process.stderr.write(
+    `\n[control-plane] etcd + kube-apiserver ready in ${(readyMs / 1000).toFixed(1)} s, CRDs in ${((Date.now() - started - readyMs) / 1000).toFixed(1)} s, at ${cp.server} (logs: ${join(cp.dir, 'logs')})\n`,
+  );
+}

@@ -1,0 +1,9 @@
+import type { ControlPlane } from './control-plane';
+import { CONTROL_PLANE_GLOBAL } from './global-setup';
+
+/** Stops the control plane the global setup started (kube-apiserver, then etcd) and removes its files. */
+export default async function globalTeardown(): Promise<void> {
+  const cp = (globalThis as Record<string, unknown>)[CONTROL_PLANE_GLOBAL] as ControlPlane | undefined;
+  await cp?.stop();
+  delete (globalThis as Record<string, unknown>)[CONTROL_PLANE_GLOBAL];
+}

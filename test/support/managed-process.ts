@@ -1,0 +1,131 @@
+/**
+ * A child process (etcd, kube-apiserver) that logs to a file and cannot outlive its parent by
+ * accident: it runs in its own process group, and every live one is killed when the parent exits
+ * or is interrupted.
+ */
+import { ChildProcess, spawn } from 'node:child_process';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+
+const live = new Set<ManagedProcess>();
+const exitHooks = new Set<() => void>();
+const signalHooks = new Set<() => Promise<void>>();
+let handlersInstalled = false;
+
+/**
+ * Registers cleanup for abnormal ends: `onExit` runs synchronously on process exit (only sync work
+ * is possible there); `onSignal` runs on SIGINT/SIGTERM/SIGHUP before the signal is re-raised.
+ * Returns a function that unregisters both.
+ */
+export function registerCleanup(onExit: () => void, onSignal: () => Promise<void>): () => void {
+  installHandlers();
+  exitHooks.add(onExit);
+  signalHooks.add(onSignal);
+  return () => {
+    exitHooks.delete(onExit);
+    signalHooks.delete(onSignal);
+  };
+}
+
+function installHandlers(): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  process.on('exit', () => {
+    for (const p of live) p.killNow();
+    for (const hook of exitHooks) hook();
+  });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    const handler = (): void => {
+      // A second signal while shutting down means "now": kill everything without waiting.
+      process.removeListener(signal, handler);
+      process.once(signal, () => process.exit(130));
+      void Promise.allSettled([...signalHooks].map((hook) => hook())).finally(() => {
+        for (const p of live) p.killNow();
+        process.kill(process.pid, signal);
+      });
+    };
+    process.on(signal, handler);
+  }
+}
+
+export class ManagedProcess {
+  /** Resolves with the exit code (or signal name) once the process has exited. */
+  readonly exited: Promise<number | string>;
+  private exitedValue: number | string | undefined;
+
+  private constructor(
+    readonly name: string,
+    readonly logPath: string,
+    private readonly child: ChildProcess,
+  ) {
+    live.add(this);
+    this.exited = new Promise((resolveExit) => {
+      const done = (value: number | string): void => {
+        live.delete(this);
+        this.exitedValue = value;
+        resolveExit(value);
+      };
+      child.once('exit', (code, signal) => done(code ?? signal ?? 'unknown'));
+      child.once('error', (err) => done(`spawn error: ${err.message}`));
+    });
+  }
+
+  /** Starts `binary args`, appending stdout and stderr to `logPath`. */
+  static start(name: string, binary: string, args: readonly string[], logPath: string): ManagedProcess {
+    const log = openSync(logPath, 'a');
+    try {
+      // detached: its own process group, so a stop also reaches anything it forks, and a terminal
+      // Ctrl-C reaches us first (we then stop it in order: apiserver before etcd).
+      const child = spawn(binary, args, { stdio: ['ignore', log, log], detached: true });
+      return new ManagedProcess(name, logPath, child);
+    } finally {
+      closeSync(log);
+    }
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** The exit code or signal when the process has exited, otherwise undefined. */
+  get exitStatus(): number | string | undefined {
+    return this.exitedValue;
+  }
+
+  /** SIGTERM, then SIGKILL if it has not exited after `timeoutMs`. */
+  async stop(timeoutMs = 10_000): Promise<void> {
+    if (this.exitedValue !== undefined) return;
+    this.signal('SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), timeoutMs)));
+    const outcome = await Promise.race([this.exited, timedOut]);
+    clearTimeout(timer);
+    if (outcome === 'timeout') {
+      this.signal('SIGKILL');
+      await this.exited;
+    }
+  }
+
+  /** Synchronous SIGKILL of the whole process group, for exit handlers. */
+  killNow(): void {
+    if (this.exitedValue === undefined) this.signal('SIGKILL');
+  }
+
+  /** The last `lines` lines of the log, to put in error messages. */
+  logTail(lines = 30): string {
+    try {
+      return readFileSync(this.logPath, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    } catch {
+      return '(no log)';
+    }
+  }
+
+  private signal(sig: NodeJS.Signals): void {
+    const pid = this.child.pid;
+    if (pid === undefined) return;
+    try {
+      process.kill(-pid, sig);
+    } catch {
+      // Already gone (ESRCH): nothing to stop.
+    }
+  }
+}
