@@ -1,0 +1,64 @@
+/**
+ * QuidditchIndex construct: declare a search index in code. Typed from the generated imports
+ * (imports/quidditch-index-quidditch.io.ts) and validated at synth with the same limits as the
+ * CRD schema (INDEX_LIMITS), so a bad index fails in `cdk8s synth` rather than at apply.
+ *
+ * The file is named quidditch-index.ts, not index.ts, so it is never mistaken for a barrel module.
+ */
+import { Construct } from 'constructs';
+import { INDEX_LIMITS } from '../api/v1/quidditch-index';
+import * as imported from '../../imports/quidditch-index-quidditch.io';
+import { recommendedLabels } from '../model/labels';
+import type { ResolvedCluster } from '../model/resolved';
+import { isDns1123Label, isDns1123Subdomain, isInteger, Problems } from '../model/validation';
+import { PACKAGE_VERSION } from '../model/version';
+
+export interface QuidditchIndexProps extends imported.QuidditchIndexSpec {
+  /** Index (object) name: a DNS-1123 subdomain. @default the construct id */
+  readonly name?: string;
+  /** @default the cluster's namespace; without a cluster, none (the namespace kubectl applies to) */
+  readonly namespace?: string;
+  /** Cluster the index is served by: supplies namespace and labels. @default none */
+  readonly cluster?: ResolvedCluster;
+  /** Extra labels. @default none */
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** Validates index props against INDEX_LIMITS; throws once with every problem. */
+export function validateIndexProps(name: string, props: QuidditchIndexProps): void {
+  const L = INDEX_LIMITS;
+  const p = new Problems();
+  p.check(isDns1123Subdomain(name), 'name', name, 'must be a DNS-1123 subdomain (lowercase letters, digits, \'-\' and \'.\')');
+  if (props.namespace !== undefined) p.check(isDns1123Label(props.namespace), 'namespace', props.namespace, 'must be a DNS-1123 label');
+  p.check(isInteger(props.shards) && props.shards >= L.minShards && props.shards <= L.maxShards, 'shards', props.shards, `must be an integer from ${L.minShards} to ${L.maxShards}`);
+  if (props.replicas !== undefined) {
+    p.check(isInteger(props.replicas) && props.replicas >= L.minReplicas && props.replicas <= L.maxReplicas, 'replicas', props.replicas, `must be an integer from ${L.minReplicas} to ${L.maxReplicas}`);
+  }
+  const settings = Object.entries(props.settings ?? {});
+  p.check(settings.length <= L.maxSettings, 'settings', `${settings.length} keys`, `must have at most ${L.maxSettings} keys`);
+  for (const [key, value] of settings) {
+    p.check(typeof value === 'string' && value.length <= L.maxSettingValueLength, `settings[${JSON.stringify(key)}]`, value, `must be a string of at most ${L.maxSettingValueLength} characters`);
+  }
+  const fields = Object.keys(props.mappings?.properties ?? {}).length;
+  p.check(fields <= L.maxMappingFields, 'mappings.properties', `${fields} fields`, `must have at most ${L.maxMappingFields} fields`);
+  p.throwIfAny('QuidditchIndex', name);
+}
+
+export class QuidditchIndex extends Construct {
+  readonly apiObject: imported.QuidditchIndex;
+
+  constructor(scope: Construct, id: string, props: QuidditchIndexProps) {
+    super(scope, id);
+    const name = props.name ?? id;
+    validateIndexProps(name, props);
+    const namespace = props.namespace ?? props.cluster?.namespace;
+    const labels = props.cluster
+      ? recommendedLabels(props.cluster.name, 'index', props.cluster.version, { ...props.cluster.labels, ...props.labels })
+      : recommendedLabels(name, 'index', PACKAGE_VERSION, props.labels);
+    const { shards, replicas, settings, mappings } = props;
+    this.apiObject = new imported.QuidditchIndex(this, 'Resource', {
+      metadata: { name, ...(namespace !== undefined ? { namespace } : {}), labels },
+      spec: { shards, replicas, settings, mappings },
+    });
+  }
+}
