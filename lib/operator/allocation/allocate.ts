@@ -1,0 +1,223 @@
+import type { ShardAllocationStatus } from '../../api/v1';
+import type {
+  AllocationAction,
+  AllocationPlan,
+  CandidateNode,
+  IndexShape,
+  UnassignedCopy,
+  UnassignedReason,
+} from './types';
+
+/** A copy kept (or promoted) from the current allocation. */
+interface Copy {
+  readonly shardId: number;
+  nodeId: string;
+  primary: boolean;
+  readonly state: ShardAllocationStatus['state'];
+}
+
+const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Plans where every copy of one index lives (pure and deterministic: same input, same output,
+ * whatever the order of `current` and `nodes`; ties are broken by node name).
+ *
+ * Rules, in order of precedence:
+ * 1. Copies on UNHEALTHY or unknown nodes are dropped; every other existing copy is kept where it
+ *    is (healthy copies are never moved just to rebalance).
+ * 2. A shard whose primary was dropped gets a surviving replica promoted (STARTED first, then a
+ *    HEALTHY node) before any new copy is planned.
+ * 3. Surplus replicas (replicas went down) are removed from the most loaded nodes; never a primary.
+ * 4. Missing copies are placed primaries first (all shards), then replica round by round, each on
+ *    a HEALTHY node below maxShards that holds no copy of that shard, preferring the zone with the
+ *    fewest copies of the shard, then the least loaded node (total load over all indices).
+ *    Copies that fit nowhere are reported in `unassigned` with a reason.
+ *
+ * @throws Error naming the field when the index shape or the node list is invalid.
+ */
+export function planAllocation(
+  index: IndexShape,
+  current: readonly ShardAllocationStatus[],
+  nodes: readonly CandidateNode[],
+): AllocationPlan {
+  validate(index, nodes);
+  const nodeByName = new Map([...nodes].sort((a, b) => byName(a.name, b.name)).map((n) => [n.name, n]));
+  const load = new Map([...nodeByName.values()].map((n) => [n.name, n.load]));
+  const bump = (node: string, delta: number) => load.set(node, (load.get(node) ?? 0) + delta);
+  const promotes: AllocationAction[] = [];
+  const creates: AllocationAction[] = [];
+  const deletes: AllocationAction[] = [];
+  const copies: Copy[][] = Array.from({ length: index.shards }, () => []);
+
+  // 1. Keep what survives; sorted so the STARTED primary wins over duplicates.
+  for (const a of sortAllocations(current)) {
+    const node = nodeByName.get(a.nodeId);
+    const drop = (reason: 'NodeUnavailable' | 'ShardOutOfRange' | 'DuplicateCopy') => {
+      bump(a.nodeId, -1);
+      deletes.push({ type: 'delete', shardId: a.shardId, primary: a.primary, node: a.nodeId, reason });
+    };
+    if (!Number.isInteger(a.shardId) || a.shardId < 0 || a.shardId >= index.shards) {
+      drop('ShardOutOfRange');
+      continue;
+    }
+    if (!node || node.state === 'UNHEALTHY') {
+      drop('NodeUnavailable');
+      continue;
+    }
+    const shard = copies[a.shardId];
+    const sameNode = shard.find((c) => c.nodeId === a.nodeId);
+    if (sameNode && sameNode.primary === a.primary) {
+      bump(a.nodeId, -1); // the same copy listed twice: one real copy, nothing to delete
+      continue;
+    }
+    if (sameNode || (a.primary && shard.some((c) => c.primary))) {
+      drop('DuplicateCopy');
+      continue;
+    }
+    shard.push({ shardId: a.shardId, nodeId: a.nodeId, primary: a.primary, state: a.state });
+  }
+
+  // 2. Promote a surviving replica wherever the primary is gone.
+  for (const shard of copies) {
+    if (shard.length === 0 || shard.some((c) => c.primary)) continue;
+    const best = [...shard].sort(
+      (a, b) =>
+        rank(a.state !== 'STARTED', b.state !== 'STARTED') ||
+        rank(nodeByName.get(a.nodeId)?.state !== 'HEALTHY', nodeByName.get(b.nodeId)?.state !== 'HEALTHY') ||
+        byName(a.nodeId, b.nodeId),
+    )[0];
+    best.primary = true;
+    promotes.push({ type: 'promote', shardId: best.shardId, node: best.nodeId });
+  }
+
+  // 3. Remove surplus replicas, non-HEALTHY nodes first, then the most loaded.
+  for (const [shardId, shard] of copies.entries()) {
+    let surplus = shard.filter((c) => !c.primary).length - index.replicas;
+    while (surplus-- > 0) {
+      const victim = shard
+        .filter((c) => !c.primary)
+        .sort(
+          (a, b) =>
+            rank(nodeByName.get(a.nodeId)?.state !== 'HEALTHY', nodeByName.get(b.nodeId)?.state !== 'HEALTHY') ||
+            (load.get(b.nodeId) ?? 0) - (load.get(a.nodeId) ?? 0) ||
+            byName(a.nodeId, b.nodeId),
+        )[0];
+      shard.splice(shard.indexOf(victim), 1);
+      bump(victim.nodeId, -1);
+      deletes.push({ type: 'delete', shardId, primary: false, node: victim.nodeId, reason: 'ReplicasReduced' });
+    }
+  }
+
+  // 4. Place what is missing: primaries of all shards first, then replicas round by round.
+  const healthy = [...nodeByName.values()].filter((n) => n.state === 'HEALTHY');
+  const zoneOf = (node: string) => nodeByName.get(node)?.zone ?? '';
+  const inZone = (shardId: number, zone: string) => copies[shardId].filter((c) => zoneOf(c.nodeId) === zone).length;
+  const loadOf = (node: string) => load.get(node) ?? 0;
+  const created: Copy[] = [];
+  const unassigned: UnassignedCopy[] = [];
+  const place = (shardId: number, primary: boolean) => {
+    const holds = new Set(copies[shardId].map((c) => c.nodeId));
+    const eligible = healthy.filter((n) => !holds.has(n.name) && loadOf(n.name) < n.maxShards);
+    if (eligible.length === 0) {
+      unassigned.push({ shardId, primary, reason: whyUnassigned(healthy, holds) });
+      return;
+    }
+    const best = eligible.sort(
+      (a, b) =>
+        inZone(shardId, a.zone ?? '') - inZone(shardId, b.zone ?? '') ||
+        loadOf(a.name) - loadOf(b.name) ||
+        byName(a.name, b.name),
+    )[0];
+    const copy: Copy = { shardId, nodeId: best.name, primary, state: 'INITIALIZING' };
+    const swap = findSwap(copy, loadOf(best.name));
+    if (swap) {
+      // The lightest node already holds this shard: it takes another new copy instead, and
+      // this copy goes where that one was, so loads stay even without moving existing copies.
+      bump(swap.to, 1);
+      copy.nodeId = swap.other.nodeId;
+      swap.other.nodeId = swap.to;
+    } else {
+      bump(best.name, 1);
+    }
+    copies[shardId].push(copy);
+    created.push(copy);
+  };
+  /** A copy created in this plan that a lighter node can take over, freeing its node for `copy`. */
+  const findSwap = (copy: Copy, bestLoad: number): { other: Copy; to: string } | undefined => {
+    const bestZoneCount = inZone(copy.shardId, zoneOf(copy.nodeId));
+    const holdsThis = new Set(copies[copy.shardId].map((c) => c.nodeId));
+    const lighter = healthy.filter((n) => loadOf(n.name) < bestLoad && loadOf(n.name) < n.maxShards);
+    for (const m of lighter.sort((a, b) => loadOf(a.name) - loadOf(b.name) || byName(a.name, b.name))) {
+      for (const other of created) {
+        const x = other.nodeId;
+        if (other.shardId === copy.shardId || x === m.name || holdsThis.has(x)) continue;
+        if (copies[other.shardId].some((c) => c.nodeId === m.name)) continue;
+        if (inZone(copy.shardId, zoneOf(x)) > bestZoneCount) continue;
+        const sameZone = zoneOf(x) === zoneOf(m.name);
+        if (!sameZone && inZone(other.shardId, zoneOf(m.name)) >= inZone(other.shardId, zoneOf(x))) continue;
+        return { other, to: m.name };
+      }
+    }
+    return undefined;
+  };
+  for (const [shardId, shard] of copies.entries()) {
+    if (!shard.some((c) => c.primary)) place(shardId, true);
+  }
+  for (let round = 1; round <= index.replicas; round++) {
+    for (const [shardId, shard] of copies.entries()) {
+      if (shard.filter((c) => !c.primary).length < round) place(shardId, false);
+    }
+  }
+  for (const c of created) creates.push({ type: 'create', shardId: c.shardId, primary: c.primary, node: c.nodeId });
+
+  const allocations = sortAllocations(
+    copies.flat().map((c) => ({ shardId: c.shardId, nodeId: c.nodeId, primary: c.primary, state: c.state })),
+  );
+  return { allocations, actions: [...promotes, ...creates, ...deletes], unassigned };
+}
+
+/** Sorts by shardId, primary first, STARTED first, then node name (a new array). */
+export function sortAllocations(list: readonly ShardAllocationStatus[]): ShardAllocationStatus[] {
+  return [...list].sort(
+    (a, b) =>
+      a.shardId - b.shardId ||
+      rank(!a.primary, !b.primary) ||
+      rank(a.state !== 'STARTED', b.state !== 'STARTED') ||
+      byName(a.nodeId, b.nodeId) ||
+      byName(a.state, b.state),
+  );
+}
+
+/** false sorts before true. */
+function rank(a: boolean, b: boolean): number {
+  return Number(a) - Number(b);
+}
+
+function whyUnassigned(healthy: readonly CandidateNode[], holds: ReadonlySet<string>): UnassignedReason {
+  if (healthy.length === 0) return 'NoHealthyNodes';
+  return healthy.every((n) => holds.has(n.name)) ? 'TooFewNodes' : 'InsufficientCapacity';
+}
+
+function validate(index: IndexShape, nodes: readonly CandidateNode[]): void {
+  const problems: string[] = [];
+  if (!Number.isInteger(index.shards) || index.shards < 1) {
+    problems.push(`spec.shards must be an integer >= 1, got ${index.shards}`);
+  }
+  if (!Number.isInteger(index.replicas) || index.replicas < 0) {
+    problems.push(`spec.replicas must be an integer >= 0, got ${index.replicas}`);
+  }
+  const seen = new Set<string>();
+  for (const n of nodes) {
+    if (seen.has(n.name)) problems.push(`node ${n.name} is listed twice`);
+    seen.add(n.name);
+    if (!Number.isFinite(n.maxShards) || n.maxShards < 0) {
+      problems.push(`node ${n.name} has maxShards ${n.maxShards}; it must be a number >= 0`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new Error(
+      `Unable to plan allocation for QuidditchIndex ${index.namespace}/${index.name}: ${problems.join('; ')}. ` +
+        'Fix the index spec or the node list passed to planAllocation.',
+    );
+  }
+}

@@ -1,0 +1,5 @@
+export * from './types';
+export { planAllocation, sortAllocations } from './allocate';
+export { candidateNodes, nodeLoads } from './candidates';
+export { indexHealth, indexState, isActive } from './health';
+export type { IndexStateInput } from './health';

@@ -1,0 +1,94 @@
+import type { NodeState, ShardAllocationStatus } from '../../api/v1';
+
+/** The index being allocated: only what placement depends on. */
+export interface IndexShape {
+  /** Namespace of the QuidditchIndex (used in messages only). */
+  readonly namespace: string;
+  /** Name of the QuidditchIndex (used in messages only). */
+  readonly name: string;
+  /** Primary shard count (spec.shards). */
+  readonly shards: number;
+  /** Replicas of every primary (spec.replicas). */
+  readonly replicas: number;
+}
+
+/**
+ * A data node the allocator may place copies on.
+ *
+ * Pass EVERY data node of the namespace, healthy or not: a copy whose node is absent from the
+ * list is treated as lost (its node was deleted) and re-created elsewhere.
+ */
+export interface CandidateNode {
+  /** QuidditchNode name (the `nodeId` of allocations). */
+  readonly name: string;
+  /**
+   * status.state. Only HEALTHY nodes receive new copies. Copies on UNHEALTHY nodes are dropped;
+   * copies on DRAINING nodes or nodes with no state yet are kept (they still serve).
+   */
+  readonly state: NodeState | undefined;
+  /** spec.maxShards: most copies (over all indices) the node may hold. */
+  readonly maxShards: number;
+  /** spec.zone; nodes without a zone count as one shared zone. */
+  readonly zone?: string;
+  /**
+   * Copies the node holds over ALL indices, INCLUDING the current allocations of the index being
+   * planned (see `nodeLoads`).
+   */
+  readonly load: number;
+}
+
+/** Why a copy could not be placed. */
+export type UnassignedReason =
+  /** No node is HEALTHY. */
+  | 'NoHealthyNodes'
+  /** Healthy nodes exist but every one without a copy of this shard is at maxShards. */
+  | 'InsufficientCapacity'
+  /** Every healthy node already holds a copy of this shard: more nodes are needed for this many replicas. */
+  | 'TooFewNodes';
+
+/** A copy of a shard that is wanted but could not be placed. */
+export interface UnassignedCopy {
+  readonly shardId: number;
+  readonly primary: boolean;
+  readonly reason: UnassignedReason;
+}
+
+/** Why a copy is removed from the allocation list. */
+export type DeleteReason =
+  /** Its node is UNHEALTHY or no longer exists: the copy is lost; a DeleteShard is best effort. */
+  | 'NodeUnavailable'
+  /** spec.replicas went down. */
+  | 'ReplicasReduced'
+  /** shardId is not below spec.shards (a corrupt or stale status). */
+  | 'ShardOutOfRange'
+  /** A second copy of the same shard on the same node, or a second primary (a corrupt status). */
+  | 'DuplicateCopy';
+
+/**
+ * One step towards the new allocation. `planAllocation` lists them in the order to carry out:
+ * promotions first (so every shard has a serving primary again at once), then creations, then
+ * deletions.
+ */
+export type AllocationAction =
+  /** Create a new copy (CreateShard); it starts INITIALIZING. */
+  | { readonly type: 'create'; readonly shardId: number; readonly primary: boolean; readonly node: string }
+  /** Make the replica on `node` the primary of its shard (its old primary is lost). */
+  | { readonly type: 'promote'; readonly shardId: number; readonly node: string }
+  /** Remove the copy from `node` (DeleteShard, best effort when reason is NodeUnavailable). */
+  | {
+      readonly type: 'delete';
+      readonly shardId: number;
+      readonly primary: boolean;
+      readonly node: string;
+      readonly reason: DeleteReason;
+    };
+
+/** The result of `planAllocation`. */
+export interface AllocationPlan {
+  /** The new status.shardAllocations, sorted by shardId, primary first, then node name. */
+  readonly allocations: ShardAllocationStatus[];
+  /** What to do to get there; empty when the current allocation already satisfies the spec. */
+  readonly actions: AllocationAction[];
+  /** Wanted copies that have no node; empty when every copy is placed. */
+  readonly unassigned: UnassignedCopy[];
+}
