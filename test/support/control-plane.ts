@@ -39,7 +39,7 @@ export class ControlPlane {
   readonly kubeconfigPath: string;
   readonly logPaths: ControlPlaneLogs;
   private apiServer: ManagedProcess | undefined;
-  private stopped = false;
+  private stopping: Promise<void> | undefined;
   private readonly unregisterCleanup: () => void;
 
   private constructor(
@@ -127,11 +127,17 @@ export class ControlPlane {
 
   /** Starts kube-apiserver (again) on the same port with the same etcd, certs and credentials. */
   async startApiServer(): Promise<void> {
-    if (this.stopped) throw new Error(`Unable to start kube-apiserver: the control plane in ${this.dir} was stopped. Start a new ControlPlane.`);
+    if (this.stopping) throw new Error(`Unable to start kube-apiserver: the control plane in ${this.dir} was stopped. Start a new ControlPlane.`);
     if (this.apiServer && this.apiServer.exitStatus === undefined) return;
     this.apiServer = ManagedProcess.start('kube-apiserver', this.assets.kubeApiServer, this.apiServerArgs, this.logPaths.apiServer);
     const certPath = join(this.dir, 'certs', 'apiserver.crt');
     await this.waitUntil(this.apiServer, `${this.server}/readyz`, (r) => r.status === 200, () => (existsSync(certPath) ? this.caPem : undefined));
+  }
+
+  /** Resolves with the exit code or signal when the named process (as currently running) exits. */
+  processExit(name: 'etcd' | 'kube-apiserver'): Promise<number | string> {
+    const proc = name === 'etcd' ? this.etcd : this.apiServer;
+    return proc ? proc.exited : Promise.resolve('not started');
   }
 
   /** Stops kube-apiserver only (etcd keeps the data), e.g. to test how clients survive an outage. */
@@ -140,13 +146,14 @@ export class ControlPlane {
   }
 
   /** Stops kube-apiserver, then etcd, then removes the temporary directory. Safe to call twice. */
-  async stop(overrides: { keepTempDir?: boolean } = {}): Promise<void> {
-    if (this.stopped) return;
-    this.stopped = true;
-    await this.apiServer?.stop();
-    await this.etcd.stop();
-    this.unregisterCleanup();
-    if (!(overrides.keepTempDir ?? this.opts.keepTempDir)) this.removeDir();
+  stop(overrides: { keepTempDir?: boolean } = {}): Promise<void> {
+    this.stopping ??= (async () => {
+      await this.apiServer?.stop();
+      await this.etcd.stop();
+      this.unregisterCleanup();
+      if (!(overrides.keepTempDir ?? this.opts.keepTempDir)) this.removeDir();
+    })();
+    return this.stopping;
   }
 
   private removeDir(): void {

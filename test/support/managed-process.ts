@@ -35,12 +35,14 @@ function installHandlers(): void {
   });
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     const handler = (): void => {
-      // A second signal while shutting down means "now": kill everything without waiting.
+      // When the program has its own handler, it decides when to exit; we only clean up.
+      // Otherwise the signal is re-raised once cleanup is done, and a second one means "now".
+      const programHandles = process.listenerCount(signal) > 1;
       process.removeListener(signal, handler);
-      process.once(signal, () => process.exit(130));
+      if (!programHandles) process.once(signal, () => process.exit(130));
       void Promise.allSettled([...signalHooks].map((hook) => hook())).finally(() => {
         for (const p of live) p.killNow();
-        process.kill(process.pid, signal);
+        if (!programHandles) process.kill(process.pid, signal);
       });
     };
     process.on(signal, handler);
