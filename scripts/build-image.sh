@@ -4,15 +4,15 @@
 #
 # Default (works without any registry): bundle on the host (`npm run bundle`), build the local
 # distroless-style base from this machine's node (scripts/build-base-image.sh), then build the
-# Containerfile with BUNDLE_FROM=prebuilt and that BASE_IMAGE.
+# Containerfile's `prebuilt` target on that BASE_IMAGE.
 # The image carries the label io.quidditch.content-hash (bundle + Containerfile + base image +
 # version + revision); when the existing image has the same hash the build is skipped.
 #
 # Env:
 #   BASE_IMAGE      use this base instead of building the local one (e.g. gcr.io/distroless/nodejs20-debian12:nonroot)
-#   BUNDLE_FROM     "prebuilt" (default) or "build" (bundle inside the image build; needs BUILD_IMAGE
-#                   pullable and the npm registry)
-#   BUILD_IMAGE     build-stage image for BUNDLE_FROM=build (default: the Containerfile's node:20)
+#   IMAGE_TARGET    "prebuilt" (default: bundle on the host) or "runtime" (bundle inside the image
+#                   build; needs BUILD_IMAGE pullable and the npm registry)
+#   BUILD_IMAGE     build-stage image for IMAGE_TARGET=runtime (default: the Containerfile's node:20)
 #   IMAGE_NAME      published repository name (default ghcr.io/quidditch/quidditch-operator)
 #   QUIDDITCH_PODMAN_RUNTIME, QUIDDITCH_PODMAN_AUTO_INSTALL: see scripts/podman-common.sh
 # Flags: --force (rebuild even when the content hash matches), --skip-bundle (use dist/bundle as is)
@@ -39,11 +39,11 @@ version="$(node -p 'require("./package.json").version')"
 revision="$(git rev-parse HEAD 2>/dev/null || echo unknown)"
 local_ref="localhost/quidditch-operator:$version"
 published_ref="${IMAGE_NAME:-ghcr.io/quidditch/quidditch-operator}:$version"
-bundle_from="${BUNDLE_FROM:-prebuilt}"
-build_args=(--build-arg "VERSION=$version" --build-arg "REVISION=$revision" --build-arg "BUNDLE_FROM=$bundle_from")
+target="${IMAGE_TARGET:-prebuilt}"
+build_args=(--build-arg "VERSION=$version" --build-arg "REVISION=$revision" --target "$target")
 [ -n "${BUILD_IMAGE:-}" ] && build_args+=(--build-arg "BUILD_IMAGE=$BUILD_IMAGE")
 
-case "$bundle_from" in
+case "$target" in
   prebuilt)
     if [ "$skip_bundle" = 0 ]; then
       echo "bundling (npm run bundle)" >&2
@@ -51,8 +51,8 @@ case "$bundle_from" in
     fi
     [ -f dist/bundle/operator.js ] || die "Unable to build the image: dist/bundle/operator.js does not exist. Run npm run bundle first."
     ;;
-  build) ;;
-  *) die "Unable to build the image: BUNDLE_FROM must be 'prebuilt' or 'build', got '$bundle_from'." ;;
+  runtime) ;;
+  *) die "Unable to build the image: IMAGE_TARGET must be 'prebuilt' or 'runtime', got '$target'." ;;
 esac
 
 base="${BASE_IMAGE:-}"
@@ -61,10 +61,10 @@ if [ -z "$base" ]; then
 fi
 build_args+=(--build-arg "BASE_IMAGE=$base")
 
-# The hash covers everything that ends up in the image. For BUNDLE_FROM=build the sources are the
-# input instead of the bundle, so that mode always builds (podman's layer cache still applies).
+# The hash covers everything that ends up in the image. For IMAGE_TARGET=runtime the sources are the
+# input instead of the bundle, so that target always builds (podman's layer cache still applies).
 hash=""
-if [ "$bundle_from" = prebuilt ]; then
+if [ "$target" = prebuilt ]; then
   base_id="$(podman image inspect --format '{{.Id}}' "$base" 2>/dev/null || echo "$base")"
   hash="$({
     echo "$version $revision $base_id"
