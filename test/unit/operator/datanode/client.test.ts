@@ -1,0 +1,156 @@
+import * as grpc from '@grpc/grpc-js';
+import { DataNodeClient, DataNodeError } from '../../../../lib/operator/datanode/client';
+import { DataNodeHandler, DataNodeServer, startDataNodeServer } from '../../../../lib/operator/datanode/server';
+import { ShardRef } from '../../../../lib/operator/datanode/protocol';
+import { ShardStore } from '../../../../lib/datanode-sim/shard-store';
+
+const ref = (shardId: number, primary = true): ShardRef => ({ namespace: 'search', indexName: 'logs', indexUid: 'uid-1', shardId, primary });
+
+describe('DataNodeClient against a real gRPC server', () => {
+  let store: ShardStore;
+  let server: DataNodeServer;
+  let client: DataNodeClient;
+  let node: { name: string; address: string };
+
+  beforeEach(async () => {
+    store = new ShardStore('data-0');
+    server = await startDataNodeServer(store, { host: '127.0.0.1', port: 0 });
+    node = { name: 'data-0', address: `127.0.0.1:${server.port}` };
+    client = new DataNodeClient({ deadlineMs: 2000, backoffMs: 50 });
+  });
+  afterEach(async () => {
+    client.close();
+    await server.stop(0);
+  });
+
+  it('creates a copy once and returns the same copy on repeated calls', async () => {
+    const first = await client.createShard(node, { shard: ref(0), settings: { refresh_interval: '1s' }, mappingsJson: '{}' });
+    const again = await client.createShard(node, { shard: ref(0) });
+    expect(first).toMatchObject({ shard: ref(0), state: 'STARTED', nodeName: 'data-0', created: true });
+    expect(again).toMatchObject({ shard: ref(0), created: false, createdAt: first.createdAt });
+    const { shards, stats } = await client.listShards(node);
+    expect(shards.map((s) => s.shard)).toEqual([ref(0)]);
+    expect(stats).toMatchObject({ createCalls: 2, createEffective: 1, creations: { 'search/logs/uid-1/0/p': 1 } });
+  });
+
+  it('tells copies of a re-created index apart by uid', async () => {
+    await client.createShard(node, { shard: ref(0) });
+    await client.createShard(node, { shard: { ...ref(0), indexUid: 'uid-2' } });
+    expect((await client.listShards(node, { indexName: 'logs' })).shards).toHaveLength(2);
+    expect((await client.listShards(node, { indexName: 'other' })).shards).toHaveLength(0);
+  });
+
+  it('answers undefined for a copy it does not hold', async () => {
+    expect(await client.getShardInfo(node, ref(3))).toBeUndefined();
+    await client.createShard(node, { shard: ref(3) });
+    expect(await client.getShardInfo(node, ref(3))).toMatchObject({ shard: ref(3), created: false });
+  });
+
+  it('deletes idempotently, reporting whether the copy existed', async () => {
+    await client.createShard(node, { shard: ref(1, false) });
+    expect(await client.deleteShard(node, ref(1, false))).toEqual({ existed: true });
+    expect(await client.deleteShard(node, ref(1, false))).toEqual({ existed: false });
+    expect(store.stats()).toMatchObject({ deleteCalls: 2, deleteEffective: 1 });
+  });
+
+  it('promotes a replica once and keeps it primary on repeated calls', async () => {
+    await client.createShard(node, { shard: ref(2, false) });
+    expect(await client.promoteShard(node, ref(2, false))).toMatchObject({ shard: ref(2, true) });
+    expect(await client.promoteShard(node, ref(2, false))).toMatchObject({ shard: ref(2, true) });
+    expect(store.stats()).toMatchObject({ promoteCalls: 2, promoteEffective: 1, createEffective: 1 });
+    await expect(client.promoteShard(node, ref(9, false))).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
+  });
+
+  it('rejects a request without a complete shard ref, naming the missing fields', async () => {
+    const bad = { ...ref(0), indexUid: '', namespace: '' };
+    await expect(client.createShard(node, { shard: bad })).rejects.toThrow(
+      `Unable to create shard logs/0 on node data-0 at ${node.address}: INVALID_ARGUMENT: shard.namespace, shard.indexUid is required`,
+    );
+    expect(store.stats().createCalls).toBe(0);
+  });
+
+  it('reuses one channel per address', async () => {
+    await client.getShardInfo(node, ref(0));
+    await client.getShardInfo(node, ref(1));
+    expect(client.addresses()).toEqual([node.address]);
+    client.forget(node.address);
+    expect(client.addresses()).toEqual([]);
+  });
+});
+
+describe('DataNodeClient failures', () => {
+  it('gives up with DEADLINE_EXCEEDED within the deadline when the server never answers', async () => {
+    let calls = 0;
+    const hang = new Promise<never>(() => undefined);
+    const silent: DataNodeHandler = {
+      createShard: () => {
+        calls++;
+        return hang;
+      },
+      getShardInfo: () => hang,
+      deleteShard: () => hang,
+      listShards: () => hang,
+      promoteShard: () => hang,
+    };
+    const server = await startDataNodeServer(silent, { host: '127.0.0.1', port: 0 });
+    const node = { name: 'slow', address: `127.0.0.1:${server.port}` };
+    const once = new DataNodeClient({ deadlineMs: 300, maxAttempts: 1 });
+    const twice = new DataNodeClient({ deadlineMs: 300, maxAttempts: 2, backoffMs: 10 });
+    try {
+      const started = Date.now();
+      const err = await once.createShard(node, { shard: ref(0) }).catch((e: unknown) => e);
+      expect(Date.now() - started).toBeLessThan(300 + 1500);
+      expect(err).toBeInstanceOf(DataNodeError);
+      expect(err).toMatchObject({ code: grpc.status.DEADLINE_EXCEEDED, node: 'slow', address: node.address });
+      expect(calls).toBe(1);
+      // Create is idempotent, so a timed-out attempt is retried.
+      await expect(twice.createShard(node, { shard: ref(0) })).rejects.toThrow(/DEADLINE_EXCEEDED.*\(after 2 attempts\)/);
+      expect(calls).toBe(3);
+    } finally {
+      once.close();
+      twice.close();
+      await server.stop(0);
+    }
+  });
+
+  it('says which node and address it could not reach', async () => {
+    const probe = await startDataNodeServer(new ShardStore('x'), { host: '127.0.0.1', port: 0 });
+    await probe.stop(0); // a port that nothing listens on now
+    const client = new DataNodeClient({ deadlineMs: 1000, maxAttempts: 2, backoffMs: 10 });
+    try {
+      await expect(client.createShard({ name: 'data-7', address: `127.0.0.1:${probe.port}` }, { shard: ref(4) })).rejects.toThrow(
+        new RegExp(
+          `^Unable to create shard logs/4 on node data-7 at 127\\.0\\.0\\.1:${probe.port}: UNAVAILABLE: .*\\(after 2 attempts\\)\\. ` +
+            'Check that the data node is running and that its spec.address is reachable from the operator\\.$',
+        ),
+      );
+    } finally {
+      client.close();
+    }
+  });
+
+  it('retries until a restarted server answers', async () => {
+    const first = await startDataNodeServer(new ShardStore('data-0'), { host: '127.0.0.1', port: 0 });
+    const node = { name: 'data-0', address: `127.0.0.1:${first.port}` };
+    const client = new DataNodeClient({ deadlineMs: 1000, maxAttempts: 12, backoffMs: 100, maxBackoffMs: 400 });
+    let second: DataNodeServer | undefined;
+    try {
+      await client.createShard(node, { shard: ref(0) });
+      await first.stop(0);
+      const restarted = new ShardStore('data-0');
+      const restart = new Promise<void>((resolve) =>
+        setTimeout(async () => {
+          second = await startDataNodeServer(restarted, { host: '127.0.0.1', port: first.port });
+          resolve();
+        }, 500),
+      );
+      const info = await client.createShard(node, { shard: ref(1) });
+      await restart;
+      expect(info).toMatchObject({ shard: ref(1), created: true });
+      expect(restarted.stats().createEffective).toBe(1);
+    } finally {
+      client.close();
+      await second?.stop(0);
+    }
+  });
+});
