@@ -5,7 +5,8 @@
  *   testKubeConfig(): KubeConfig
  *       Admin credentials for the test API server (from QUIDDITCH_TEST_KUBECONFIG).
  *   createTestNamespace(prefix, labels?): Promise<string>
- *       Creates a uniquely named namespace (prefix + random suffix); use one per test file.
+ *       Creates a uniquely named namespace (prefix + random suffix) and its `default` ServiceAccount
+ *       (which the absent controller-manager would create; pod admission needs it). One per test file.
  *   deleteNamespace(name): Promise<void>
  *       Deletes it (404 ignored). No controller-manager runs, so it stays Terminating; that is fine.
  *   kubectl(args, opts?): Promise<{ stdout, stderr, code }>
@@ -42,7 +43,9 @@ export function uniqueName(prefix: string): string {
 
 export async function createTestNamespace(prefix: string, labels: Record<string, string> = {}): Promise<string> {
   const name = uniqueName(prefix);
-  await testKubeConfig().makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name, labels } } });
+  const core = testKubeConfig().makeApiClient(CoreV1Api);
+  await core.createNamespace({ body: { metadata: { name, labels } } });
+  await core.createNamespacedServiceAccount({ namespace: name, body: { metadata: { name: 'default' } } });
   return name;
 }
 
