@@ -22,6 +22,11 @@ fi
 
 export GOTOOLCHAIN=local GOFLAGS=-buildvcs=false CGO_ENABLED=0
 mkdir -p "$out"
+# Two test runs on an empty cache would otherwise both spend ~15 min compiling: the second waits.
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$out/.build.lock"
+  flock -n 9 || { echo "[test-assets] another build into $out is running; waiting for it" >&2; flock 9; }
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
