@@ -1,0 +1,70 @@
+import { parseSimConfig } from '../../../../lib/datanode-sim/config';
+
+describe('parseSimConfig', () => {
+  it('reads the data-node environment contract', () => {
+    const config = parseSimConfig([], {
+      QUIDDITCH_NODE_NAME: 'data-1',
+      QUIDDITCH_NAMESPACE: 'search',
+      QUIDDITCH_GRPC_PORT: '9400',
+      QUIDDITCH_ADVERTISE_ADDRESS: 'data-1.data.search.svc:9400',
+      QUIDDITCH_TIER: 'warm',
+      QUIDDITCH_MAX_SHARDS: '50',
+      QUIDDITCH_HEARTBEAT_INTERVAL: '2.5',
+      QUIDDITCH_CONTROL_PLANE_MODE: 'k8s',
+    });
+    expect(config).toMatchObject({
+      name: 'data-1',
+      namespace: 'search',
+      port: 9400,
+      advertise: 'data-1.data.search.svc:9400',
+      tier: 'warm',
+      maxShards: 50,
+      heartbeatSeconds: 2.5,
+      mode: 'k8s',
+    });
+  });
+
+  it('lets flags override the environment', () => {
+    const config = parseSimConfig(['--name', 'flag', '--port', '0', '--zone', 'z1', '--stats-port', '0', '--heartbeat-interval', '1'], {
+      QUIDDITCH_NODE_NAME: 'env',
+      QUIDDITCH_NAMESPACE: 'search',
+      QUIDDITCH_GRPC_PORT: '9400',
+    });
+    expect(config).toMatchObject({ name: 'flag', port: 0, zone: 'z1', statsPort: 0, heartbeatSeconds: 1 });
+  });
+
+  it('uses documented defaults', () => {
+    expect(parseSimConfig(['--name', 'n', '--namespace', 'ns'], {})).toEqual({
+      name: 'n',
+      namespace: 'ns',
+      host: '0.0.0.0',
+      port: 9303,
+      advertise: undefined,
+      tier: 'hot',
+      maxShards: 1000,
+      zone: undefined,
+      heartbeatSeconds: 10,
+      kubeconfig: undefined,
+      statsPort: undefined,
+      startDelayMs: 0,
+      mode: 'k8s',
+      logLevel: 'info',
+    });
+  });
+
+  it('needs no namespace when it does not register', () => {
+    expect(parseSimConfig(['--name', 'n', '--control-plane-mode', 'none'], {}).namespace).toBe('');
+  });
+
+  it('names every bad flag in one error', () => {
+    expect(() =>
+      parseSimConfig(['--port', '70000', '--advertise', 'no-port', '--max-shards', '0', '--heartbeat-interval', '0'], { QUIDDITCH_CONTROL_PLANE_MODE: 'raft' }),
+    ).toThrow(
+      'Unable to start datanode-sim: --control-plane-mode (QUIDDITCH_CONTROL_PLANE_MODE) must be k8s or none (the sim has no raft mode), got "raft"; ' +
+        '--name (QUIDDITCH_NODE_NAME) is required; --advertise (QUIDDITCH_ADVERTISE_ADDRESS) must be host:port, got "no-port"; ' +
+        '--port (QUIDDITCH_GRPC_PORT) must be an integer from 0 to 65535, got "70000"; ' +
+        '--max-shards (QUIDDITCH_MAX_SHARDS) must be an integer from 1 to 100000, got "0"; ' +
+        '--heartbeat-interval (QUIDDITCH_HEARTBEAT_INTERVAL) must be a number from 0.05 to 3600, got "0". Run with --help for the options.',
+    );
+  });
+});
