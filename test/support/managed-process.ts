@@ -4,7 +4,13 @@
  * or is interrupted.
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+
+/**
+ * util-linux setpriv sets the parent-death signal before exec, so the kernel kills the child even
+ * when we are SIGKILLed and no handler of ours can run. Linux only; elsewhere exit handlers suffice.
+ */
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => process.platform === 'linux' && existsSync(p));
 
 const live = new Set<ManagedProcess>();
 const exitHooks = new Set<() => void>();
@@ -77,7 +83,8 @@ export class ManagedProcess {
     try {
       // detached: its own process group, so a stop also reaches anything it forks, and a terminal
       // Ctrl-C reaches us first (we then stop it in order: apiserver before etcd).
-      const child = spawn(binary, args, { stdio: ['ignore', log, log], detached: true });
+      const [command, argv] = SETPRIV ? [SETPRIV, ['--pdeathsig', 'SIGKILL', '--', binary, ...args]] : [binary, [...args]];
+      const child = spawn(command, argv, { stdio: ['ignore', log, log], detached: true });
       return new ManagedProcess(name, logPath, child);
     } finally {
       closeSync(log);
