@@ -78,7 +78,7 @@ export class ManagedProcess {
   }
 
   /** Starts `binary args`, appending stdout and stderr to `logPath`. */
-  static start(name: string, binary: string, args: readonly string[], logPath: string): ManagedProcess {
+  static start(name: string, binary: string, args: readonly string[], logPath: string, extraEnv: NodeJS.ProcessEnv = {}): ManagedProcess {
     const log = openSync(logPath, 'a');
     try {
       // detached: its own process group, so a stop also reaches anything it forks, and a terminal
