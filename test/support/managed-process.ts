@@ -84,7 +84,7 @@ export class ManagedProcess {
       // detached: its own process group, so a stop also reaches anything it forks, and a terminal
       // Ctrl-C reaches us first (we then stop it in order: apiserver before etcd).
       const [command, argv] = SETPRIV ? [SETPRIV, ['--pdeathsig', 'SIGKILL', '--', binary, ...args]] : [binary, [...args]];
-      const child = spawn(command, argv, { stdio: ['ignore', log, log], detached: true });
+      const child = spawn(command, argv, { stdio: ['ignore', log, log], detached: true, env: { ...process.env, ...extraEnv } });
       return new ManagedProcess(name, logPath, child);
     } finally {
       closeSync(log);
