@@ -26,7 +26,7 @@ export function renderCrd(def: ResourceDefinition): CustomResourceDefinitionMani
     properties: {
       apiVersion: { type: 'string', description: 'APIVersion defines the versioned schema of this representation of an object.' },
       kind: { type: 'string', description: 'Kind is a string value representing the REST resource this object represents.' },
-      metadata: { type: 'object', description: 'Standard object metadata.' },
+      metadata: { type: 'object' },
       spec: def.specSchema,
       status: def.statusSchema,
     },
