@@ -19,6 +19,13 @@ export class AllocationLedger {
     this.entries.set(key, { namespace, rv: Number.isFinite(rv) ? rv : Number.MAX_SAFE_INTEGER, allocations: allocations ?? [] });
   }
 
+  /** True when this operator has written a newer version of the index than `resourceVersion` (the cache is behind). */
+  isNewerThan(namespace: string, name: string, resourceVersion: string | undefined): boolean {
+    const known = this.entries.get(`${namespace}/${name}`)?.rv;
+    const rv = Number(resourceVersion ?? NaN);
+    return known !== undefined && Number.isFinite(rv) && known !== Number.MAX_SAFE_INTEGER && known > rv;
+  }
+
   delete(namespace: string, name: string): void {
     this.entries.delete(`${namespace}/${name}`);
   }

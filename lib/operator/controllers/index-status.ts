@@ -111,8 +111,19 @@ function normalize(s: QuidditchIndexStatus): unknown {
   return {
     state: s.state,
     health: s.health,
-    shardAllocations: s.shardAllocations ?? [],
+    shardAllocations: allocationsKey(s.shardAllocations ?? []),
     conditions: (s.conditions ?? []).map((c) => [c.type, c.status, c.reason, c.message, c.lastTransitionTime, c.observedGeneration]),
     observedGeneration: s.observedGeneration,
   };
+}
+
+/**
+ * A canonical text form of an allocation list: order-insensitive and independent of JSON key order
+ * (the API server returns object keys sorted, so objects read back never stringify like ours).
+ */
+export function allocationsKey(list: readonly ShardAllocationStatus[]): string {
+  return list
+    .map((a) => `${a.shardId}/${a.nodeId}/${a.primary ? 'p' : 'r'}/${a.state}`)
+    .sort()
+    .join(',');
 }

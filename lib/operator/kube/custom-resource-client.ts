@@ -58,6 +58,14 @@ export class CustomResourceClient<T extends CustomResource> {
     )) as T;
   }
 
+  /** Merges `spec` into the object's spec (a JSON merge patch, as `kubectl patch --type merge`). */
+  async patchSpec(namespace: string, name: string, spec: Record<string, unknown>): Promise<T> {
+    return (await this.api.patchNamespacedCustomObject(
+      { group: API_GROUP, version: API_VERSION, namespace, plural: this.plural, name, body: { spec } },
+      mergePatch,
+    )) as T;
+  }
+
   /** Sets metadata.finalizers, failing with 409 if the object is no longer at resourceVersion. */
   async patchFinalizers(namespace: string, name: string, resourceVersion: string | undefined, finalizers: string[]): Promise<T> {
     const body = { metadata: { finalizers, ...(resourceVersion ? { resourceVersion } : {}) } };

@@ -1,0 +1,48 @@
+import * as grpc from '@grpc/grpc-js';
+import type { ShardState } from '../../api/v1';
+import { DataNodeClient, DataNodeError } from '../datanode/client';
+import type { ShardInfo, ShardRef } from '../datanode/protocol';
+import type { CopyRef, HeldCopy, NodeTarget, ShardOperations } from './shard-operations';
+
+/** ShardOperations over the data-node gRPC protocol. */
+export class GrpcShardOperations implements ShardOperations {
+  constructor(private readonly client: DataNodeClient) {}
+
+  async createShard(node: NodeTarget, copy: CopyRef): Promise<{ state: ShardState }> {
+    return { state: stateOf(await this.client.createShard(node, { shard: toRef(copy) })) };
+  }
+
+  async promoteShard(node: NodeTarget, copy: CopyRef): Promise<{ state: ShardState } | undefined> {
+    try {
+      return { state: stateOf(await this.client.promoteShard(node, toRef({ ...copy, primary: false }))) };
+    } catch (err) {
+      if (err instanceof DataNodeError && err.code === grpc.status.NOT_FOUND) return undefined;
+      throw err;
+    }
+  }
+
+  async deleteShard(node: NodeTarget, copy: CopyRef): Promise<void> {
+    await this.client.deleteShard(node, toRef(copy));
+  }
+
+  async listShards(node: NodeTarget): Promise<HeldCopy[]> {
+    const { shards } = await this.client.listShards(node);
+    return shards.map((s) => ({
+      namespace: s.shard.namespace,
+      index: s.shard.indexName,
+      indexUid: s.shard.indexUid,
+      shardId: s.shard.shardId,
+      primary: s.shard.primary,
+      state: stateOf(s),
+      createdAtMs: Date.parse(s.createdAt) || 0,
+    }));
+  }
+}
+
+function toRef(copy: CopyRef): ShardRef {
+  return { namespace: copy.namespace, indexName: copy.index, indexUid: copy.indexUid, shardId: copy.shardId, primary: copy.primary };
+}
+
+function stateOf(info: ShardInfo): ShardState {
+  return info.state === 'STARTED' ? 'STARTED' : 'INITIALIZING';
+}

@@ -1,0 +1,74 @@
+import type { QuidditchIndex, QuidditchNode } from '../../api/v1';
+import { CustomResourceClient, isConflict } from '../kube/custom-resource-client';
+import type { EventRecorder } from '../kube/event-recorder';
+import type { ReconcileResult } from '../runtime/reconciler';
+import type { AllocationLedger } from './allocation-ledger';
+import type { ShardOperations } from './shard-operations';
+import { writeStatus } from './status-writer';
+import { mapLimit } from './map-limit';
+
+export const INDEX_FINALIZER = 'quidditch.io/index-protection';
+
+export interface FinalizeDeps {
+  readonly indices: CustomResourceClient<QuidditchIndex>;
+  readonly nodeCache: { get(namespace: string, name: string): QuidditchNode | undefined };
+  readonly shards: ShardOperations;
+  readonly events: EventRecorder;
+  readonly ledger: AllocationLedger;
+  readonly now: () => Date;
+  /** How long a deletion waits for unreachable nodes before it gives up on their copies. */
+  readonly deleteTimeoutMs: number;
+}
+
+/** How often a deletion blocked by an unreachable node tries again. */
+const DELETE_RETRY_MS = 2_000;
+
+/**
+ * Deletes every copy of an index, then removes the finalizer. A node that cannot be reached holds the
+ * deletion for at most deleteTimeoutMs after the deletion was requested; then the finalizer goes anyway
+ * with a Warning event naming what was left behind, because a namespace that can never be deleted is
+ * worse than an orphan copy (which the node reconciler removes if that node ever returns).
+ */
+export async function finalizeIndex(index: QuidditchIndex, deps: FinalizeDeps): Promise<ReconcileResult> {
+  const namespace = index.metadata.namespace ?? 'default';
+  const name = index.metadata.name ?? '';
+  const finalizers = index.metadata.finalizers ?? [];
+  if (!finalizers.includes(INDEX_FINALIZER)) return { kind: 'done' };
+
+  if (index.status?.state !== 'DELETING') {
+    const written = await writeStatus(deps.indices, index, (cur) => ({ ...(cur.status ?? {}), state: 'DELETING' as const }));
+    if (!written) return { kind: 'done' };
+    index = written;
+    deps.events.record(index, 'Normal', 'Deleting', `Deleting ${index.status?.shardAllocations?.length ?? 0} shard copies.`);
+  }
+
+  const left: string[] = [];
+  await mapLimit(index.status?.shardAllocations ?? [], 32, async (a) => {
+    const node = deps.nodeCache.get(namespace, a.nodeId);
+    if (!node) return; // the node object is gone; so is anything it held that we could reach
+    try {
+      await deps.shards.deleteShard({ name: a.nodeId, address: node.spec.address }, { namespace, index: name, indexUid: index.metadata.uid ?? '', shardId: a.shardId, primary: a.primary });
+    } catch (err) {
+      left.push(`shard ${a.shardId}${a.primary ? ' (primary)' : ''} on ${a.nodeId}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  });
+
+  const requestedAt = Date.parse(index.metadata.deletionTimestamp ?? '') || deps.now().getTime();
+  const waitedMs = deps.now().getTime() - requestedAt;
+  if (left.length && waitedMs < deps.deleteTimeoutMs) {
+    return { kind: 'requeueAfter', ms: Math.min(DELETE_RETRY_MS, deps.deleteTimeoutMs - waitedMs) };
+  }
+  if (left.length) {
+    deps.events.record(index, 'Warning', 'ShardsLeftBehind',
+      `Gave up after ${Math.round(waitedMs / 1000)}s on ${left.length} copies on unreachable nodes: ${left.slice(0, 10).join('; ')}. They are removed if the node returns.`);
+  }
+  try {
+    await deps.indices.patchFinalizers(namespace, name, index.metadata.resourceVersion, finalizers.filter((f) => f !== INDEX_FINALIZER));
+  } catch (err) {
+    if (isConflict(err)) return { kind: 'requeueAfter', ms: 0 };
+    if ((err as { code?: number }).code === 404) return { kind: 'done' };
+    throw err;
+  }
+  deps.ledger.delete(namespace, name);
+  return { kind: 'done' };
+}

@@ -1,0 +1,39 @@
+import type { ShardState } from '../../api/v1';
+
+/** Where a data node listens. */
+export interface NodeTarget {
+  readonly name: string;
+  readonly address: string;
+}
+
+/**
+ * One copy of one shard, as the data node identifies it. The index UID tells a re-created index of
+ * the same name apart; the primary flag is part of the identity (a promotion turns one into the other).
+ */
+export interface CopyRef {
+  readonly namespace: string;
+  readonly index: string;
+  readonly indexUid: string;
+  readonly shardId: number;
+  readonly primary: boolean;
+}
+
+/** A copy a data node holds, as it reports it. */
+export interface HeldCopy extends CopyRef {
+  readonly state: ShardState;
+  /** When the node created it (ms since epoch). */
+  readonly createdAtMs: number;
+}
+
+/**
+ * The shard operations the reconcilers need from data nodes. Every call is idempotent: creating a
+ * copy that exists returns it, promoting a primary returns it, deleting a missing copy succeeds.
+ * That is what makes a reconcile safe to repeat after any crash.
+ */
+export interface ShardOperations {
+  createShard(node: NodeTarget, copy: CopyRef): Promise<{ state: ShardState }>;
+  /** Makes the node's replica of the shard its primary; undefined when the node holds neither. */
+  promoteShard(node: NodeTarget, copy: CopyRef): Promise<{ state: ShardState } | undefined>;
+  deleteShard(node: NodeTarget, copy: CopyRef): Promise<void>;
+  listShards(node: NodeTarget): Promise<HeldCopy[]>;
+}

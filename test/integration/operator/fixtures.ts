@@ -1,0 +1,95 @@
+import { CoreV1Api, CoordinationV1Api, KubeConfig } from '@kubernetes/client-node';
+import type { QuidditchIndex, QuidditchNode, ShardAllocationStatus } from '../../../lib/api/v1';
+import { CustomResourceClient } from '../../../lib/operator/kube/custom-resource-client';
+import { testKubeConfig, waitFor } from '../../support/kube';
+import { allLogs, SimProcess } from './harness';
+
+/** Typed access to the test API server for operator tests. */
+export class Cluster {
+  readonly kc: KubeConfig = testKubeConfig();
+  readonly indices = new CustomResourceClient<QuidditchIndex>(this.kc, 'quidditchindices');
+  readonly nodes = new CustomResourceClient<QuidditchNode>(this.kc, 'quidditchnodes');
+  readonly core = this.kc.makeApiClient(CoreV1Api);
+  readonly coordination = this.kc.makeApiClient(CoordinationV1Api);
+
+  constructor(readonly namespace: string) {}
+
+  createIndex(name: string, shards: number, replicas: number): Promise<QuidditchIndex> {
+    return this.indices.create(this.namespace, {
+      apiVersion: 'quidditch.io/v1',
+      kind: 'QuidditchIndex',
+      metadata: { name, namespace: this.namespace },
+      spec: { shards, replicas },
+    });
+  }
+
+  async index(name: string): Promise<QuidditchIndex> {
+    const idx = await this.indices.get(this.namespace, name);
+    if (!idx) throw new Error(`QuidditchIndex ${this.namespace}/${name} does not exist`);
+    return idx;
+  }
+
+  /** Waits until the index satisfies `check`, failing with the last status and every process log. */
+  async waitForIndex(name: string, check: (i: QuidditchIndex) => boolean, description: string, timeoutMs = 60_000): Promise<QuidditchIndex> {
+    try {
+      return await waitFor(async () => {
+        const idx = await this.indices.get(this.namespace, name);
+        return idx && check(idx) ? idx : undefined;
+      }, { timeoutMs, intervalMs: 200, description: `${name}: ${description}` });
+    } catch (err) {
+      const last = await this.indices.get(this.namespace, name).catch(() => undefined);
+      throw new Error(`${(err as Error).message}\nlast status: ${JSON.stringify(last?.status, null, 1)}\n${allLogs()}`, { cause: err });
+    }
+  }
+
+  waitForActive(name: string, health: 'green' | 'yellow' = 'green', timeoutMs?: number): Promise<QuidditchIndex> {
+    return this.waitForIndex(name, (i) => i.status?.state === 'ACTIVE' && i.status.health === health && i.status.observedGeneration === i.metadata.generation, `ACTIVE and ${health}`, timeoutMs);
+  }
+
+  async node(name: string): Promise<QuidditchNode | undefined> {
+    return this.nodes.get(this.namespace, name);
+  }
+
+  async events(involvedName?: string): Promise<{ type: string; reason: string; message: string; name: string }[]> {
+    const list = await this.core.listNamespacedEvent({ namespace: this.namespace });
+    return list.items
+      .filter((e) => !involvedName || e.involvedObject.name === involvedName)
+      .map((e) => ({ type: e.type ?? '', reason: e.reason ?? '', message: e.message ?? '', name: e.involvedObject.name ?? '' }));
+  }
+
+  async leaseHolder(leaseName = 'quidditch-operator'): Promise<string | undefined> {
+    try {
+      const lease = await this.coordination.readNamespacedLease({ name: leaseName, namespace: this.namespace });
+      return lease.spec?.holderIdentity || undefined;
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+/** Every copy each sim holds, as `index/shard/p|r@node`, sorted. */
+export async function heldCopies(sims: readonly SimProcess[], index?: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const sim of sims) {
+    const s = await sim.stats();
+    for (const c of s.shards) if (!index || c.shard.indexName === index) out.push(`${c.shard.indexName}/${c.shard.shardId}/${c.shard.primary ? 'p' : 'r'}@${s.node}`);
+  }
+  return out.sort();
+}
+
+/** The allocations in status, in the same form as heldCopies. */
+export function allocatedCopies(index: QuidditchIndex): string[] {
+  return (index.status?.shardAllocations ?? []).map((a: ShardAllocationStatus) => `${index.metadata.name}/${a.shardId}/${a.primary ? 'p' : 'r'}@${a.nodeId}`).sort();
+}
+
+/** Checks the allocation invariants every test relies on: one primary per shard, replicas copies, distinct nodes. */
+export function expectWellAllocated(index: QuidditchIndex): void {
+  const byShard = new Map<number, ShardAllocationStatus[]>();
+  for (const a of index.status?.shardAllocations ?? []) byShard.set(a.shardId, [...(byShard.get(a.shardId) ?? []), a]);
+  expect([...byShard.keys()].sort((a, b) => a - b)).toEqual([...Array(index.spec.shards).keys()]);
+  for (const [, copies] of byShard) {
+    expect(copies.filter((c) => c.primary)).toHaveLength(1);
+    expect(copies).toHaveLength(1 + (index.spec.replicas ?? 1));
+    expect(new Set(copies.map((c) => c.nodeId)).size).toBe(copies.length);
+  }
+}

@@ -1,0 +1,165 @@
+/**
+ * Runs the operator and datanode-sim as real processes (the way they run in a cluster) against the
+ * test control plane, and reads what they did: the sims' /stats counters, the operator's HTTP API,
+ * and both processes' logs, which are printed when a test fails.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freePort } from '../../support/free-port';
+import { probe } from '../../support/http-probe';
+import { ManagedProcess } from '../../support/managed-process';
+import { waitFor } from '../../support/kube';
+import type { SimStats } from '../../../lib/datanode-sim';
+
+const ROOT = resolve(__dirname, '..', '..', '..');
+const logDir = mkdtempSync(join(tmpdir(), 'quidditch-it-'));
+const started: ManagedProcess[] = [];
+
+function tsEntry(entry: string): string[] {
+  return ['--enable-source-maps', '--import', 'tsx', join(ROOT, entry)];
+}
+
+function kubeconfigPath(): string {
+  const path = process.env.QUIDDITCH_TEST_KUBECONFIG;
+  if (!path) throw new Error('QUIDDITCH_TEST_KUBECONFIG is not set: run with `npx jest --selectProjects integration`.');
+  return path;
+}
+
+export interface SimOptions {
+  readonly name: string;
+  readonly namespace: string;
+  /** @default 1 */
+  readonly heartbeatSeconds?: number;
+  readonly zone?: string;
+  readonly maxShards?: number;
+  /** Reuse a fixed gRPC port (to bring a node back at the same address). @default a free port */
+  readonly port?: number;
+  readonly extraArgs?: readonly string[];
+}
+
+export class SimProcess {
+  private constructor(
+    readonly name: string,
+    readonly process: ManagedProcess,
+    readonly grpcPort: number,
+    readonly statsPort: number,
+  ) {}
+
+  static async start(opts: SimOptions): Promise<SimProcess> {
+    const port = opts.port ?? (await freePort());
+    const args = [
+      ...tsEntry('apps/datanode-sim.ts'),
+      `--name=${opts.name}`,
+      `--namespace=${opts.namespace}`,
+      '--host=127.0.0.1',
+      `--port=${port}`,
+      '--stats-port=0',
+      `--heartbeat-interval=${opts.heartbeatSeconds ?? 1}`,
+      `--kubeconfig=${kubeconfigPath()}`,
+      ...(opts.zone ? [`--zone=${opts.zone}`] : []),
+      ...(opts.maxShards ? [`--max-shards=${opts.maxShards}`] : []),
+      ...(opts.extraArgs ?? []),
+    ];
+    const proc = ManagedProcess.start(`sim-${opts.name}`, process.execPath, args, join(logDir, `sim-${opts.name}-${Date.now()}.log`));
+    started.push(proc);
+    const ready = await waitFor(
+      () => {
+        if (proc.exitStatus !== undefined) throw new Error(`datanode-sim ${opts.name} exited (${proc.exitStatus}):\n${proc.logTail()}`);
+        const line = readFileSync(proc.logPath, 'utf8').split('\n').find((l) => l.includes('"msg":"ready"'));
+        return line ? (JSON.parse(line) as { grpcPort: number; statsPort: number }) : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 100, description: `datanode-sim ${opts.name} to print its ready line` },
+    );
+    return new SimProcess(opts.name, proc, ready.grpcPort, ready.statsPort);
+  }
+
+  async stats(): Promise<SimStats> {
+    const res = await probe(`http://127.0.0.1:${this.statsPort}/stats`);
+    if (res.status !== 200) throw new Error(`GET /stats of ${this.name} answered ${res.status}: ${res.body}`);
+    return JSON.parse(res.body) as SimStats;
+  }
+
+  /** SIGKILL: the node dies without a word, as a crashed pod does. */
+  async kill(): Promise<void> {
+    this.process.killNow();
+    await this.process.exited;
+  }
+
+  stop(): Promise<void> {
+    return this.process.stop(5_000);
+  }
+}
+
+export interface OperatorOptions {
+  readonly namespace: string;
+  /** Extra flags, e.g. ['--heartbeat-timeout=3']. */
+  readonly args?: readonly string[];
+  /** Identity in the Lease (POD_NAME). @default a unique name */
+  readonly podName?: string;
+}
+
+export class OperatorProcess {
+  private constructor(
+    readonly podName: string,
+    readonly process: ManagedProcess,
+    readonly httpPort: number,
+    readonly metricsPort: number,
+  ) {}
+
+  static async start(opts: OperatorOptions): Promise<OperatorProcess> {
+    const [httpPort, metricsPort] = [await freePort(), await freePort()];
+    const podName = opts.podName ?? `operator-${Math.random().toString(16).slice(2, 8)}`;
+    const args = [
+      ...tsEntry('apps/operator.ts'),
+      `--kubeconfig=${kubeconfigPath()}`,
+      `--namespace=${opts.namespace}`,
+      `--http-port=${httpPort}`,
+      `--metrics-port=${metricsPort}`,
+      '--bind-address=127.0.0.1',
+      ...(opts.args ?? []),
+    ];
+    const proc = ManagedProcess.start(`operator-${podName}`, process.execPath, args, join(logDir, `${podName}-${Date.now()}.log`), { POD_NAME: podName });
+    started.push(proc);
+    const op = new OperatorProcess(podName, proc, httpPort, metricsPort);
+    await waitFor(
+      async () => {
+        if (proc.exitStatus !== undefined) throw new Error(`operator exited (${proc.exitStatus}):\n${proc.logTail()}`);
+        return (await op.get('/readyz')).status === 200;
+      },
+      { timeoutMs: 30_000, intervalMs: 200, description: `operator ${podName} /readyz` },
+    );
+    return op;
+  }
+
+  get(path: string): Promise<{ status: number; body: string }> {
+    return probe(`http://127.0.0.1:${this.httpPort}${path}`);
+  }
+
+  metrics(): Promise<string> {
+    return probe(`http://127.0.0.1:${this.metricsPort}/metrics`).then((r) => r.body);
+  }
+
+  async kill(): Promise<void> {
+    this.process.killNow();
+    await this.process.exited;
+  }
+
+  stop(timeoutMs = 15_000): Promise<void> {
+    return this.process.stop(timeoutMs);
+  }
+
+  logs(): string {
+    return this.process.logTail(200);
+  }
+}
+
+/** Stops everything this file started; call in afterAll. */
+export async function stopAll(): Promise<void> {
+  await Promise.all(started.splice(0).map((p) => p.stop(5_000)));
+}
+
+/** The last log lines of every process started, for a failing test's message. */
+export function allLogs(lines = 80): string {
+  return started.map((p) => `--- ${p.name} (${p.logPath})\n${p.logTail(lines)}`).join('\n');
+}

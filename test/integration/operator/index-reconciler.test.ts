@@ -1,0 +1,178 @@
+/**
+ * The reconcilers driven directly (no manager, no leader election) against the real API server and
+ * in-process reference data nodes, so each phase can be checked step by step — including that a
+ * second reconcile of the same state changes nothing.
+ */
+import { CustomObjectsApi } from '@kubernetes/client-node';
+import pino from 'pino';
+import { API_GROUP, API_VERSION, QuidditchIndex, QuidditchNode } from '../../../lib/api/v1';
+import { DataNodeSim } from '../../../lib/datanode-sim';
+import { DataNodeClient } from '../../../lib/operator/datanode/client';
+import { AllocationLedger } from '../../../lib/operator/controllers/allocation-ledger';
+import { GrpcShardOperations } from '../../../lib/operator/controllers/grpc-shard-operations';
+import { IndexReconciler } from '../../../lib/operator/controllers/index-reconciler';
+import { NodeReconciler } from '../../../lib/operator/controllers/node-reconciler';
+import { KubeEventRecorder } from '../../../lib/operator/kube/event-recorder';
+import type { ReconcileContext } from '../../../lib/operator/runtime/reconciler';
+import type { ObjectStore } from '../../../lib/operator/runtime/source';
+import { createTestNamespace } from '../../support/kube';
+import { Cluster } from './fixtures';
+
+/** A cache filled by listing from the API server on demand: the real objects, refreshed explicitly between steps. */
+class ListedStore<T extends { metadata: { name?: string; namespace?: string } }> implements ObjectStore<T> {
+  private items: T[] = [];
+  constructor(private readonly api: CustomObjectsApi, private readonly namespace: string, private readonly plural: string) {}
+  async refresh(): Promise<void> {
+    const list = (await this.api.listNamespacedCustomObject({ group: API_GROUP, version: API_VERSION, namespace: this.namespace, plural: this.plural })) as { items: T[] };
+    this.items = list.items;
+  }
+  get(namespace: string, name: string): T | undefined {
+    return this.items.find((i) => i.metadata.namespace === namespace && i.metadata.name === name);
+  }
+  list(namespace?: string): T[] {
+    return this.items.filter((i) => !namespace || i.metadata.namespace === namespace);
+  }
+}
+
+const ctx: ReconcileContext = { log: pino({ enabled: false }), reconcileId: 'test', signal: new AbortController().signal };
+let cluster: Cluster;
+let sims: DataNodeSim[];
+let indexStore: ListedStore<QuidditchIndex>;
+let nodeStore: ListedStore<QuidditchNode>;
+let indexReconciler: IndexReconciler;
+let nodeReconciler: NodeReconciler;
+let client: DataNodeClient;
+let now = () => new Date();
+
+async function reconcileIndex(name: string) {
+  await Promise.all([indexStore.refresh(), nodeStore.refresh()]);
+  return indexReconciler.reconcile(`${cluster.namespace}/${name}`, ctx);
+}
+
+beforeAll(async () => {
+  cluster = new Cluster(await createTestNamespace('reconciler'));
+  const api = cluster.kc.makeApiClient(CustomObjectsApi);
+  sims = ['a', 'b', 'c'].map((name) => new DataNodeSim(
+    { name, namespace: cluster.namespace, host: '127.0.0.1', port: 0, tier: 'hot', maxShards: 1000, heartbeatSeconds: 3600, startDelayMs: 0, mode: 'k8s', logLevel: 'silent' },
+    { kubeConfig: cluster.kc },
+  ));
+  await Promise.all(sims.map((s) => s.start()));
+  indexStore = new ListedStore(api, cluster.namespace, 'quidditchindices');
+  nodeStore = new ListedStore(api, cluster.namespace, 'quidditchnodes');
+  client = new DataNodeClient({ deadlineMs: 1000, maxAttempts: 1 });
+  const shards = new GrpcShardOperations(client);
+  const events = new KubeEventRecorder(cluster.kc, 'quidditch-operator-test');
+  const ledger = new AllocationLedger();
+  indexReconciler = new IndexReconciler({
+    indices: cluster.indices, indexCache: indexStore, nodeCache: nodeStore, shards, events, ledger, now: () => now(), deleteTimeoutMs: 5_000,
+  });
+  nodeReconciler = new NodeReconciler({
+    nodes: cluster.nodes, nodeCache: nodeStore, indices: cluster.indices, indexCache: indexStore, shards, events, now: () => now(),
+    heartbeatTimeoutMs: 60_000, onStateChange: () => undefined, orphanGraceMs: 0, sweepIntervalMs: 0,
+  });
+  // Nodes become HEALTHY through the node reconciler, as in the operator.
+  await nodeStore.refresh();
+  for (const s of sims) await nodeReconciler.reconcile(`${cluster.namespace}/${s.config.name}`, ctx);
+}, 60_000);
+
+afterAll(async () => {
+  client?.close();
+  await Promise.all((sims ?? []).map((s) => s.stop()));
+});
+
+const creations = () => sims.reduce((n, s) => n + s.store.stats().createEffective, 0);
+
+describe('IndexReconciler', () => {
+  it('persists the plan, creates each copy once, and a second reconcile changes nothing', async () => {
+    await cluster.createIndex('catalog', 4, 1);
+    expect(await reconcileIndex('catalog')).toEqual({ kind: 'done' });
+    const first = await cluster.index('catalog');
+    expect(first.status).toMatchObject({ state: 'ACTIVE', health: 'green' });
+    expect(first.metadata.finalizers).toEqual(['quidditch.io/index-protection']);
+    expect(creations()).toBe(8);
+
+    expect(await reconcileIndex('catalog')).toEqual({ kind: 'done' });
+    const second = await cluster.index('catalog');
+    expect(second.metadata.resourceVersion).toBe(first.metadata.resourceVersion);
+    expect(creations()).toBe(8);
+  });
+
+  it('re-creates nothing when a crash left the plan persisted but copies uncreated (INITIALIZING)', async () => {
+    const idx = await cluster.index('catalog');
+    const copies = idx.status!.shardAllocations!;
+    // Simulate "plan written, then the operator died before telling the nodes": drop shard 0's copies from the nodes
+    // and mark them INITIALIZING, as the plan write would have left them.
+    for (const a of copies.filter((c) => c.shardId === 0)) {
+      sims.find((s) => s.config.name === a.nodeId)!.store.deleteShard({ namespace: cluster.namespace, indexName: 'catalog', indexUid: idx.metadata.uid!, shardId: 0, primary: a.primary });
+    }
+    await cluster.indices.patchStatus(cluster.namespace, 'catalog', undefined, {
+      ...idx.status, shardAllocations: copies.map((c) => (c.shardId === 0 ? { ...c, state: 'INITIALIZING' } : c)),
+    });
+    const before = creations();
+    expect(await reconcileIndex('catalog')).toEqual({ kind: 'done' });
+    expect(creations() - before).toBe(2); // exactly the two lost copies, nothing else
+    expect((await cluster.index('catalog')).status?.health).toBe('green');
+  });
+
+  it('promotes the surviving replica when the primary\'s node turns UNHEALTHY, then places a new replica', async () => {
+    const idx = await cluster.index('catalog');
+    const primary0 = idx.status!.shardAllocations!.find((a) => a.shardId === 0 && a.primary)!;
+    const replica0 = idx.status!.shardAllocations!.find((a) => a.shardId === 0 && !a.primary)!;
+    // The primary's node stops heartbeating long enough ago.
+    await cluster.nodes.patchStatus(cluster.namespace, primary0.nodeId, undefined, { lastHeartbeat: new Date(Date.now() - 120_000).toISOString() });
+    await nodeStore.refresh();
+    await nodeReconciler.reconcile(`${cluster.namespace}/${primary0.nodeId}`, ctx);
+    expect((await cluster.node(primary0.nodeId))?.status?.state).toBe('UNHEALTHY');
+
+    await reconcileIndex('catalog');
+    const after = await cluster.index('catalog');
+    const shard0 = after.status!.shardAllocations!.filter((a) => a.shardId === 0);
+    expect(shard0.find((a) => a.primary)?.nodeId).toBe(replica0.nodeId);
+    expect(shard0).toHaveLength(2);
+    expect(shard0.every((a) => a.nodeId !== primary0.nodeId && a.state === 'STARTED')).toBe(true);
+    const holder = sims.find((s) => s.config.name === replica0.nodeId)!;
+    expect(holder.store.stats().promoteEffective).toBeGreaterThanOrEqual(1);
+    expect(after.status?.health).toBe('green');
+  });
+
+  it('finalizes: deletes every copy, then removes the finalizer', async () => {
+    await cluster.createIndex('short-lived', 2, 0);
+    await reconcileIndex('short-lived');
+    const uid = (await cluster.index('short-lived')).metadata.uid;
+    await cluster.indices.delete(cluster.namespace, 'short-lived');
+    expect(await reconcileIndex('short-lived')).toEqual({ kind: 'done' });
+    expect(await cluster.indices.get(cluster.namespace, 'short-lived')).toBeUndefined();
+    const left = sims.flatMap((s) => s.store.listShards().shards).filter((c) => c.shard.indexUid === uid);
+    expect(left).toEqual([]);
+  });
+});
+
+describe('NodeReconciler', () => {
+  it('sweeps copies that no index assigns to a healthy node, and keeps the claimed ones', async () => {
+    const node = sims[2];
+    const name = node.config.name;
+    const claimedBefore = node.store.listShards().shards.length;
+    node.store.createShard({ shard: { namespace: cluster.namespace, indexName: 'deleted-long-ago', indexUid: 'old-uid', shardId: 0, primary: true } });
+    await cluster.nodes.patchStatus(cluster.namespace, name, undefined, { lastHeartbeat: new Date().toISOString() });
+    await Promise.all([indexStore.refresh(), nodeStore.refresh()]);
+    const result = await nodeReconciler.reconcile(`${cluster.namespace}/${name}`, ctx);
+    expect(result.kind).toBe('requeueAfter');
+    expect(node.store.listShards().shards.map((c) => c.shard.indexName)).not.toContain('deleted-long-ago');
+    expect(node.store.listShards().shards).toHaveLength(claimedBefore);
+    expect((await cluster.events(name)).map((e) => e.reason)).toContain('OrphanCopyDeleted');
+  });
+
+  it('requeues a healthy node for the moment its heartbeat expires', async () => {
+    now = () => new Date();
+    const name = sims[1].config.name;
+    const beat = new Date(Date.now() - 20_000);
+    await cluster.nodes.patchStatus(cluster.namespace, name, undefined, { lastHeartbeat: beat.toISOString() });
+    await nodeStore.refresh();
+    const t = Date.now();
+    const result = await nodeReconciler.reconcile(`${cluster.namespace}/${name}`, ctx);
+    expect(result.kind).toBe('requeueAfter');
+    const expected = beat.getTime() + 60_000 - t;
+    expect((result as { ms: number }).ms).toBeGreaterThan(expected - 2_000);
+    expect((result as { ms: number }).ms).toBeLessThanOrEqual(expected + 1);
+  });
+});
