@@ -1,0 +1,187 @@
+import { KubeConfig } from '@kubernetes/client-node';
+import type { OperatorConfig } from '../config';
+import type { Logger } from '../logger';
+import type { OperatorMetrics } from '../metrics';
+import type { Controller } from './controller';
+import { NamedObject, ResilientInformer } from './informer';
+import { LeaderElector, leaderIdentity, StoppedReason } from './leader-election';
+import { addHealthRoutes, addMetricsRoute, HttpServer } from './server';
+
+export interface LeaderElectionSettings {
+  readonly leaseName: string;
+  /** Unique per process; see leaderIdentity(). */
+  readonly identity: string;
+  readonly leaseDurationMs: number;
+  readonly renewDeadlineMs: number;
+  readonly retryPeriodMs: number;
+}
+
+export interface ManagerOptions {
+  readonly kubeConfig: KubeConfig;
+  /** The namespace informers watch and the lease lives in. */
+  readonly namespace: string;
+  readonly log: Logger;
+  readonly metrics: OperatorMetrics;
+  /** Routing API, /healthz and /readyz. */
+  readonly http: { readonly host: string; readonly port: number };
+  /** /metrics. */
+  readonly metricsHttp: { readonly host: string; readonly port: number };
+  /** Lease settings, or false to run controllers without election (a single replica only). */
+  readonly leaderElection: LeaderElectionSettings | false;
+  /** Periodic re-emit of every cached object. @default 300000 */
+  readonly resyncPeriodMs?: number;
+  /**
+   * Called after controllers stopped because leadership was lost (not on shutdown). The process
+   * should exit non-zero, as controller-runtime does, so the pod restarts clean and campaigns again.
+   */
+  readonly onLeadershipLost?: () => void;
+}
+
+/** ManagerOptions from the parsed flags. */
+export function managerOptionsFromConfig(
+  config: OperatorConfig,
+  deps: { kubeConfig: KubeConfig; log: Logger; metrics: OperatorMetrics; onLeadershipLost?: () => void },
+): ManagerOptions {
+  return {
+    ...deps,
+    namespace: config.namespace,
+    http: { host: config.bindAddress, port: config.httpPort },
+    metricsHttp: { host: config.bindAddress, port: config.metricsPort },
+    resyncPeriodMs: config.resyncPeriod * 1000,
+    leaderElection: config.leaderElect
+      ? {
+          leaseName: config.leaseName,
+          identity: leaderIdentity(config.podName),
+          leaseDurationMs: config.leaseDuration * 1000,
+          renewDeadlineMs: config.renewDeadline * 1000,
+          retryPeriodMs: config.retryPeriod * 1000,
+        }
+      : false,
+  };
+}
+
+/** Loads the kubeconfig file at path, else the in-cluster config, else KUBECONFIG / ~/.kube/config. */
+export function loadKubeConfig(path?: string): KubeConfig {
+  const kc = new KubeConfig();
+  if (path) kc.loadFromFile(path);
+  else kc.loadFromDefault();
+  return kc;
+}
+
+/**
+ * Wires the operator's parts, as controller-runtime's manager does: informers (caches) and HTTP
+ * servers run on every replica, so every replica serves routing and readiness; controllers run only
+ * on the leader, and only once every informer has synced (a reconciler must never act on a partial
+ * cache, e.g. conclude "no healthy nodes" before the node list arrived).
+ * Register informers, controllers and routes before start().
+ */
+export class Manager {
+  /** Routing API, /healthz, /readyz: add routes here before start(). */
+  readonly http: HttpServer;
+  private readonly metricsServer: HttpServer;
+  private readonly informers = new Map<string, ResilientInformer<NamedObject>>();
+  private readonly controllers: Controller[] = [];
+  private readonly elector: LeaderElector | undefined;
+  private readonly log: Logger;
+  private controllersStarted = false;
+  private shuttingDown: Promise<void> | undefined;
+
+  constructor(private readonly options: ManagerOptions) {
+    this.log = options.log.child({ component: 'manager' });
+    this.http = new HttpServer({ ...options.http, log: options.log });
+    this.metricsServer = new HttpServer({ ...options.metricsHttp, log: options.log });
+    addHealthRoutes(this.http, { syncs: () => [...this.informers.values()], accepting: () => !this.shuttingDown });
+    addMetricsRoute(this.metricsServer, options.metrics.registry);
+    const le = options.leaderElection;
+    this.elector = le
+      ? new LeaderElector({
+          kubeConfig: options.kubeConfig,
+          namespace: options.namespace,
+          leaseName: le.leaseName,
+          identity: le.identity,
+          leaseDurationMs: le.leaseDurationMs,
+          renewDeadlineMs: le.renewDeadlineMs,
+          retryPeriodMs: le.retryPeriodMs,
+          log: options.log.child({ component: 'leader-election' }),
+          metrics: options.metrics,
+          onStartedLeading: () => void this.startControllers(),
+          onStoppedLeading: (reason) => void this.leadershipEnded(reason),
+        })
+      : undefined;
+  }
+
+  /** The informer for a quidditch.io/v1 resource in the manager's namespace (one per plural). */
+  informer<T extends NamedObject>(plural: string): ResilientInformer<T> {
+    let informer = this.informers.get(plural);
+    if (!informer) {
+      informer = new ResilientInformer<NamedObject>({
+        kubeConfig: this.options.kubeConfig,
+        namespace: this.options.namespace,
+        plural,
+        resyncPeriodMs: this.options.resyncPeriodMs,
+        log: this.options.log,
+        metrics: this.options.metrics,
+      });
+      this.informers.set(plural, informer);
+    }
+    return informer as unknown as ResilientInformer<T>;
+  }
+
+  addController(controller: Controller): void {
+    this.controllers.push(controller);
+  }
+
+  /** This replica leads (always true without leader election once started). */
+  isLeader(): boolean {
+    return this.elector ? this.elector.isLeader() : this.controllersStarted;
+  }
+
+  /** Starts informers and servers, then campaigns (or starts controllers at once without election). */
+  async start(): Promise<{ httpPort: number; metricsPort: number }> {
+    for (const informer of this.informers.values()) void informer.start();
+    const httpPort = await this.http.listen();
+    const metricsPort = await this.metricsServer.listen();
+    this.log.info({ httpPort, metricsPort, namespace: this.options.namespace }, 'manager started');
+    if (this.elector) this.elector.start();
+    else void this.startControllers();
+    return { httpPort, metricsPort };
+  }
+
+  /**
+   * Graceful shutdown (SIGTERM): stop answering ready, stop controllers and wait for in-flight
+   * reconciles, release the lease (safe now that nothing reconciles), close servers, stop informers.
+   */
+  shutdown(): Promise<void> {
+    this.shuttingDown ??= this.runShutdown();
+    return this.shuttingDown;
+  }
+
+  private async runShutdown(): Promise<void> {
+    this.log.info('shutting down');
+    await this.stopControllers();
+    await this.elector?.release();
+    await Promise.all([this.http.close(), this.metricsServer.close()]);
+    await Promise.all([...this.informers.values()].map((i) => i.stop()));
+    this.log.info('shut down');
+  }
+
+  private async startControllers(): Promise<void> {
+    await Promise.all([...this.informers.values()].map((i) => i.waitForSync()));
+    // Leadership may have ended, or shutdown begun, while the caches were loading.
+    if (this.shuttingDown || (this.elector && !this.elector.isLeader()) || this.controllersStarted) return;
+    this.controllersStarted = true;
+    for (const controller of this.controllers) controller.start();
+    this.log.info({ controllers: this.controllers.map((c) => c.name) }, 'controllers started');
+  }
+
+  private async stopControllers(): Promise<void> {
+    await Promise.all(this.controllers.map((c) => c.stop()));
+  }
+
+  private async leadershipEnded(reason: StoppedReason): Promise<void> {
+    if (reason !== 'lost') return;
+    this.log.error('leadership lost; stopping controllers');
+    await this.stopControllers();
+    this.options.onLeadershipLost?.();
+  }
+}
