@@ -24,7 +24,8 @@ import { TEST_FIELD_MANAGER } from '../support/crds';
 import { BuiltImage, buildImage, Container, podman, podmanProblem, removeOrphans } from './podman';
 import { PodContext, podmanInvocation, PodSpecJson } from './pod-to-podman';
 
-const GRACE_SECONDS = 30;
+/** Kubernetes' default terminationGracePeriodSeconds, used when the Deployment sets none. */
+const DEFAULT_GRACE_SECONDS = 30;
 const DATA_NODES = 2;
 const SIM_COMMAND = ['/nodejs/bin/node', '--enable-source-maps', '/app/datanode-sim.js'];
 const RESTRICTED = { 'pod-security.kubernetes.io/enforce': 'restricted' };
@@ -237,9 +238,10 @@ describe('the operator image', () => {
     const held = await leases.readNamespacedLease({ name: leaseName, namespace: ns });
     expect(held.spec?.holderIdentity).toBeTruthy();
     // podman sends SIGKILL after the grace period, which would show as exit code 137.
-    const exitCode = await explain(() => operator.stop(GRACE_SECONDS));
+    const grace = operatorPod.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
+    const exitCode = await explain(() => operator.stop(grace));
     expect(exitCode).toBe(0);
     const released = await leases.readNamespacedLease({ name: leaseName, namespace: ns });
     expect(released.spec?.holderIdentity ?? '').toBe('');
-  }, (GRACE_SECONDS + 60) * 1000);
+  }, 180_000);
 });

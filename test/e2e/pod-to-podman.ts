@@ -35,6 +35,7 @@ export interface ContainerJson {
 export interface PodSpecJson {
   readonly serviceAccountName?: string;
   readonly automountServiceAccountToken?: boolean;
+  readonly terminationGracePeriodSeconds?: number;
   readonly securityContext?: SecurityContextJson;
   readonly volumes?: ReadonlyArray<{ readonly name: string; readonly emptyDir?: { readonly sizeLimit?: string } }>;
   readonly containers: readonly ContainerJson[];
