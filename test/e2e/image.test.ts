@@ -90,10 +90,12 @@ function podContext(podName: string, saDir: string): PodContext {
 }
 
 beforeAll(async () => {
+  // The build script installs podman where that is unsurprising (root on Debian) and otherwise
+  // explains how; the check after it catches a podman that is installed but cannot run here.
+  image = await buildImage();
   const problem = await podmanProblem();
   if (problem) throw new Error(`Unable to run the operator image e2e test: ${problem}`);
   await removeOrphans();
-  image = await buildImage();
   process.stderr.write(`\n[image-e2e] ${image.ref}: image ${(image.sizeBytes / 1e6).toFixed(1)} MB, operator.js ${(image.bundleBytes / 1024 / 1024).toFixed(2)} MiB\n`);
 
   ns = await createTestNamespace('image-e2e', RESTRICTED);
