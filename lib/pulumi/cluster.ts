@@ -1,0 +1,76 @@
+/**
+ * QuidditchCluster as a Pulumi component: the same objects as the cdk8s chart (both come from
+ * synthesizeClusterManifests), registered one Pulumi resource per Kubernetes object.
+ *
+ * Why one resource per object rather than one `yaml.v2.ConfigGroup`: a ConfigGroup is a remote
+ * component, so the program only sees a single registration with all objects as one input, and
+ * the objects' ordering, annotations and dependencies are decided inside the provider. With one
+ * resource per object the preview lists every object with its own diff (changing data-node
+ * replicas shows, and updates, only the StatefulSet), each object can depend on the CRDs
+ * explicitly, and `pulumi state`/`--target` address single objects. Each object is registered
+ * as `kubernetes.apiextensions.CustomResource`, which is the generic form of every kind: its type
+ * token is `kubernetes:<apiVersion>:<kind>`, the same token the typed classes use, so the
+ * provider validates and diffs it against the kind's real schema.
+ */
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import type { ResolvedCluster } from '../model/resolved';
+import { ClusterPlan, planCluster, QuidditchClusterArgs } from './cluster-plan';
+import { isCrd, logicalName } from './objects';
+
+export type { QuidditchClusterArgs } from './cluster-plan';
+
+export class QuidditchCluster extends pulumi.ComponentResource {
+  static readonly TYPE = 'quidditch:k8s:QuidditchCluster';
+
+  /** Namespace of every namespaced object. */
+  readonly namespace: pulumi.Output<string>;
+  /** Headless Service governing the data-node StatefulSet. */
+  readonly dataNodeServiceName: pulumi.Output<string>;
+  /** Operator Deployment (undefined in raft mode). */
+  readonly operatorDeploymentName: pulumi.Output<string | undefined>;
+  /** Operator Service with the routing API (undefined in raft mode). */
+  readonly operatorServiceName: pulumi.Output<string | undefined>;
+  /** `http://<service>.<namespace>.svc:<port>` of the routing API. */
+  readonly routingEndpoint: pulumi.Output<string>;
+  /** The resolved model (defaults applied); QuidditchIndex takes namespace and labels from it. */
+  readonly model: ResolvedCluster;
+  /** Every registered object, keyed by `<apiVersion>:<kind>:<namespace>/<name>`. */
+  readonly objects: Readonly<Record<string, k8s.apiextensions.CustomResource>>;
+
+  /**
+   * @param name also the default base of every object name (like the cdk8s construct id)
+   * @param opts pass the Kubernetes provider as `provider` or `providers`; children inherit it
+   */
+  constructor(name: string, args: QuidditchClusterArgs = {}, opts?: pulumi.ComponentResourceOptions) {
+    super(QuidditchCluster.TYPE, name, {}, opts);
+    // Validation errors surface here, when the program runs, before anything is registered.
+    const plan: ClusterPlan = planCluster(name, args);
+
+    const objects: Record<string, k8s.apiextensions.CustomResource> = {};
+    const crds: k8s.apiextensions.CustomResource[] = [];
+    for (const obj of plan.objects) {
+      // The operator and every custom resource need the CRDs; everything else waits for them too
+      // so a failed CRD stops the rollout before an operator starts that cannot watch its kinds.
+      const dependsOn = isCrd(obj) ? [] : crds;
+      const res = new k8s.apiextensions.CustomResource(logicalName(obj), obj, { parent: this, dependsOn });
+      if (isCrd(obj)) crds.push(res);
+      objects[`${obj.apiVersion}:${obj.kind}:${logicalName(obj)}`] = res;
+    }
+    this.objects = objects;
+    this.model = plan.model;
+
+    this.namespace = pulumi.output(plan.namespace);
+    this.dataNodeServiceName = pulumi.output(plan.dataNodeServiceName);
+    this.operatorDeploymentName = pulumi.output(plan.operatorDeploymentName);
+    this.operatorServiceName = pulumi.output(plan.operatorServiceName);
+    this.routingEndpoint = pulumi.output(plan.routingEndpoint);
+    this.registerOutputs({
+      namespace: this.namespace,
+      dataNodeServiceName: this.dataNodeServiceName,
+      operatorDeploymentName: this.operatorDeploymentName,
+      operatorServiceName: this.operatorServiceName,
+      routingEndpoint: this.routingEndpoint,
+    });
+  }
+}

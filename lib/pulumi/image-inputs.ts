@@ -1,0 +1,55 @@
+/**
+ * Images are the one part of the props that may be Pulumi Inputs (e.g. the output of an image
+ * build in the same stack): an image only fills a field, it never changes which objects exist, so
+ * the objects can be synthesized up front with a placeholder and the Input put in its place. Every
+ * other prop decides names, modes or object counts and therefore must be a plain value.
+ */
+import * as pulumi from '@pulumi/pulumi';
+import { isPinnedImage } from '../model/validation';
+
+export type ImageRole = 'dataNodes' | 'operator' | 'raft';
+export const IMAGE_ROLES: readonly ImageRole[] = ['dataNodes', 'operator', 'raft'];
+
+/** A valid pinned reference in a reserved domain, so the model's validation accepts it. */
+export function placeholderImage(role: ImageRole): string {
+  return `pulumi-input.invalid/quidditch-${role.toLowerCase()}:pending`;
+}
+
+/** Deep copy of `value` where every string equal to a key of `replacements` becomes its value. */
+export function replaceStrings(value: unknown, replacements: ReadonlyMap<string, unknown>): unknown {
+  if (typeof value === 'string') return replacements.has(value) ? replacements.get(value) : value;
+  if (Array.isArray(value)) return value.map((v) => replaceStrings(v, replacements));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceStrings(v, replacements)]));
+  }
+  return value;
+}
+
+/**
+ * Paths of strings that contain `needle` without being equal to it: a placeholder inside a longer
+ * string (say an env value) cannot be replaced by an Input.
+ */
+export function findEmbedded(value: unknown, needle: string, path = ''): string[] {
+  if (typeof value === 'string') return value !== needle && value.includes(needle) ? [path] : [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => findEmbedded(v, needle, `${path}[${i}]`));
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).flatMap(([k, v]) => findEmbedded(v, needle, path ? `${path}.${k}` : k));
+  }
+  return [];
+}
+
+/** Returns the image, or throws the model's rule when it is not pinned to a tag or digest. */
+export function checkImage(owner: string, role: ImageRole, image: string): string {
+  if (!isPinnedImage(image)) {
+    throw new Error(
+      `Unable to deploy QuidditchCluster ${owner}: ${role}.image = ${JSON.stringify(image)}: must be an image reference ` +
+        'with a tag or digest (e.g. "registry/name:1.2.3"); an untagged image means :latest.',
+    );
+  }
+  return image;
+}
+
+/** The Input as an Output that fails the deployment when its value turns out not to be pinned. */
+export function validatedImage(owner: string, role: ImageRole, image: pulumi.Input<string>): pulumi.Output<string> {
+  return pulumi.output(image).apply((img) => checkImage(owner, role, img));
+}

@@ -1,0 +1,38 @@
+/**
+ * QuidditchIndex for Pulumi programs: the object the cdk8s QuidditchIndex construct renders
+ * (same validation, labels and namespace rules), registered as a `quidditch.io/v1` custom
+ * resource. Given a cluster, it takes the cluster's namespace and waits for the cluster's
+ * resources, so the CRD exists before the index is created.
+ */
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import { App, Chart } from 'cdk8s';
+import { QuidditchIndex as Cdk8sQuidditchIndex, QuidditchIndexProps } from '../cdk8s/quidditch-index';
+import type { QuidditchCluster } from './cluster';
+import type { KubeObject } from './objects';
+
+export interface QuidditchIndexArgs extends Omit<QuidditchIndexProps, 'cluster'> {
+  /** Cluster that serves the index: supplies namespace and labels, and is created first. @default none */
+  readonly cluster?: QuidditchCluster;
+}
+
+/** The index object exactly as the cdk8s construct renders it (throws its ValidationError). */
+export function renderIndex(name: string, args: QuidditchIndexArgs): KubeObject {
+  const { cluster, ...props } = args;
+  const app = new App({ outdir: '.', recordConstructMetadata: false });
+  const chart = new Chart(app, 'quidditch', { disableResourceNameHashes: true });
+  new Cdk8sQuidditchIndex(chart, name, { ...props, ...(cluster ? { cluster: cluster.model } : {}) });
+  const [obj] = chart.toJson() as KubeObject[];
+  return obj;
+}
+
+export class QuidditchIndex extends k8s.apiextensions.CustomResource {
+  /**
+   * @param name Pulumi name, and the index name unless `args.name` is set
+   */
+  constructor(name: string, args: QuidditchIndexArgs, opts?: pulumi.CustomResourceOptions) {
+    const obj = renderIndex(name, args);
+    const dependsOn = args.cluster ? [args.cluster] : [];
+    super(name, obj, pulumi.mergeOptions(opts, { dependsOn }));
+  }
+}

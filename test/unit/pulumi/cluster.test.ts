@@ -1,0 +1,117 @@
+import { registeredObjects, registrations, resetRegistrations, settled, valueOf } from './mocks';
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import { synthesizeClusterManifests } from '../../../lib/cdk8s/manifests';
+import { QuidditchCluster } from '../../../lib/pulumi/cluster';
+import { QuidditchClusterArgs } from '../../../lib/pulumi/cluster-plan';
+import { checkImage } from '../../../lib/pulumi/image-inputs';
+import { SKIP_AWAIT_ANNOTATION } from '../../../lib/pulumi/objects';
+
+type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> }; spec?: Record<string, unknown> };
+
+async function deploy(name: string, args: QuidditchClusterArgs, opts?: pulumi.ComponentResourceOptions): Promise<{ cluster: QuidditchCluster; objects: Obj[] }> {
+  resetRegistrations();
+  const cluster = new QuidditchCluster(name, args, opts);
+  await settled(Object.values(cluster.objects));
+  return { cluster, objects: registeredObjects() as Obj[] };
+}
+
+const byKey = (o: Obj) => `${o.apiVersion}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+const sorted = (objs: Obj[]) => [...objs].sort((a, b) => byKey(a).localeCompare(byKey(b)));
+
+describe('Pulumi QuidditchCluster', () => {
+  it.each([
+    ['k8s', { mode: 'k8s', namespace: 'search' }],
+    ['raft', { mode: 'raft', namespace: 'search', dataNodes: { replicas: 4 } }],
+    ['k8s with every part customised', { mode: 'k8s', name: 'prod', labels: { team: 'search' }, dataNodes: { replicas: 5, tier: 'warm', storage: { size: '10Gi', storageClassName: 'fast' } }, operator: { replicas: 3, logLevel: 'debug' } }],
+  ] as const)('registers exactly the objects the cdk8s chart renders (%s mode)', async (_label, props) => {
+    const { objects } = await deploy('search', props);
+    const expected = synthesizeClusterManifests(props, 'search') as Obj[];
+    expect(objects.length).toBe(expected.length);
+    expect(sorted(objects)).toEqual(sorted(expected));
+  });
+
+  it('registers each object under its own type token, as a child of the component', async () => {
+    const { cluster } = await deploy('search', { mode: 'k8s' });
+    for (const [key, res] of Object.entries(cluster.objects)) {
+      const [apiVersion, kind] = key.split(':');
+      const urn = await valueOf(res.urn);
+      expect(urn).toContain(`::${QuidditchCluster.TYPE}$kubernetes:${apiVersion}:${kind}::`);
+    }
+    expect(registrations.map((r) => r.type)).toContain('kubernetes:apps/v1:StatefulSet');
+  });
+
+  it('makes every non-CRD object depend on every CRD', async () => {
+    const deps = new Map<string, string[]>();
+    const record: pulumi.ResourceTransformation = (a) => {
+      const on = (a.opts.dependsOn ?? []) as pulumi.Resource[];
+      deps.set(`${a.type}::${a.name}`, on.map((r) => (r as unknown as { __name: string }).__name));
+      return undefined;
+    };
+    await deploy('search', { mode: 'k8s' }, { transformations: [record] });
+    const crds = [...deps.keys()].filter((k) => k.includes(':CustomResourceDefinition::')).map((k) => k.split('::')[1]);
+    expect(crds.length).toBe(3);
+    for (const [key, on] of deps) {
+      if (key.startsWith(QuidditchCluster.TYPE)) continue;
+      expect(on.sort()).toEqual(key.includes(':CustomResourceDefinition::') ? [] : [...crds].sort());
+    }
+  });
+
+  it('registers outputs for namespace, services, operator and routing endpoint', async () => {
+    const { cluster } = await deploy('search', { mode: 'k8s', namespace: 'prod' });
+    expect(await valueOf(cluster.namespace)).toBe('prod');
+    expect(await valueOf(cluster.dataNodeServiceName)).toBe('search-data-headless');
+    expect(await valueOf(cluster.operatorDeploymentName)).toBe('search-operator');
+    expect(await valueOf(cluster.operatorServiceName)).toBe('search-operator');
+    expect(await valueOf(cluster.routingEndpoint)).toBe('http://search-operator.prod.svc:8080');
+  });
+
+  it('routes through the masters and has no operator in raft mode', async () => {
+    const { cluster, objects } = await deploy('search', { mode: 'raft' });
+    expect(objects.some((o) => o.kind === 'Deployment')).toBe(false);
+    expect(await valueOf(cluster.operatorDeploymentName)).toBeUndefined();
+    expect(await valueOf(cluster.routingEndpoint)).toBe('http://search-master-headless.default.svc:9200');
+  });
+
+  it('annotates only workloads and Services with skipAwait when asked', async () => {
+    const { objects } = await deploy('search', { mode: 'k8s', skipAwait: true });
+    const skipped = objects.filter((o) => o.metadata.annotations?.[SKIP_AWAIT_ANNOTATION] === 'true').map((o) => o.kind).sort();
+    expect(skipped).toEqual(['Deployment', 'Service', 'Service', 'StatefulSet']);
+    const { objects: plain } = await deploy('search', { mode: 'k8s' });
+    expect(plain.some((o) => o.metadata.annotations?.[SKIP_AWAIT_ANNOTATION] !== undefined)).toBe(false);
+  });
+
+  it('sets the deletion propagation annotation on every object when given', async () => {
+    const { objects } = await deploy('search', { mode: 'k8s', deletionPropagation: 'background' });
+    expect(objects.every((o) => o.metadata.annotations?.['pulumi.com/deletionPropagationPolicy'] === 'background')).toBe(true);
+  });
+
+  it('accepts an Input image and places it where the plain image would be', async () => {
+    const image = pulumi.output(Promise.resolve('registry.example/datanode:2.0.0'));
+    const { objects } = await deploy('search', { mode: 'k8s', dataNodes: { image } });
+    const expected = synthesizeClusterManifests({ mode: 'k8s', dataNodes: { image: 'registry.example/datanode:2.0.0' } }, 'search') as Obj[];
+    expect(sorted(objects)).toEqual(sorted(expected));
+  });
+
+  it('rejects an unpinned Input image with the model rule once its value is known', () => {
+    expect(() => checkImage('search', 'operator', 'registry.example/operator')).toThrow(
+      'Unable to deploy QuidditchCluster search: operator.image = "registry.example/operator": must be an image reference with a tag or digest',
+    );
+    expect(checkImage('search', 'operator', 'registry.example/operator:1.0')).toBe('registry.example/operator:1.0');
+  });
+
+  it('throws the model validation error, naming every invalid prop, before registering anything', () => {
+    resetRegistrations();
+    expect(() => new QuidditchCluster('search', { mode: 'k8s', dataNodes: { replicas: -1, image: 'datanode' } })).toThrow(
+      /Unable to synthesize QuidditchCluster search: 2 invalid props[\s\S]*dataNodes\.replicas[\s\S]*dataNodes\.image/,
+    );
+  });
+
+  it('passes the given Kubernetes provider to every object', async () => {
+    const provider = new k8s.Provider('test', { kubeconfig: '{}' });
+    await deploy('search', { mode: 'raft' }, { providers: [provider] });
+    const objs = registrations.filter((r) => r.type.startsWith('kubernetes:') && r.type !== 'pulumi:providers:kubernetes');
+    expect(objs.length).toBeGreaterThan(0);
+    for (const r of objs) expect(r.provider).toMatch(/::pulumi:providers:kubernetes::test::/);
+  });
+});
