@@ -241,7 +241,9 @@ describe('the operator image', () => {
     expect(held.spec?.holderIdentity).toBeTruthy();
     // podman sends SIGKILL after the grace period, which would show as exit code 137.
     const grace = operatorPod.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS;
+    const stopping = Date.now();
     const exitCode = await explain(() => operator.stop(grace));
+    process.stderr.write(`[image-e2e] SIGTERM to exit: ${Date.now() - stopping} ms (exit code ${exitCode}, grace ${grace} s)\n`);
     expect(exitCode).toBe(0);
     const released = await leases.readNamespacedLease({ name: leaseName, namespace: ns });
     expect(released.spec?.holderIdentity ?? '').toBe('');
