@@ -84,6 +84,8 @@ echo "building $local_ref ($published_ref) on $base" >&2
 qpodman build -f Containerfile "${PODMAN_LIMIT_FLAGS[@]}" "${build_args[@]}" \
   ${hash:+--label "io.quidditch.content-hash=$hash"} \
   -t "$local_ref" -t "$published_ref" . >&2
+# Earlier builds of this image left untagged; only ours (by title label), never other dangling images.
+podman image prune --force --filter "label=org.opencontainers.image.title=quidditch-operator" >/dev/null || true
 size="$(podman image inspect --format '{{.Size}}' "$local_ref")"
 echo "built $local_ref: $((size / 1000 / 1000)) MB ($size bytes)" >&2
 echo "$local_ref"
