@@ -9,7 +9,10 @@
 export interface ClusterNames {
   /** ServiceAccount, Role, RoleBinding, Deployment, Service, PDB and Lease of the operator. */
   readonly operator: string;
-  /** ClusterRole + ClusterRoleBinding of the operator (cluster-scoped, so the namespace is part of it). */
+  /**
+   * ClusterRole + ClusterRoleBinding of the operator: `<namespace>.<name>-operator`. Cluster-scoped,
+   * so the namespace is part of it; the dot cannot occur in either part, so no two clusters collide.
+   */
   readonly operatorClusterRole: string;
   /** coordination.k8s.io Lease for leader election: one per cluster, so two clusters in a namespace never share it. */
   readonly lease: string;
@@ -48,7 +51,7 @@ export const MAX_CLUSTER_NAME_LENGTH = Math.min(
 export function clusterNames(name: string, namespace: string): ClusterNames {
   return {
     operator: name + SUFFIX.operator,
-    operatorClusterRole: `${namespace}-${name}${SUFFIX.operator}`,
+    operatorClusterRole: `${namespace}.${name}${SUFFIX.operator}`,
     lease: name + SUFFIX.operator,
     dataNodes: name + SUFFIX.dataNodes,
     dataNodesHeadless: name + SUFFIX.dataNodesHeadless,

@@ -33,7 +33,7 @@ describe.each(modes)('every object in %s mode', (_mode, objects) => {
 
   it('has a stable name derived from the cluster name, with no hash suffix', () => {
     for (const o of objects.filter((x) => x.kind !== 'CustomResourceDefinition')) {
-      expect(o.metadata.name).toMatch(/^(quidditch-)?search-(operator|data|data-headless|master|master-headless)$/);
+      expect(o.metadata.name).toMatch(/^(quidditch\.)?search-(operator|data|data-headless|master|master-headless)$/);
     }
   });
 

@@ -8,8 +8,9 @@ describe('names', () => {
     for (const statefulSet of [names.dataNodes, names.masters]) expect(statefulSet.length).toBeLessThanOrEqual(52);
   });
 
-  it('gives two clusters in different namespaces different cluster-scoped names', () => {
+  it('gives two clusters in different namespaces different cluster-scoped names, even when dashes line up', () => {
     expect(clusterNames('search', 'a').operatorClusterRole).not.toBe(clusterNames('search', 'b').operatorClusterRole);
+    expect(clusterNames('c', 'a-b').operatorClusterRole).not.toBe(clusterNames('b-c', 'a').operatorClusterRole);
   });
 
   it('builds namespace-qualified service and pod hosts', () => {

@@ -69,7 +69,7 @@ describe('resolveCluster defaults', () => {
   it('derives stable names from the cluster name', () => {
     expect(resolveCluster('search', { namespace: 'q' }).names).toEqual({
       operator: 'search-operator',
-      operatorClusterRole: 'q-search-operator',
+      operatorClusterRole: 'q.search-operator',
       lease: 'search-operator',
       dataNodes: 'search-data',
       dataNodesHeadless: 'search-data-headless',
