@@ -66,6 +66,7 @@ export class IndexReconciler implements Reconciler {
       }
     }
 
+    const before = index.status?.state;
     // 3. Plan and persist.
     const planned = await this.planAndPersist(index);
     if (!planned) return { kind: 'done' }; // deleted meanwhile
@@ -109,7 +110,6 @@ export class IndexReconciler implements Reconciler {
     });
 
     // 5. Observe and record.
-    const before = index.status?.state;
     const written = await this.writeObserved(index, planned.allocations, plan, allocations, failures);
     if (!written) return { kind: 'done' };
     this.recordTransitions(written, before, plan, failures);

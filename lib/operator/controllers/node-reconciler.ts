@@ -18,8 +18,6 @@ export interface NodeReconcilerDeps {
   readonly events: EventRecorder;
   readonly now: () => Date;
   readonly heartbeatTimeoutMs: number;
-  /** Called when a node's state changes, so indices in its namespace are reconciled again. */
-  readonly onStateChange: (namespace: string) => void;
   /** A copy no index claims is deleted only once it is older than this (it may be a copy whose plan the cache has not shown yet). @default 30 s */
   readonly orphanGraceMs?: number;
   /** Least time between two orphan sweeps of one node. @default 30 s */
@@ -60,7 +58,6 @@ export class NodeReconciler implements Reconciler {
       if (written && after !== before) {
         const type = after === 'UNHEALTHY' ? 'Warning' : 'Normal';
         deps.events.record(written, type, after === 'UNHEALTHY' ? 'NodeUnhealthy' : after === 'HEALTHY' ? 'NodeHealthy' : 'NodeDraining', verdict.message);
-        deps.onStateChange(namespace);
       }
     }
     if (verdict.state === 'HEALTHY') await this.sweepOrphans(namespace, node).catch(() => undefined);

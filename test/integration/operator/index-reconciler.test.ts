@@ -68,7 +68,7 @@ beforeAll(async () => {
   });
   nodeReconciler = new NodeReconciler({
     nodes: cluster.nodes, nodeCache: nodeStore, indices: cluster.indices, indexCache: indexStore, shards, events, now: () => now(),
-    heartbeatTimeoutMs: 60_000, onStateChange: () => undefined, orphanGraceMs: 0, sweepIntervalMs: 0,
+    heartbeatTimeoutMs: 60_000, orphanGraceMs: 0, sweepIntervalMs: 0,
   });
   // Nodes become HEALTHY through the node reconciler, as in the operator.
   await nodeStore.refresh();

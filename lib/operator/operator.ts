@@ -1,0 +1,115 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { QuidditchIndex, QuidditchNode } from '../api/v1';
+import type { OperatorConfig } from './config';
+import { AllocationLedger } from './controllers/allocation-ledger';
+import { GrpcShardOperations } from './controllers/grpc-shard-operations';
+import { IndexReconciler } from './controllers/index-reconciler';
+import { NodeReconciler } from './controllers/node-reconciler';
+import { DataNodeClient } from './datanode/client';
+import { CustomResourceClient } from './kube/custom-resource-client';
+import { KubeEventRecorder } from './kube/event-recorder';
+import type { Logger } from './logger';
+import { OperatorMetrics } from './metrics';
+import { addRoutingRoute } from './routing/routing-api';
+import { RoutingTable } from './routing/routing-table';
+import { Controller } from './runtime/controller';
+import { Manager, managerOptionsFromConfig } from './runtime/manager';
+import { objectKey } from './runtime/reconciler';
+
+export const COMPONENT = 'quidditch-operator';
+
+export interface RunningOperator {
+  readonly manager: Manager;
+  readonly routing: RoutingTable;
+  readonly metrics: OperatorMetrics;
+  readonly httpPort: number;
+  readonly metricsPort: number;
+  /** Graceful shutdown: controllers, lease, servers, informers, data-node channels. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The one place the operator is wired (like kubebuilder's main): informers for indices and nodes,
+ * the routing table they keep current, the index and node controllers, and the HTTP APIs.
+ */
+export async function startOperator(config: OperatorConfig, deps: { kubeConfig: KubeConfig; log: Logger; onLeadershipLost: () => void }): Promise<RunningOperator> {
+  const { kubeConfig, log } = deps;
+  const metrics = new OperatorMetrics();
+  const manager = new Manager(managerOptionsFromConfig(config, { kubeConfig, log, metrics, onLeadershipLost: deps.onLeadershipLost }));
+  const indexInformer = manager.informer<QuidditchIndex>('quidditchindices');
+  const nodeInformer = manager.informer<QuidditchNode>('quidditchnodes');
+
+  // The routing table and allocation ledger follow the caches on every replica, leader or not.
+  const routing = new RoutingTable();
+  const ledger = new AllocationLedger();
+  const trackIndex = (i: QuidditchIndex) => {
+    routing.upsertIndex(i);
+    ledger.set(i.metadata.namespace ?? '', i.metadata.name ?? '', i.metadata.resourceVersion, i.status?.shardAllocations);
+  };
+  indexInformer.onAdd(trackIndex);
+  indexInformer.onUpdate(trackIndex);
+  indexInformer.onDelete((i) => {
+    routing.deleteIndex(i.metadata.namespace ?? '', i.metadata.name ?? '');
+    ledger.delete(i.metadata.namespace ?? '', i.metadata.name ?? '');
+  });
+  nodeInformer.onAdd((n) => routing.upsertNode(n));
+  nodeInformer.onUpdate((n) => routing.upsertNode(n));
+  nodeInformer.onDelete((n) => routing.deleteNode(n.metadata.namespace ?? '', n.metadata.name ?? ''));
+
+  const dataNodes = new DataNodeClient({ deadlineMs: config.grpcTimeout * 1000 });
+  const shards = new GrpcShardOperations(dataNodes);
+  const events = new KubeEventRecorder(kubeConfig, COMPONENT, (err) => log.debug({ err: String(err) }, 'event not recorded'));
+  const indices = new CustomResourceClient<QuidditchIndex>(kubeConfig, 'quidditchindices');
+  const nodes = new CustomResourceClient<QuidditchNode>(kubeConfig, 'quidditchnodes');
+  const now = () => new Date();
+
+  const indexController = new Controller({
+    name: 'index',
+    log,
+    metrics,
+    concurrency: config.concurrency,
+    reconciler: new IndexReconciler({ indices, indexCache: indexInformer, nodeCache: nodeInformer, shards, events, ledger, now, deleteTimeoutMs: config.deleteTimeout * 1000 }),
+  });
+  const requeueIndices = (namespace: string) => indexInformer.list(namespace).forEach((i) => indexController.enqueue(objectKey(i)));
+  const nodeController = new Controller({
+    name: 'node',
+    log,
+    metrics,
+    concurrency: config.concurrency,
+    reconciler: new NodeReconciler({
+      nodes, nodeCache: nodeInformer, indices, indexCache: indexInformer, shards, events, now,
+      heartbeatTimeoutMs: config.heartbeatTimeout * 1000,
+    }),
+  });
+  indexController.watch(indexInformer);
+  nodeController.watch(nodeInformer);
+  // Where copies can live changes when a node's state changes (as the cache sees it, so the re-plan
+  // reads the new state) or the node object disappears: re-plan every index of its namespace.
+  const nodeStates = new Map<string, string | undefined>();
+  nodeInformer.onUpdate((n) => {
+    const key = objectKey(n);
+    if (nodeStates.has(key) && nodeStates.get(key) === n.status?.state) return;
+    nodeStates.set(key, n.status?.state);
+    requeueIndices(n.metadata.namespace ?? '');
+  });
+  nodeInformer.onDelete((n) => {
+    nodeStates.delete(objectKey(n));
+    requeueIndices(n.metadata.namespace ?? '');
+  });
+  manager.addController(indexController);
+  manager.addController(nodeController);
+
+  addRoutingRoute(manager.http, routing, metrics);
+  const { httpPort, metricsPort } = await manager.start();
+  return {
+    manager,
+    routing,
+    metrics,
+    httpPort,
+    metricsPort,
+    async stop() {
+      await manager.shutdown();
+      dataNodes.close();
+    },
+  };
+}
