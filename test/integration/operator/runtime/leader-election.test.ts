@@ -23,7 +23,10 @@ class CuttableProxy {
   constructor(private readonly target: URL) {}
   async listen(): Promise<number> {
     this.server = createServer((client) => {
-      if (this.cut) return client.destroy();
+      if (this.cut) {
+        client.destroy();
+        return;
+      }
       const upstream = connect(Number(this.target.port), this.target.hostname);
       for (const s of [client, upstream]) {
         this.sockets.add(s);
