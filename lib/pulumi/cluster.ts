@@ -16,7 +16,7 @@ import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import type { ResolvedCluster } from '../model/resolved';
 import { ClusterPlan, planCluster, QuidditchClusterArgs } from './cluster-plan';
-import { isCrd, logicalName } from './objects';
+import { DeletionPropagation, isCrd, logicalName } from './objects';
 
 export type { QuidditchClusterArgs } from './cluster-plan';
 
@@ -35,6 +35,8 @@ export class QuidditchCluster extends pulumi.ComponentResource {
   readonly routingEndpoint: pulumi.Output<string>;
   /** The resolved model (defaults applied); QuidditchIndex takes namespace and labels from it. */
   readonly model: ResolvedCluster;
+  /** Delete propagation given to the cluster's objects; QuidditchIndex inherits it. */
+  readonly deletionPropagation?: DeletionPropagation;
   /** Every registered object, keyed by `<apiVersion>:<kind>:<namespace>/<name>`. */
   readonly objects: Readonly<Record<string, k8s.apiextensions.CustomResource>>;
 
@@ -59,6 +61,7 @@ export class QuidditchCluster extends pulumi.ComponentResource {
     }
     this.objects = objects;
     this.model = plan.model;
+    this.deletionPropagation = args.deletionPropagation;
 
     this.namespace = pulumi.output(plan.namespace);
     this.dataNodeServiceName = pulumi.output(plan.dataNodeServiceName);

@@ -9,21 +9,24 @@ import * as pulumi from '@pulumi/pulumi';
 import { App, Chart } from 'cdk8s';
 import { QuidditchIndex as Cdk8sQuidditchIndex, QuidditchIndexProps } from '../cdk8s/quidditch-index';
 import type { QuidditchCluster } from './cluster';
-import type { KubeObject } from './objects';
+import { DeletionPropagation, KubeObject, providerAnnotations, withAnnotations } from './objects';
 
 export interface QuidditchIndexArgs extends Omit<QuidditchIndexProps, 'cluster'> {
   /** Cluster that serves the index: supplies namespace and labels, and is created first. @default none */
   readonly cluster?: QuidditchCluster;
+  /** `pulumi.com/deletionPropagationPolicy` of the index (see QuidditchClusterArgs). @default the cluster's, else the provider's */
+  readonly deletionPropagation?: DeletionPropagation;
 }
 
 /** The index object exactly as the cdk8s construct renders it (throws its ValidationError). */
 export function renderIndex(name: string, args: QuidditchIndexArgs): KubeObject {
-  const { cluster, ...props } = args;
+  const { cluster, deletionPropagation, ...props } = args;
   const app = new App({ outdir: '.', recordConstructMetadata: false });
   const chart = new Chart(app, 'quidditch', { disableResourceNameHashes: true });
   new Cdk8sQuidditchIndex(chart, name, { ...props, ...(cluster ? { cluster: cluster.model } : {}) });
   const [obj] = chart.toJson() as KubeObject[];
-  return obj;
+  const propagation = deletionPropagation ?? cluster?.deletionPropagation;
+  return withAnnotations(obj, providerAnnotations(obj, { skipAwait: false, deletionPropagation: propagation }));
 }
 
 export class QuidditchIndex extends k8s.apiextensions.CustomResource {

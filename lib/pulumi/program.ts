@@ -42,10 +42,14 @@ export interface ProgramOutputs {
   routingEndpoint: pulumi.Output<string>;
 }
 
-/** Declares the cluster; the returned outputs become the stack outputs. */
-export function quidditchProgram(opts?: pulumi.ComponentResourceOptions): ProgramOutputs {
+/** Declares the cluster configured through `pulumi config`. */
+export function declareCluster(opts?: pulumi.ComponentResourceOptions): QuidditchCluster {
   const { name, args } = clusterArgsFromConfig(new pulumi.Config());
-  const cluster = new QuidditchCluster(name, args, opts);
+  return new QuidditchCluster(name, args, opts);
+}
+
+/** The stack outputs of a cluster. */
+export function programOutputs(cluster: QuidditchCluster): ProgramOutputs {
   return {
     namespace: cluster.namespace,
     dataNodeServiceName: cluster.dataNodeServiceName,
@@ -53,4 +57,9 @@ export function quidditchProgram(opts?: pulumi.ComponentResourceOptions): Progra
     operatorServiceName: cluster.operatorServiceName,
     routingEndpoint: cluster.routingEndpoint,
   };
+}
+
+/** The whole program: the configured cluster; the returned outputs become the stack outputs. */
+export function quidditchProgram(opts?: pulumi.ComponentResourceOptions): ProgramOutputs {
+  return programOutputs(declareCluster(opts));
 }

@@ -5,7 +5,7 @@ import { QuidditchIndex as Cdk8sIndex } from '../../../lib/cdk8s/quidditch-index
 import { resolveCluster } from '../../../lib/model/resolve';
 import { QuidditchCluster } from '../../../lib/pulumi/cluster';
 import { planCluster } from '../../../lib/pulumi/cluster-plan';
-import { QuidditchIndex } from '../../../lib/pulumi/index-resource';
+import { QuidditchIndex, renderIndex } from '../../../lib/pulumi/index-resource';
 import { logicalName } from '../../../lib/pulumi/objects';
 import { clusterArgsFromConfig } from '../../../lib/pulumi/program';
 
@@ -43,6 +43,14 @@ describe('Pulumi QuidditchIndex', () => {
     const registered = registeredObjects().filter((o) => o.kind === 'QuidditchIndex');
     expect(registered).toEqual([cdk8sIndex('logs', { cluster: resolveCluster('search', { mode: 'k8s', namespace: 'prod' }), shards: 3, replicas: 1, settings: { refresh_interval: '1s' } })]);
     expect((registered[0].metadata as { namespace: string }).namespace).toBe('prod');
+  });
+
+  it("takes the cluster's deletion propagation unless given its own", () => {
+    const cluster = new QuidditchCluster('search', { mode: 'k8s', deletionPropagation: 'background' });
+    const annotation = (o: { metadata: { annotations?: Record<string, string> } }) => o.metadata.annotations?.['pulumi.com/deletionPropagationPolicy'];
+    expect(annotation(renderIndex('logs', { cluster, shards: 1 }))).toBe('background');
+    expect(annotation(renderIndex('logs', { cluster, shards: 1, deletionPropagation: 'orphan' }))).toBe('orphan');
+    expect(annotation(renderIndex('logs', { namespace: 'prod', shards: 1 }))).toBeUndefined();
   });
 
   it('rejects an invalid index with every problem before registering it', () => {

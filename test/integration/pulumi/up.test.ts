@@ -1,0 +1,163 @@
+/**
+ * The real `pulumi up`: the Pulumi CLI and the Kubernetes provider (built from Go modules, see
+ * scripts/build-pulumi.sh) deploy the program behind Pulumi.yaml to a real kube-apiserver + etcd.
+ * The program runs inline through the Automation API, whose in-process language server the CLI
+ * reaches with --client, so no Node.js language-host binary is needed.
+ *
+ * This file starts its own control plane: the stack creates and destroys the CRDs, which the
+ * shared one holds for every other test file.
+ */
+import { KubernetesObject, KubernetesObjectApi, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import * as k8s from '@pulumi/kubernetes';
+import { EngineEvent, LocalWorkspace, OpMap, PulumiCommand, Stack } from '@pulumi/pulumi/automation';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { synthesizeClusterManifests } from '../../../lib/cdk8s/manifests';
+import { QuidditchIndex } from '../../../lib/pulumi/index-resource';
+import { declareCluster, programOutputs } from '../../../lib/pulumi/program';
+import { ControlPlane } from '../../support/control-plane';
+import { pulumiBinDir } from './pulumi-binaries';
+
+type Obj = KubernetesObject & { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } };
+
+const NAMESPACE = 'pulumi-up';
+const CLUSTER = 'search';
+const IMAGES = { operator: 'registry.example/quidditch-operator:0.1.0', dataNode: 'registry.example/quidditch-datanode:0.1.0' };
+const props = (replicas: number) => ({ mode: 'k8s' as const, namespace: NAMESPACE, dataNodes: { replicas, image: IMAGES.dataNode }, operator: { image: IMAGES.operator } });
+
+let cp: ControlPlane | undefined;
+let tmp: string;
+let stack: Stack;
+let objects: KubernetesObjectApi;
+let log = '';
+
+/** Ops the engine performed (or would perform, in a preview), keyed by `<op> <type>`. */
+function stepsOf(events: EngineEvent[]): string[] {
+  return events
+    .map((e) => e.resOutputsEvent?.metadata ?? e.resourcePreEvent?.metadata)
+    .filter((m): m is NonNullable<typeof m> => m !== undefined && m.op !== 'same')
+    .map((m) => `${m.op} ${m.type}`);
+}
+
+const changes = (ops: OpMap | undefined) => Object.fromEntries(Object.entries(ops ?? {}).filter(([op, n]) => op !== 'same' && (n ?? 0) > 0));
+
+async function read(o: Obj): Promise<Obj | undefined> {
+  try {
+    return (await objects.read({ apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.metadata.name, namespace: o.metadata.namespace } })) as Obj;
+  } catch (err) {
+    if ((err as { code?: number }).code === 404) return undefined;
+    throw err;
+  }
+}
+
+async function configure(replicas: number): Promise<void> {
+  await stack.setAllConfig({
+    'quidditch:name': { value: CLUSTER },
+    'quidditch:mode': { value: 'k8s' },
+    'quidditch:namespace': { value: NAMESPACE },
+    'quidditch:dataNodeReplicas': { value: String(replicas) },
+    'quidditch:dataNodeImage': { value: IMAGES.dataNode },
+    'quidditch:operatorImage': { value: IMAGES.operator },
+    // No kubelet or garbage collector runs next to this API server.
+    'quidditch:skipAwait': { value: 'true' },
+    'quidditch:deletionPropagation': { value: 'background' },
+  });
+}
+
+beforeAll(async () => {
+  const binDir = pulumiBinDir();
+  cp = await ControlPlane.start();
+  const kc = new KubeConfig();
+  kc.loadFromFile(cp.kubeconfigPath);
+  objects = KubernetesObjectApi.makeApiClient(kc);
+  await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: NAMESPACE } } });
+
+  tmp = mkdtempSync(join(tmpdir(), 'quidditch-pulumi-'));
+  // The real project file, so its config declarations are checked by the CLI too.
+  copyFileSync(resolve(__dirname, '..', '..', '..', 'Pulumi.yaml'), join(tmp, 'Pulumi.yaml'));
+  const kubeconfig = readFileSync(cp.kubeconfigPath, 'utf8');
+  const pulumiCommand = await PulumiCommand.get({ root: binDir, version: undefined, skipVersionCheck: true });
+  stack = await LocalWorkspace.createStack(
+    {
+      stackName: 'integration',
+      projectName: 'quidditch',
+      // The program of Pulumi.yaml, plus an index: a custom resource whose CRD the same stack creates.
+      program: async () => {
+        const provider = new k8s.Provider('test-cluster', { kubeconfig });
+        const cluster = declareCluster({ providers: [provider] });
+        new QuidditchIndex('logs', { cluster, shards: 2, replicas: 1 }, { provider });
+        return programOutputs(cluster);
+      },
+    },
+    {
+      workDir: tmp,
+      pulumiHome: join(tmp, 'home'),
+      pulumiCommand,
+      envVars: {
+        PULUMI_BACKEND_URL: `file://${join(tmp, 'state')}`,
+        PULUMI_CONFIG_PASSPHRASE: 'integration-test',
+        PULUMI_SKIP_UPDATE_CHECK: 'true',
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: 'true',
+      },
+    },
+  );
+  await configure(3);
+}, 60 * 60_000);
+
+afterAll(async () => {
+  if (process.env.QUIDDITCH_PULUMI_LOG) process.stderr.write(log);
+  await cp?.stop();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('pulumi up against a real API server', () => {
+  const index: Obj = { apiVersion: 'quidditch.io/v1', kind: 'QuidditchIndex', metadata: { name: 'logs', namespace: NAMESPACE } };
+  const expected = synthesizeClusterManifests(props(3), CLUSTER) as Obj[];
+  // Every object and the index, plus the component, the provider and the stack itself.
+  const total = expected.length + 4;
+
+  it('creates every object of the chart', async () => {
+    const events: EngineEvent[] = [];
+    const up = await stack.up({ onEvent: (e) => events.push(e), onOutput: (o) => (log += o) });
+    expect(changes(up.summary.resourceChanges)).toEqual({ create: total });
+    expect(up.outputs.routingEndpoint.value).toBe(`http://${CLUSTER}-operator.${NAMESPACE}.svc:8080`);
+    for (const o of expected) {
+      const live = await read(o);
+      expect({ kind: o.kind, name: o.metadata.name, found: live !== undefined }).toEqual({ kind: o.kind, name: o.metadata.name, found: true });
+      expect(live?.metadata.labels).toEqual(o.metadata.labels);
+    }
+    const sts = await read(expected.find((o) => o.kind === 'StatefulSet') as Obj);
+    expect((sts as unknown as { spec: { replicas: number } }).spec.replicas).toBe(3);
+    expect(((await read(index)) as unknown as { spec: unknown } | undefined)?.spec).toEqual({ shards: 2, replicas: 1 });
+  });
+
+  it('changes nothing when run again', async () => {
+    const preview = await stack.preview({ onOutput: (o) => (log += o) });
+    expect(changes(preview.changeSummary)).toEqual({});
+    const up = await stack.up({ onOutput: (o) => (log += o) });
+    expect(changes(up.summary.resourceChanges)).toEqual({});
+  });
+
+  it('updates only the data-node StatefulSet when data-node replicas change', async () => {
+    await configure(5);
+    const previewEvents: EngineEvent[] = [];
+    await stack.preview({ onEvent: (e) => previewEvents.push(e), onOutput: (o) => (log += o) });
+    expect([...new Set(stepsOf(previewEvents))]).toEqual(['update kubernetes:apps/v1:StatefulSet']);
+
+    const events: EngineEvent[] = [];
+    const up = await stack.up({ onEvent: (e) => events.push(e), onOutput: (o) => (log += o) });
+    expect(changes(up.summary.resourceChanges)).toEqual({ update: 1 });
+    expect([...new Set(stepsOf(events))]).toEqual(['update kubernetes:apps/v1:StatefulSet']);
+    const sts = await read(expected.find((o) => o.kind === 'StatefulSet') as Obj);
+    expect((sts as unknown as { spec: { replicas: number } }).spec.replicas).toBe(5);
+  });
+
+  it('removes every object on destroy', async () => {
+    const destroy = await stack.destroy({ onOutput: (o) => (log += o) });
+    expect(changes(destroy.summary.resourceChanges)).toEqual({ delete: total });
+    const left: string[] = [];
+    for (const o of [...expected, index]) if (await read(o)) left.push(`${o.kind} ${o.metadata.name}`);
+    expect(left).toEqual([]);
+  });
+});
