@@ -1,7 +1,7 @@
 import { CustomObjectsApi, KubeConfig, KubernetesListObject, KubernetesObject, ListWatch, Watch } from '@kubernetes/client-node';
 import type { Logger } from '../logger';
 import type { OperatorMetrics } from '../metrics';
-import { Clock, systemClock, TimerHandle } from './clock';
+import { Clock, systemClock, TimerHandle, withTimeout } from './clock';
 import type { EventSource, ObjectStore, SyncStatus } from './source';
 
 /** The least an object must have for the cache to index it. */
@@ -30,6 +30,8 @@ export interface InformerOptions {
    * that hangs without closing the connection is noticed. @default 300
    */
   readonly watchTimeoutSeconds?: number;
+  /** A list taking longer counts as an error (then restart), so a hung server cannot stall the informer. @default 60000 */
+  readonly listTimeoutMs?: number;
   readonly log: Logger;
   readonly metrics: OperatorMetrics;
   /** @default systemClock */
@@ -66,7 +68,10 @@ export class ResilientInformer<T extends NamedObject> implements EventSource<T>,
     this.clock = options.clock ?? systemClock;
     const api = options.kubeConfig.makeApiClient(CustomObjectsApi);
     const listFn = () =>
-      api.listNamespacedCustomObject({ group, version, namespace: options.namespace, plural: options.plural }) as Promise<KubernetesListObject<KubernetesObject>>;
+      withTimeout(
+        api.listNamespacedCustomObject({ group, version, namespace: options.namespace, plural: options.plural }) as Promise<KubernetesListObject<KubernetesObject>>,
+        options.listTimeoutMs ?? 60_000,
+      );
     const path = `/apis/${group}/${version}/namespaces/${options.namespace}/${options.plural}`;
     const watch = new BoundedWatch(options.kubeConfig, options.watchTimeoutSeconds ?? 300);
     this.listWatch = new ListWatch(path, watch, listFn, false);

@@ -2,7 +2,7 @@ import { CoordinationV1Api, KubeConfig, V1Lease } from '@kubernetes/client-node'
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../logger';
 import type { OperatorMetrics } from '../metrics';
-import { Clock, sleep, systemClock } from './clock';
+import { Clock, sleep, systemClock, withTimeout } from './clock';
 import { isLeaseFree, releasedSpec, renewedSpec, takeoverSpec } from './lease';
 
 /**
@@ -216,12 +216,4 @@ export class LeaderElector {
   private jittered(ms: number): number {
     return ms * (1 + Math.random() * 0.2);
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${Math.round(ms)} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
