@@ -100,10 +100,10 @@ export class LeaderElector {
    * calling this: by the time a standby can acquire, this replica no longer writes anything.
    */
   async release(): Promise<void> {
-    const wasLeading = this.leading;
     this.stopping.abort();
+    // Checked after the loop ended: an acquire that was in flight may just have succeeded.
     await this.loop;
-    if (!wasLeading) return;
+    if (!this.leading) return;
     this.setLeading(false);
     try {
       const lease = await this.read();
