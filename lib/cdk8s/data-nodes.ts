@@ -10,6 +10,7 @@ import { podHost, serviceHost } from '../model/names';
 import type { ResolvedCluster } from '../model/resolved';
 import { operatorAddress } from './operator';
 import {
+  dataVolumeClaimTemplate,
   fieldEnv, namespacedMeta, podTemplateLabels, preferredHostAntiAffinity, resourceRequirements,
   restrictedContainerSecurityContext, restrictedPodSecurityContext, TMP_MOUNT, TMP_VOLUME, valueEnv, zoneSpread,
 } from './pod';
@@ -93,16 +94,7 @@ export function renderDataNodesStatefulSet(cluster: ResolvedCluster): k8s.KubeSt
           ],
         },
       },
-      volumeClaimTemplates: [
-        {
-          metadata: { name: DATA_VOLUME, labels: podTemplateLabels(cluster, 'data') },
-          spec: {
-            accessModes: ['ReadWriteOnce'],
-            ...(d.storage.storageClassName !== undefined ? { storageClassName: d.storage.storageClassName } : {}),
-            resources: { requests: { storage: k8s.Quantity.fromString(d.storage.size) } },
-          },
-        },
-      ],
+      volumeClaimTemplates: [dataVolumeClaimTemplate(cluster, 'data', DATA_VOLUME, d.storage)],
     },
   };
 }

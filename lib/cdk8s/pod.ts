@@ -4,7 +4,7 @@
  */
 import { k8s } from 'cdk8s-plus-28';
 import { Component, recommendedLabels } from '../model/labels';
-import type { ResolvedCluster, ResolvedResources } from '../model/resolved';
+import type { ResolvedCluster, ResolvedResources, ResolvedStorage } from '../model/resolved';
 
 /** The distroless `nonroot` user and group: a fixed non-zero id the images are built for. */
 export const NON_ROOT_ID = 65532;
@@ -84,4 +84,16 @@ export function clusterScopedMeta(cluster: ResolvedCluster, component: Component
 
 export function podTemplateLabels(cluster: ResolvedCluster, component: Component, extra: Record<string, string> = {}): Record<string, string> {
   return { ...recommendedLabels(cluster.name, component, cluster.version, cluster.labels), ...extra };
+}
+
+/** The `data` volume claim template of a StatefulSet: one ReadWriteOnce volume per pod. */
+export function dataVolumeClaimTemplate(cluster: ResolvedCluster, component: Component, volumeName: string, storage: ResolvedStorage): k8s.KubePersistentVolumeClaimProps {
+  return {
+    metadata: { name: volumeName, labels: podTemplateLabels(cluster, component) },
+    spec: {
+      accessModes: ['ReadWriteOnce'],
+      ...(storage.storageClassName !== undefined ? { storageClassName: storage.storageClassName } : {}),
+      resources: { requests: { storage: k8s.Quantity.fromString(storage.size) } },
+    },
+  };
 }

@@ -10,6 +10,7 @@ import { MASTER_ENV, MASTER_PORTS } from '../model/master-env';
 import { podHost } from '../model/names';
 import type { ResolvedCluster } from '../model/resolved';
 import {
+  dataVolumeClaimTemplate,
   fieldEnv, namespacedMeta, podTemplateLabels, preferredHostAntiAffinity, resourceRequirements,
   restrictedContainerSecurityContext, restrictedPodSecurityContext, TMP_MOUNT, TMP_VOLUME, valueEnv, zoneSpread,
 } from './pod';
@@ -103,16 +104,7 @@ export function renderMastersStatefulSet(cluster: ResolvedCluster): k8s.KubeStat
           ],
         },
       },
-      volumeClaimTemplates: [
-        {
-          metadata: { name: DATA_VOLUME, labels: podTemplateLabels(cluster, 'master') },
-          spec: {
-            accessModes: ['ReadWriteOnce'],
-            ...(r.storage.storageClassName !== undefined ? { storageClassName: r.storage.storageClassName } : {}),
-            resources: { requests: { storage: k8s.Quantity.fromString(r.storage.size) } },
-          },
-        },
-      ],
+      volumeClaimTemplates: [dataVolumeClaimTemplate(cluster, 'master', DATA_VOLUME, r.storage)],
     },
   };
 }
