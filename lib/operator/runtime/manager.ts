@@ -170,6 +170,7 @@ export class Manager {
     // Leadership may have ended, or shutdown begun, while the caches were loading.
     if (this.shuttingDown || (this.elector && !this.elector.isLeader()) || this.controllersStarted) return;
     this.controllersStarted = true;
+    if (!this.elector) this.options.metrics.leaderIsLeader.set(1); // the only replica acts as leader
     for (const controller of this.controllers) controller.start();
     this.log.info({ controllers: this.controllers.map((c) => c.name) }, 'controllers started');
   }
