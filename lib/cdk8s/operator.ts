@@ -39,6 +39,8 @@ export function operatorFlagValues(cluster: ResolvedCluster): Partial<Record<Ope
     httpPort: OPERATOR_PORTS.http,
     metricsPort: OPERATOR_PORTS.metrics,
     logLevel: o.logLevel,
+    // Only when on, so the default Deployment stays as it was.
+    ...(o.shardAllocationMirror ? { shardAllocationMirror: true } : {}),
   };
 }
 

@@ -66,6 +66,8 @@ export interface OperatorProps {
   readonly heartbeatTimeoutSeconds?: number;
   /** Log level. @default "info" */
   readonly logLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error';
+  /** Keep one ShardAllocation object per shard copy (`kubectl get qshard`); costs API writes per copy. @default false */
+  readonly shardAllocationMirror?: boolean;
 }
 
 export interface RaftProps {

@@ -42,6 +42,7 @@ export const DEFAULTS = {
     leaderElection: { leaseDurationSeconds: 15, renewDeadlineSeconds: 10, retryPeriodSeconds: 2 },
     heartbeatTimeoutSeconds: 60,
     logLevel: 'info',
+    shardAllocationMirror: false,
   },
   raft: {
     replicas: 3,
@@ -112,6 +113,7 @@ export function resolveCluster(id: string, props: QuidditchClusterProps = {}): R
       leaderElection: { ...DEFAULTS.operator.leaderElection, ...o?.leaderElection },
       heartbeatTimeoutSeconds,
       logLevel: o?.logLevel ?? DEFAULTS.operator.logLevel,
+      shardAllocationMirror: o?.shardAllocationMirror ?? DEFAULTS.operator.shardAllocationMirror,
     },
     raft: {
       replicas: r?.replicas ?? DEFAULTS.raft.replicas,
@@ -159,6 +161,7 @@ function validateCluster(problems: Problems, c: ResolvedCluster): void {
   validateLeaderElection(problems, o.leaderElection);
   problems.check(isPositiveNumber(o.heartbeatTimeoutSeconds), 'operator.heartbeatTimeoutSeconds', o.heartbeatTimeoutSeconds, 'must be a number of seconds greater than 0');
   problems.check(isOneOf(LOG_LEVELS, o.logLevel), 'operator.logLevel', o.logLevel, `must be one of ${LOG_LEVELS.join(', ')}`);
+  problems.check(typeof o.shardAllocationMirror === 'boolean', 'operator.shardAllocationMirror', o.shardAllocationMirror, 'must be a boolean');
 
   problems.check(isInteger(r.replicas) && r.replicas >= 1 && r.replicas % 2 === 1, 'raft.replicas', r.replicas, 'must be an odd positive integer (a Raft quorum is a majority: 1, 3, 5…)');
   validateWorkload(problems, 'raft', r);

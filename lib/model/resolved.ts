@@ -49,6 +49,7 @@ export interface ResolvedOperator {
   readonly leaderElection: ResolvedLeaderElection;
   readonly heartbeatTimeoutSeconds: number;
   readonly logLevel: LogLevel;
+  readonly shardAllocationMirror: boolean;
 }
 
 export interface ResolvedRaft {

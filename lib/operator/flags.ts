@@ -26,6 +26,7 @@ export const OPERATOR_FLAGS = {
   metricsPort: { name: 'metrics-port', type: 'number', default: 9090, description: 'Port of /metrics (Prometheus).' },
   bindAddress: { name: 'bind-address', type: 'string', default: '0.0.0.0', description: 'Address the HTTP servers listen on.' },
   grpcTimeout: { name: 'grpc-timeout', type: 'number', default: 5, description: 'Seconds before a data-node gRPC call times out.' },
+  shardAllocationMirror: { name: 'shard-allocation-mirror', type: 'boolean', default: false, description: 'Also keep one ShardAllocation object per shard copy (kubectl get qshard). Costs API writes per copy; off by default.' },
   logLevel: { name: 'log-level', type: 'string', default: 'info', description: 'trace, debug, info, warn or error.' },
 } as const satisfies Record<string, FlagDefinition>;
 

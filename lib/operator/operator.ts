@@ -1,10 +1,12 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { QuidditchIndex, QuidditchNode } from '../api/v1';
+import type { QuidditchIndex, QuidditchNode, ShardAllocation } from '../api/v1';
 import type { OperatorConfig } from './config';
 import { AllocationLedger } from './controllers/allocation-ledger';
 import { GrpcShardOperations } from './controllers/grpc-shard-operations';
 import { IndexReconciler } from './controllers/index-reconciler';
 import { NodeReconciler } from './controllers/node-reconciler';
+import { MIRROR_INDEX_LABEL } from './controllers/shard-allocation-mirror';
+import { ShardAllocationReconciler } from './controllers/shard-allocation-reconciler';
 import { DataNodeClient } from './datanode/client';
 import { CustomResourceClient } from './kube/custom-resource-client';
 import { KubeEventRecorder } from './kube/event-recorder';
@@ -98,6 +100,28 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
   });
   manager.addController(indexController);
   manager.addController(nodeController);
+
+  if (config.shardAllocationMirror) {
+    const mirrorInformer = manager.informer<ShardAllocation>('shardallocations');
+    const mirrorController = new Controller({
+      name: 'shard-allocation',
+      log,
+      metrics,
+      concurrency: config.concurrency,
+      reconciler: new ShardAllocationReconciler({
+        indexCache: indexInformer,
+        mirrorCache: mirrorInformer,
+        mirrors: new CustomResourceClient<ShardAllocation>(kubeConfig, 'shardallocations'),
+      }),
+    });
+    mirrorController.watch(indexInformer);
+    // A mirror changed or deleted by someone else: reconcile its index, which puts it back.
+    mirrorController.watch(mirrorInformer, (m) => {
+      const index = m.metadata.labels?.[MIRROR_INDEX_LABEL];
+      return index ? [`${m.metadata.namespace}/${index}`] : [];
+    });
+    manager.addController(mirrorController);
+  }
 
   addRoutingRoute(manager.http, routing, metrics);
   const { httpPort, metricsPort } = await manager.start();
