@@ -47,7 +47,8 @@ export class SimProcess {
   ) {}
 
   static async start(opts: SimOptions): Promise<SimProcess> {
-    const port = opts.port ?? (await freePort());
+    // Port 0 lets the sim bind a free port itself (no race with other processes); it reports it.
+    const port = opts.port ?? 0;
     const args = [
       ...tsEntry('apps/datanode-sim.ts'),
       `--name=${opts.name}`,
