@@ -6,7 +6,6 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort } from '../../support/free-port';
 import { probe } from '../../support/http-probe';
 import { ManagedProcess } from '../../support/managed-process';
 import { waitFor } from '../../support/kube';
@@ -109,27 +108,29 @@ export class OperatorProcess {
   ) {}
 
   static async start(opts: OperatorOptions): Promise<OperatorProcess> {
-    const [httpPort, metricsPort] = [await freePort(), await freePort()];
     const podName = opts.podName ?? `operator-${Math.random().toString(16).slice(2, 8)}`;
     const args = [
       ...tsEntry('apps/operator.ts'),
       `--kubeconfig=${kubeconfigPath()}`,
       `--namespace=${opts.namespace}`,
-      `--http-port=${httpPort}`,
-      `--metrics-port=${metricsPort}`,
+      // Port 0: the operator binds free ports itself and logs them (no race with other processes).
+      '--http-port=0',
+      '--metrics-port=0',
       '--bind-address=127.0.0.1',
       ...(opts.args ?? []),
     ];
     const proc = ManagedProcess.start(`operator-${podName}`, process.execPath, args, join(logDir, `${podName}-${Date.now()}.log`), { POD_NAME: podName });
     started.push(proc);
-    const op = new OperatorProcess(podName, proc, httpPort, metricsPort);
-    await waitFor(
-      async () => {
+    const ports = await waitFor(
+      () => {
         if (proc.exitStatus !== undefined) throw new Error(`operator exited (${proc.exitStatus}):\n${proc.logTail()}`);
-        return (await op.get('/readyz')).status === 200;
+        const line = readFileSync(proc.logPath, 'utf8').split('\n').find((l) => l.includes('"msg":"operator started"'));
+        return line ? (JSON.parse(line) as { httpPort: number; metricsPort: number }) : undefined;
       },
-      { timeoutMs: 30_000, intervalMs: 200, description: `operator ${podName} /readyz` },
+      { timeoutMs: 30_000, intervalMs: 100, description: `operator ${podName} to log its ports` },
     );
+    const op = new OperatorProcess(podName, proc, ports.httpPort, ports.metricsPort);
+    await waitFor(async () => (await op.get('/readyz')).status === 200, { timeoutMs: 30_000, intervalMs: 200, description: `operator ${podName} /readyz` });
     return op;
   }
 
