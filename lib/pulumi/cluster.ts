@@ -8,14 +8,14 @@
  * resource per object the preview lists every object with its own diff (changing data-node
  * replicas shows, and updates, only the StatefulSet), each object can depend on the CRDs
  * explicitly, and `pulumi state`/`--target` address single objects. Each object is registered
- * as `kubernetes.apiextensions.CustomResource`, which is the generic form of every kind: its type
- * token is `kubernetes:<apiVersion>:<kind>`, the same token the typed classes use, so the
- * provider validates and diffs it against the kind's real schema.
+ * as a KubeObjectResource, the generic form of every kind: its type
+ * token is the one the typed classes use, so the provider validates and diffs it against the
+ * kind's real schema.
  */
-import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import type { ResolvedCluster } from '../model/resolved';
 import { ClusterPlan, planCluster, QuidditchClusterArgs } from './cluster-plan';
+import { KubeObjectResource } from './kube-object-resource';
 import { DeletionPropagation, isCrd, logicalName } from './objects';
 
 export type { QuidditchClusterArgs } from './cluster-plan';
@@ -38,7 +38,7 @@ export class QuidditchCluster extends pulumi.ComponentResource {
   /** Delete propagation given to the cluster's objects; QuidditchIndex inherits it. */
   readonly deletionPropagation?: DeletionPropagation;
   /** Every registered object, keyed by `<apiVersion>:<kind>:<namespace>/<name>`. */
-  readonly objects: Readonly<Record<string, k8s.apiextensions.CustomResource>>;
+  readonly objects: Readonly<Record<string, KubeObjectResource>>;
 
   /**
    * @param name also the default base of every object name (like the cdk8s construct id)
@@ -49,13 +49,13 @@ export class QuidditchCluster extends pulumi.ComponentResource {
     // Validation errors surface here, when the program runs, before anything is registered.
     const plan: ClusterPlan = planCluster(name, args);
 
-    const objects: Record<string, k8s.apiextensions.CustomResource> = {};
-    const crds: k8s.apiextensions.CustomResource[] = [];
+    const objects: Record<string, KubeObjectResource> = {};
+    const crds: KubeObjectResource[] = [];
     for (const obj of plan.objects) {
       // The operator and every custom resource need the CRDs; everything else waits for them too
       // so a failed CRD stops the rollout before an operator starts that cannot watch its kinds.
       const dependsOn = isCrd(obj) ? [] : crds;
-      const res = new k8s.apiextensions.CustomResource(logicalName(obj), obj, { parent: this, dependsOn });
+      const res = new KubeObjectResource(logicalName(obj), obj, { parent: this, dependsOn });
       if (isCrd(obj)) crds.push(res);
       objects[`${obj.apiVersion}:${obj.kind}:${logicalName(obj)}`] = res;
     }

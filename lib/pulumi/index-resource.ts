@@ -4,11 +4,11 @@
  * resource. Given a cluster, it takes the cluster's namespace and waits for the cluster's
  * resources, so the CRD exists before the index is created.
  */
-import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { App, Chart } from 'cdk8s';
 import { QuidditchIndex as Cdk8sQuidditchIndex, QuidditchIndexProps } from '../cdk8s/quidditch-index';
 import type { QuidditchCluster } from './cluster';
+import { KubeObjectResource } from './kube-object-resource';
 import { DeletionPropagation, KubeObject, providerAnnotations, withAnnotations } from './objects';
 
 export interface QuidditchIndexArgs extends Omit<QuidditchIndexProps, 'cluster'> {
@@ -29,7 +29,7 @@ export function renderIndex(name: string, args: QuidditchIndexArgs): KubeObject 
   return withAnnotations(obj, providerAnnotations(obj, { skipAwait: false, deletionPropagation: propagation }));
 }
 
-export class QuidditchIndex extends k8s.apiextensions.CustomResource {
+export class QuidditchIndex extends KubeObjectResource {
   /**
    * @param name Pulumi name, and the index name unless `args.name` is set
    */

@@ -10,7 +10,7 @@
 import { KubernetesObject, KubernetesObjectApi, CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import * as k8s from '@pulumi/kubernetes';
 import { EngineEvent, LocalWorkspace, OpMap, PulumiCommand, Stack } from '@pulumi/pulumi/automation';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { synthesizeClusterManifests } from '../../../lib/cdk8s/manifests';
@@ -21,7 +21,10 @@ import { pulumiBinDir } from './pulumi-binaries';
 
 type Obj = KubernetesObject & { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } };
 
+const REPO = resolve(__dirname, '..', '..', '..');
 const NAMESPACE = 'pulumi-up';
+/** One engine run on a loaded 2-core machine; each test is one or two runs. */
+const STEP_TIMEOUT_MS = 10 * 60_000;
 const CLUSTER = 'search';
 const IMAGES = { operator: 'registry.example/quidditch-operator:0.1.0', dataNode: 'registry.example/quidditch-datanode:0.1.0' };
 const props = (replicas: number) => ({ mode: 'k8s' as const, namespace: NAMESPACE, dataNodes: { replicas, image: IMAGES.dataNode }, operator: { image: IMAGES.operator } });
@@ -74,10 +77,16 @@ beforeAll(async () => {
   await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: NAMESPACE } } });
 
   tmp = mkdtempSync(join(tmpdir(), 'quidditch-pulumi-'));
-  // The real project file, so its config declarations are checked by the CLI too.
-  copyFileSync(resolve(__dirname, '..', '..', '..', 'Pulumi.yaml'), join(tmp, 'Pulumi.yaml'));
+  // The real project file, so the CLI checks it (config types and defaults, `main` exists).
+  copyFileSync(join(REPO, 'Pulumi.yaml'), join(tmp, 'Pulumi.yaml'));
+  symlinkSync(join(REPO, 'apps'), join(tmp, 'apps'));
   const kubeconfig = readFileSync(cp.kubeconfigPath, 'utf8');
-  const pulumiCommand = await PulumiCommand.get({ root: binDir, version: undefined, skipVersionCheck: true });
+  // PulumiCommand wants <root>/bin/pulumi; it puts that directory first on the CLI's PATH, which
+  // is where the CLI then finds pulumi-resource-kubernetes (an "ambient" plugin).
+  mkdirSync(join(tmp, 'cli'));
+  mkdirSync(join(tmp, 'state'));
+  symlinkSync(binDir, join(tmp, 'cli', 'bin'));
+  const pulumiCommand = await PulumiCommand.get({ root: join(tmp, 'cli'), skipVersionCheck: true });
   stack = await LocalWorkspace.createStack(
     {
       stackName: 'integration',
@@ -130,14 +139,14 @@ describe('pulumi up against a real API server', () => {
     const sts = await read(expected.find((o) => o.kind === 'StatefulSet') as Obj);
     expect((sts as unknown as { spec: { replicas: number } }).spec.replicas).toBe(3);
     expect(((await read(index)) as unknown as { spec: unknown } | undefined)?.spec).toEqual({ shards: 2, replicas: 1 });
-  });
+  }, STEP_TIMEOUT_MS);
 
   it('changes nothing when run again', async () => {
     const preview = await stack.preview({ onOutput: (o) => (log += o) });
     expect(changes(preview.changeSummary)).toEqual({});
     const up = await stack.up({ onOutput: (o) => (log += o) });
     expect(changes(up.summary.resourceChanges)).toEqual({});
-  });
+  }, STEP_TIMEOUT_MS);
 
   it('updates only the data-node StatefulSet when data-node replicas change', async () => {
     await configure(5);
@@ -151,7 +160,7 @@ describe('pulumi up against a real API server', () => {
     expect([...new Set(stepsOf(events))]).toEqual(['update kubernetes:apps/v1:StatefulSet']);
     const sts = await read(expected.find((o) => o.kind === 'StatefulSet') as Obj);
     expect((sts as unknown as { spec: { replicas: number } }).spec.replicas).toBe(5);
-  });
+  }, STEP_TIMEOUT_MS);
 
   it('removes every object on destroy', async () => {
     const destroy = await stack.destroy({ onOutput: (o) => (log += o) });
@@ -159,5 +168,5 @@ describe('pulumi up against a real API server', () => {
     const left: string[] = [];
     for (const o of [...expected, index]) if (await read(o)) left.push(`${o.kind} ${o.metadata.name}`);
     expect(left).toEqual([]);
-  });
+  }, STEP_TIMEOUT_MS);
 });

@@ -6,6 +6,7 @@ import { QuidditchCluster } from '../../../lib/pulumi/cluster';
 import { QuidditchClusterArgs } from '../../../lib/pulumi/cluster-plan';
 import { checkImage } from '../../../lib/pulumi/image-inputs';
 import { SKIP_AWAIT_ANNOTATION } from '../../../lib/pulumi/objects';
+import { typeToken } from '../../../lib/pulumi/kube-object-resource';
 
 type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; annotations?: Record<string, string> }; spec?: Record<string, unknown> };
 
@@ -36,9 +37,12 @@ describe('Pulumi QuidditchCluster', () => {
     for (const [key, res] of Object.entries(cluster.objects)) {
       const [apiVersion, kind] = key.split(':');
       const urn = await valueOf(res.urn);
-      expect(urn).toContain(`::${QuidditchCluster.TYPE}$kubernetes:${apiVersion}:${kind}::`);
+      expect(urn).toContain(`::${QuidditchCluster.TYPE}$${typeToken(apiVersion, kind)}::`);
     }
-    expect(registrations.map((r) => r.type)).toContain('kubernetes:apps/v1:StatefulSet');
+    // The typed classes' tokens: core kinds are `core/v1`, though their apiVersion is `v1`.
+    expect(registrations.map((r) => r.type)).toEqual(expect.arrayContaining(['kubernetes:apps/v1:StatefulSet', 'kubernetes:core/v1:Service', 'kubernetes:core/v1:ServiceAccount']));
+    await valueOf(new k8s.core.v1.Service('typed', {}).urn);
+    expect(registrations.find((r) => r.name === 'typed')?.type).toBe('kubernetes:core/v1:Service');
   });
 
   it('makes every non-CRD object depend on every CRD', async () => {

@@ -7,7 +7,11 @@ import { QuidditchCluster } from '../../../lib/pulumi/cluster';
 import { planCluster } from '../../../lib/pulumi/cluster-plan';
 import { QuidditchIndex, renderIndex } from '../../../lib/pulumi/index-resource';
 import { logicalName } from '../../../lib/pulumi/objects';
-import { clusterArgsFromConfig } from '../../../lib/pulumi/program';
+import { clusterArgsFromConfig, CONFIG_KEYS } from '../../../lib/pulumi/program';
+import { DEFAULTS } from '../../../lib/model/resolve';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parse } from 'yaml';
 
 const key = (o: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }) => `${o.apiVersion}:${o.kind}:${logicalName(o as never)}`;
 
@@ -79,5 +83,27 @@ describe('program config', () => {
       skipAwait: true,
       deletionPropagation: 'background',
     });
+  });
+});
+
+describe('Pulumi.yaml', () => {
+  const project = parse(readFileSync(resolve(__dirname, '..', '..', '..', 'Pulumi.yaml'), 'utf8')) as {
+    main: string;
+    config: Record<string, { type: string; default?: unknown }>;
+  };
+
+  it("declares the model's defaults, so the program and the constructs agree", () => {
+    expect(project.config.mode.default).toBe(DEFAULTS.mode);
+    expect(project.config.namespace.default).toBe(DEFAULTS.namespace);
+    expect(project.config.dataNodeReplicas.default).toBe(DEFAULTS.dataNodes.replicas);
+    expect(project.config.skipAwait.default).toBe(false);
+  });
+
+  it('declares only keys the program reads, each with a default (a declared key without one is required)', () => {
+    for (const [key, decl] of Object.entries(project.config)) {
+      expect(CONFIG_KEYS).toContain(key);
+      expect({ key, hasDefault: decl.default !== undefined }).toEqual({ key, hasDefault: true });
+    }
+    expect(existsSync(resolve(__dirname, '..', '..', '..', project.main))).toBe(true);
   });
 });
