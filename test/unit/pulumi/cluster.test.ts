@@ -111,6 +111,18 @@ describe('Pulumi QuidditchCluster', () => {
     );
   });
 
+  it('runs the Pulumi.yaml entry (apps/pulumi.ts) as one cluster with the model defaults', async () => {
+    resetRegistrations();
+    const entry = require('../../../apps/pulumi') as Record<string, pulumi.Output<string>>;
+    expect(await valueOf(entry.routingEndpoint)).toBe('http://quidditch-operator.default.svc:8080');
+    expect(await valueOf(entry.namespace)).toBe('default');
+    // The entry exposes no resource to await, so wait until all its registrations have arrived.
+    const expected = synthesizeClusterManifests({}, 'quidditch').length + 1;
+    for (let i = 0; i < 100 && registrations.length < expected; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(registrations.filter((r) => r.type === QuidditchCluster.TYPE).map((r) => r.name)).toEqual(['quidditch']);
+    expect(sorted(registeredObjects() as Obj[])).toEqual(sorted(synthesizeClusterManifests({}, 'quidditch') as Obj[]));
+  });
+
   it('passes the given Kubernetes provider to every object', async () => {
     const provider = new k8s.Provider('test', { kubeconfig: '{}' });
     await deploy('search', { mode: 'raft' }, { providers: [provider] });
