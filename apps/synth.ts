@@ -1,6 +1,6 @@
 /**
  * Example app and the `cdk8s synth` entry (cdk8s.yaml): one cluster per control-plane mode,
- * written to dist/ as search.k8s.yaml and search-raft.k8s.yaml.
+ * written to dist/manifests/ as search.k8s.yaml and search-raft.k8s.yaml.
  */
 import { App, Chart } from 'cdk8s';
 import { QuidditchCluster } from '../lib';

@@ -3,7 +3,7 @@
  *   1. a local etcd + kube-apiserver with the CRDs (npm run cluster),
  *   2. three reference data nodes (apps/datanode-sim.ts) that register and heartbeat,
  *   3. the operator (apps/operator.ts),
- *   4. the QuidditchIndex declared in apps/synth.ts, applied from the synthesized dist/search.k8s.yaml,
+ *   4. the QuidditchIndex declared in apps/synth.ts, applied from the synthesized dist/manifests/search.k8s.yaml,
  * then prints `kubectl get qidx,qnode` and the routing answer once the index is ACTIVE.
  * Stays up until Ctrl-C (explore with the printed KUBECONFIG); `--exit` stops once it has printed.
  */
@@ -16,7 +16,7 @@ import { OperatorProcess, SimProcess, stopAll } from '../test/integration/operat
 import { kubectl, waitFor } from '../test/support/kube';
 
 const ROOT = resolve(__dirname, '..');
-const SYNTH_OUTPUT = resolve(ROOT, 'dist', 'search.k8s.yaml');
+const SYNTH_OUTPUT = resolve(ROOT, 'dist', 'manifests', 'search.k8s.yaml');
 
 function say(text: string): void {
   process.stdout.write(`${text}\n`);
