@@ -82,6 +82,7 @@ export function renderDataNodesStatefulSet(cluster: ResolvedCluster): k8s.KubeSt
             {
               name: 'datanode',
               image: d.image,
+              ...(d.command ? { command: [...d.command] } : {}),
               imagePullPolicy: d.imagePullPolicy,
               env: dataNodeEnv(cluster),
               ports: [{ name: 'grpc', containerPort: DATANODE_GRPC_PORT, protocol: 'TCP' }],

@@ -49,6 +49,13 @@ export interface DataNodeProps {
   readonly tier?: 'hot' | 'warm' | 'cold';
   /** Most shard copies per node. @default 1000 */
   readonly maxShards?: number;
+  /**
+   * Container command, for images whose entrypoint is not the data node. For example, the reference
+   * data node in the operator image: `image: 'ghcr.io/quidditch/quidditch-operator:<version>'`,
+   * `command: ['/nodejs/bin/node', '/app/datanode-sim.js']`.
+   * @default the image's entrypoint
+   */
+  readonly command?: readonly string[];
 }
 
 export interface OperatorProps {

@@ -103,6 +103,7 @@ export function resolveCluster(id: string, props: QuidditchClusterProps = {}): R
       resources: resolveResources(d?.resources, DEFAULTS.dataNodes.resources),
       tier: d?.tier ?? DEFAULTS.dataNodes.tier,
       maxShards: d?.maxShards ?? DEFAULTS.dataNodes.maxShards,
+      ...(d?.command !== undefined ? { command: [...d.command] } : {}),
       heartbeatIntervalSeconds: Math.max(1, Math.floor(heartbeatTimeoutSeconds / 4)),
     },
     operator: {
@@ -155,6 +156,10 @@ function validateCluster(problems: Problems, c: ResolvedCluster): void {
   );
   validateWorkload(problems, 'dataNodes', d);
   validateStorage(problems, 'dataNodes.storage', d.storage);
+  problems.check(
+    d.command === undefined || (Array.isArray(d.command) && d.command.length > 0 && d.command.every((a) => typeof a === 'string' && a.length > 0)),
+    'dataNodes.command', d.command, 'must be a non-empty list of non-empty strings',
+  );
 
   problems.check(isInteger(o.replicas) && o.replicas >= 1, 'operator.replicas', o.replicas, 'must be an integer of at least 1');
   validateWorkload(problems, 'operator', o);

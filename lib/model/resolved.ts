@@ -37,6 +37,7 @@ export interface ResolvedDataNodes {
   readonly resources: ResolvedResources;
   readonly tier: NodeTier;
   readonly maxShards: number;
+  readonly command?: readonly string[];
   /** Seconds between heartbeats: a quarter of the operator's heartbeat timeout, so three can be missed. */
   readonly heartbeatIntervalSeconds: number;
 }
