@@ -10,7 +10,7 @@ import type { DataNodeProps, OperatorProps, QuidditchClusterProps, RaftProps } f
 import { resolveCluster } from '../model/resolve';
 import type { ResolvedCluster } from '../model/resolved';
 import { findEmbedded, IMAGE_ROLES, ImageRole, placeholderImage, replaceStrings, validatedImage } from './image-inputs';
-import { assertUniqueObjects, DeletionPropagation, KubeObject, providerAnnotations, withAnnotations } from './objects';
+import { assertUniqueObjects, DeletionPropagation, isCrd, KubeObject, providerAnnotations, withAnnotations } from './objects';
 
 type WithInputImage<T extends { readonly image?: string }> = Omit<T, 'image'> & {
   /** Image with a tag or digest; may be an Input (e.g. the output of an image build). @default see the cdk8s props */
@@ -107,7 +107,7 @@ export function planCluster(name: string, args: QuidditchClusterArgs = {}): Clus
     return replacements.size > 0 ? (replaceStrings(annotated, replacements) as KubeObject) : annotated;
   });
   // CRDs first so a dependsOn on them is also the natural order in previews.
-  objects.sort((a, b) => Number(b.kind === 'CustomResourceDefinition') - Number(a.kind === 'CustomResourceDefinition'));
+  objects.sort((a, b) => Number(isCrd(b)) - Number(isCrd(a)));
 
   const ns = model.namespace;
   const k8sMode = model.mode === 'k8s';
