@@ -2,6 +2,7 @@ import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/c
 import { API_GROUP, API_VERSION } from '../../../lib/api/v1';
 import type { QuidditchNode } from '../../../lib/api/v1';
 import { DataNodeClient } from '../../../lib/operator/datanode/client';
+import { DataNodeSim, parseSimConfig } from '../../../lib/datanode-sim';
 import type { SimStats } from '../../../lib/datanode-sim';
 import { createTestNamespace, deleteNamespace, testKubeConfig, waitFor } from '../../support/kube';
 import { SimProcess, startSimProcess } from './sim-process';
@@ -114,5 +115,28 @@ describe('datanode-sim as a process against the real API server', () => {
     const last = (await getNode(ns, 'data-4')).status?.lastHeartbeat;
     await new Promise((r) => setTimeout(r, 1500)); // three heartbeat intervals
     expect((await getNode(ns, 'data-4')).status?.lastHeartbeat).toBe(last);
+  });
+});
+
+describe('DataNodeSim in-process', () => {
+  it('registers with an advertised address and stops its heartbeats on stop()', async () => {
+    const config = parseSimConfig(
+      ['--name', 'inproc', '--namespace', ns, '--host', '127.0.0.1', '--port', '0', '--advertise', 'inproc.data.svc:9303', '--heartbeat-interval', '0.2'],
+      {},
+    );
+    const sim = new DataNodeSim(config, { kubeConfig: kc });
+    const { address } = await sim.start();
+    try {
+      expect(address).toBe('inproc.data.svc:9303');
+      const node = await getNode(ns, 'inproc');
+      expect(node.spec.address).toBe('inproc.data.svc:9303');
+      expect(node.status?.lastHeartbeat).toEqual(expect.stringMatching(/^\d{4}-\d\d-\d\dT/));
+      await waitFor(() => sim.snapshot().heartbeats >= 3, { description: 'three heartbeats' });
+    } finally {
+      await sim.stop();
+    }
+    const beats = sim.snapshot().heartbeats;
+    await new Promise((r) => setTimeout(r, 600));
+    expect(sim.snapshot().heartbeats).toBe(beats);
   });
 });

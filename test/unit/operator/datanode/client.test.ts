@@ -132,7 +132,7 @@ describe('DataNodeClient failures', () => {
   it('retries until a restarted server answers', async () => {
     const first = await startDataNodeServer(new ShardStore('data-0'), { host: '127.0.0.1', port: 0 });
     const node = { name: 'data-0', address: `127.0.0.1:${first.port}` };
-    const client = new DataNodeClient({ deadlineMs: 1000, maxAttempts: 12, backoffMs: 100, maxBackoffMs: 400 });
+    const client = new DataNodeClient({ deadlineMs: 1000, maxAttempts: 20, backoffMs: 100, maxBackoffMs: 400 });
     let second: DataNodeServer | undefined;
     try {
       await client.createShard(node, { shard: ref(0) });
