@@ -14,6 +14,8 @@
 # - The Node.js language host (sdk/nodejs/cmd/pulumi-language-nodejs) is not served by the module
 #   proxy at all. It is not needed by the tests: they run the program inline through the Automation
 #   API, whose in-process language server the CLI reaches with --client (no language plugin).
+# The checksum database accepts every module involved, so GONOSUMDB/GOSUMDB stay untouched.
+# Cold build measured here: 42.5 min wall-clock on 2 busy cores (CLI 11, provider 31; 26 min CPU).
 #
 # Usage: scripts/build-pulumi.sh [OUT_DIR]   (prints the directory holding the binaries)
 set -euo pipefail
