@@ -118,33 +118,34 @@ export function planAllocation(
   const place = (shardId: number, primary: boolean) => {
     const holds = new Set(copies[shardId].map((c) => c.nodeId));
     const eligible = healthy.filter((n) => !holds.has(n.name) && loadOf(n.name) < n.maxShards);
-    if (eligible.length === 0) {
-      unassigned.push({ shardId, primary, reason: whyUnassigned(healthy, holds) });
-      return;
-    }
     const best = eligible.sort(
       (a, b) =>
         inZone(shardId, a.zone ?? '') - inZone(shardId, b.zone ?? '') ||
         loadOf(a.name) - loadOf(b.name) ||
         byName(a.name, b.name),
     )[0];
-    const copy: Copy = { shardId, nodeId: best.name, primary, state: 'INITIALIZING' };
-    const swap = findSwap(copy, loadOf(best.name));
+    const copy: Copy = { shardId, nodeId: best?.name ?? '', primary, state: 'INITIALIZING' };
+    // With no node free for it, any lighter node with room may take another new copy instead.
+    const swap = best
+      ? findSwap(copy, loadOf(best.name), inZone(shardId, best.zone ?? ''))
+      : findSwap(copy, Infinity, Infinity);
     if (swap) {
-      // The lightest node already holds this shard: it takes another new copy instead, and
-      // this copy goes where that one was, so loads stay even without moving existing copies.
+      // The lighter node already holds this shard: it takes another new copy instead, and this
+      // copy goes where that one was, so loads stay even without moving existing copies.
       bump(swap.to, 1);
       copy.nodeId = swap.other.nodeId;
       swap.other.nodeId = swap.to;
-    } else {
+    } else if (best) {
       bump(best.name, 1);
+    } else {
+      unassigned.push({ shardId, primary, reason: whyUnassigned(healthy, holds) });
+      return;
     }
     copies[shardId].push(copy);
     created.push(copy);
   };
   /** A copy created in this plan that a lighter node can take over, freeing its node for `copy`. */
-  const findSwap = (copy: Copy, bestLoad: number): { other: Copy; to: string } | undefined => {
-    const bestZoneCount = inZone(copy.shardId, zoneOf(copy.nodeId));
+  const findSwap = (copy: Copy, bestLoad: number, bestZoneCount: number): { other: Copy; to: string } | undefined => {
     const holdsThis = new Set(copies[copy.shardId].map((c) => c.nodeId));
     const lighter = healthy.filter((n) => loadOf(n.name) < bestLoad && loadOf(n.name) < n.maxShards);
     for (const m of lighter.sort((a, b) => loadOf(a.name) - loadOf(b.name) || byName(a.name, b.name))) {

@@ -131,6 +131,24 @@ describe('planAllocation (properties over random clusters)', () => {
     );
   });
 
+  it('places every copy evenly when maxShards leaves exactly enough room', () => {
+    const arb = arbIndex({ replicas: 3 }).chain((index) =>
+      arbNodes({ min: index.replicas + 1, state: fc.constant('HEALTHY'), other: fc.constant(0), zones: fc.constant(undefined) }).map((nodes) => {
+        const room = Math.ceil((index.shards * (index.replicas + 1)) / nodes.length);
+        return { index, nodes: nodes.map((n) => ({ ...n, maxShards: room })) };
+      }),
+    );
+    fc.assert(
+      fc.property(arb, ({ index, nodes }) => {
+        const result = planAllocation(index, [], candidates(nodes, []));
+        expect(result.unassigned).toEqual([]);
+        const loads = nodes.map((n) => finalLoad(n, result));
+        expect(Math.max(...loads) - Math.min(...loads)).toBeLessThanOrEqual(1);
+      }),
+      RUNS,
+    );
+  });
+
   it('spreads copies of a shard across zones', () => {
     const arb = arbIndex().chain((index) =>
       fc.record({
