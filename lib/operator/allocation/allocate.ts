@@ -31,7 +31,10 @@ const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
  * 4. Missing copies are placed primaries first (all shards), then replica round by round, each on
  *    a HEALTHY node below maxShards that holds no copy of that shard, preferring the zone with the
  *    fewest copies of the shard, then the least loaded node (total load over all indices).
- *    Copies that fit nowhere are reported in `unassigned` with a reason.
+ *    When only nodes that already hold the shard are lighter (or no node fits), a lighter node
+ *    takes over another copy created in this same plan and this copy goes where that one was:
+ *    new copies may be rearranged, existing ones never. Copies that still fit nowhere are
+ *    reported in `unassigned` with a reason.
  *
  * @throws Error naming the field when the index shape or the node list is invalid.
  */
