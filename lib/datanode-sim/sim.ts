@@ -6,6 +6,7 @@ import type { NodeStats, ShardInfo } from '../operator/datanode/protocol';
 import type { SimConfig } from './config';
 import { NodeRegistration } from './registration';
 import { ShardStore } from './shard-store';
+import { withKeepAlive } from '../operator/kube/keep-alive';
 import { startStatsServer } from './stats-server';
 
 /** What GET /stats answers. */
@@ -144,5 +145,6 @@ function loadKubeConfig(path: string | undefined): KubeConfig {
   const kc = new KubeConfig();
   if (path) kc.loadFromFile(path);
   else kc.loadFromDefault();
-  return kc;
+  // Heartbeats every few seconds: reuse the TLS connection instead of a handshake per beat.
+  return withKeepAlive(kc);
 }

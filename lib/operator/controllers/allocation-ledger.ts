@@ -15,8 +15,26 @@ export class AllocationLedger {
     // etcd resourceVersions are increasing integers; Kubernetes calls them opaque, so an unparsable one always wins.
     const rv = Number(resourceVersion ?? NaN);
     const known = this.entries.get(key);
-    if (known && Number.isFinite(rv) && rv < known.rv) return;
+    // Same version: what we know may be a reservation made from it, which is newer than the object.
+    if (known && Number.isFinite(rv) && rv <= known.rv) return;
     this.entries.set(key, { namespace, rv: Number.isFinite(rv) ? rv : Number.MAX_SAFE_INTEGER, allocations: allocations ?? [] });
+  }
+
+  /**
+   * Records allocations about to be written (before the write returns), so plans made meanwhile see
+   * them. Returns the undo for a write that failed.
+   */
+  reserve(namespace: string, name: string, allocations: readonly ShardAllocationStatus[]): () => void {
+    const key = `${namespace}/${name}`;
+    const before = this.entries.get(key);
+    const reserved = { namespace, rv: before?.rv ?? 0, allocations };
+    this.entries.set(key, reserved);
+    return () => {
+      // A newer version seen meanwhile (the informer) wins over both the reservation and what preceded it.
+      if (this.entries.get(key) !== reserved) return;
+      if (before) this.entries.set(key, before);
+      else this.entries.delete(key);
+    };
   }
 
   /** True when this operator has written a newer version of the index than `resourceVersion` (the cache is behind). */

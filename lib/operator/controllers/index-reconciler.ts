@@ -7,7 +7,6 @@ import type { ObjectStore } from '../runtime/source';
 import { AllocationLedger } from './allocation-ledger';
 import { allocationsKey, computeIndexStatus, statusUnchanged, NodeFailure } from './index-status';
 import { finalizeIndex, FinalizeDeps, INDEX_FINALIZER } from './index-finalizer';
-import { KeyedMutex } from './keyed-mutex';
 import type { ShardOperations, NodeTarget } from './shard-operations';
 import { mapLimit } from './map-limit';
 
@@ -32,15 +31,13 @@ const MAX_PLAN_ATTEMPTS = 5;
  * IndexReconciler drives one QuidditchIndex towards its spec. Its phases, in order:
  *  1. gone → forget it; being deleted → finalize (delete every copy, then drop the finalizer);
  *  2. ensure the finalizer, so no copy can be created that a deletion would not clean up;
- *  3. plan (pure allocator) under a per-namespace lock and PERSIST the plan in status before any
+ *  3. plan (pure allocator), reserve it in the ledger and PERSIST it in status before any
  *     side effect — after a crash the next leader finds every copy it may have created;
  *  4. carry out the plan on data nodes: deletes, promotions, then ensure every copy not yet started
  *     (idempotent, so repeating after a crash creates nothing twice);
  *  5. write the observed result (states, health, conditions) through the one status write path.
  */
 export class IndexReconciler implements Reconciler {
-  private readonly planLock = new KeyedMutex();
-
   constructor(private readonly deps: IndexReconcilerDeps) {}
 
   async reconcile(key: string, _ctx?: ReconcileContext): Promise<ReconcileResult> {
@@ -119,39 +116,42 @@ export class IndexReconciler implements Reconciler {
     return { kind: 'done' };
   }
 
-  /** Plans under the namespace lock and writes the plan; on 409 re-reads and plans again. */
+  /** Plans, reserves the plan in the ledger and writes it; on 409 re-reads and plans again. */
   private async planAndPersist(index: QuidditchIndex): Promise<{ index: QuidditchIndex; plan: AllocationPlan; allocations: ShardAllocationStatus[] } | undefined> {
     const { deps } = this;
     const namespace = index.metadata.namespace ?? 'default';
     const name = index.metadata.name ?? '';
-    return this.planLock.run(namespace, async () => {
-      let current: QuidditchIndex | undefined = index;
-      for (let attempt = 1; current; attempt++) {
-        deps.ledger.set(namespace, name, current.metadata.resourceVersion, current.status?.shardAllocations);
-        const loads = deps.ledger.loads(namespace);
-        const candidates = candidateNodes(deps.nodeCache.list(namespace), []).map((c) => ({ ...c, load: loads.get(c.name) ?? 0 }));
-        const plan = planAllocation(
-          { namespace, name, shards: current.spec.shards, replicas: current.spec.replicas ?? 1 },
-          current.status?.shardAllocations ?? [],
-          candidates,
-        );
-        // A promoted copy is not the serving primary until its node confirms the promotion.
-        const promoted = new Set(plan.actions.filter((a) => a.type === 'promote').map((a) => `${a.shardId}/${a.node}`));
-        const allocations = plan.allocations.map((a) => (promoted.has(`${a.shardId}/${a.nodeId}`) ? { ...a, state: 'INITIALIZING' as const } : a));
-        const needsWrite = !sameAllocations(current.status?.shardAllocations ?? [], allocations) || !current.status?.state;
-        if (!needsWrite) return { index: current, plan, allocations };
-        try {
-          const status = { ...(current.status ?? {}), state: current.status?.state ?? 'CREATING', shardAllocations: allocations };
-          const written: QuidditchIndex = await deps.indices.patchStatus(namespace, name, current.metadata.resourceVersion, status);
-          deps.ledger.set(namespace, name, written.metadata.resourceVersion, allocations);
-          return { index: written, plan, allocations };
-        } catch (err) {
-          if (!isConflict(err) || attempt >= MAX_PLAN_ATTEMPTS) throw err;
-          current = await deps.indices.get(namespace, name);
-        }
+    let current: QuidditchIndex | undefined = index;
+    for (let attempt = 1; current; attempt++) {
+      // From reading the loads to reserving the plan in the ledger there is no await: JavaScript runs
+      // it as one step, so reconciles of other indices plan against this reservation, and no lock has
+      // to be held across the status write (a lock there capped a namespace at one plan per round trip).
+      deps.ledger.set(namespace, name, current.metadata.resourceVersion, current.status?.shardAllocations);
+      const loads = deps.ledger.loads(namespace);
+      const candidates = candidateNodes(deps.nodeCache.list(namespace), []).map((c) => ({ ...c, load: loads.get(c.name) ?? 0 }));
+      const plan = planAllocation(
+        { namespace, name, shards: current.spec.shards, replicas: current.spec.replicas ?? 1 },
+        current.status?.shardAllocations ?? [],
+        candidates,
+      );
+      // A promoted copy is not the serving primary until its node confirms the promotion.
+      const promoted = new Set(plan.actions.filter((a) => a.type === 'promote').map((a) => `${a.shardId}/${a.node}`));
+      const allocations = plan.allocations.map((a) => (promoted.has(`${a.shardId}/${a.nodeId}`) ? { ...a, state: 'INITIALIZING' as const } : a));
+      const needsWrite = !sameAllocations(current.status?.shardAllocations ?? [], allocations) || !current.status?.state;
+      if (!needsWrite) return { index: current, plan, allocations };
+      const undo = deps.ledger.reserve(namespace, name, allocations);
+      try {
+        const status = { ...(current.status ?? {}), state: current.status?.state ?? 'CREATING', shardAllocations: allocations };
+        const written: QuidditchIndex = await deps.indices.patchStatus(namespace, name, current.metadata.resourceVersion, status);
+        deps.ledger.set(namespace, name, written.metadata.resourceVersion, allocations);
+        return { index: written, plan, allocations };
+      } catch (err) {
+        undo();
+        if (!isConflict(err) || attempt >= MAX_PLAN_ATTEMPTS) throw err;
+        current = await deps.indices.get(namespace, name);
       }
-      return undefined;
-    });
+    }
+    return undefined;
   }
 
   private async writeObserved(

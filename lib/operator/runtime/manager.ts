@@ -1,5 +1,6 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import type { OperatorConfig } from '../config';
+import { withKeepAlive } from '../kube/keep-alive';
 import type { Logger } from '../logger';
 import type { OperatorMetrics } from '../metrics';
 import type { Controller } from './controller';
@@ -65,7 +66,7 @@ export function loadKubeConfig(path?: string): KubeConfig {
   const kc = new KubeConfig();
   if (path) kc.loadFromFile(path);
   else kc.loadFromDefault();
-  return kc;
+  return withKeepAlive(kc);
 }
 
 /**

@@ -1,0 +1,51 @@
+import { AllocationLedger } from '../../../../lib/operator/controllers/allocation-ledger';
+import type { ShardAllocationStatus } from '../../../../lib/api/v1';
+
+const copies = (...nodes: string[]): ShardAllocationStatus[] => nodes.map((nodeId, shardId) => ({ shardId, nodeId, primary: true, state: 'STARTED' }));
+
+describe('AllocationLedger', () => {
+  it('counts copies per node over every index of a namespace only', () => {
+    const l = new AllocationLedger();
+    l.set('ns', 'a', '1', copies('n1', 'n2'));
+    l.set('ns', 'b', '2', copies('n1'));
+    l.set('other', 'c', '3', copies('n1'));
+    expect(Object.fromEntries(l.loads('ns'))).toEqual({ n1: 2, n2: 1 });
+  });
+
+  it('ignores an informer event older than (or as old as) what it knows', () => {
+    const l = new AllocationLedger();
+    l.set('ns', 'a', '5', copies('n1'));
+    l.set('ns', 'a', '4', copies('n2'));
+    l.set('ns', 'a', '5', copies('n3'));
+    expect([...l.loads('ns').keys()]).toEqual(['n1']);
+    l.set('ns', 'a', '6', copies('n2'));
+    expect([...l.loads('ns').keys()]).toEqual(['n2']);
+  });
+
+  it('lets a reservation count at once, and undoes it when the write fails', () => {
+    const l = new AllocationLedger();
+    l.set('ns', 'a', '5', []);
+    const undo = l.reserve('ns', 'a', copies('n1', 'n1'));
+    expect(l.loads('ns').get('n1')).toBe(2);
+    l.set('ns', 'a', '5', []); // the cache still has the version the plan was made from
+    expect(l.loads('ns').get('n1')).toBe(2);
+    undo();
+    expect(l.loads('ns').get('n1')).toBeUndefined();
+  });
+
+  it('does not undo over a newer version seen meanwhile', () => {
+    const l = new AllocationLedger();
+    l.set('ns', 'a', '5', []);
+    const undo = l.reserve('ns', 'a', copies('n1'));
+    l.set('ns', 'a', '7', copies('n2'));
+    undo();
+    expect([...l.loads('ns').keys()]).toEqual(['n2']);
+  });
+
+  it('tells when the cache is behind its own writes', () => {
+    const l = new AllocationLedger();
+    l.set('ns', 'a', '9', []);
+    expect(l.isNewerThan('ns', 'a', '8')).toBe(true);
+    expect(l.isNewerThan('ns', 'a', '9')).toBe(false);
+  });
+});
