@@ -1,10 +1,12 @@
 /**
  * Scale and memory: operator RSS and full-resync time with 1,000 and then 10,000 indices (1 shard,
- * 0 replicas each, so 10,000 fit on 3 sims and their creation fits the time budget). "Full resync" is
- * a cold start of a fresh operator over all existing indices: list into the caches (until /readyz),
- * then one reconcile of every index (until reconcile_total reaches the count and the queue is empty).
+ * 0 replicas each, so 10,000 fit on 3 sims and their creation fits the time budget). The operator
+ * runs as the image runs it (the esbuild bundle on plain node), since tsx's in-process compiler
+ * would inflate RSS. "Full resync" is a cold start of a fresh operator over all existing indices:
+ * list into the caches (until /readyz), then one reconcile of every index (until reconcile_total
+ * reaches the count and the queue is empty).
  */
-import type { OperatorProcess } from '../test/integration/operator/harness';
+import { BundledOperator } from './support/bundled-operator';
 import { ActiveTracker, BenchContext, inParallel, names, rssMiB, waitFor } from './support/context';
 import type { Benchmark, ResultRow } from './support/result';
 import { metricValue, round } from './support/stats';
@@ -18,7 +20,7 @@ export const scale: Benchmark = {
   async run(ctx: BenchContext) {
     const cluster = await ctx.namespace('scale');
     await ctx.startSims(cluster, 3, { maxShards: 20_000, heartbeatSeconds: 10 });
-    let operator = await ctx.startOperator({ namespace: cluster.namespace });
+    let operator = await BundledOperator.start(cluster.namespace);
     const tracker = await ActiveTracker.start(cluster);
     const rows: ResultRow[] = [];
     const details: Record<string, unknown> = {};
@@ -35,7 +37,7 @@ export const scale: Benchmark = {
       // Cold full resync by a fresh operator.
       await operator.stop();
       const t1 = performance.now();
-      operator = await ctx.startOperator({ namespace: cluster.namespace });
+      operator = await BundledOperator.start(cluster.namespace);
       const readySeconds = (performance.now() - t1) / 1000;
       await waitResynced(operator, target);
       const resyncSeconds = (performance.now() - t1) / 1000;
@@ -53,14 +55,14 @@ export const scale: Benchmark = {
     tracker.stop();
     await operator.stop();
     return {
-      setup: `Indices of 1 shard / 0 replicas created ${CLIENT_CONCURRENCY} at a time on 3 sims (max-shards 20000), 1 operator (default flags). RSS from /proc/<pid>/status. Steps: ${STEPS.join(', ')}.`,
+      setup: `Indices of 1 shard / 0 replicas created ${CLIENT_CONCURRENCY} at a time on 3 sims (max-shards 20000), 1 operator (default flags) run from its esbuild bundle on plain node, as in the image. RSS from /proc/<pid>/status. Steps: ${STEPS.join(', ')}.`,
       rows,
       details,
     };
   },
 };
 
-async function waitResynced(operator: OperatorProcess, count: number): Promise<void> {
+async function waitResynced(operator: BundledOperator, count: number): Promise<void> {
   await waitFor(async () => {
     const text = await operator.metrics();
     return metricValue(text, 'reconcile_total', { controller: 'index' }) >= count && metricValue(text, 'workqueue_depth', { controller: 'index' }) === 0;

@@ -24,12 +24,21 @@ export class KeepAliveClient {
 
   /** POSTs `body`; rejects unless the server answers 201 Created. */
   post(path: string, body: unknown): Promise<void> {
+    return this.send('POST', path, 'application/json', body, 201);
+  }
+
+  /** JSON-merge-patches `path` (e.g. a status subresource); rejects unless the server answers 200. */
+  mergePatch(path: string, body: unknown): Promise<void> {
+    return this.send('PATCH', path, 'application/merge-patch+json', body, 200);
+  }
+
+  private send(method: string, path: string, contentType: string, body: unknown, expected: number): Promise<void> {
     return new Promise((resolve, reject) => {
-      const req = request(`${this.server}${path}`, { method: 'POST', agent: this.agent, headers: { ...this.headers, 'Content-Type': 'application/json' } }, (res) => {
+      const req = request(`${this.server}${path}`, { method, agent: this.agent, headers: { ...this.headers, 'Content-Type': contentType } }, (res) => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (c: string) => (text += c));
-        res.on('end', () => (res.statusCode === 201 ? resolve() : reject(new Error(`POST ${path}: HTTP ${res.statusCode} ${text.slice(0, 300)}`))));
+        res.on('end', () => (res.statusCode === expected ? resolve() : reject(new Error(`${method} ${path}: HTTP ${res.statusCode} ${text.slice(0, 300)}`))));
       });
       req.on('error', reject);
       req.end(JSON.stringify(body));
