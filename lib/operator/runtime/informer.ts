@@ -67,11 +67,14 @@ export class ResilientInformer<T extends NamedObject> implements EventSource<T>,
     this.log = options.log.child({ informer: options.plural, namespace: options.namespace });
     this.clock = options.clock ?? systemClock;
     const api = options.kubeConfig.makeApiClient(CustomObjectsApi);
-    const listFn = () =>
-      withTimeout(
+    const listFn = async () => {
+      const list = await withTimeout(
         api.listNamespacedCustomObject({ group, version, namespace: options.namespace, plural: options.plural }) as Promise<KubernetesListObject<KubernetesObject>>,
         options.listTimeoutMs ?? 60_000,
       );
+      list.items.forEach(stripManagedFields);
+      return list;
+    };
     const path = `/apis/${group}/${version}/namespaces/${options.namespace}/${options.plural}`;
     const watch = new BoundedWatch(options.kubeConfig, options.watchTimeoutSeconds ?? 300);
     this.listWatch = new ListWatch(path, watch, listFn, false);
@@ -205,7 +208,8 @@ class BoundedWatch extends Watch {
   ): Promise<AbortController> {
     let guard: NodeJS.Timeout | undefined;
     const params = { ...queryParams, allowWatchBookmarks: true, timeoutSeconds: this.timeoutSeconds };
-    const controller = await super.watch(path, params, callback, (err) => {
+    const stripping = (phase: string, apiObj: unknown, watchObj?: unknown) => callback(phase, stripManagedFields(apiObj), watchObj);
+    const controller = await super.watch(path, params, stripping, (err) => {
       if (guard) clearTimeout(guard);
       done(err);
     });
@@ -215,4 +219,15 @@ class BoundedWatch extends Watch {
     }
     return controller;
   }
+}
+
+/**
+ * Drops metadata.managedFields before an object enters the cache, as controller-runtime's
+ * TransformStripManagedFields does: the operator never reads them, and they are often the largest
+ * part of a small object (measured: the difference between fitting 10,000 indices in 256 MiB or not).
+ */
+export function stripManagedFields<O>(obj: O): O {
+  const meta = (obj as { metadata?: { managedFields?: unknown } } | undefined)?.metadata;
+  if (meta && 'managedFields' in meta) delete meta.managedFields;
+  return obj;
 }
