@@ -67,7 +67,7 @@ describe('data node loss and return under load', () => {
     expect(await heldCopies(sims)).toEqual(allAllocated(await listIndices(cluster)));
     const stats = await lost.stats();
     expect(stats.stats.deleteEffective).toBeGreaterThanOrEqual(staleBefore);
-    const events = await cluster.events(lost.name);
+    const events = await cluster.waitForEvents(lost.name, ['NodeUnhealthy', 'NodeHealthy', 'OrphanCopyDeleted']);
     expect(events.map((e) => e.reason)).toEqual(expect.arrayContaining(['NodeUnhealthy', 'NodeHealthy', 'OrphanCopyDeleted']));
   });
 });

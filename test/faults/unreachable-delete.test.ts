@@ -39,7 +39,7 @@ describe('index deletion with an unreachable data node', () => {
     // ...and the reachable node's copies were deleted.
     expect(await heldCopies([reachable], 'stuck')).toEqual([]);
 
-    const warnings = (await cluster.events('stuck')).filter((e) => e.type === 'Warning' && e.reason === 'ShardsLeftBehind');
+    const warnings = (await cluster.waitForEvents('stuck', ['ShardsLeftBehind'])).filter((e) => e.type === 'Warning' && e.reason === 'ShardsLeftBehind');
     expect(warnings).toHaveLength(1);
     expect(warnings[0].message).toContain(unreachable.name);
     expect(warnings[0].message).toMatch(new RegExp(`${leftBehind} copies`));

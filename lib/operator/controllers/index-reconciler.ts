@@ -44,8 +44,9 @@ export class IndexReconciler implements Reconciler {
     const [namespace, name] = splitKey(key);
     const { deps } = this;
     let index = deps.indexCache.get(namespace, name);
-    // Our own last write has not reached the cache yet: read it, rather than redo work it already records.
-    if (index && deps.ledger.isNewerThan(namespace, name, index.metadata.resourceVersion)) index = await deps.indices.get(namespace, name);
+    // Our own last write has not reached the cache yet. Its watch event is on the way and brings this
+    // key back with the object as written; acting on the older copy now would only redo recorded work.
+    if (index && deps.ledger.isNewerThan(namespace, name, index.metadata.resourceVersion)) return { kind: 'done' };
     if (!index) {
       deps.ledger.delete(namespace, name);
       return { kind: 'done' };

@@ -19,7 +19,7 @@ describe('an operator with no usable data nodes', () => {
     const waiting = await cluster.waitForIndex('early', (i) => i.status?.conditions?.some((c) => c.type === 'Ready' && c.reason === 'NoHealthyNodes') ?? false, 'Ready=False/NoHealthyNodes');
     expect(waiting.status?.state).toBe('CREATING');
     expect(waiting.status?.health).toBe('red');
-    expect((await cluster.events('early')).map((e) => e.reason)).toContain('NoHealthyNodes');
+    expect((await cluster.waitForEvents('early', ['NoHealthyNodes'])).map((e) => e.reason)).toContain('NoHealthyNodes');
 
     const sims = await Promise.all(['n-0', 'n-1'].map((name) => SimProcess.start({ name, namespace: cluster.namespace })));
     const active = await cluster.waitForActive('early', 'green', 30_000);
@@ -39,7 +39,7 @@ describe('an operator with no usable data nodes', () => {
     await cluster.createIndex('wide', 3, 2); // 9 copies on 3 nodes: one of each shard must go to ghost
     const degraded = await cluster.waitForIndex('wide', (i) => i.status?.conditions?.some((c) => c.type === 'Degraded' && c.status === 'True' && c.reason === 'NodeUnreachable') ?? false, 'Degraded/NodeUnreachable');
     expect(degraded.status?.conditions?.find((c) => c.type === 'Degraded')?.message).toContain('ghost');
-    const warnings = (await cluster.events('wide')).filter((e) => e.type === 'Warning');
+    const warnings = (await cluster.waitForEvents('wide', ['ShardOperationFailed'])).filter((e) => e.type === 'Warning');
     expect(warnings.map((w) => w.reason)).toContain('ShardOperationFailed');
     expect(warnings.find((w) => w.reason === 'ShardOperationFailed')?.message).toContain('ghost');
 

@@ -57,6 +57,17 @@ export class Cluster {
       .map((e) => ({ type: e.type ?? '', reason: e.reason ?? '', message: e.message ?? '', name: e.involvedObject.name ?? '' }));
   }
 
+  /**
+   * The events of an object once every reason in `reasons` is among them. Events are written
+   * fire-and-forget by the operator, so they may land a moment after the state they describe.
+   */
+  async waitForEvents(involvedName: string | undefined, reasons: readonly string[], timeoutMs = 15_000): Promise<{ type: string; reason: string; message: string; name: string }[]> {
+    return waitFor(async () => {
+      const events = await this.events(involvedName);
+      return reasons.every((r) => events.some((e) => e.reason === r)) ? events : undefined;
+    }, { timeoutMs, intervalMs: 200, description: `events ${reasons.join(', ')}${involvedName ? ` of ${involvedName}` : ''}` });
+  }
+
   async leaseHolder(leaseName = 'quidditch-operator'): Promise<string | undefined> {
     try {
       const lease = await this.coordination.readNamespacedLease({ name: leaseName, namespace: this.namespace });

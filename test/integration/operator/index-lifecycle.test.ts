@@ -35,7 +35,7 @@ describe('index lifecycle on real data nodes', () => {
     const ready = index.status!.conditions!.find((c) => c.type === 'Ready');
     expect(ready).toMatchObject({ status: 'True', observedGeneration: index.metadata.generation });
     expect(index.metadata.finalizers).toContain('quidditch.io/index-protection');
-    const reasons = (await cluster.events('products')).map((e) => e.reason);
+    const reasons = (await cluster.waitForEvents('products', ['Creating', 'Active'])).map((e) => e.reason);
     expect(reasons).toEqual(expect.arrayContaining(['Creating', 'Active']));
   });
 
@@ -111,7 +111,7 @@ describe('index lifecycle on real data nodes', () => {
     const after = await cluster.waitForIndex('orders', (i) => i.status?.health === 'green' && !i.status.shardAllocations!.some((a) => a.nodeId === victim.name), 'green without the dead node', 30_000);
     expectWellAllocated(after);
     expect(await heldCopies(sims.slice(1), 'orders')).toEqual(allocatedCopies(after));
-    const reasons = (await cluster.events()).map((e) => e.reason);
+    const reasons = (await cluster.waitForEvents(undefined, ['NodeUnhealthy', 'CopiesLost'])).map((e) => e.reason);
     expect(reasons).toEqual(expect.arrayContaining(['NodeUnhealthy', 'CopiesLost']));
   });
 });

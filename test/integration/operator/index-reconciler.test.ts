@@ -159,7 +159,7 @@ describe('NodeReconciler', () => {
     expect(result.kind).toBe('requeueAfter');
     expect(node.store.listShards().shards.map((c) => c.shard.indexName)).not.toContain('deleted-long-ago');
     expect(node.store.listShards().shards).toHaveLength(claimedBefore);
-    expect((await cluster.events(name)).map((e) => e.reason)).toContain('OrphanCopyDeleted');
+    expect((await cluster.waitForEvents(name, ['OrphanCopyDeleted'])).map((e) => e.reason)).toContain('OrphanCopyDeleted');
   });
 
   it('requeues a healthy node for the moment its heartbeat expires', async () => {
