@@ -49,3 +49,34 @@ describe('AllocationLedger', () => {
     expect(l.isNewerThan('ns', 'a', '9')).toBe(false);
   });
 });
+
+describe('AllocationLedger counts', () => {
+  it('stay equal to a recount from scratch over any sequence of changes', () => {
+    const l = new AllocationLedger();
+    const truth = new Map<string, ShardAllocationStatus[]>();
+    const nodes = ['n1', 'n2', 'n3'];
+    let rv = 1;
+    // A fixed pseudo-random walk over sets, reservations (kept or undone) and deletes.
+    let seed = 7;
+    const rand = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    for (let step = 0; step < 500; step++) {
+      const name = `i${rand(20)}`;
+      const allocs = Array.from({ length: rand(4) }, (_, shardId) => ({ shardId, nodeId: nodes[rand(3)], primary: true, state: 'STARTED' as const }));
+      const op = rand(4);
+      if (op === 0) {
+        l.delete('ns', name);
+        truth.delete(name);
+      } else if (op === 1) {
+        const undo = l.reserve('ns', name, allocs);
+        if (rand(2)) undo();
+        else truth.set(name, allocs);
+      } else {
+        l.set('ns', name, String(++rv), allocs);
+        truth.set(name, allocs);
+      }
+      const expected = new Map<string, number>();
+      for (const list of truth.values()) for (const a of list) expected.set(a.nodeId, (expected.get(a.nodeId) ?? 0) + 1);
+      expect(Object.fromEntries(l.loads('ns'))).toEqual(Object.fromEntries(expected));
+    }
+  });
+});
