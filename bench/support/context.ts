@@ -10,6 +10,7 @@ import type { QuidditchIndex } from '../../lib/api/v1';
 import { Cluster } from '../../test/integration/operator/fixtures';
 import { OperatorOptions, OperatorProcess, SimProcess } from '../../test/integration/operator/harness';
 import { createTestNamespace, waitFor } from '../../test/support/kube';
+import { mapLimit } from '../../lib/operator/controllers/map-limit';
 
 export interface BenchOptions {
   /** Directory for CPU profiles; when set the operator runs with --cpu-prof. */
@@ -119,17 +120,8 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Runs `fn` over `items` with at most `limit` in flight. */
-export async function inParallel<T>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      await fn(items[i], i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
+/** Runs `fn` over `items` with at most `limit` in flight (the operator's own helper). */
+export const inParallel = mapLimit;
 
 export const names = (prefix: string, count: number, from = 0): string[] => Array.from({ length: count }, (_, i) => `${prefix}-${String(from + i).padStart(5, '0')}`);
 

@@ -12,6 +12,7 @@ import { waitFor } from '../support/kube';
 import type { ManagedProcess } from '../support/managed-process';
 import { allLogs, SimProcess } from '../integration/operator/harness';
 import { allocatedCopies, Cluster } from '../integration/operator/fixtures';
+import { mapLimit } from '../../lib/operator/controllers/map-limit';
 
 /**
  * A control plane of this test file's own, made the one the harness and the kube helpers use
@@ -78,17 +79,8 @@ export function resume(proc: ManagedProcess): void {
   process.kill(proc.pid!, 'SIGCONT');
 }
 
-/** Runs `fn` over `items` with at most `limit` at a time. */
-export async function inParallel<T>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      await fn(items[i], i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
+/** Runs `fn` over `items` with at most `limit` in flight (the operator's own helper). */
+export const inParallel = mapLimit;
 
 export const indexNames = (prefix: string, count: number): string[] => Array.from({ length: count }, (_, i) => `${prefix}-${String(i).padStart(4, '0')}`);
 
