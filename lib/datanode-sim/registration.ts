@@ -1,6 +1,7 @@
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { API_GROUP, API_VERSION, quidditchNodeDefinition } from '../api/v1';
 import type { NodeResources, QuidditchNode, QuidditchNodeSpec } from '../api/v1';
+import { statusCodeOf } from '../operator/kube/custom-resource-client';
 
 const coords = (namespace: string) => ({
   group: API_GROUP,
@@ -35,7 +36,7 @@ export class NodeRegistration {
     try {
       existing = (await this.api.getNamespacedCustomObject({ ...c, name: this.name })) as QuidditchNode;
     } catch (err) {
-      if (statusCode(err) !== 404) throw this.fail('read', err);
+      if (statusCodeOf(err) !== 404) throw this.fail('read', err);
     }
     if (!existing) {
       const body: QuidditchNode = {
@@ -48,7 +49,7 @@ export class NodeRegistration {
         return (await this.api.createNamespacedCustomObject({ ...c, body })) as QuidditchNode;
       } catch (err) {
         // Another start of this node won the race: fall through to bring its spec up to date.
-        if (statusCode(err) !== 409) throw this.fail('create', err);
+        if (statusCodeOf(err) !== 409) throw this.fail('create', err);
         existing = (await this.api.getNamespacedCustomObject({ ...c, name: this.name })) as QuidditchNode;
       }
     }
@@ -73,7 +74,7 @@ export class NodeRegistration {
     try {
       await patch();
     } catch (err) {
-      if (statusCode(err) !== 404) throw this.fail('heartbeat', err);
+      if (statusCodeOf(err) !== 404) throw this.fail('heartbeat', err);
       await this.register();
       await patch().catch((e: unknown) => {
         throw this.fail('heartbeat', e);
@@ -82,7 +83,7 @@ export class NodeRegistration {
   }
 
   private fail(verb: string, err: unknown): Error {
-    const code = statusCode(err);
+    const code = statusCodeOf(err);
     const reason = (err as { body?: unknown })?.body ?? (err as Error)?.message ?? String(err);
     const fix =
       code === 403
@@ -92,10 +93,6 @@ export class NodeRegistration {
       `Unable to ${verb} QuidditchNode ${this.namespace}/${this.name}: ${code ?? 'error'} ${typeof reason === 'string' ? reason : JSON.stringify(reason)}. ${fix}`,
     );
   }
-}
-
-function statusCode(err: unknown): number | undefined {
-  return (err as { code?: number })?.code;
 }
 
 function specMatches(a: QuidditchNodeSpec, b: QuidditchNodeSpec): boolean {

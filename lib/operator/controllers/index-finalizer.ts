@@ -1,5 +1,5 @@
 import type { QuidditchIndex, QuidditchNode } from '../../api/v1';
-import { CustomResourceClient, isConflict } from '../kube/custom-resource-client';
+import { CustomResourceClient, isConflict, statusCodeOf } from '../kube/custom-resource-client';
 import type { EventRecorder } from '../kube/event-recorder';
 import type { ReconcileResult } from '../runtime/reconciler';
 import type { AllocationLedger } from './allocation-ledger';
@@ -66,7 +66,7 @@ export async function finalizeIndex(index: QuidditchIndex, deps: FinalizeDeps): 
     await deps.indices.patchFinalizers(namespace, name, index.metadata.resourceVersion, finalizers.filter((f) => f !== INDEX_FINALIZER));
   } catch (err) {
     if (isConflict(err)) return { kind: 'requeueAfter', ms: 0 };
-    if ((err as { code?: number }).code === 404) return { kind: 'done' };
+    if (statusCodeOf(err) === 404) return { kind: 'done' };
     throw err;
   }
   deps.ledger.delete(namespace, name);

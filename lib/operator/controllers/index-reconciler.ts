@@ -9,6 +9,7 @@ import { allocationsKey, computeIndexStatus, statusUnchanged, NodeFailure } from
 import { finalizeIndex, FinalizeDeps, INDEX_FINALIZER } from './index-finalizer';
 import type { ShardOperations, NodeTarget } from './shard-operations';
 import { mapLimit } from './map-limit';
+import { writeStatus } from './status-writer';
 
 
 export interface IndexReconcilerDeps extends FinalizeDeps {
@@ -155,6 +156,7 @@ export class IndexReconciler implements Reconciler {
     return undefined;
   }
 
+  /** Writes the observed result through the one status write path (skip unchanged, optimistic lock, re-read on 409). */
   private async writeObserved(
     index: QuidditchIndex,
     persisted: readonly ShardAllocationStatus[],
@@ -163,25 +165,16 @@ export class IndexReconciler implements Reconciler {
     failures: NodeFailure[],
   ): Promise<QuidditchIndex | undefined> {
     const { deps } = this;
-    const namespace = index.metadata.namespace ?? 'default';
-    const name = index.metadata.name ?? '';
     const planned = allocationsKey(persisted);
-    let current: QuidditchIndex | undefined = index;
-    for (let attempt = 1; current; attempt++) {
+    const written = await writeStatus(
+      deps.indices,
+      index,
       // Someone (another leader after a failover) re-planned meanwhile: their plan wins; we run again.
-      if (allocationsKey(current.status?.shardAllocations ?? []) !== planned) return current;
-      const next = computeIndexStatus(current, { allocations, unassigned: plan.unassigned, failures }, deps.now());
-      if (statusUnchanged(current.status, next)) return current;
-      try {
-        const written: QuidditchIndex = await deps.indices.patchStatus(namespace, name, current.metadata.resourceVersion, next);
-        deps.ledger.set(namespace, name, written.metadata.resourceVersion, allocations);
-        return written;
-      } catch (err) {
-        if (!isConflict(err) || attempt >= MAX_PLAN_ATTEMPTS) throw err;
-        current = await deps.indices.get(namespace, name);
-      }
-    }
-    return undefined;
+      (cur) => (allocationsKey(cur.status?.shardAllocations ?? []) !== planned ? undefined : computeIndexStatus(cur, { allocations, unassigned: plan.unassigned, failures }, deps.now())),
+      (current, next) => statusUnchanged(current, next ?? {}),
+    );
+    if (written) deps.ledger.set(written.metadata.namespace ?? 'default', written.metadata.name ?? '', written.metadata.resourceVersion, written.status?.shardAllocations);
+    return written;
   }
 
   private recordTransitions(index: QuidditchIndex, before: string | undefined, plan: AllocationPlan, failures: NodeFailure[]): void {
