@@ -41,6 +41,14 @@ export class OperatorMetrics {
   readonly informerRestarts = new Counter({
     name: 'informer_restarts_total', help: 'Informer restarts after a list or watch error, by resource.', labelNames: ['resource'] as const, registers: [this.registry],
   });
+  /** Orphan sweeps of a node that failed (listing its copies, reading an index, or deleting a copy); each is retried with backoff. */
+  readonly orphanSweepFailures = new Counter({
+    name: 'orphan_sweep_failures_total', help: 'Orphan-copy sweeps of a data node that failed and will be retried with backoff.', registers: [this.registry],
+  });
+  /** Kubernetes Events the operator could not write (logged at warn). */
+  readonly eventsFailed = new Counter({
+    name: 'events_failed_total', help: 'Kubernetes Events that could not be recorded.', registers: [this.registry],
+  });
   /** Reconciles that threw instead of returning a result (treated as retry). */
   readonly reconcilePanics = new Counter({
     name: 'reconcile_panics_total', help: 'Reconciles that threw instead of returning a result.', labelNames: ['controller'] as const, registers: [this.registry],

@@ -32,7 +32,8 @@ export interface ManagerOptions {
   /** Periodic re-emit of every cached object. @default 300000 */
   readonly resyncPeriodMs?: number;
   /**
-   * Called after controllers stopped because leadership was lost (not on shutdown). The process
+   * Called after controllers stopped because leadership was lost or the election loop died (not on
+   * shutdown). The process
    * should exit non-zero, as controller-runtime does, so the pod restarts clean and campaigns again.
    */
   readonly onLeadershipLost?: () => void;
@@ -181,8 +182,8 @@ export class Manager {
   }
 
   private async leadershipEnded(reason: StoppedReason): Promise<void> {
-    if (reason !== 'lost') return;
-    this.log.error('leadership lost; stopping controllers');
+    if (reason !== 'lost' && reason !== 'failed') return;
+    this.log.error({ reason }, reason === 'lost' ? 'leadership lost; stopping controllers' : 'leader election failed; stopping controllers');
     await this.stopControllers();
     this.options.onLeadershipLost?.();
   }

@@ -12,7 +12,7 @@ import { AllocationLedger } from '../../../lib/operator/controllers/allocation-l
 import { GrpcShardOperations } from '../../../lib/operator/controllers/grpc-shard-operations';
 import { IndexReconciler } from '../../../lib/operator/controllers/index-reconciler';
 import { NodeReconciler } from '../../../lib/operator/controllers/node-reconciler';
-import { KubeEventRecorder } from '../../../lib/operator/kube/event-recorder';
+import { KubeEventRecorder, warnOnFailedEvent } from '../../../lib/operator/kube/event-recorder';
 import type { ReconcileContext } from '../../../lib/operator/runtime/reconciler';
 import type { ObjectStore } from '../../../lib/operator/runtime/source';
 import { createTestNamespace } from '../../support/kube';
@@ -61,7 +61,7 @@ beforeAll(async () => {
   nodeStore = new ListedStore(api, cluster.namespace, 'quidditchnodes');
   client = new DataNodeClient({ deadlineMs: 1000, maxAttempts: 1 });
   const shards = new GrpcShardOperations(client);
-  const events = new KubeEventRecorder(cluster.kc, 'quidditch-operator-test');
+  const events = new KubeEventRecorder(cluster.kc, 'quidditch-operator-test', warnOnFailedEvent(ctx.log));
   const ledger = new AllocationLedger();
   indexReconciler = new IndexReconciler({
     indices: cluster.indices, indexCache: indexStore, nodeCache: nodeStore, shards, events, ledger, now: () => now(), deleteTimeoutMs: 5_000,
