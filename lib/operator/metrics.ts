@@ -33,6 +33,11 @@ export class OperatorMetrics {
   readonly leaderIsLeader = new Gauge({
     name: 'leader_is_leader', help: '1 while this replica holds the leader Lease, else 0.', registers: [this.registry],
   });
+  /** Acquire or renew attempts on the leader Lease, by outcome: held, taken (another replica holds it), failed. */
+  readonly leaderElectionAttempts = new Counter({
+    name: 'leader_election_attempts_total', help: 'Attempts to acquire or renew the leader Lease, by result (held, taken, failed).',
+    labelNames: ['result'] as const, registers: [this.registry],
+  });
   /** Routing API answers, by HTTP status code. */
   readonly routingRequests = new Counter({
     name: 'routing_requests_total', help: 'Routing API requests, by HTTP status code.', labelNames: ['code'] as const, registers: [this.registry],

@@ -80,7 +80,8 @@ export class NodeReconciler implements Reconciler {
    */
   private async sweepIfDue(key: string, namespace: string, node: QuidditchNode, ctx: ReconcileContext): Promise<number | undefined> {
     const startedMs = this.deps.now().getTime();
-    if (!this.sweeps.isDue(key, startedMs)) return undefined;
+    // Not due yet: a pending retry still counts, so the requeue returned for it is never dropped.
+    if (!this.sweeps.isDue(key, startedMs)) return this.sweeps.pendingRetryMs(key, startedMs);
     try {
       await this.sweepOrphans(namespace, node, startedMs);
       this.sweeps.succeeded(key, startedMs);

@@ -40,6 +40,12 @@ export class SweepSchedule {
     return delayMs;
   }
 
+  /** After a failure: how long until the retry is due (0 if it is); undefined while nothing failed. */
+  pendingRetryMs(key: string, nowMs: number): number | undefined {
+    if (this.failures(key) === 0) return undefined;
+    return Math.max(0, (this.nextAt.get(key) ?? nowMs) - nowMs);
+  }
+
   /** Consecutive failed sweeps of key. */
   failures(key: string): number {
     return this.backoff.retries(key);

@@ -158,6 +158,12 @@ export class LeaderElector {
    * holds a valid lease, 'failed' on an error or a lost race (409).
    */
   private async tryAcquireOrRenew(timeoutMs: number): Promise<'held' | 'taken' | 'failed'> {
+    const outcome = await this.attempt(timeoutMs);
+    this.options.metrics?.leaderElectionAttempts.inc({ result: outcome });
+    return outcome;
+  }
+
+  private async attempt(timeoutMs: number): Promise<'held' | 'taken' | 'failed'> {
     try {
       return await withTimeout(this.acquireOrRenew(), timeoutMs);
     } catch (err) {

@@ -33,6 +33,18 @@ describe('SweepSchedule', () => {
     expect(s.failures(key)).toBe(7);
   });
 
+  it('tells how long a pending retry still has to wait, and nothing when no sweep failed', () => {
+    const s = new SweepSchedule({ intervalMs: 30_000 });
+    expect(s.pendingRetryMs(key, clock.now())).toBeUndefined();
+    s.failed(key, clock.now());
+    clock.advance(400);
+    expect(s.pendingRetryMs(key, clock.now())).toBe(600);
+    clock.advance(5_000);
+    expect(s.pendingRetryMs(key, clock.now())).toBe(0);
+    s.succeeded(key, clock.now());
+    expect(s.pendingRetryMs(key, clock.now())).toBeUndefined();
+  });
+
   it('forgets the failures once a sweep succeeds', () => {
     const s = new SweepSchedule({ intervalMs: 30_000, retryBaseMs: 500 });
     s.failed(key, clock.now());
