@@ -54,6 +54,14 @@ export class OperatorMetrics {
   readonly eventsFailed = new Counter({
     name: 'events_failed_total', help: 'Kubernetes Events that could not be recorded.', registers: [this.registry],
   });
+  /** Watches the API server ended with 410 Gone (resourceVersion compacted away): the informer re-lists. */
+  readonly informerWatchExpired = new Counter({
+    name: 'informer_watch_expired_total', help: 'Watches that ended with 410 Gone, after which the informer re-lists, by resource.', labelNames: ['resource'] as const, registers: [this.registry],
+  });
+  /** Full lists an informer made: the first one, and each re-list after a 410 or an unresumable restart. */
+  readonly informerLists = new Counter({
+    name: 'informer_lists_total', help: 'Full lists made by an informer (initial and re-lists), by resource.', labelNames: ['resource'] as const, registers: [this.registry],
+  });
   /** Reconciles that threw instead of returning a result (treated as retry). */
   readonly reconcilePanics = new Counter({
     name: 'reconcile_panics_total', help: 'Reconciles that threw instead of returning a result.', labelNames: ['controller'] as const, registers: [this.registry],
