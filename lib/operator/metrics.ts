@@ -21,9 +21,17 @@ export class OperatorMetrics {
     labelNames: ['controller'] as const, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [this.registry],
   });
-  /** Keys waiting in a controller's queue (not counting delayed ones). */
+  /**
+   * Work not yet done in a controller's queue: keys waiting, being reconciled, or waiting out a
+   * failure backoff. 0 means drained. (client-go counts only the waiting ones, which reads 0 while
+   * every worker is still busy or every key is retrying.)
+   */
   readonly workqueueDepth = new Gauge({
-    name: 'workqueue_depth', help: 'Keys waiting to be reconciled.', labelNames: ['controller'] as const, registers: [this.registry],
+    name: 'workqueue_depth', help: 'Keys not yet reconciled: waiting, in flight, or backing off after a failure.', labelNames: ['controller'] as const, registers: [this.registry],
+  });
+  /** Keys with a planned re-check (requeueAfter), e.g. a heartbeat's expiry: not backlog, so not in workqueue_depth. */
+  readonly workqueueScheduled = new Gauge({
+    name: 'workqueue_scheduled', help: 'Keys with a re-check planned for later (requeueAfter).', labelNames: ['controller'] as const, registers: [this.registry],
   });
   /** Keys re-added with backoff after a failure. */
   readonly workqueueRetries = new Counter({
