@@ -66,6 +66,11 @@ export class OperatorMetrics {
   readonly informerWatchExpired = new Counter({
     name: 'informer_watch_expired_total', help: 'Watches that ended with 410 Gone, after which the informer re-lists, by resource.', labelNames: ['resource'] as const, registers: [this.registry],
   });
+  /** Objects an informer took into its cache, by resource and event (add, update, delete): what the operator observed. */
+  readonly informerEvents = new Counter({
+    name: 'informer_events_total', help: 'Add, update and delete events an informer applied to its cache, by resource and event.',
+    labelNames: ['resource', 'event'] as const, registers: [this.registry],
+  });
   /** Full lists an informer made: the first one, and each re-list after a 410 or an unresumable restart. */
   readonly informerLists = new Counter({
     name: 'informer_lists_total', help: 'Full lists made by an informer (initial and re-lists), by resource.', labelNames: ['resource'] as const, registers: [this.registry],

@@ -83,7 +83,13 @@ export class ResilientInformer<T extends NamedObject> implements EventSource<T>,
       this.log.info('watch expired (410 Gone): resourceVersion too old; re-listing');
     });
     this.listWatch = new ListWatch(path, watch, listFn, false);
-    this.listWatch.on('update', (obj) => this.updateHandlers.forEach((h) => h(obj as T)));
+    const count = (event: 'add' | 'update' | 'delete') => () => options.metrics.informerEvents.inc({ resource: options.plural, event });
+    this.listWatch.on('add', count('add'));
+    this.listWatch.on('delete', count('delete'));
+    this.listWatch.on('update', (obj) => {
+      count('update')();
+      this.updateHandlers.forEach((h) => h(obj as T));
+    });
     this.listWatch.on('error', (err) => this.onError(err));
   }
 
