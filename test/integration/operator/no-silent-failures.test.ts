@@ -69,6 +69,8 @@ beforeAll(async () => {
   metrics = new OperatorMetrics();
   events = new KubeEventRecorder(cluster.kc, 'quidditch-operator-test', warnOnFailedEvent(log, metrics));
   clock = new ManualClock(Date.now());
+  // Right after the CRDs were installed the server may answer 429 "storage is (re)initializing".
+  await waitFor(async () => (await Promise.all([indexStore.refresh(), nodeStore.refresh()]), true), { timeoutMs: 30_000, description: 'the CRDs to serve lists' });
 }, 60_000);
 
 afterAll(async () => {
@@ -82,7 +84,8 @@ describe('orphan sweep of a healthy node', () => {
     await createNode('flaky', port);
     const reconciler = new NodeReconciler({
       nodes: cluster.nodes, nodeCache: nodeStore, indices: cluster.indices, indexCache: indexStore, shards: new GrpcShardOperations(client), events,
-      now: () => new Date(clock.now()), heartbeatTimeoutMs: 60_000, orphanGraceMs: 0, sweepIntervalMs: 30_000, metrics,
+      // A heartbeat timeout far beyond the manual time the retries below take, so the node stays HEALTHY.
+      now: () => new Date(clock.now()), heartbeatTimeoutMs: 600_000, orphanGraceMs: 0, sweepIntervalMs: 30_000, metrics,
     });
     const reconcile = async () => {
       await Promise.all([indexStore.refresh(), nodeStore.refresh()]);
@@ -106,14 +109,29 @@ describe('orphan sweep of a healthy node', () => {
     expect(await reconcile()).toEqual({ kind: 'requeueAfter', ms: 2_000 });
     expect(await sweepFailures()).toBe(2);
 
-    // The node comes up holding a copy no index claims; the next retry sweeps it.
+    // The node comes up holding a copy no index claims; a following retry sweeps it. (Which one
+    // depends on when the gRPC channel re-dials after its failures, in real time: each failure in
+    // between must still be reported and push the next retry further out.)
     const sim = await startSim('flaky', port, 'none');
     sim.store.createShard({ shard: { namespace: cluster.namespace, indexName: 'gone', indexUid: 'old-uid', shardId: 0, primary: true } });
-    clock.advance(2_000);
-    const result = await reconcile();
-    expect(result.kind).toBe('requeueAfter');
-    expect((result as { ms: number }).ms).toBeGreaterThan(2_000); // the heartbeat recheck, not a sweep retry
-    expect(await sweepFailures()).toBe(2);
+    let pendingMs = 2_000;
+    const delays: number[] = [];
+    const last = await waitFor(async () => {
+      clock.advance(pendingMs);
+      const failuresBefore = await sweepFailures();
+      const result = (await reconcile()) as { kind: string; ms: number };
+      if ((await sweepFailures()) > failuresBefore) {
+        delays.push(result.ms);
+        pendingMs = result.ms;
+        return undefined;
+      }
+      return { result, failuresBefore };
+    }, { timeoutMs: 30_000, intervalMs: 300, description: 'a sweep to succeed once the node listens' });
+    // Backoff kept doubling while it failed; the successful sweep requeues for the heartbeat recheck only.
+    expect(delays).toEqual([4_000, 8_000, 16_000, 30_000, 30_000, 30_000, 30_000].slice(0, delays.length));
+    expect(last.result.kind).toBe('requeueAfter');
+    expect(last.result.ms).toBeGreaterThan(30_000);
+    expect(warnings('orphan sweep failed; retrying with backoff')).toHaveLength(2 + delays.length);
     expect(sim.store.listShards().shards).toEqual([]);
     expect((await cluster.waitForEvents('flaky', ['OrphanCopyDeleted'])).map((e) => e.reason)).toContain('OrphanCopyDeleted');
   });
@@ -121,6 +139,9 @@ describe('orphan sweep of a healthy node', () => {
 
 describe('index deletion with copies it cannot delete', () => {
   let reconciler: IndexReconciler;
+  // A clock of its own: the sweep test above moved the shared one ahead of the wall clock, and the
+  // deletion's wait is measured from the deletionTimestamp the API server sets (wall clock).
+  const deletionClock = new ManualClock(Date.now());
   const reconcile = async (name: string) => {
     await Promise.all([indexStore.refresh(), nodeStore.refresh()]);
     return reconciler.reconcile(`${cluster.namespace}/${name}`, ctx);
@@ -129,7 +150,7 @@ describe('index deletion with copies it cannot delete', () => {
   beforeAll(async () => {
     reconciler = new IndexReconciler({
       indices: cluster.indices, indexCache: indexStore, nodeCache: nodeStore, shards: new GrpcShardOperations(client), events,
-      ledger: new AllocationLedger(), now: () => new Date(clock.now()), deleteTimeoutMs: 5_000,
+      ledger: new AllocationLedger(), now: () => new Date(deletionClock.now()), deleteTimeoutMs: 5_000,
     });
     const sim = await startSim('a', 0, 'k8s');
     const nodes = new NodeReconciler({
@@ -160,7 +181,7 @@ describe('index deletion with copies it cannot delete', () => {
     expect((await reconcile('doomed')).kind).toBe('requeueAfter');
     expect(await cluster.indices.get(cluster.namespace, 'doomed')).toBeDefined();
 
-    clock.advance(60_000); // well past deleteTimeoutMs, measured from the deletionTimestamp
+    deletionClock.advance(60_000); // well past deleteTimeoutMs, measured from the deletionTimestamp
     expect(await reconcile('doomed')).toEqual({ kind: 'done' });
     expect(await cluster.indices.get(cluster.namespace, 'doomed')).toBeUndefined();
     const left = (await cluster.waitForEvents('doomed', ['ShardsLeftBehind'])).find((e) => e.reason === 'ShardsLeftBehind');
