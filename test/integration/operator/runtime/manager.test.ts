@@ -89,7 +89,8 @@ describe('Manager against the real API server', () => {
     const standby = leader === a ? b : a;
     await createIndex('one');
     await waitFor(() => leader.reconciler.runs.some((x) => x.key === `${namespace}/one`), { description: 'leader reconciles the new index', timeoutMs: 10_000 });
-    await new Promise((r) => setTimeout(r, 1000));
+    // The standby had the chance to act: its own cache holds the index. It still must not reconcile it.
+    await waitFor(() => standby.manager.informer<QuidditchIndex>(GROUP.plural).get(namespace, 'one'), { description: 'the standby to cache the index', timeoutMs: 10_000 });
     expect(standby.reconciler.runs).toEqual([]);
     expect(standby.controller.isRunning()).toBe(false);
     expect((await get(leader.ports.metricsPort, '/metrics')).body).toMatch(/^leader_is_leader 1$/m);
