@@ -3,6 +3,7 @@ import type { OperatorConfig } from '../config';
 import { withKeepAlive } from '../kube/keep-alive';
 import type { Logger } from '../logger';
 import type { OperatorMetrics } from '../metrics';
+import type { Clock } from './clock';
 import type { Controller } from './controller';
 import { NamedObject, ResilientInformer } from './informer';
 import { LeaderElector, leaderIdentity, StoppedReason } from './leader-election';
@@ -15,6 +16,8 @@ export interface LeaderElectionSettings {
   readonly leaseDurationMs: number;
   readonly renewDeadlineMs: number;
   readonly retryPeriodMs: number;
+  /** @default systemClock */
+  readonly clock?: Clock;
 }
 
 export interface ManagerOptions {
@@ -104,6 +107,7 @@ export class Manager {
           leaseDurationMs: le.leaseDurationMs,
           renewDeadlineMs: le.renewDeadlineMs,
           retryPeriodMs: le.retryPeriodMs,
+          clock: le.clock,
           log: options.log.child({ component: 'leader-election' }),
           metrics: options.metrics,
           onStartedLeading: () => void this.startControllers(),

@@ -2,8 +2,9 @@ import { CoordinationV1Api, KubeConfig, V1MicroTime } from '@kubernetes/client-n
 import { createServer, Server, Socket, connect } from 'node:net';
 import { createLogger } from '../../../../lib/operator/logger';
 import { OperatorMetrics } from '../../../../lib/operator/metrics';
-import { Clock, systemClock, TimerHandle } from '../../../../lib/operator/runtime/clock';
+import type { Clock } from '../../../../lib/operator/runtime/clock';
 import { LeaderElector, leaderIdentity, StoppedReason } from '../../../../lib/operator/runtime/leader-election';
+import { BreakableClock } from '../../../support/breakable-clock';
 import { createTestNamespace, deleteNamespace, testKubeConfig, waitFor } from '../../../support/kube';
 
 const log = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -58,21 +59,6 @@ class CuttableProxy {
   close(): Promise<void> {
     this.disconnect();
     return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-}
-
-/** The system clock until `broken`: then setting a timer throws, which kills whatever loop sleeps on it. */
-class BreakableClock implements Clock {
-  broken = false;
-  now(): number {
-    return systemClock.now();
-  }
-  setTimeout(fn: () => void, ms: number): TimerHandle {
-    if (this.broken) throw new Error('clock broke');
-    return systemClock.setTimeout(fn, ms);
-  }
-  clearTimeout(handle: TimerHandle): void {
-    systemClock.clearTimeout(handle);
   }
 }
 
