@@ -2,14 +2,27 @@ import * as grpc from '@grpc/grpc-js';
 import type { ShardState } from '../../api/v1';
 import { DataNodeClient, DataNodeError } from '../datanode/client';
 import type { ShardInfo, ShardRef } from '../datanode/protocol';
-import type { CopyRef, HeldCopy, NodeTarget, ShardOperations } from './shard-operations';
+import type { CopyRef, HeldCopy, IndexDefinition, NodeTarget, SettingsOutcome, ShardOperations } from './shard-operations';
 
 /** ShardOperations over the data-node gRPC protocol. */
 export class GrpcShardOperations implements ShardOperations {
   constructor(private readonly client: DataNodeClient) {}
 
-  async createShard(node: NodeTarget, copy: CopyRef): Promise<{ state: ShardState }> {
-    return { state: stateOf(await this.client.createShard(node, { shard: toRef(copy) })) };
+  async createShard(node: NodeTarget, copy: CopyRef, definition?: IndexDefinition): Promise<{ state: ShardState }> {
+    const request = definition
+      ? { shard: toRef(copy), settingsJson: definition.settingsJson, mappingsJson: definition.mappingsJson, settingsGeneration: definition.generation }
+      : { shard: toRef(copy) };
+    return { state: stateOf(await this.client.createShard(node, request)) };
+  }
+
+  async updateShardSettings(node: NodeTarget, copy: CopyRef, definition: IndexDefinition): Promise<SettingsOutcome> {
+    const res = await this.client.updateShardSettings(node, {
+      shard: toRef(copy),
+      settingsJson: definition.settingsJson,
+      mappingsJson: definition.mappingsJson,
+      settingsGeneration: definition.generation,
+    });
+    return res.applied ? { applied: true } : { applied: false, refusedReason: res.refusedReason };
   }
 
   async promoteShard(node: NodeTarget, copy: CopyRef): Promise<{ state: ShardState } | undefined> {

@@ -25,13 +25,32 @@ export interface HeldCopy extends CopyRef {
   readonly createdAtMs: number;
 }
 
+/** An index's settings and mappings as a data node receives them (see the data-node contract). */
+export interface IndexDefinition {
+  /** spec.settings as JSON ("" for none). */
+  readonly settingsJson: string;
+  /** spec.mappings as JSON ("" for none). */
+  readonly mappingsJson: string;
+  /** metadata.generation they come from. */
+  readonly generation: number;
+}
+
+/** A data node's answer to new settings: applied, or refused for good with its reason. */
+export interface SettingsOutcome {
+  readonly applied: boolean;
+  readonly refusedReason?: string;
+}
+
 /**
  * The shard operations the reconcilers need from data nodes. Every call is idempotent: creating a
  * copy that exists returns it, promoting a primary returns it, deleting a missing copy succeeds.
  * That is what makes a reconcile safe to repeat after any crash.
  */
 export interface ShardOperations {
-  createShard(node: NodeTarget, copy: CopyRef): Promise<{ state: ShardState }>;
+  /** Creates the copy; with `definition`, with the index's settings and mappings. */
+  createShard(node: NodeTarget, copy: CopyRef, definition?: IndexDefinition): Promise<{ state: ShardState }>;
+  /** Pushes the index's current settings and mappings to an existing copy (optional: older fakes lack it). */
+  updateShardSettings?(node: NodeTarget, copy: CopyRef, definition: IndexDefinition): Promise<SettingsOutcome>;
   /** Makes the node's replica of the shard its primary; undefined when the node holds neither. */
   promoteShard(node: NodeTarget, copy: CopyRef): Promise<{ state: ShardState } | undefined>;
   deleteShard(node: NodeTarget, copy: CopyRef): Promise<void>;
