@@ -1,17 +1,20 @@
 import * as grpc from '@grpc/grpc-js';
 import type { ShardState } from '../../api/v1';
 import { DataNodeClient, DataNodeError } from '../datanode/client';
-import type { ShardInfo, ShardRef } from '../datanode/protocol';
-import type { CopyRef, HeldCopy, IndexDefinition, NodeTarget, SettingsOutcome, ShardOperations } from './shard-operations';
+import type { CreateShardRequest, ShardInfo, ShardRef } from '../datanode/protocol';
+import type { CopyRef, CreateOptions, HeldCopy, IndexDefinition, NodeTarget, SettingsOutcome, ShardOperations } from './shard-operations';
 
 /** ShardOperations over the data-node gRPC protocol. */
 export class GrpcShardOperations implements ShardOperations {
   constructor(private readonly client: DataNodeClient) {}
 
-  async createShard(node: NodeTarget, copy: CopyRef, definition?: IndexDefinition): Promise<{ state: ShardState }> {
-    const request = definition
-      ? { shard: toRef(copy), settingsJson: definition.settingsJson, mappingsJson: definition.mappingsJson, settingsGeneration: definition.generation }
-      : { shard: toRef(copy) };
+  async createShard(node: NodeTarget, copy: CopyRef, options: CreateOptions = {}): Promise<{ state: ShardState }> {
+    const { definition, recoverFrom } = options;
+    const request: CreateShardRequest = {
+      shard: toRef(copy),
+      ...(definition ? { settingsJson: definition.settingsJson, mappingsJson: definition.mappingsJson, settingsGeneration: definition.generation } : {}),
+      ...(recoverFrom ? { recoverySource: { nodeName: recoverFrom.name, address: recoverFrom.address, shard: toRef({ ...copy, primary: true }) } } : {}),
+    };
     return { state: stateOf(await this.client.createShard(node, request)) };
   }
 

@@ -35,6 +35,12 @@ export interface IndexDefinition {
   readonly generation: number;
 }
 
+export interface CreateOptions {
+  readonly definition?: IndexDefinition;
+  /** The node holding the shard's current primary, for a replica or a relocation target. */
+  readonly recoverFrom?: NodeTarget;
+}
+
 /** A data node's answer to new settings: applied, or refused for good with its reason. */
 export interface SettingsOutcome {
   readonly applied: boolean;
@@ -47,8 +53,11 @@ export interface SettingsOutcome {
  * That is what makes a reconcile safe to repeat after any crash.
  */
 export interface ShardOperations {
-  /** Creates the copy; with `definition`, with the index's settings and mappings. */
-  createShard(node: NodeTarget, copy: CopyRef, definition?: IndexDefinition): Promise<{ state: ShardState }>;
+  /**
+   * Creates the copy; with `options.definition`, with the index's settings and mappings; with
+   * `options.recoverFrom`, recovering its data from the shard's primary on that node.
+   */
+  createShard(node: NodeTarget, copy: CopyRef, options?: CreateOptions): Promise<{ state: ShardState }>;
   /** Pushes the index's current settings and mappings to an existing copy (optional: older fakes lack it). */
   updateShardSettings?(node: NodeTarget, copy: CopyRef, definition: IndexDefinition): Promise<SettingsOutcome>;
   /** Makes the node's replica of the shard its primary; undefined when the node holds neither. */
