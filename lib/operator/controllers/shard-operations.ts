@@ -25,26 +25,11 @@ export interface HeldCopy extends CopyRef {
   readonly createdAtMs: number;
 }
 
-/** An index's settings and mappings as a data node receives them (see the data-node contract). */
-export interface IndexDefinition {
-  /** spec.settings as JSON ("" for none). */
+/** What a new copy is created with: the index's settings and mappings as JSON, and the generation they come from. */
+export interface IndexContent {
   readonly settingsJson: string;
-  /** spec.mappings as JSON ("" for none). */
   readonly mappingsJson: string;
-  /** metadata.generation they come from. */
   readonly generation: number;
-}
-
-export interface CreateOptions {
-  readonly definition?: IndexDefinition;
-  /** The node holding the shard's current primary, for a replica or a relocation target. */
-  readonly recoverFrom?: NodeTarget;
-}
-
-/** A data node's answer to new settings: applied, or refused for good with its reason. */
-export interface SettingsOutcome {
-  readonly applied: boolean;
-  readonly refusedReason?: string;
 }
 
 /**
@@ -53,15 +38,20 @@ export interface SettingsOutcome {
  * That is what makes a reconcile safe to repeat after any crash.
  */
 export interface ShardOperations {
-  /**
-   * Creates the copy; with `options.definition`, with the index's settings and mappings; with
-   * `options.recoverFrom`, recovering its data from the shard's primary on that node.
-   */
-  createShard(node: NodeTarget, copy: CopyRef, options?: CreateOptions): Promise<{ state: ShardState }>;
-  /** Pushes the index's current settings and mappings to an existing copy (optional: older fakes lack it). */
-  updateShardSettings?(node: NodeTarget, copy: CopyRef, definition: IndexDefinition): Promise<SettingsOutcome>;
+  createShard(node: NodeTarget, copy: CopyRef, content?: IndexContent): Promise<{ state: ShardState }>;
   /** Makes the node's replica of the shard its primary; undefined when the node holds neither. */
   promoteShard(node: NodeTarget, copy: CopyRef): Promise<{ state: ShardState } | undefined>;
   deleteShard(node: NodeTarget, copy: CopyRef): Promise<void>;
   listShards(node: NodeTarget): Promise<HeldCopy[]>;
+  /**
+   * Pushes the index's current settings and mappings to an existing copy: applied, or refused for
+   * good with the node's reason (a static setting, a mapping type change). Optional: fakes may lack it.
+   */
+  updateShardSettings?(node: NodeTarget, copy: CopyRef, content: IndexContent): Promise<SettingsOutcome>;
+}
+
+/** A data node's answer to new settings. */
+export interface SettingsOutcome {
+  readonly applied: boolean;
+  readonly refusedReason?: string;
 }

@@ -24,7 +24,7 @@ describe('GrpcShardOperations', () => {
 
   it("creates a copy with the index's settings and mappings, pushes a dynamic change, and passes a refusal through", async () => {
     const settingsJson = JSON.stringify({ index: { refresh_interval: '1s', codec: 'default' } });
-    await ops.createShard(node, copy, { definition: { settingsJson, mappingsJson: '{"properties":{"a":{"type":"text"}}}', generation: 1 } });
+    await ops.createShard(node, copy, { settingsJson, mappingsJson: '{"properties":{"a":{"type":"text"}}}', generation: 1 });
     expect(store.definitions()['search/logs/u1/0/p']).toEqual({
       settings: JSON.parse(settingsJson),
       mappings: { properties: { a: { type: 'text' } } },
@@ -33,32 +33,5 @@ describe('GrpcShardOperations', () => {
     expect(await ops.updateShardSettings(node, copy, { settingsJson: '{"index":{"refresh_interval":"5s","codec":"default"}}', mappingsJson: '', generation: 2 })).toEqual({ applied: true });
     const refused = await ops.updateShardSettings(node, copy, { settingsJson: '{"index":{"refresh_interval":"5s","codec":"best_compression"}}', mappingsJson: '', generation: 3 });
     expect(refused).toEqual({ applied: false, refusedReason: expect.stringContaining('static setting index.codec cannot change on an open index') });
-  });
-
-  it('creates a replica that recovers from the primary on the node given, as the data node reports it', async () => {
-    const source = new ShardStore('data-1', { ingestRate: 1_000_000 });
-    const sourceServer = await startDataNodeServer(source, { host: '127.0.0.1', port: 0 });
-    const recovering = new ShardStore('data-2', {
-      recover: (s) => client.getShardInfo({ name: s.nodeName, address: s.address }, s.shard).then((i) => ({ docsCount: i?.docsCount ?? -1, sizeBytes: i?.sizeBytes ?? -1 })),
-    });
-    const recoveringServer = await startDataNodeServer(recovering, { host: '127.0.0.1', port: 0 });
-    try {
-      source.createShard({ shard: { namespace: 'search', indexName: 'logs', indexUid: 'u1', shardId: 0, primary: true } });
-      await new Promise((r) => setTimeout(r, 20)); // the primary takes documents
-      const seen: { state: string; docs: number }[] = [];
-      recovering.subscribe((c) => void seen.push({ state: c.shard.state, docs: c.shard.docsCount }));
-      await ops.createShard({ name: 'data-2', address: `127.0.0.1:${recoveringServer.port}` }, { ...copy, primary: false }, {
-        recoverFrom: { name: 'data-1', address: `127.0.0.1:${sourceServer.port}` },
-      });
-      while (!seen.some((c) => c.state === 'STARTED')) await new Promise((r) => setTimeout(r, 5));
-      expect(seen[0]).toEqual({ state: 'INITIALIZING', docs: 0 });
-      // It started holding what the primary held when it read it.
-      expect(seen.find((c) => c.state === 'STARTED')!.docs).toBeGreaterThan(0);
-    } finally {
-      recovering.close();
-      source.close();
-      await recoveringServer.stop(0);
-      await sourceServer.stop(0);
-    }
   });
 });
