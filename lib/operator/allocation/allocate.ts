@@ -1,4 +1,5 @@
 import type { ShardAllocationStatus } from '../../api/v1';
+import { PlanValidationError } from './types';
 import type {
   AllocationAction,
   AllocationPlan,
@@ -219,9 +220,10 @@ function validate(index: IndexShape, nodes: readonly CandidateNode[]): void {
     }
   }
   if (problems.length > 0) {
-    throw new Error(
+    throw new PlanValidationError(
       `Unable to plan allocation for QuidditchIndex ${index.namespace}/${index.name}: ${problems.join('; ')}. ` +
         'Fix the index spec or the node list passed to planAllocation.',
+      problems,
     );
   }
 }

@@ -92,3 +92,14 @@ export interface AllocationPlan {
   /** Wanted copies that have no node; empty when every copy is placed. */
   readonly unassigned: UnassignedCopy[];
 }
+
+/**
+ * The index shape or node list can never be planned as given (e.g. spec.shards below 1). Retrying
+ * cannot help until the object changes: the reconciler reports it as terminal.
+ */
+export class PlanValidationError extends Error {
+  constructor(message: string, readonly problems: readonly string[]) {
+    super(message);
+    this.name = 'PlanValidationError';
+  }
+}

@@ -1,10 +1,11 @@
 import type { QuidditchIndex, QuidditchNode } from '../../api/v1';
 import { CustomResourceClient } from '../kube/custom-resource-client';
 import type { EventRecorder } from '../kube/event-recorder';
+import { splitKey } from '../runtime/reconciler';
 import type { ReconcileContext, ReconcileResult, Reconciler } from '../runtime/reconciler';
 import { setCondition } from './conditions';
 import type { ObjectStore } from '../runtime/source';
-import { splitKey, messageOf } from './index-reconciler';
+import { messageOf } from '../runtime/errors';
 import { judgeNode } from './node-status';
 import type { ShardOperations } from './shard-operations';
 import { writeStatus } from './status-writer';

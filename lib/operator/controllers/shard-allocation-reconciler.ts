@@ -1,8 +1,8 @@
 import type { QuidditchIndex, ShardAllocation } from '../../api/v1';
 import { CustomResourceClient, statusCodeOf } from '../kube/custom-resource-client';
+import { splitKey } from '../runtime/reconciler';
 import type { ReconcileContext, ReconcileResult, Reconciler } from '../runtime/reconciler';
 import type { ObjectStore } from '../runtime/source';
-import { splitKey } from './index-reconciler';
 import { mapLimit } from './map-limit';
 import { desiredMirrors, diffMirrors, MIRROR_INDEX_LABEL } from './shard-allocation-mirror';
 

@@ -1,0 +1,62 @@
+import type { QuidditchIndex, QuidditchNode, ShardAllocationStatus } from '../../api/v1';
+import { candidateNodes, planAllocation, AllocationPlan } from '../allocation';
+import type { ObjectStore } from '../runtime/source';
+import type { AllocationLedger } from './allocation-ledger';
+import type { IndexApi } from './index-api';
+import { allocationsKey } from './index-status';
+import { writeStatus } from './status-writer';
+
+export interface PlanDeps {
+  readonly indices: IndexApi;
+  readonly nodeCache: ObjectStore<QuidditchNode>;
+  readonly ledger: AllocationLedger;
+}
+
+/** A plan as persisted in status.shardAllocations, and the index as written (or as read when nothing changed). */
+export interface PersistedPlan {
+  readonly index: QuidditchIndex;
+  readonly plan: AllocationPlan;
+  /** The persisted allocations: the plan's, with promoted copies INITIALIZING until their node confirms. */
+  readonly allocations: readonly ShardAllocationStatus[];
+}
+
+/**
+ * Step 3: plan (pure allocator) and PERSIST the plan in status before any side effect, so after a
+ * crash the next leader finds every copy this run may create. Runs through the one status write path:
+ * on 409 it re-reads and plans again from the fresh object. Returns undefined when the index is gone.
+ *
+ * @throws PlanValidationError when the spec can never be planned (the caller makes it terminal).
+ */
+export async function planAndPersist(index: QuidditchIndex, deps: PlanDeps): Promise<PersistedPlan | undefined> {
+  const namespace = index.metadata.namespace ?? 'default';
+  const name = index.metadata.name ?? '';
+  let planned: { plan: AllocationPlan; allocations: ShardAllocationStatus[] } | undefined;
+  const written = await writeStatus(
+    deps.indices,
+    index,
+    (current) => {
+      // From reading the loads to reserving the plan in the ledger (the `hold` below) there is no await:
+      // JavaScript runs it as one step, so reconciles of other indices plan against this reservation and
+      // no lock is held across the status write (a lock there capped a namespace at one plan per round trip).
+      deps.ledger.set(namespace, name, current.metadata.resourceVersion, current.status?.shardAllocations);
+      const loads = deps.ledger.loads(namespace);
+      const candidates = candidateNodes(deps.nodeCache.list(namespace), []).map((c) => ({ ...c, load: loads.get(c.name) ?? 0 }));
+      const plan = planAllocation(
+        { namespace, name, shards: current.spec.shards, replicas: current.spec.replicas ?? 1 },
+        current.status?.shardAllocations ?? [],
+        candidates,
+      );
+      // A promoted copy is not the serving primary until its node confirms the promotion.
+      const promoted = new Set(plan.actions.filter((a) => a.type === 'promote').map((a) => `${a.shardId}/${a.node}`));
+      const allocations = plan.allocations.map((a) => (promoted.has(`${a.shardId}/${a.nodeId}`) ? { ...a, state: 'INITIALIZING' as const } : a));
+      planned = { plan, allocations };
+      const same = allocationsKey(current.status?.shardAllocations ?? []) === allocationsKey(allocations);
+      if (same && current.status?.state) return undefined;
+      return { ...(current.status ?? {}), state: current.status?.state ?? 'CREATING', shardAllocations: allocations };
+    },
+    { hold: (next) => deps.ledger.reserve(namespace, name, next?.shardAllocations ?? []) },
+  );
+  if (!written || !planned) return undefined;
+  deps.ledger.set(namespace, name, written.metadata.resourceVersion, planned.allocations);
+  return { index: written, ...planned };
+}
