@@ -70,7 +70,10 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
     log,
     metrics,
     concurrency: config.concurrency,
-    reconciler: new IndexReconciler({ indices, indexCache: indexInformer, nodeCache: nodeInformer, shards, events, ledger, now, deleteTimeoutMs: config.deleteTimeout * 1000 }),
+    reconciler: new IndexReconciler({
+      indices, indexCache: indexInformer, nodeCache: nodeInformer, shards, events, ledger, now,
+      deleteTimeoutMs: config.deleteTimeout * 1000, nodeLeftDelayMs: config.nodeLeftDelay * 1000,
+    }),
   });
   const requeueIndices = (namespace: string) => indexInformer.list(namespace).forEach((i) => indexController.enqueue(objectKey(i)));
   const nodeController = new Controller({

@@ -5,11 +5,12 @@ import type { ObjectStore } from '../runtime/source';
 import type { PersistedPlan } from './index-plan';
 import type { NodeFailure } from './index-status';
 import { mapLimit } from './map-limit';
-import type { CopyRef, NodeTarget, ShardOperations } from './shard-operations';
+import type { CopyRef, HeldCopy, NodeTarget, ShardOperations } from './shard-operations';
 
 export interface ExecuteDeps {
   readonly shards: ShardOperations;
   readonly nodeCache: ObjectStore<QuidditchNode>;
+  readonly now: () => Date;
 }
 
 /** What the data nodes answered: the persisted allocations with the states the nodes reported, and the calls that failed. */
@@ -31,6 +32,8 @@ class Run {
     private readonly nodes: ReadonlyMap<string, QuidditchNode>,
     private readonly index: { namespace: string; name: string; uid: string },
     allocations: readonly ShardAllocationStatus[],
+    /** This run's time (RFC 3339), for copies found missing. */
+    readonly now: string,
   ) {
     this.observed = allocations.map((a) => ({ ...a }));
   }
@@ -58,10 +61,39 @@ class Run {
     }
   }
 
-  /** Records the state a node reported for its copy of `shardId`. */
+  /** Records the state a node reported for its copy of `shardId` (a serving state clears the UNASSIGNED details). */
   report(shardId: number, node: string, state: ShardState | undefined): void {
-    const copy = this.observed.find((a) => a.shardId === shardId && a.nodeId === node);
-    if (copy && state) copy.state = state;
+    const i = this.observed.findIndex((a) => a.shardId === shardId && a.nodeId === node);
+    if (i < 0 || !state) return;
+    const { unassignedReason: _r, unassignedSince: _s, message: _m, ...rest } = this.observed[i];
+    this.observed[i] = { ...rest, state };
+  }
+
+  /** Records that `node` is available but does not hold its copy of `shardId` (the plan after this one replaces it). */
+  missing(shardId: number, node: string, since: string): void {
+    const i = this.observed.findIndex((a) => a.shardId === shardId && a.nodeId === node);
+    if (i >= 0) this.observed[i] = { shardId, nodeId: node, primary: this.observed[i].primary, state: 'UNASSIGNED', unassignedReason: 'CopyMissing', unassignedSince: since };
+  }
+
+  private readonly held = new Map<string, Promise<HeldCopy[] | undefined>>();
+
+  /** What `node` holds, listed once per run. */
+  heldOn(node: string): Promise<HeldCopy[] | undefined> {
+    let p = this.held.get(node);
+    if (!p) this.held.set(node, (p = this.call(node, (t) => this.shards.listShards(t))));
+    return p;
+  }
+
+  /**
+   * Confirms that a node back from being unavailable still holds its copy, without creating one: a
+   * CreateShard here would answer with an EMPTY copy where the data was, and health would say green.
+   */
+  async adopt(shardId: number, node: string, now: string): Promise<void> {
+    const held = await this.heldOn(node);
+    if (!held) return; // unreachable again: the copy stays UNASSIGNED and the reconcile is retried
+    const copy = held.find((c) => c.namespace === this.index.namespace && c.index === this.index.name && c.indexUid === this.index.uid && c.shardId === shardId);
+    if (copy) this.report(shardId, node, copy.state);
+    else this.missing(shardId, node, now);
   }
 
   /** Promotes the node's copy (idempotent); creates it only when the node holds no copy at all. */
@@ -91,6 +123,7 @@ const ACT: { readonly [K in AllocationAction['type']]: Act<K> } = {
     await run.call(a.node, (t) => run.shards.deleteShard(t, run.ref(a.shardId, a.primary)));
   },
   promote: (a, run) => run.promoteOrCreate(a.shardId, a.node),
+  adopt: (a, run) => run.adopt(a.shardId, a.node, run.now),
   create: (a, run) => run.create(a.shardId, a.primary, a.node),
 };
 
@@ -110,13 +143,14 @@ export async function executePlan(persisted: PersistedPlan, deps: ExecuteDeps): 
   const { index, plan, allocations } = persisted;
   const namespace = index.metadata.namespace ?? 'default';
   const nodes = new Map(deps.nodeCache.list(namespace).map((n) => [n.metadata.name ?? '', n]));
-  const run = new Run(deps.shards, nodes, { namespace, name: index.metadata.name ?? '', uid: index.metadata.uid ?? '' }, allocations);
+  const run = new Run(deps.shards, nodes, { namespace, name: index.metadata.name ?? '', uid: index.metadata.uid ?? '' }, allocations, deps.now().toISOString());
 
   await mapLimit(plan.actions.filter((a) => a.type === 'delete'), CALLS_PER_INDEX, (a) => act(a, run));
 
   const acted = plan.actions.filter((a) => a.type !== 'delete');
   const covered = new Set(acted.map((a) => `${a.shardId}/${a.node}`));
-  const pending = allocations.filter((a) => a.state !== 'STARTED' && !covered.has(`${a.shardId}/${a.nodeId}`));
+  // UNASSIGNED copies are never ensured: their node is away or lost them, and a create would be empty.
+  const pending = allocations.filter((a) => a.state !== 'STARTED' && a.state !== 'UNASSIGNED' && !covered.has(`${a.shardId}/${a.nodeId}`));
   await mapLimit([...acted.map((a) => () => act(a, run)), ...pending.map((a) => () => ensure(a, run))], CALLS_PER_INDEX, (fn) => fn());
   return { allocations: run.observed, failures: run.failures };
 }

@@ -1,6 +1,7 @@
 import type { QuidditchIndex, QuidditchNode, ShardAllocationStatus } from '../../api/v1';
 import { candidateNodes, planAllocation, AllocationPlan } from '../allocation';
 import type { ObjectStore } from '../runtime/source';
+import { acceptedDataLoss } from './accept-data-loss';
 import type { AllocationLedger } from './allocation-ledger';
 import type { IndexApi } from './index-api';
 import { allocationsKey } from './index-status';
@@ -10,6 +11,9 @@ export interface PlanDeps {
   readonly indices: IndexApi;
   readonly nodeCache: ObjectStore<QuidditchNode>;
   readonly ledger: AllocationLedger;
+  readonly now: () => Date;
+  /** How long a started replica of a node that left waits for it before it is replaced. @default 0 */
+  readonly nodeLeftDelayMs?: number;
 }
 
 /** A plan as persisted in status.shardAllocations, and the index as written (or as read when nothing changed). */
@@ -45,6 +49,7 @@ export async function planAndPersist(index: QuidditchIndex, deps: PlanDeps): Pro
         { namespace, name, shards: current.spec.shards, replicas: current.spec.replicas ?? 1 },
         current.status?.shardAllocations ?? [],
         candidates,
+        { now: deps.now().getTime(), nodeLeftDelayMs: deps.nodeLeftDelayMs ?? 0, acceptDataLoss: acceptedDataLoss(current) },
       );
       // A promoted copy is not the serving primary until its node confirms the promotion.
       const promoted = new Set(plan.actions.filter((a) => a.type === 'promote').map((a) => `${a.shardId}/${a.node}`));

@@ -2,7 +2,7 @@ import type { QuidditchIndex, QuidditchNode } from '../../api/v1';
 import { PlanValidationError } from '../allocation';
 import { isConflict } from '../kube/custom-resource-client';
 import type { EventRecorder } from '../kube/event-recorder';
-import { done, requeueAfter, retry, splitKey, terminal } from '../runtime/reconciler';
+import { combine, done, requeueAfter, retry, splitKey, terminal } from '../runtime/reconciler';
 import type { ReconcileContext, ReconcileResult, Reconciler } from '../runtime/reconciler';
 import type { ObjectStore } from '../runtime/source';
 import { AllocationLedger } from './allocation-ledger';
@@ -24,6 +24,13 @@ export interface IndexReconcilerDeps extends FinalizeDeps {
   readonly now: () => Date;
   /** How soon to look again at an index some of whose copies have no node. @default 30 s */
   readonly unassignedRecheckMs?: number;
+  /**
+   * How long a STARTED replica on a node that left (UNHEALTHY or deleted) is kept, not replaced, so a
+   * node back within it keeps its copies and a blip causes no copy churn (Elasticsearch's
+   * index.unassigned.node_left.delayed_timeout). Promotion of a surviving replica is never delayed.
+   * @default 0 here; the operator's --node-left-delay flag defaults to 60 s
+   */
+  readonly nodeLeftDelayMs?: number;
 }
 
 /**
@@ -106,7 +113,10 @@ export class IndexReconciler implements Reconciler {
       ctx.log.warn({ failures: execution.failures.length }, 'shard operations failed');
       return retry(new Error(`Unable to reconcile shard copies of QuidditchIndex ${key}: ${detail}`));
     }
-    if (persisted.plan.unassigned.length) return requeueAfter(deps.unassignedRecheckMs ?? 30_000);
-    return done();
+    return combine([
+      persisted.plan.unassigned.length ? requeueAfter(deps.unassignedRecheckMs ?? 30_000) : done(),
+      // A delayed replica is replaced at the moment its delay runs out, not at the next resync.
+      persisted.plan.recheckAfterMs !== undefined ? requeueAfter(persisted.plan.recheckAfterMs) : done(),
+    ]);
   }
 }

@@ -1,6 +1,7 @@
 import type { QuidditchIndex, QuidditchIndexStatus, ShardAllocationStatus } from '../../api/v1';
 import { indexHealth, indexState, isActive } from '../allocation';
 import { setCondition } from './conditions';
+import { primaryLostMessage } from './accept-data-loss';
 
 /** A shard operation that failed on a data node during this reconcile. */
 export interface NodeFailure {
@@ -12,6 +13,8 @@ export interface UnplacedCopy {
   readonly shardId: number;
   readonly primary: boolean;
   readonly reason: string;
+  /** PrimaryLost: where the shard's data last was. */
+  readonly nodes?: readonly string[];
 }
 
 export interface IndexObservation {
@@ -44,9 +47,13 @@ export function computeIndexStatus(index: QuidditchIndex, observed: IndexObserva
 
   const unplacedReason = observed.unassigned[0]?.reason;
   const failureText = summarizeFailures(observed.failures);
+  const primaryLost = observed.unassigned.filter((u) => u.reason === 'PrimaryLost');
+  const away = observed.allocations.filter((a) => a.state === 'UNASSIGNED');
   if (health === 'red') {
-    const reason = primariesUnplaced.length ? unplacedReason ?? 'PrimariesUnassigned' : observed.failures.length ? 'NodeUnreachable' : 'ShardsInitializing';
-    const message = primariesUnplaced.length
+    const reason = primaryLost.length ? 'PrimaryLost' : primariesUnplaced.length ? unplacedReason ?? 'PrimariesUnassigned' : observed.failures.length ? 'NodeUnreachable' : 'ShardsInitializing';
+    const message = primaryLost.length
+      ? primaryLostMessage(primaryLost)
+      : primariesUnplaced.length
       ? `${primariesUnplaced.length} primary shard(s) have no node (${unplacedReason}). ${adviceFor(unplacedReason)}`
       : observed.failures.length
         ? `Some primaries are not started: ${failureText}`
@@ -63,10 +70,15 @@ export function computeIndexStatus(index: QuidditchIndex, observed: IndexObserva
     set('Progressing', 'False', 'AllocationComplete', `All ${observed.allocations.length} copies are started.`);
   }
 
-  if (observed.failures.length) {
+  if (primaryLost.length) {
+    set('Degraded', 'True', 'PrimaryLost', primaryLostMessage(primaryLost));
+  } else if (observed.failures.length) {
     set('Degraded', 'True', 'NodeUnreachable', `Shard operations failed: ${failureText} Check the nodes' addresses and pods; the operator retries with backoff.`);
   } else if (observed.unassigned.length) {
     set('Degraded', 'True', unplacedReason ?? 'CopiesUnassigned', `${observed.unassigned.length} copies cannot be placed (${unplacedReason}). ${adviceFor(unplacedReason)}`);
+  } else if (away.length) {
+    const nodes = [...new Set(away.map((a) => a.nodeId))].join(', ');
+    set('Degraded', 'True', 'CopiesUnavailable', `${away.length} copies do not serve: their nodes (${nodes}) are unavailable or lost them. A node back soon keeps its copies; replicas are otherwise replaced after the node-left delay.`);
   } else if (health !== 'green' && state === 'ACTIVE') {
     set('Degraded', 'True', 'CopiesNotStarted', `Health is ${health}: ${initializing} copies are not started yet.`);
   } else {

@@ -55,3 +55,99 @@ describe('IndexReconciler (in memory)', () => {
     expect(c.shards.creations).toBe(0);
   });
 });
+
+describe('IndexReconciler never hides lost data (in memory)', () => {
+  it('keeps a shard whose only copy was on a lost node red (PrimaryLost), then re-adopts it when the node returns', async () => {
+    const nodes = [dataNode('a'), dataNode('b')];
+    const c = fakeCluster(nodes, { nodeLeftDelayMs: 60_000 });
+    c.api.put(newIndex('logs', 2, 0));
+    await c.reconcile('logs');
+    const onB = c.index('logs').status!.shardAllocations!.filter((a) => a.nodeId === 'b');
+    expect(onB).toHaveLength(1);
+    const created = c.shards.creations;
+
+    nodes[1] = dataNode('b', 'UNHEALTHY');
+    await c.reconcile('logs');
+    const away = c.index('logs');
+    expect(away.status?.health).toBe('red');
+    expect(away.status?.shardAllocations).toContainEqual(expect.objectContaining({ shardId: onB[0].shardId, nodeId: 'b', state: 'UNASSIGNED', unassignedReason: 'NodeLeft' }));
+    expect(away.status?.conditions?.find((x) => x.type === 'Ready')).toMatchObject({ status: 'False', reason: 'PrimaryLost' });
+    expect(away.status?.conditions?.find((x) => x.type === 'Ready')?.message).toContain('quidditch.io/accept-data-loss');
+    expect(c.events.map((e) => e.reason)).toEqual(expect.arrayContaining(['CopiesUnavailable', 'PrimaryLost']));
+    expect(c.shards.creations).toBe(created);
+    // Waiting costs no writes.
+    const writes = c.api.writes;
+    await c.reconcile('logs');
+    expect(c.api.writes).toBe(writes);
+
+    nodes[1] = dataNode('b');
+    await c.reconcile('logs');
+    const back = c.index('logs');
+    expect(back.status).toMatchObject({ health: 'green' });
+    expect(back.status?.shardAllocations?.every((a) => a.state === 'STARTED')).toBe(true);
+    expect(c.shards.creations).toBe(created);
+    expect(c.shards.calls.filter((x) => x.startsWith('create') && x.endsWith('@b'))).toHaveLength(1); // only the first creation
+  });
+
+  it('keeps the copy UNASSIGNED (CopyMissing) and red when the returning node lost it, and allocates an empty primary only once the annotation names the shard', async () => {
+    const nodes = [dataNode('a'), dataNode('b')];
+    const c = fakeCluster(nodes);
+    c.api.put(newIndex('logs', 2, 0));
+    await c.reconcile('logs');
+    const lostShard = c.index('logs').status!.shardAllocations!.find((a) => a.nodeId === 'b')!.shardId;
+    nodes[1] = dataNode('b', 'UNHEALTHY');
+    await c.reconcile('logs');
+    c.shards.held.get('b')!.clear(); // it comes back without its volume
+    nodes[1] = dataNode('b');
+    await c.reconcile('logs');
+    await c.reconcile('logs');
+    const lost = c.index('logs');
+    expect(lost.status?.health).toBe('red');
+    expect(lost.status?.shardAllocations).toContainEqual(expect.objectContaining({ shardId: lostShard, nodeId: 'b', primary: true, state: 'UNASSIGNED', unassignedReason: 'CopyMissing' }));
+    const before = c.shards.creations;
+    expect(before).toBe(2);
+
+    c.api.put({ ...lost, metadata: { ...lost.metadata, annotations: { 'quidditch.io/accept-data-loss': String(lostShard) } } });
+    await c.reconcile('logs');
+    expect(c.index('logs').status?.health).toBe('green');
+    expect(c.shards.creations).toBe(before + 1);
+    expect(c.events.map((e) => e.reason)).toContain('DataLossAccepted');
+  });
+
+  it('waits the node-left delay before re-creating a replica of a departed node, then replaces it', async () => {
+    const nodes = [dataNode('a'), dataNode('b'), dataNode('c')];
+    const c = fakeCluster(nodes, { nodeLeftDelayMs: 60_000 });
+    c.api.put(newIndex('logs', 1, 1));
+    await c.reconcile('logs');
+    const replica = c.index('logs').status!.shardAllocations!.find((a) => !a.primary)!;
+    const i = nodes.findIndex((n) => n.metadata.name === replica.nodeId);
+    const created = c.shards.creations;
+    nodes[i] = dataNode(replica.nodeId, 'UNHEALTHY');
+    expect(await c.reconcile('logs')).toEqual(requeueAfter(60_000));
+    const mid = c.index('logs');
+    expect(mid.status?.health).toBe('yellow');
+    expect(mid.status?.shardAllocations).toContainEqual(expect.objectContaining({ nodeId: replica.nodeId, primary: false, state: 'UNASSIGNED', unassignedReason: 'NodeLeft' }));
+    expect(c.shards.creations).toBe(created);
+    c.advance(60_000);
+    await c.reconcile('logs');
+    const after = c.index('logs');
+    expect(after.status?.health).toBe('green');
+    expect(after.status?.shardAllocations?.some((a) => a.nodeId === replica.nodeId)).toBe(false);
+    expect(c.shards.creations).toBe(created + 1);
+  });
+
+  it('promotes a started replica at once when the primary\'s node leaves', async () => {
+    const nodes = [dataNode('a'), dataNode('b')];
+    const c = fakeCluster(nodes, { nodeLeftDelayMs: 60_000 });
+    c.api.put(newIndex('logs', 1, 1));
+    await c.reconcile('logs');
+    const primary = c.index('logs').status!.shardAllocations!.find((a) => a.primary)!;
+    nodes[nodes.findIndex((n) => n.metadata.name === primary.nodeId)] = dataNode(primary.nodeId, 'UNHEALTHY');
+    await c.reconcile('logs');
+    const after = c.index('logs');
+    expect(after.status?.shardAllocations?.find((a) => a.primary)).toMatchObject({ state: 'STARTED' });
+    expect(after.status?.shardAllocations?.find((a) => a.primary)?.nodeId).not.toBe(primary.nodeId);
+    expect(after.status?.health).toBe('yellow');
+    expect(c.events.map((e) => e.reason)).toContain('ReplicaPromoted');
+  });
+});
