@@ -1,6 +1,19 @@
 import { parseArgs } from 'node:util';
 import { ADDRESS_PATTERN, DEFAULT_MAX_SHARDS_PER_NODE, NODE_TIERS, NodeTier } from '../api/v1';
 import { DATANODE_ENV, DATANODE_GRPC_PORT } from '../model/datanode-env';
+import { FaultSpec, parseFailCopies, parseHang } from './faults';
+
+/** Disk capacity the sim reports when not told: 100 GiB. */
+export const DEFAULT_DISK_CAPACITY = 100 * 1024 ** 3;
+
+const UNITS: Record<string, number> = { '': 1, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4 };
+
+/** `N`, `NKi`, `NMi`, `NGi` or `NTi` as bytes. @throws Error naming the accepted forms. */
+export function parseBytes(text: string): number {
+  const m = /^(\d+)(Ki|Mi|Gi|Ti)?$/.exec(text.trim());
+  if (!m || Number(m[1]) <= 0) throw new Error(`must be a positive byte count such as 1073741824 or 1Gi (suffix Ki, Mi, Gi, Ti), got "${text}"`);
+  return Number(m[1]) * UNITS[m[2] ?? ''];
+}
 
 /** The sim's settings, resolved from flags (which win) and the data-node environment. */
 export interface SimConfig {
@@ -27,6 +40,24 @@ export interface SimConfig {
   readonly statsPort?: number;
   /** Milliseconds a new copy stays INITIALIZING. @default 0 */
   readonly startDelayMs: number;
+  /** Up to this many more ms, at random per copy. @default 0 */
+  readonly startJitterMs?: number;
+  /** A copy with a recovery source also takes this many ms per MiB its source holds. @default 0 */
+  readonly recoveryMsPerMiB?: number;
+  /** Where copies persist across restarts; unset keeps them in memory (a restart loses them). */
+  readonly dataDir?: string;
+  /** Documents per second each STARTED copy gains. @default 0 */
+  readonly ingestRate?: number;
+  /** Bytes per document. @default 1024 */
+  readonly docSizeBytes?: number;
+  /** Disk capacity reported in status.resources; creates fail once it is used up. @default 100 GiB */
+  readonly diskCapacityBytes?: number;
+  /** Default least ms between two docs/size updates on a WatchShards stream. @default 5000 */
+  readonly statsIntervalMs?: number;
+  /** Injected faults. @default none */
+  readonly faults?: FaultSpec;
+  /** Seed of every random choice (jitter, failing creates). @default 1 */
+  readonly seed?: number;
   /** `k8s` registers a QuidditchNode and heartbeats; `none` only serves gRPC. @default 'k8s' */
   readonly mode: 'k8s' | 'none';
   /** pino level. @default 'info' */
@@ -46,6 +77,19 @@ export const SIM_USAGE = `Usage: datanode-sim [options]   (flags override the ${
   --kubeconfig PATH           (default $KUBECONFIG, ~/.kube/config, in-cluster)
   --stats-port N              serve GET /stats on 127.0.0.1:N (0 = random)
   --start-delay-ms N          new copies stay INITIALIZING this long (default 0)
+  --start-jitter-ms N         plus up to N ms at random per copy (default 0)
+  --recovery-ms-per-mib N     a copy recovering from another node (CreateShard recovery_source)
+                              also takes N ms per MiB the source holds (default 0)
+  --data-dir DIR              keep copies in DIR across restarts (default: in memory, lost on restart)
+  --ingest-rate N             documents per second each started copy gains (default 0)
+  --doc-size-bytes N          bytes per document (default 1024)
+  --disk-capacity BYTES       disk size reported in status; creates fail once full
+                              (suffix Ki, Mi, Gi, Ti; default 100Gi)
+  --stats-interval-ms N       least time between docs/size updates on WatchShards (default 5000)
+  --fail-create-ratio R       fail this fraction (0..1) of creates of new copies with UNAVAILABLE
+  --hang RPC[:N],...          never answer these RPCs (the first N calls only, with :N)
+  --fail-copies I/S[/p|r],... report these copies (index/shard) FAILED instead of STARTED
+  --seed N                    seed of every random choice (default 1)
   --control-plane-mode k8s|none  (default k8s)              [$${DATANODE_ENV.controlPlaneMode}]
   --log-level LEVEL           (default info)`;
 
@@ -70,6 +114,17 @@ export function parseSimConfig(argv: readonly string[], env: NodeJS.ProcessEnv):
       kubeconfig: { type: 'string' },
       'stats-port': { type: 'string' },
       'start-delay-ms': { type: 'string' },
+      'start-jitter-ms': { type: 'string' },
+      'recovery-ms-per-mib': { type: 'string' },
+      'data-dir': { type: 'string' },
+      'ingest-rate': { type: 'string' },
+      'doc-size-bytes': { type: 'string' },
+      'disk-capacity': { type: 'string' },
+      'stats-interval-ms': { type: 'string' },
+      'fail-create-ratio': { type: 'string' },
+      hang: { type: 'string' },
+      'fail-copies': { type: 'string' },
+      seed: { type: 'string' },
       'control-plane-mode': { type: 'string' },
       'log-level': { type: 'string' },
     },
@@ -107,6 +162,19 @@ export function parseSimConfig(argv: readonly string[], env: NodeJS.ProcessEnv):
   if (advertise !== undefined && !new RegExp(ADDRESS_PATTERN).test(advertise)) {
     problems.push(`${label('advertise', DATANODE_ENV.advertiseAddress)} must be host:port, got "${advertise}"`);
   }
+  const parsed = <T>(flag: keyof typeof values, parse: (text: string) => T): T | undefined => {
+    const raw = pick(flag);
+    if (raw === undefined) return undefined;
+    try {
+      return parse(raw);
+    } catch (err) {
+      problems.push(`${label(flag)}: ${(err as Error).message}`);
+      return undefined;
+    }
+  };
+  const failCreateRatio = number('fail-create-ratio', undefined, undefined, 0, 1, false);
+  const hang = parsed('hang', parseHang);
+  const failCopies = parsed('fail-copies', parseFailCopies);
   const config: SimConfig = {
     name: name ?? '',
     namespace: namespace ?? '',
@@ -120,6 +188,15 @@ export function parseSimConfig(argv: readonly string[], env: NodeJS.ProcessEnv):
     kubeconfig: pick('kubeconfig'),
     statsPort: number('stats-port', undefined, undefined, 0, 65535),
     startDelayMs: number('start-delay-ms', undefined, 0, 0, 3_600_000) as number,
+    startJitterMs: number('start-jitter-ms', undefined, 0, 0, 3_600_000) as number,
+    recoveryMsPerMiB: number('recovery-ms-per-mib', undefined, 0, 0, 3_600_000, false) as number,
+    dataDir: pick('data-dir'),
+    ingestRate: number('ingest-rate', undefined, 0, 0, 1e9, false) as number,
+    docSizeBytes: number('doc-size-bytes', undefined, 1024, 1, 1e9) as number,
+    diskCapacityBytes: parsed('disk-capacity', parseBytes) ?? DEFAULT_DISK_CAPACITY,
+    statsIntervalMs: number('stats-interval-ms', undefined, 5000, 200, 3_600_000) as number,
+    faults: { failCreateRatio: failCreateRatio ?? 0, hang: hang ?? [], failCopies: failCopies ?? [] },
+    seed: number('seed', undefined, 1, 0, 2 ** 32 - 1) as number,
     mode: mode as SimConfig['mode'],
     logLevel: pick('log-level') ?? 'info',
   };

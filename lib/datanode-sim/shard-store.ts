@@ -5,51 +5,106 @@ import {
   ListShardsRequest,
   ListShardsResponse,
   NodeStats,
+  RecoverySource,
   ShardInfo,
   ShardRef,
   shardKey,
   shardLabel,
+  UpdateShardSettingsRequest,
+  UpdateShardSettingsResponse,
+  WatchShardsRequest,
 } from '../operator/datanode/protocol';
-import { DataNodeHandler, RpcError } from '../operator/datanode/server';
+import { DataNodeHandler, RpcError, ShardEventSink } from '../operator/datanode/server';
+import { docsAt, Growth, settleDocs, sizeOf, stateAt, StoredCopy } from './copy';
+import type { DataDir } from './data-dir';
+import { Faults } from './faults';
+import { mergeMappings, parseObject, refusalOf } from './index-settings';
+import { watchShards } from './shard-watch';
 
-interface StoredCopy {
-  readonly shard: ShardRef;
-  readonly createdAt: Date;
-  readonly settings: Record<string, string>;
-  readonly mappingsJson: string;
+/** A copy created, changed or gone, as WatchShards streams it. */
+export interface ShardChange {
+  readonly kind: 'UPSERT' | 'REMOVED';
+  readonly shard: ShardInfo;
 }
 
 export interface ShardStoreOptions {
-  /** A new copy reports INITIALIZING for this long, then STARTED. @default 0 */
+  /** A new copy reports INITIALIZING at least this long (also a restarted node re-opening its copies). @default 0 */
   readonly startDelayMs?: number;
+  /** Up to this much more, at random per copy. @default 0 */
+  readonly startJitterMs?: number;
+  /** A copy with a recovery source takes this long per MiB its source holds. @default 0 */
+  readonly recoveryMsPerMiB?: number;
+  /** Documents per second each STARTED copy gains. @default 0 */
+  readonly ingestRate?: number;
+  /** @default 1024 */
+  readonly docSizeBytes?: number;
+  /** Creates fail with RESOURCE_EXHAUSTED once the copies take this much. @default 100 GiB */
+  readonly diskCapacityBytes?: number;
+  /** Least ms between two docs/size updates of a copy on a WatchShards stream that asks for 0. @default 5000 */
+  readonly statsIntervalMs?: number;
+  /** @default none */
+  readonly faults?: Faults;
+  /** Where copies persist; undefined keeps them in memory only. */
+  readonly dataDir?: DataDir;
+  /** Reads the size of a recovery source (peer recovery); without it, sources count as empty. */
+  readonly recover?: (source: RecoverySource) => Promise<{ docsCount: number; sizeBytes: number }>;
   /** Clock, for tests. @default () => new Date() */
   readonly now?: () => Date;
 }
 
+const MiB = 1024 * 1024;
+
 /**
- * The sim's shards: in memory, idempotent as the protocol demands, and counting every call and
- * every effective change so tests can prove each copy was created exactly once.
+ * The sim's shards: idempotent as the protocol demands, with realistic start and recovery times,
+ * growing documents, persistence in an optional data directory, injected faults, and counters of
+ * every call and every effective change so tests can prove each copy was created exactly once.
+ * Call `open()` before serving and `close()` after.
  */
 export class ShardStore implements DataNodeHandler {
   private readonly copies = new Map<string, StoredCopy>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly listeners = new Set<(change: ShardChange) => void>();
   private readonly counters: Omit<NodeStats, 'nodeName' | 'creations'> = {
-    createCalls: 0,
-    createEffective: 0,
-    deleteCalls: 0,
-    deleteEffective: 0,
-    promoteCalls: 0,
-    promoteEffective: 0,
+    createCalls: 0, createEffective: 0, deleteCalls: 0, deleteEffective: 0, promoteCalls: 0, promoteEffective: 0,
+    updateCalls: 0, updateEffective: 0, updateRefused: 0,
   };
   private readonly creations: Record<string, number> = {};
-  private readonly startDelayMs: number;
+  private readonly growth: Growth;
+  private readonly faults: Faults;
   private readonly now: () => Date;
+  readonly diskCapacityBytes: number;
+  readonly statsIntervalMs: number;
 
   constructor(
     readonly nodeName: string,
-    options: ShardStoreOptions = {},
+    private readonly options: ShardStoreOptions = {},
   ) {
-    this.startDelayMs = options.startDelayMs ?? 0;
+    this.growth = { ingestRate: options.ingestRate ?? 0, docSizeBytes: options.docSizeBytes ?? 1024 };
+    this.faults = options.faults ?? new Faults();
     this.now = options.now ?? (() => new Date());
+    this.diskCapacityBytes = options.diskCapacityBytes ?? 100 * 1024 * MiB;
+    this.statsIntervalMs = options.statsIntervalMs ?? 5000;
+  }
+
+  /** Loads the data directory's copies; each re-opens (INITIALIZING for its start delay), as after a real restart. */
+  open(): void {
+    const nowMs = this.now().getTime();
+    for (const p of this.options.dataDir?.load() ?? []) {
+      const copy: StoredCopy = {
+        shard: p.shard, createdAt: new Date(p.createdAt), settingsJson: p.settingsJson, mappingsJson: p.mappingsJson,
+        settingsGeneration: p.settingsGeneration, failureReason: p.failureReason, docs: p.docsCount, docsAtMs: nowMs,
+        startsAtMs: nowMs + this.startDelay(0),
+      };
+      this.copies.set(shardKey(copy.shard), copy);
+      this.scheduleStart(copy);
+    }
+  }
+
+  /** Stops start timers and saves document counts. Idempotent. */
+  close(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    this.persist();
   }
 
   createShard(request: CreateShardRequest): ShardInfo {
@@ -57,16 +112,31 @@ export class ShardStore implements DataNodeHandler {
     const key = shardKey(request.shard);
     const existing = this.copies.get(key);
     if (existing) return this.info(existing, false);
+    if (this.faults.failsCreate()) {
+      throw new RpcError(grpc.status.UNAVAILABLE, `injected fault (--fail-create-ratio): node ${this.nodeName} did not create ${shardLabel(request.shard)}`);
+    }
+    if (this.usedBytes() >= this.diskCapacityBytes) {
+      throw new RpcError(grpc.status.RESOURCE_EXHAUSTED, `node ${this.nodeName} has no disk left (${this.usedBytes()} of ${this.diskCapacityBytes} bytes used): place ${shardLabel(request.shard)} elsewhere`);
+    }
+    const settingsJson = request.settingsJson || (request.settings && Object.keys(request.settings).length > 0 ? JSON.stringify(request.settings) : '');
+    invalidUnless(() => parseObject(settingsJson, 'settings_json'));
+    invalidUnless(() => parseObject(request.mappingsJson, 'mappings_json'));
+    const nowMs = this.now().getTime();
+    const source = request.recoverySource?.address ? request.recoverySource : undefined;
     const copy: StoredCopy = {
-      shard: { ...request.shard },
-      createdAt: this.now(),
-      settings: { ...(request.settings ?? {}) },
-      mappingsJson: request.mappingsJson ?? '',
+      shard: { ...request.shard }, createdAt: new Date(nowMs), settingsJson, mappingsJson: request.mappingsJson ?? '',
+      settingsGeneration: request.settingsGeneration ?? 0, docs: 0, docsAtMs: nowMs,
+      startsAtMs: source ? undefined : nowMs + this.startDelay(0),
     };
     this.copies.set(key, copy);
     this.counters.createEffective++;
     this.creations[key] = (this.creations[key] ?? 0) + 1;
-    return this.info(copy, true);
+    this.persist();
+    if (source) void this.recoverCopy(key, copy, source);
+    else this.scheduleStart(copy);
+    const info = this.info(copy, true);
+    this.emit('UPSERT', info);
+    return info;
   }
 
   getShardInfo(ref: ShardRef): ShardInfo {
@@ -77,9 +147,17 @@ export class ShardStore implements DataNodeHandler {
 
   deleteShard(ref: ShardRef): DeleteShardResponse {
     this.counters.deleteCalls++;
-    const existed = this.copies.delete(shardKey(ref));
-    if (existed) this.counters.deleteEffective++;
-    return { existed };
+    const key = shardKey(ref);
+    const copy = this.copies.get(key);
+    if (!copy) return { existed: false };
+    const info = this.info(copy, false);
+    this.copies.delete(key);
+    clearTimeout(this.timers.get(key));
+    this.timers.delete(key);
+    this.counters.deleteEffective++;
+    this.persist();
+    this.emit('REMOVED', info);
+    return { existed: true };
   }
 
   promoteShard(ref: ShardRef): ShardInfo {
@@ -90,19 +168,86 @@ export class ShardStore implements DataNodeHandler {
     const replicaKey = shardKey({ ...ref, primary: false });
     const replica = this.copies.get(replicaKey);
     if (!replica) throw this.notFound({ ...ref, primary: false });
+    const removed = this.info(replica, false);
     const promoted: StoredCopy = { ...replica, shard: { ...replica.shard, primary: true } };
     this.copies.delete(replicaKey);
     this.copies.set(primaryKey, promoted);
+    const timer = this.timers.get(replicaKey);
+    this.timers.delete(replicaKey);
+    if (timer) {
+      clearTimeout(timer);
+      this.scheduleStart(promoted);
+    }
     this.counters.promoteEffective++;
-    return this.info(promoted, false);
+    this.persist();
+    this.emit('REMOVED', removed);
+    const info = this.info(promoted, false);
+    this.emit('UPSERT', info);
+    return info;
+  }
+
+  updateShardSettings(request: UpdateShardSettingsRequest): UpdateShardSettingsResponse {
+    this.counters.updateCalls++;
+    const key = shardKey(request.shard);
+    const copy = this.copies.get(key);
+    if (!copy) throw this.notFound(request.shard);
+    const generation = request.settingsGeneration ?? 0;
+    // Idempotent: this generation (or a newer one) is already applied.
+    if (generation !== 0 && generation <= copy.settingsGeneration) return { shard: this.info(copy, false), applied: true, refusedReason: '' };
+    const current = { settings: parseObject(copy.settingsJson, 'stored settings'), mappings: parseObject(copy.mappingsJson, 'stored mappings') };
+    const next = {
+      settings: invalidUnless(() => parseObject(request.settingsJson, 'settings_json')),
+      mappings: invalidUnless(() => parseObject(request.mappingsJson, 'mappings_json')),
+    };
+    const refusal = refusalOf(current, next);
+    if (refusal) {
+      this.counters.updateRefused++;
+      return { shard: this.info(copy, false), applied: false, refusedReason: `Node ${this.nodeName} refused the settings of ${shardLabel(copy.shard)}: ${refusal}` };
+    }
+    const merged = mergeMappings(current.mappings, next.mappings);
+    const updated: StoredCopy = {
+      ...copy,
+      settingsJson: request.settingsJson ?? '',
+      mappingsJson: Object.keys(merged).length > 0 ? JSON.stringify(merged) : '',
+      settingsGeneration: generation,
+    };
+    this.copies.set(key, updated);
+    this.counters.updateEffective++;
+    this.persist();
+    const info = this.info(updated, false);
+    this.emit('UPSERT', info);
+    return { shard: info, applied: true, refusedReason: '' };
   }
 
   listShards(request: ListShardsRequest = {}): ListShardsResponse {
-    const shards = [...this.copies.values()]
-      .filter((c) => (!request.namespace || c.shard.namespace === request.namespace) && (!request.indexName || c.shard.indexName === request.indexName))
-      .map((c) => this.info(c, false))
-      .sort((a, b) => (shardKey(a.shard) < shardKey(b.shard) ? -1 : 1));
+    const shards = this.infos().filter(
+      (s) => (!request.namespace || s.shard.namespace === request.namespace) && (!request.indexName || s.shard.indexName === request.indexName),
+    );
     return { shards, stats: this.stats() };
+  }
+
+  watchShards(request: WatchShardsRequest, sink: ShardEventSink): void {
+    watchShards(this, request, sink);
+  }
+
+  /** Calls `listener` on every change until the returned function is called. */
+  subscribe(listener: (change: ShardChange) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Every copy held, sorted by key. */
+  infos(): ShardInfo[] {
+    return [...this.copies.values()].map((c) => this.info(c, false)).sort((a, b) => (shardKey(a.shard) < shardKey(b.shard) ? -1 : 1));
+  }
+
+  /** Settings and mappings of every copy, by `shardKey`, as the node stores them. */
+  definitions(): Record<string, { settings: unknown; mappings: unknown; settingsGeneration: number }> {
+    const out: Record<string, { settings: unknown; mappings: unknown; settingsGeneration: number }> = {};
+    for (const [key, c] of this.copies) {
+      out[key] = { settings: parseObject(c.settingsJson, 'settings'), mappings: parseObject(c.mappingsJson, 'mappings'), settingsGeneration: c.settingsGeneration };
+    }
+    return out;
   }
 
   /** Counters since start. */
@@ -115,24 +260,77 @@ export class ShardStore implements DataNodeHandler {
     return this.copies.size;
   }
 
-  /** Bytes the copies' definitions take (the sim stores no documents). */
-  sizeBytes(): number {
-    let total = 0;
-    for (const c of this.copies.values()) total += c.mappingsJson.length + JSON.stringify(c.settings).length;
-    return total;
+  /** Bytes the copies take on disk. */
+  usedBytes(): number {
+    return this.infos().reduce((sum, s) => sum + s.sizeBytes, 0);
   }
 
   private info(copy: StoredCopy, created: boolean): ShardInfo {
-    const age = this.now().getTime() - copy.createdAt.getTime();
+    const nowMs = this.now().getTime();
+    const { state, failureReason } = stateAt(copy, nowMs, this.faults.failsCopy(copy.shard));
+    const docsCount = docsAt(copy, nowMs, state, this.growth);
     return {
-      shard: { ...copy.shard },
-      state: age >= this.startDelayMs ? 'STARTED' : 'INITIALIZING',
-      docsCount: 0,
-      sizeBytes: copy.mappingsJson.length + JSON.stringify(copy.settings).length,
-      nodeName: this.nodeName,
-      createdAt: copy.createdAt.toISOString(),
-      created,
+      shard: { ...copy.shard }, state, failureReason, docsCount, sizeBytes: sizeOf(copy, docsCount, this.growth),
+      nodeName: this.nodeName, createdAt: copy.createdAt.toISOString(), created, settingsGeneration: copy.settingsGeneration,
     };
+  }
+
+  private startDelay(recoverBytes: number): number {
+    const jitter = this.options.startJitterMs ? Math.floor(this.faults.next() * this.options.startJitterMs) : 0;
+    return (this.options.startDelayMs ?? 0) + jitter + Math.ceil(((this.options.recoveryMsPerMiB ?? 0) * recoverBytes) / MiB);
+  }
+
+  /** Tells watchers when the copy starts (or fails to); a copy that starts at once needs no timer. */
+  private scheduleStart(copy: StoredCopy): void {
+    const key = shardKey(copy.shard);
+    const wait = (copy.startsAtMs ?? 0) - this.now().getTime();
+    if (copy.startsAtMs === undefined || wait <= 0 || copy.failureReason !== undefined) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(key);
+      const current = this.copies.get(key);
+      if (!current) return;
+      // Timers may fire a millisecond before the clock says the time has come: wait the rest.
+      if (this.now().getTime() < (current.startsAtMs ?? 0)) return this.scheduleStart(current);
+      this.emit('UPSERT', this.info(current, false));
+    }, wait);
+    timer.unref();
+    this.timers.set(key, timer);
+  }
+
+  /** Peer recovery: learn how much the source holds, then start after the time copying it takes. */
+  private async recoverCopy(key: string, copy: StoredCopy, source: RecoverySource): Promise<void> {
+    let next: StoredCopy;
+    try {
+      const { docsCount, sizeBytes } = this.options.recover ? await this.options.recover(source) : { docsCount: 0, sizeBytes: 0 };
+      const nowMs = this.now().getTime();
+      next = { ...copy, docs: docsCount, docsAtMs: nowMs, startsAtMs: nowMs + this.startDelay(sizeBytes) };
+    } catch (err) {
+      next = { ...copy, failureReason: `recovery from node ${source.nodeName} at ${source.address} failed: ${(err as Error).message}` };
+    }
+    if (this.copies.get(key) !== copy) return; // deleted or promoted meanwhile
+    this.copies.set(key, next);
+    this.persist();
+    this.scheduleStart(next);
+    this.emit('UPSERT', this.info(next, false));
+  }
+
+  private persist(): void {
+    const dir = this.options.dataDir;
+    if (!dir) return;
+    const nowMs = this.now().getTime();
+    dir.save(
+      [...this.copies.values()].map((c) => {
+        const settled = settleDocs(c, nowMs, this.faults.failsCopy(c.shard), this.growth);
+        return {
+          shard: c.shard, createdAt: c.createdAt.toISOString(), settingsJson: c.settingsJson, mappingsJson: c.mappingsJson,
+          settingsGeneration: c.settingsGeneration, docsCount: settled.docs, failureReason: c.failureReason,
+        };
+      }),
+    );
+  }
+
+  private emit(kind: ShardChange['kind'], shard: ShardInfo): void {
+    for (const listener of this.listeners) listener({ kind, shard });
   }
 
   private notFound(ref: ShardRef): RpcError {
@@ -140,5 +338,13 @@ export class ShardStore implements DataNodeHandler {
       grpc.status.NOT_FOUND,
       `Unable to find shard ${shardLabel(ref)} of ${ref.namespace}/${ref.indexName} (uid ${ref.indexUid}) on node ${this.nodeName}: it holds no such copy.`,
     );
+  }
+}
+
+function invalidUnless<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    throw new RpcError(grpc.status.INVALID_ARGUMENT, `${(err as Error).message}.`);
   }
 }

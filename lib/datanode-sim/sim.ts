@@ -2,7 +2,10 @@ import * as os from 'node:os';
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import pino, { Logger } from 'pino';
 import { DataNodeServer, startDataNodeServer } from '../operator/datanode/server';
-import type { NodeStats, ShardInfo } from '../operator/datanode/protocol';
+import { DataNodeClient } from '../operator/datanode/client';
+import { shardKey, type NodeStats, type RecoverySource, type ShardInfo } from '../operator/datanode/protocol';
+import { DataDir } from './data-dir';
+import { Faults, withHangs } from './faults';
 import type { SimConfig } from './config';
 import { NodeRegistration } from './registration';
 import { ShardStore } from './shard-store';
@@ -19,8 +22,13 @@ export interface SimStats {
   readonly heartbeats: number;
   readonly lastHeartbeat?: string;
   readonly stats: NodeStats;
-  readonly shards: ShardInfo[];
+  readonly shards: SimShard[];
+  /** Disk the copies take and the node's capacity. */
+  readonly disk: { readonly usedBytes: number; readonly capacityBytes: number };
 }
+
+/** A copy as /stats shows it: what the protocol reports plus the settings and mappings it stores. */
+export type SimShard = ShardInfo & { readonly settings: unknown; readonly mappings: unknown };
 
 export interface DataNodeSimDeps {
   /** Credentials for the API server (k8s mode). @default loaded from config.kubeconfig, $KUBECONFIG, ~/.kube/config or in-cluster */
@@ -47,18 +55,35 @@ export class DataNodeSim {
   private inFlight: Promise<void> = Promise.resolve();
   private stopped = false;
   private readonly logger: Logger;
+  private readonly faults: Faults;
+  /** Reads recovery sources (peer recovery), as a real node copies from the primary's node. */
+  private readonly peers = new DataNodeClient({ deadlineMs: 2000, maxAttempts: 3 });
 
   constructor(
     readonly config: SimConfig,
     private readonly deps: DataNodeSimDeps = {},
   ) {
     this.logger = deps.logger ?? pino({ enabled: false });
-    this.store = new ShardStore(config.name, { startDelayMs: config.startDelayMs });
+    this.faults = new Faults(config.faults, config.seed ?? 1);
+    this.store = new ShardStore(config.name, {
+      startDelayMs: config.startDelayMs,
+      startJitterMs: config.startJitterMs,
+      recoveryMsPerMiB: config.recoveryMsPerMiB,
+      ingestRate: config.ingestRate,
+      docSizeBytes: config.docSizeBytes,
+      diskCapacityBytes: config.diskCapacityBytes,
+      statsIntervalMs: config.statsIntervalMs,
+      faults: this.faults,
+      dataDir: config.dataDir ? new DataDir(config.dataDir, config.name) : undefined,
+      recover: (source) => this.readSource(source),
+    });
   }
 
   /** Starts serving; resolves once gRPC (and /stats) listen and the first registration was tried. */
   async start(): Promise<{ grpcPort: number; statsPort?: number; address: string }> {
-    this.grpc = await startDataNodeServer(this.store, { host: this.config.host, port: this.config.port });
+    this.store.open();
+    if (this.store.size > 0) this.log().info({ copies: this.store.size, dataDir: this.config.dataDir }, 're-opening copies from the data directory');
+    this.grpc = await startDataNodeServer(withHangs(this.store, this.faults), { host: this.config.host, port: this.config.port });
     const address = this.config.advertise ?? `127.0.0.1:${this.grpc.port}`;
     if (this.config.statsPort !== undefined) {
       this.stats = await startStatsServer(this.config.statsPort, () => this.snapshot(address));
@@ -85,12 +110,15 @@ export class DataNodeSim {
     await this.inFlight;
     await this.stats?.close();
     await this.grpc?.stop(1000);
+    this.store.close();
+    this.peers.close();
     this.log().info({ heartbeats: this.heartbeats }, 'stopped');
   }
 
   /** What GET /stats answers. */
   snapshot(address = this.config.advertise ?? `127.0.0.1:${this.grpc?.port ?? 0}`): SimStats {
     const { shards, stats } = this.store.listShards();
+    const definitions = this.store.definitions();
     return {
       node: this.config.name,
       namespace: this.config.namespace,
@@ -100,7 +128,8 @@ export class DataNodeSim {
       heartbeats: this.heartbeats,
       lastHeartbeat: this.lastHeartbeat,
       stats,
-      shards,
+      shards: shards.map((s) => ({ ...s, ...pickDefinition(definitions[shardKey(s.shard)]) })),
+      disk: { usedBytes: this.store.usedBytes(), capacityBytes: this.store.diskCapacityBytes },
     };
   }
 
@@ -124,7 +153,7 @@ export class DataNodeSim {
       await reg.heartbeat(
         {
           allocatedShards: this.store.size,
-          resources: { diskUsedBytes: this.store.sizeBytes(), memoryUsedBytes: process.memoryUsage().rss, memoryTotalBytes: os.totalmem() },
+          resources: { diskUsedBytes: this.store.usedBytes(), diskTotalBytes: this.store.diskCapacityBytes, memoryUsedBytes: process.memoryUsage().rss, memoryTotalBytes: os.totalmem() },
         },
         now,
       );
@@ -136,9 +165,20 @@ export class DataNodeSim {
     }
   }
 
+  private async readSource(source: RecoverySource): Promise<{ docsCount: number; sizeBytes: number }> {
+    const info = await this.peers.getShardInfo({ name: source.nodeName, address: source.address }, source.shard);
+    if (!info) throw new Error(`node ${source.nodeName} holds no copy ${source.shard.indexName}/${source.shard.shardId}`);
+    if (info.state !== 'STARTED') throw new Error(`its copy is ${info.state}, not STARTED`);
+    return { docsCount: info.docsCount, sizeBytes: info.sizeBytes };
+  }
+
   private log(): Logger {
     return this.logger;
   }
+}
+
+function pickDefinition(d: { settings: unknown; mappings: unknown } | undefined): { settings: unknown; mappings: unknown } {
+  return { settings: d?.settings ?? {}, mappings: d?.mappings ?? {} };
 }
 
 function loadKubeConfig(path: string | undefined): KubeConfig {

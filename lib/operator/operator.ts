@@ -8,6 +8,8 @@ import { NodeReconciler } from './controllers/node-reconciler';
 import { MIRROR_INDEX_LABEL } from './controllers/shard-allocation-mirror';
 import { ShardAllocationReconciler } from './controllers/shard-allocation-reconciler';
 import { DataNodeClient } from './datanode/client';
+import type { ObservedCopies } from './datanode/observed-copies';
+import { ShardWatcher } from './datanode/shard-watcher';
 import { CustomResourceClient } from './kube/custom-resource-client';
 import { KubeEventRecorder } from './kube/event-recorder';
 import type { Logger } from './logger';
@@ -24,6 +26,8 @@ export interface RunningOperator {
   readonly manager: Manager;
   readonly routing: RoutingTable;
   readonly metrics: OperatorMetrics;
+  /** What data nodes report holding (empty until this replica leads). */
+  readonly observedCopies: ObservedCopies;
   readonly httpPort: number;
   readonly metricsPort: number;
   /** Graceful shutdown: controllers, lease, servers, informers, data-node channels. */
@@ -103,6 +107,15 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
   });
   manager.addController(indexController);
   manager.addController(nodeController);
+  // Data nodes push every copy's state (WatchShards): the index whose copy started, failed or
+  // vanished is reconciled at once, not at the next resync, and nothing polls while nothing changes.
+  const shardWatcher = new ShardWatcher({
+    streams: dataNodes,
+    nodes: nodeInformer,
+    log,
+    onChange: (keys) => keys.forEach((k) => indexController.enqueue(k)),
+  });
+  manager.addRunnable(shardWatcher);
 
   if (config.shardAllocationMirror) {
     const mirrorInformer = manager.informer<ShardAllocation>('shardallocations');
@@ -132,6 +145,7 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
     manager,
     routing,
     metrics,
+    observedCopies: shardWatcher,
     httpPort,
     metricsPort,
     async stop() {

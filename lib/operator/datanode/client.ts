@@ -8,7 +8,24 @@ import {
   ShardInfo,
   ShardRef,
   shardLabel,
+  ShardsEvent,
+  UpdateShardSettingsRequest,
+  UpdateShardSettingsResponse,
+  WatchShardsRequest,
 } from './protocol';
+
+/** What a WatchShards stream tells its caller. */
+export interface ShardsStreamListener {
+  event(event: ShardsEvent): void;
+  /** The stream ended: with the node's status (error) or cleanly (undefined); never after cancel(). */
+  end(error?: DataNodeError): void;
+}
+
+/** An open WatchShards stream. */
+export interface ShardsStream {
+  /** Closes the stream; no listener call follows. Idempotent. */
+  cancel(): void;
+}
 
 /** Where to reach a data node: its QuidditchNode name and spec.address. */
 export interface DataNodeTarget {
@@ -27,7 +44,9 @@ export interface DataNodeClientOptions {
   readonly maxBackoffMs?: number;
   /**
    * Extra gRPC channel options. By default a lost connection is re-dialled after 200 ms growing
-   * to 2 s (grpc-js starts at 1 s growing to 120 s, too slow for a restarted node).
+   * to 2 s (grpc-js starts at 1 s growing to 120 s, too slow for a restarted node), and a
+   * connection with a call open (a WatchShards stream always is) is pinged every 5 s, so a node
+   * that froze or vanished without closing its socket is noticed within about 10 s.
    */
   readonly channelOptions?: grpc.ChannelOptions;
 }
@@ -70,6 +89,8 @@ export class DataNodeClient {
     this.channelOptions = {
       'grpc.initial_reconnect_backoff_ms': 200,
       'grpc.max_reconnect_backoff_ms': 2000,
+      'grpc.keepalive_time_ms': 5000,
+      'grpc.keepalive_timeout_ms': 5000,
       ...options.channelOptions,
     };
   }
@@ -102,6 +123,50 @@ export class DataNodeClient {
   /** The copies the node holds and its operation counters. */
   listShards(node: DataNodeTarget, request: ListShardsRequest = {}): Promise<ListShardsResponse> {
     return this.call(node, 'ListShards', request, 'list shards');
+  }
+
+  /**
+   * Pushes the index's current settings and mappings to an existing copy. A refusal is an answer
+   * (`applied` false, `refusedReason`), not an error; NOT_FOUND is an error.
+   */
+  updateShardSettings(node: DataNodeTarget, request: UpdateShardSettingsRequest): Promise<UpdateShardSettingsResponse> {
+    return this.call(node, 'UpdateShardSettings', request, `update settings of shard ${shardLabel(request.shard)}`);
+  }
+
+  /**
+   * Opens a WatchShards stream (no deadline, no retry: the caller re-opens it after `end`, and
+   * gets a fresh SNAPSHOT first).
+   */
+  watchShards(node: DataNodeTarget, request: WatchShardsRequest, listener: ShardsStreamListener): ShardsStream {
+    const client = this.channel(node.address) as unknown as Record<string, (req: object) => grpc.ClientReadableStream<ShardsEvent>>;
+    const call = client['WatchShards'](request);
+    let open = true;
+    const finish = (error?: DataNodeError) => {
+      if (!open) return;
+      open = false;
+      listener.end(error);
+    };
+    call.on('data', (event: ShardsEvent) => {
+      if (open) listener.event(event);
+    });
+    call.on('error', (err: grpc.ServiceError) =>
+      finish(
+        new DataNodeError(
+          `Unable to watch shards on node ${node.name} at ${node.address}: ${grpc.status[err.code]}: ${err.details ?? err.message}. ${hint(err.code)}`,
+          err.code,
+          node.name,
+          node.address,
+        ),
+      ),
+    );
+    call.on('end', () => finish());
+    return {
+      cancel: () => {
+        if (!open) return;
+        open = false;
+        call.cancel();
+      },
+    };
   }
 
   /** Closes the channel to `address` (e.g. when a node moved); the next call dials again. */

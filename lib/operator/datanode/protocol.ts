@@ -55,12 +55,25 @@ export interface ShardRef {
   primary: boolean;
 }
 
-export type ShardState = 'SHARD_STATE_UNSPECIFIED' | 'INITIALIZING' | 'STARTED';
+export type ShardState = 'SHARD_STATE_UNSPECIFIED' | 'INITIALIZING' | 'STARTED' | 'FAILED';
+
+/** Where a new copy recovers its data from (see the .proto). */
+export interface RecoverySource {
+  nodeName: string;
+  address: string;
+  shard: ShardRef;
+}
 
 export interface CreateShardRequest {
   shard: ShardRef;
+  /** Legacy flat settings; used only when settingsJson is empty. */
   settings?: Record<string, string>;
   mappingsJson?: string;
+  /** spec.settings as a JSON object. */
+  settingsJson?: string;
+  /** metadata.generation the settings and mappings come from. */
+  settingsGeneration?: number;
+  recoverySource?: RecoverySource | null;
 }
 
 export interface ShardInfo {
@@ -71,6 +84,10 @@ export interface ShardInfo {
   nodeName: string;
   createdAt: string;
   created: boolean;
+  /** Why the copy is FAILED ('' otherwise). */
+  failureReason: string;
+  /** The settings generation the copy applied (0 = unknown). */
+  settingsGeneration: number;
 }
 
 export interface DeleteShardResponse {
@@ -90,6 +107,9 @@ export interface NodeStats {
   deleteEffective: number;
   promoteCalls: number;
   promoteEffective: number;
+  updateCalls: number;
+  updateEffective: number;
+  updateRefused: number;
   /** Times each copy was created, by `shardKey`. */
   creations: Record<string, number>;
 }
@@ -97,6 +117,33 @@ export interface NodeStats {
 export interface ListShardsResponse {
   shards: ShardInfo[];
   stats: NodeStats;
+}
+
+export interface UpdateShardSettingsRequest {
+  shard: ShardRef;
+  settingsJson: string;
+  mappingsJson: string;
+  settingsGeneration: number;
+}
+
+export interface UpdateShardSettingsResponse {
+  shard: ShardInfo;
+  applied: boolean;
+  /** Why the copy refused ('' when applied). */
+  refusedReason: string;
+}
+
+export interface WatchShardsRequest {
+  /** Least ms between two docs/size updates of one copy; 0 = the node's default. */
+  statsIntervalMs?: number;
+}
+
+export type ShardsEventKind = 'SNAPSHOT' | 'UPSERT' | 'REMOVED';
+
+export interface ShardsEvent {
+  kind: ShardsEventKind | 'KIND_UNSPECIFIED';
+  shards: ShardInfo[];
+  nodeName: string;
 }
 
 /** A stable text key of one copy: namespace/index/uid/shard/p (primary) or /r (replica). */

@@ -7,7 +7,17 @@ import {
   ListShardsResponse,
   ShardInfo,
   ShardRef,
+  ShardsEvent,
+  UpdateShardSettingsRequest,
+  UpdateShardSettingsResponse,
+  WatchShardsRequest,
 } from './protocol';
+
+/** Where a WatchShards handler sends its events, until `signal` aborts (caller gone or server stopping). */
+export interface ShardEventSink {
+  send(event: ShardsEvent): void;
+  readonly signal: AbortSignal;
+}
 
 /**
  * What a data node does for each RPC. Implementations must be idempotent (see the .proto) and
@@ -20,6 +30,12 @@ export interface DataNodeHandler {
   deleteShard(ref: ShardRef): DeleteShardResponse | Promise<DeleteShardResponse>;
   listShards(request: ListShardsRequest): ListShardsResponse | Promise<ListShardsResponse>;
   promoteShard(ref: ShardRef): ShardInfo | Promise<ShardInfo>;
+  updateShardSettings(request: UpdateShardSettingsRequest): UpdateShardSettingsResponse | Promise<UpdateShardSettingsResponse>;
+  /**
+   * Sends a SNAPSHOT, then every change, to `sink` until `sink.signal` aborts; must stop sending
+   * (and release what it subscribed to) then. Throwing ends the stream with that status.
+   */
+  watchShards(request: WatchShardsRequest, sink: ShardEventSink): void | Promise<void>;
 }
 
 /** An answer with a gRPC status other than OK. */
@@ -54,6 +70,8 @@ export async function startDataNodeServer(
   options: DataNodeServerOptions = {},
 ): Promise<DataNodeServer> {
   const server = new grpc.Server();
+  // Open WatchShards streams, ended on stop() so a graceful shutdown does not wait for them.
+  const streams = new Set<AbortController>();
   const withRef = <R>(fn: (ref: ShardRef) => R | Promise<R>) =>
     unary<{ shard?: ShardRef }, R>((req) => fn(requireRef(req.shard)));
   server.addService(dataNodeService().service, {
@@ -62,6 +80,10 @@ export async function startDataNodeServer(
     deleteShard: withRef((ref) => handler.deleteShard(ref)),
     promoteShard: withRef((ref) => handler.promoteShard(ref)),
     listShards: unary<ListShardsRequest, ListShardsResponse>((req) => handler.listShards(req)),
+    updateShardSettings: unary<UpdateShardSettingsRequest, UpdateShardSettingsResponse>((req) =>
+      handler.updateShardSettings({ ...req, shard: requireRef(req.shard) }),
+    ),
+    watchShards: serverStream(handler, streams),
   });
   const host = options.host ?? '0.0.0.0';
   const address = `${host.includes(':') ? `[${host}]` : host}:${options.port ?? 9303}`;
@@ -74,6 +96,7 @@ export async function startDataNodeServer(
     port,
     stop: (graceMs = 2000) =>
       new Promise<void>((resolve) => {
+        for (const stream of streams) stream.abort();
         const timer = setTimeout(() => {
           server.forceShutdown();
           resolve();
@@ -98,6 +121,41 @@ function unary<Req, Res>(fn: (request: Req) => Res | Promise<Res>): grpc.handleU
             details: err instanceof Error ? err.message : String(err),
           }),
       );
+  };
+}
+
+function serverStream(handler: DataNodeHandler, streams: Set<AbortController>): grpc.handleServerStreamingCall<WatchShardsRequest, ShardsEvent> {
+  return (call) => {
+    const abort = new AbortController();
+    streams.add(abort);
+    const end = () => {
+      streams.delete(abort);
+      if (!abort.signal.aborted) abort.abort();
+    };
+    call.on('cancelled', end);
+    call.on('close', end);
+    // Stopping the server (or the handler giving up) ends the stream with OK: the caller re-opens it.
+    abort.signal.addEventListener('abort', () => {
+      streams.delete(abort);
+      if (!call.cancelled && call.writable) call.end();
+    });
+    const sink: ShardEventSink = {
+      signal: abort.signal,
+      send: (event) => {
+        if (!abort.signal.aborted && !call.cancelled) call.write(event);
+      },
+    };
+    Promise.resolve()
+      .then(() => handler.watchShards(call.request, sink))
+      .catch((err: unknown) => {
+        if (abort.signal.aborted || call.cancelled) return;
+        streams.delete(abort);
+        // grpc-js's way to end a server stream with a status other than OK.
+        call.emit('error', {
+          code: err instanceof RpcError ? err.code : grpc.status.INTERNAL,
+          details: err instanceof Error ? err.message : String(err),
+        });
+      });
   };
 }
 

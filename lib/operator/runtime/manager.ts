@@ -61,6 +61,17 @@ export function managerOptionsFromConfig(
   };
 }
 
+/**
+ * Work that, like a controller, runs only on the leader once every informer synced (as
+ * controller-runtime's LeaderElectionRunnable): e.g. the streams that follow data nodes.
+ */
+export interface LeaderRunnable {
+  readonly name: string;
+  start(): void;
+  /** Stops it; the manager awaits it before releasing the lease. */
+  stop(): void | Promise<void>;
+}
+
 /** Loads the kubeconfig file at path, else the in-cluster config, else KUBECONFIG / ~/.kube/config. */
 export function loadKubeConfig(path?: string): KubeConfig {
   const kc = new KubeConfig();
@@ -82,6 +93,7 @@ export class Manager {
   private readonly metricsServer: HttpServer;
   private readonly informers = new Map<string, ResilientInformer<NamedObject>>();
   private readonly controllers: Controller[] = [];
+  private readonly runnables: LeaderRunnable[] = [];
   private readonly elector: LeaderElector | undefined;
   private readonly log: Logger;
   private controllersStarted = false;
@@ -132,6 +144,11 @@ export class Manager {
     this.controllers.push(controller);
   }
 
+  /** Runs `runnable` beside the controllers: on the leader only, after the caches synced. */
+  addRunnable(runnable: LeaderRunnable): void {
+    this.runnables.push(runnable);
+  }
+
   /** This replica leads (always true without leader election once started). */
   isLeader(): boolean {
     return this.elector ? this.elector.isLeader() : this.controllersStarted;
@@ -173,11 +190,12 @@ export class Manager {
     this.controllersStarted = true;
     if (!this.elector) this.options.metrics.leaderIsLeader.set(1); // the only replica acts as leader
     for (const controller of this.controllers) controller.start();
-    this.log.info({ controllers: this.controllers.map((c) => c.name) }, 'controllers started');
+    for (const runnable of this.runnables) runnable.start();
+    this.log.info({ controllers: this.controllers.map((c) => c.name), runnables: this.runnables.map((r) => r.name) }, 'controllers started');
   }
 
   private async stopControllers(): Promise<void> {
-    await Promise.all(this.controllers.map((c) => c.stop()));
+    await Promise.all([...this.runnables.map(async (r) => r.stop()), ...this.controllers.map((c) => c.stop())]);
   }
 
   private async leadershipEnded(reason: StoppedReason): Promise<void> {

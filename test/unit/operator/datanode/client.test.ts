@@ -69,6 +69,30 @@ describe('DataNodeClient against a real gRPC server', () => {
     expect(store.stats().createCalls).toBe(0);
   });
 
+  it('pushes settings to a copy once, answers the same generation again unchanged, and refuses a static change with a reason', async () => {
+    const settings = JSON.stringify({ index: { refresh_interval: '1s', analysis: { analyzer: { a: { type: 'standard' } } } } });
+    const mappings = JSON.stringify({ properties: { title: { type: 'text' } } });
+    await client.createShard(node, { shard: ref(0), settingsJson: settings, mappingsJson: mappings, settingsGeneration: 1 });
+    const dynamic = JSON.stringify({ index: { refresh_interval: '5s', analysis: { analyzer: { a: { type: 'standard' } } } } });
+    const added = JSON.stringify({ properties: { title: { type: 'text' }, tags: { type: 'keyword' } } });
+    const push = { shard: ref(0), settingsJson: dynamic, mappingsJson: added, settingsGeneration: 2 };
+    expect(await client.updateShardSettings(node, push)).toMatchObject({ applied: true, refusedReason: '', shard: { settingsGeneration: 2 } });
+    expect(await client.updateShardSettings(node, push)).toMatchObject({ applied: true, shard: { settingsGeneration: 2 } });
+    expect(store.stats()).toMatchObject({ updateCalls: 2, updateEffective: 1, updateRefused: 0 });
+    expect(store.definitions()['search/logs/uid-1/0/p']).toEqual({ settings: JSON.parse(dynamic), mappings: JSON.parse(added), settingsGeneration: 2 });
+
+    const staticChange = { ...push, settingsJson: JSON.stringify({ index: { refresh_interval: '5s' } }), mappingsJson: JSON.stringify({ properties: { title: { type: 'keyword' } } }), settingsGeneration: 3 };
+    const refused = await client.updateShardSettings(node, staticChange);
+    expect(refused).toMatchObject({ applied: false, shard: { settingsGeneration: 2 } });
+    expect(refused.refusedReason).toBe(
+      'Node data-0 refused the settings of logs/0: static setting index.analysis.analyzer.a.type cannot change on an open index; ' +
+        'mapping field types cannot change (title: text → keyword). Create a new index with the new settings and mappings and reindex into it, or revert the change.',
+    );
+    expect((await client.updateShardSettings(node, staticChange)).applied).toBe(false);
+    expect(store.stats()).toMatchObject({ updateEffective: 1, updateRefused: 2 });
+    await expect(client.updateShardSettings(node, { ...push, shard: ref(5) })).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
+  });
+
   it('reuses one channel per address', async () => {
     await client.getShardInfo(node, ref(0));
     await client.getShardInfo(node, ref(1));
@@ -91,6 +115,8 @@ describe('DataNodeClient failures', () => {
       deleteShard: () => hang,
       listShards: () => hang,
       promoteShard: () => hang,
+      updateShardSettings: () => hang,
+      watchShards: () => undefined,
     };
     const server = await startDataNodeServer(silent, { host: '127.0.0.1', port: 0 });
     const node = { name: 'slow', address: `127.0.0.1:${server.port}` };

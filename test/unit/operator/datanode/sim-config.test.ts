@@ -47,9 +47,42 @@ describe('parseSimConfig', () => {
       kubeconfig: undefined,
       statsPort: undefined,
       startDelayMs: 0,
+      startJitterMs: 0,
+      recoveryMsPerMiB: 0,
+      dataDir: undefined,
+      ingestRate: 0,
+      docSizeBytes: 1024,
+      diskCapacityBytes: 100 * 1024 ** 3,
+      statsIntervalMs: 5000,
+      faults: { failCreateRatio: 0, hang: [], failCopies: [] },
+      seed: 1,
       mode: 'k8s',
       logLevel: 'info',
     });
+  });
+
+  it('reads the realism and fault flags', () => {
+    const config = parseSimConfig(
+      ['--name', 'n', '--namespace', 'ns', '--start-delay-ms', '3000', '--start-jitter-ms', '500', '--recovery-ms-per-mib', '2.5',
+        '--data-dir', '/var/lib/q', '--ingest-rate', '100', '--disk-capacity', '10Gi', '--fail-create-ratio', '0.2',
+        '--hang', 'CreateShard:2,WatchShards', '--fail-copies', 'logs/0,logs/1/r', '--seed', '7'],
+      {},
+    );
+    expect(config).toMatchObject({
+      startDelayMs: 3000, startJitterMs: 500, recoveryMsPerMiB: 2.5, dataDir: '/var/lib/q', ingestRate: 100, diskCapacityBytes: 10 * 1024 ** 3, seed: 7,
+      faults: { failCreateRatio: 0.2, hang: [{ rpc: 'CreateShard', count: 2 }, { rpc: 'WatchShards' }], failCopies: ['logs/0', 'logs/1/r'] },
+    });
+  });
+
+  it('names every bad realism or fault flag in one error', () => {
+    expect(() =>
+      parseSimConfig(['--name', 'n', '--namespace', 'ns', '--fail-create-ratio', '1.5', '--hang', 'Create', '--fail-copies', 'logs', '--disk-capacity', '1G'], {}),
+    ).toThrow(
+      'Unable to start datanode-sim: --fail-create-ratio must be a number from 0 to 1, got "1.5"; ' +
+        '--hang: "Create" names no RPC; use one of CreateShard, GetShardInfo, DeleteShard, ListShards, PromoteShard, UpdateShardSettings, WatchShards; ' +
+        '--fail-copies: "logs" must be index/shard or index/shard/p or index/shard/r; ' +
+        '--disk-capacity: must be a positive byte count such as 1073741824 or 1Gi (suffix Ki, Mi, Gi, Ti), got "1G". Run with --help for the options.',
+    );
   });
 
   it('needs no namespace when it does not register', () => {
