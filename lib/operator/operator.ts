@@ -69,6 +69,16 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
   const nodes = new CustomResourceClient<QuidditchNode>(kubeConfig, 'quidditchnodes');
   const now = () => new Date();
 
+  // Data nodes push every copy's state (WatchShards): the index whose copy started, failed or
+  // vanished is reconciled at once, not at the next resync, and nothing polls while nothing changes.
+  const shardWatcher = new ShardWatcher({
+    streams: dataNodes,
+    nodes: nodeInformer,
+    log,
+    // The index controller is created below; the watcher calls this only once started (on the leader).
+    onChange: (keys) => keys.forEach((k) => indexController.enqueue(k)),
+  });
+  manager.addRunnable(shardWatcher);
   const indexController = new Controller({
     name: 'index',
     log,
@@ -76,7 +86,7 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
     concurrency: config.concurrency,
     reconciler: new IndexReconciler({
       indices, indexCache: indexInformer, nodeCache: nodeInformer, shards, events, ledger, now,
-      deleteTimeoutMs: config.deleteTimeout * 1000, nodeLeftDelayMs: config.nodeLeftDelay * 1000,
+      deleteTimeoutMs: config.deleteTimeout * 1000, nodeLeftDelayMs: config.nodeLeftDelay * 1000, observed: shardWatcher,
     }),
   });
   const requeueIndices = (namespace: string) => indexInformer.list(namespace).forEach((i) => indexController.enqueue(objectKey(i)));
@@ -107,15 +117,6 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
   });
   manager.addController(indexController);
   manager.addController(nodeController);
-  // Data nodes push every copy's state (WatchShards): the index whose copy started, failed or
-  // vanished is reconciled at once, not at the next resync, and nothing polls while nothing changes.
-  const shardWatcher = new ShardWatcher({
-    streams: dataNodes,
-    nodes: nodeInformer,
-    log,
-    onChange: (keys) => keys.forEach((k) => indexController.enqueue(k)),
-  });
-  manager.addRunnable(shardWatcher);
 
   if (config.shardAllocationMirror) {
     const mirrorInformer = manager.informer<ShardAllocation>('shardallocations');

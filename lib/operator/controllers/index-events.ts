@@ -4,6 +4,7 @@ import { primaryLostMessage } from './accept-data-loss';
 import type { EventRecorder } from '../kube/event-recorder';
 import { assertNever } from '../runtime/errors';
 import type { NodeFailure } from './index-status';
+import type { PersistedPlan } from './index-plan';
 
 /** What a plan did, counted per kind of event a person would want to see. */
 interface Tally {
@@ -67,8 +68,14 @@ export function tallyActions(plan: AllocationPlan): Tally {
  * being created or became active, copies were lost, promoted, removed or added, copies that cannot be
  * placed, and data-node calls that failed.
  */
-export function recordTransitions(events: EventRecorder, index: QuidditchIndex, before: string | undefined, plan: AllocationPlan, failures: readonly NodeFailure[]): void {
+export function recordTransitions(events: EventRecorder, index: QuidditchIndex, before: string | undefined, persisted: Pick<PersistedPlan, 'plan' | 'drift'>, failures: readonly NodeFailure[]): void {
+  const { plan, drift } = persisted;
   const after = index.status?.state;
+  if (drift.lost.length) {
+    const what = drift.lost.slice(0, 5).map((l) => `shard ${l.shardId}${l.primary ? ' (primary)' : ''} on ${l.node}: ${l.reason}`).join('; ');
+    events.record(index, 'Warning', 'CopiesLost', `${drift.lost.length} started copies are no longer held by their nodes (${what}); replacing them from surviving copies, never with empty ones.`);
+  }
+  if (drift.adopted) events.record(index, 'Normal', 'CopiesAdopted', `${drift.adopted} copies are held again by the nodes that came back; kept as they were.`);
   const t = tallyActions(plan);
   if (!before) events.record(index, 'Normal', 'Creating', `Allocating ${index.spec.shards} shards with ${index.spec.replicas ?? 1} replicas each.`);
   if (after === 'ACTIVE' && before !== 'ACTIVE') events.record(index, 'Normal', 'Active', `All primaries started; health ${index.status?.health}.`);

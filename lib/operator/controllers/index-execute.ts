@@ -1,5 +1,6 @@
 import type { QuidditchNode, ShardAllocationStatus, ShardState } from '../../api/v1';
 import type { AllocationAction } from '../allocation';
+import type { ObservedCopies } from '../datanode/observed-copies';
 import { messageOf } from '../runtime/errors';
 import type { ObjectStore } from '../runtime/source';
 import type { PersistedPlan } from './index-plan';
@@ -11,6 +12,8 @@ export interface ExecuteDeps {
   readonly shards: ShardOperations;
   readonly nodeCache: ObjectStore<QuidditchNode>;
   readonly now: () => Date;
+  /** What the nodes report holding: a copy a synced node reports is not called for again. */
+  readonly observed?: ObservedCopies;
 }
 
 /** What the data nodes answered: the persisted allocations with the states the nodes reported, and the calls that failed. */
@@ -150,7 +153,11 @@ export async function executePlan(persisted: PersistedPlan, deps: ExecuteDeps): 
   const acted = plan.actions.filter((a) => a.type !== 'delete');
   const covered = new Set(acted.map((a) => `${a.shardId}/${a.node}`));
   // UNASSIGNED copies are never ensured: their node is away or lost them, and a create would be empty.
-  const pending = allocations.filter((a) => a.state !== 'STARTED' && a.state !== 'UNASSIGNED' && !covered.has(`${a.shardId}/${a.nodeId}`));
+  // A copy its node already reports (still starting) needs no call: the node's stream says when it
+  // started, so waiting on a slow node costs neither data-node calls nor API writes.
+  const reported = (a: ShardAllocationStatus) =>
+    deps.observed?.copiesOn(a.nodeId)?.some((c) => c.namespace === namespace && c.index === index.metadata.name && c.indexUid === index.metadata.uid && c.shardId === a.shardId && c.primary === a.primary) ?? false;
+  const pending = allocations.filter((a) => a.state !== 'STARTED' && a.state !== 'UNASSIGNED' && !covered.has(`${a.shardId}/${a.nodeId}`) && !reported(a));
   await mapLimit([...acted.map((a) => () => act(a, run)), ...pending.map((a) => () => ensure(a, run))], CALLS_PER_INDEX, (fn) => fn());
   return { allocations: run.observed, failures: run.failures };
 }

@@ -4,6 +4,8 @@ import type { ObjectStore } from '../runtime/source';
 import { acceptedDataLoss } from './accept-data-loss';
 import type { AllocationLedger } from './allocation-ledger';
 import type { IndexApi } from './index-api';
+import { compareWithNodes, Drift } from './index-drift';
+import type { ObservedCopies } from '../datanode/observed-copies';
 import { allocationsKey } from './index-status';
 import { writeStatus } from './status-writer';
 
@@ -14,6 +16,8 @@ export interface PlanDeps {
   readonly now: () => Date;
   /** How long a started replica of a node that left waits for it before it is replaced. @default 0 */
   readonly nodeLeftDelayMs?: number;
+  /** What the nodes report holding; without it the record is trusted as written. */
+  readonly observed?: ObservedCopies;
 }
 
 /** A plan as persisted in status.shardAllocations, and the index as written (or as read when nothing changed). */
@@ -22,6 +26,8 @@ export interface PersistedPlan {
   readonly plan: AllocationPlan;
   /** The persisted allocations: the plan's, with promoted copies INITIALIZING until their node confirms. */
   readonly allocations: readonly ShardAllocationStatus[];
+  /** How the record differed from what the nodes report, before planning. */
+  readonly drift: Drift;
 }
 
 /**
@@ -34,7 +40,9 @@ export interface PersistedPlan {
 export async function planAndPersist(index: QuidditchIndex, deps: PlanDeps): Promise<PersistedPlan | undefined> {
   const namespace = index.metadata.namespace ?? 'default';
   const name = index.metadata.name ?? '';
-  let planned: { plan: AllocationPlan; allocations: ShardAllocationStatus[] } | undefined;
+  let planned: { plan: AllocationPlan; allocations: ShardAllocationStatus[]; drift: Drift } | undefined;
+  const nodes = new Map(deps.nodeCache.list(namespace).map((n) => [n.metadata.name ?? '', n]));
+  const available = (node: string) => nodes.has(node) && nodes.get(node)?.status?.state !== 'UNHEALTHY';
   const written = await writeStatus(
     deps.indices,
     index,
@@ -45,16 +53,19 @@ export async function planAndPersist(index: QuidditchIndex, deps: PlanDeps): Pro
       deps.ledger.set(namespace, name, current.metadata.resourceVersion, current.status?.shardAllocations);
       const loads = deps.ledger.loads(namespace);
       const candidates = candidateNodes(deps.nodeCache.list(namespace), []).map((c) => ({ ...c, load: loads.get(c.name) ?? 0 }));
+      // The record, corrected by what the nodes report: started, failed, gone, or back.
+      const identity = { namespace, name, uid: current.metadata.uid ?? '' };
+      const drift = compareWithNodes(current.status?.shardAllocations ?? [], deps.observed, identity, available, deps.now());
       const plan = planAllocation(
         { namespace, name, shards: current.spec.shards, replicas: current.spec.replicas ?? 1 },
-        current.status?.shardAllocations ?? [],
+        drift.allocations,
         candidates,
         { now: deps.now().getTime(), nodeLeftDelayMs: deps.nodeLeftDelayMs ?? 0, acceptDataLoss: acceptedDataLoss(current) },
       );
       // A promoted copy is not the serving primary until its node confirms the promotion.
       const promoted = new Set(plan.actions.filter((a) => a.type === 'promote').map((a) => `${a.shardId}/${a.node}`));
       const allocations = plan.allocations.map((a) => (promoted.has(`${a.shardId}/${a.nodeId}`) ? { ...a, state: 'INITIALIZING' as const } : a));
-      planned = { plan, allocations };
+      planned = { plan, allocations, drift };
       const same = allocationsKey(current.status?.shardAllocations ?? []) === allocationsKey(allocations);
       if (same && current.status?.state) return undefined;
       return { ...(current.status ?? {}), state: current.status?.state ?? 'CREATING', shardAllocations: allocations };

@@ -13,6 +13,7 @@ import { finalizeIndex, FinalizeDeps, INDEX_FINALIZER } from './index-finalizer'
 import { writeObserved, writeInvalidSpec } from './index-observe';
 import { planAndPersist } from './index-plan';
 import type { ShardOperations } from './shard-operations';
+import type { ObservedCopies } from '../datanode/observed-copies';
 
 export interface IndexReconcilerDeps extends FinalizeDeps {
   readonly indices: IndexApi;
@@ -31,6 +32,12 @@ export interface IndexReconcilerDeps extends FinalizeDeps {
    * @default 0 here; the operator's --node-left-delay flag defaults to 60 s
    */
   readonly nodeLeftDelayMs?: number;
+  /**
+   * What the data nodes report holding (their WatchShards streams). The record is compared with it
+   * before every plan (a copy started, failed, vanished or came back), and copies a node reports are
+   * not called for again. @default none: the record is trusted and unstarted copies are re-ensured
+   */
+  readonly observed?: ObservedCopies;
 }
 
 /**
@@ -106,7 +113,7 @@ export class IndexReconciler implements Reconciler {
     // 5. Observe and record.
     const written = await writeObserved(persisted, execution, deps);
     if (!written) return done();
-    recordTransitions(deps.events, written, before, persisted.plan, execution.failures);
+    recordTransitions(deps.events, written, before, persisted, execution.failures);
 
     if (execution.failures.length) {
       const detail = execution.failures.map((f) => `${f.node}: ${f.message}`).join('; ');

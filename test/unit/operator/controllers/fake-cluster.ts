@@ -11,6 +11,7 @@ import type { IndexApi } from '../../../../lib/operator/controllers/index-api';
 import { IndexReconciler, IndexReconcilerDeps } from '../../../../lib/operator/controllers/index-reconciler';
 import type { CopyRef, HeldCopy, NodeTarget, ShardOperations } from '../../../../lib/operator/controllers/shard-operations';
 import type { ReconcileContext } from '../../../../lib/operator/runtime/reconciler';
+import type { ObservedCopies } from '../../../../lib/operator/datanode/observed-copies';
 
 const conflict = () => Object.assign(new Error('Operation cannot be fulfilled: the object has been modified'), { code: 409 });
 
@@ -61,6 +62,20 @@ export class FakeNodes implements ShardOperations {
   readonly held = new Map<string, Map<string, { state: ShardState; createdAtMs: number; uid: string; index: string; namespace: string; shardId: number; primary: boolean }>>();
   readonly calls: string[] = [];
   creations = 0;
+  /** New copies answer INITIALIZING until startAll() (a slow data node). */
+  slow = false;
+  /** Nodes whose (fake) WatchShards stream is synced: copiesOn answers for them. */
+  readonly synced = new Set<string>();
+
+  startAll(): void {
+    for (const m of this.held.values()) for (const c of m.values()) c.state = 'STARTED';
+  }
+
+  /** The ObservedCopies view of what the nodes hold. */
+  readonly observed: ObservedCopies = {
+    copiesOn: (node) => (this.synced.has(node) ? [...this.on(node).values()].map((c) => ({ namespace: c.namespace, index: c.index, indexUid: c.uid, shardId: c.shardId, primary: c.primary, state: c.state as 'STARTED' | 'INITIALIZING', docsCount: 0, sizeBytes: 0 })) : undefined),
+    copiesOf: () => [],
+  };
 
   private on(node: string) {
     let m = this.held.get(node);
@@ -75,7 +90,11 @@ export class FakeNodes implements ShardOperations {
     const existing = m.get(key);
     if (existing) return { state: existing.state };
     this.creations++;
-    m.set(key, { state: 'STARTED', createdAtMs: 0, uid: copy.indexUid, index: copy.index, namespace: copy.namespace, shardId: copy.shardId, primary: copy.primary });
+    if (this.slow) {
+      m.set(key, { state: 'INITIALIZING', createdAtMs: 0, uid: copy.indexUid, index: copy.index, namespace: copy.namespace, shardId: copy.shardId, primary: copy.primary });
+      return { state: 'INITIALIZING' };
+    }
+    m.set(key, { state: this.slow ? 'INITIALIZING' : 'STARTED', createdAtMs: 0, uid: copy.indexUid, index: copy.index, namespace: copy.namespace, shardId: copy.shardId, primary: copy.primary });
     return { state: 'STARTED' };
   }
 

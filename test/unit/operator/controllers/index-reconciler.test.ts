@@ -151,3 +151,73 @@ describe('IndexReconciler never hides lost data (in memory)', () => {
     expect(c.events.map((e) => e.reason)).toContain('ReplicaPromoted');
   });
 });
+
+describe('IndexReconciler follows what the nodes report (in memory)', () => {
+  it('waits on slow copies with no calls and no writes, and goes ACTIVE on the report that they started', async () => {
+    const nodes = [dataNode('a'), dataNode('b')];
+    const c = fakeCluster(nodes);
+    const withObserved = fakeCluster(nodes, { shards: c.shards, observed: c.shards.observed, indices: c.api, indexCache: c.deps.indexCache, ledger: c.deps.ledger });
+    c.shards.slow = true;
+    c.shards.synced.add('a').add('b');
+    c.api.put(newIndex('logs', 2, 1));
+    await withObserved.reconcile('logs');
+    expect(c.index('logs').status).toMatchObject({ state: 'CREATING', health: 'red' });
+    const calls = c.shards.calls.length;
+    const writes = c.api.writes;
+    await withObserved.reconcile('logs');
+    await withObserved.reconcile('logs');
+    expect(c.shards.calls.length).toBe(calls);
+    expect(c.api.writes).toBe(writes);
+
+    c.shards.startAll();
+    await withObserved.reconcile('logs');
+    expect(c.index('logs').status).toMatchObject({ state: 'ACTIVE', health: 'green' });
+    expect(c.shards.calls.length).toBe(calls);
+    expect(c.shards.creations).toBe(4);
+  });
+
+  it('detects a started copy its node no longer holds: promotes the replica, re-creates the copy once, health yellow meanwhile', async () => {
+    const nodes = [dataNode('a'), dataNode('b'), dataNode('c')];
+    const c = fakeCluster(nodes);
+    const o = fakeCluster(nodes, { shards: c.shards, observed: c.shards.observed, indices: c.api, indexCache: c.deps.indexCache, ledger: c.deps.ledger });
+    c.shards.synced.add('a').add('b').add('c');
+    c.api.put(newIndex('logs', 3, 1));
+    await o.reconcile('logs');
+    expect(c.index('logs').status?.health).toBe('green');
+    const created = c.shards.creations;
+    const onA = c.index('logs').status!.shardAllocations!.filter((x) => x.nodeId === 'a');
+    c.shards.held.get('a')!.clear(); // node a restarted without its data directory
+    c.shards.slow = true;
+    await o.reconcile('logs');
+    const mid = c.index('logs');
+    expect(mid.status?.health).toBe('yellow');
+    expect(c.shards.creations).toBe(created + onA.length);
+    expect(o.events.map((e) => e.reason)).toContain('CopiesLost');
+    for (const lost of onA.filter((x) => x.primary)) {
+      expect(mid.status?.shardAllocations?.find((x) => x.shardId === lost.shardId && x.primary)?.nodeId).not.toBe('a');
+    }
+    c.shards.startAll();
+    await o.reconcile('logs');
+    await o.reconcile('logs');
+    expect(c.index('logs').status?.health).toBe('green');
+    expect(c.shards.creations).toBe(created + onA.length);
+  });
+
+  it('keeps everything when a node restarts with its data', async () => {
+    const nodes = [dataNode('a'), dataNode('b')];
+    const c = fakeCluster(nodes);
+    const o = fakeCluster(nodes, { shards: c.shards, observed: c.shards.observed, indices: c.api, indexCache: c.deps.indexCache, ledger: c.deps.ledger });
+    c.shards.synced.add('a').add('b');
+    c.api.put(newIndex('logs', 2, 1));
+    await o.reconcile('logs');
+    const created = c.shards.creations;
+    const writes = c.api.writes;
+    c.shards.synced.delete('a'); // the stream drops while it restarts: unknown, not empty
+    await o.reconcile('logs');
+    c.shards.synced.add('a');
+    await o.reconcile('logs');
+    expect(c.shards.creations).toBe(created);
+    expect(c.api.writes).toBe(writes);
+    expect(c.index('logs').status?.health).toBe('green');
+  });
+});
