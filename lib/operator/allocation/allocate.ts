@@ -39,7 +39,8 @@ const holdsData = (c: Pick<Copy, 'state'>): boolean => c.state === 'STARTED' || 
  *    A replica its node lost (CopyMissing, CopyFailed) is dropped and replaced; every other existing
  *    copy is kept where it is (healthy copies are never moved just to rebalance).
  * 2. A shard whose primary is gone or UNASSIGNED gets a surviving replica promoted at once (STARTED
- *    first, then a HEALTHY node) before any new copy is planned. When the primary held data, only a
+ *    first, then a HEALTHY node) before any new copy is planned; within the delay the old primary
+ *    stays as an UNASSIGNED replica, so its node returning in time serves it again. When the primary held data, only a
  *    STARTED replica qualifies; with none the shard is PrimaryLost: nothing is placed for it, it waits
  *    for a node holding it, unless `acceptDataLoss` names it (then an EMPTY primary is placed).
  * 3. Surplus replicas (replicas went down) are removed, UNASSIGNED ones first, then from the most
@@ -155,7 +156,15 @@ export function planAllocation(
     )[0];
     if (primary) {
       shard.splice(shard.indexOf(primary), 1);
-      remove(primary, available(primary.nodeId) ? 'CopyLost' : 'NodeUnavailable');
+      const waited = now - (Date.parse(primary.unassignedSince ?? '') || now);
+      if (primary.unassignedReason === 'NodeLeft' && !available(primary.nodeId) && waited < delayMs) {
+        // Its node may be back within the delay: its copy then serves again as a replica, so nothing
+        // is re-created for a short blip (as Elasticsearch re-uses the copy of a returning node).
+        shard.push({ ...primary, primary: false });
+        recheckAfterMs = Math.min(recheckAfterMs ?? Infinity, delayMs - waited);
+      } else {
+        remove(primary, available(primary.nodeId) ? 'CopyLost' : 'NodeUnavailable');
+      }
     }
     best.primary = true;
     promotes.push({ type: 'promote', shardId: best.shardId, node: best.nodeId });
