@@ -6,7 +6,8 @@ import type { ObjectStore } from '../runtime/source';
 import type { PersistedPlan } from './index-plan';
 import type { NodeFailure } from './index-status';
 import { mapLimit } from './map-limit';
-import type { CopyRef, HeldCopy, NodeTarget, ShardOperations } from './shard-operations';
+import type { CopyRef, HeldCopy, IndexContent, NodeTarget, ShardOperations } from './shard-operations';
+import { indexContent } from './index-content';
 
 export interface ExecuteDeps {
   readonly shards: ShardOperations;
@@ -37,6 +38,8 @@ class Run {
     allocations: readonly ShardAllocationStatus[],
     /** This run's time (RFC 3339), for copies found missing. */
     readonly now: string,
+    /** The settings and mappings every new copy is created with. */
+    private readonly content: IndexContent,
   ) {
     this.observed = allocations.map((a) => ({ ...a }));
   }
@@ -102,12 +105,12 @@ class Run {
   /** Promotes the node's copy (idempotent); creates it only when the node holds no copy at all. */
   async promoteOrCreate(shardId: number, node: string): Promise<void> {
     const copy = this.ref(shardId, true);
-    const answer = await this.call(node, async (t) => (await this.shards.promoteShard(t, copy)) ?? (await this.shards.createShard(t, copy)));
+    const answer = await this.call(node, async (t) => (await this.shards.promoteShard(t, copy)) ?? (await this.shards.createShard(t, copy, this.content)));
     this.report(shardId, node, answer?.state);
   }
 
   async create(shardId: number, primary: boolean, node: string): Promise<void> {
-    const answer = await this.call(node, (t) => this.shards.createShard(t, this.ref(shardId, primary)));
+    const answer = await this.call(node, (t) => this.shards.createShard(t, this.ref(shardId, primary), this.content));
     this.report(shardId, node, answer?.state);
   }
 }
@@ -146,7 +149,7 @@ export async function executePlan(persisted: PersistedPlan, deps: ExecuteDeps): 
   const { index, plan, allocations } = persisted;
   const namespace = index.metadata.namespace ?? 'default';
   const nodes = new Map(deps.nodeCache.list(namespace).map((n) => [n.metadata.name ?? '', n]));
-  const run = new Run(deps.shards, nodes, { namespace, name: index.metadata.name ?? '', uid: index.metadata.uid ?? '' }, allocations, deps.now().toISOString());
+  const run = new Run(deps.shards, nodes, { namespace, name: index.metadata.name ?? '', uid: index.metadata.uid ?? '' }, allocations, deps.now().toISOString(), indexContent(index));
 
   await mapLimit(plan.actions.filter((a) => a.type === 'delete'), CALLS_PER_INDEX, (a) => act(a, run));
 

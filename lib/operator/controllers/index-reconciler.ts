@@ -7,6 +7,7 @@ import type { ReconcileContext, ReconcileResult, Reconciler } from '../runtime/r
 import type { ObjectStore } from '../runtime/source';
 import { AllocationLedger } from './allocation-ledger';
 import { isTransientApiError, IndexApi } from './index-api';
+import { settingsProblems } from './index-content';
 import { recordTransitions } from './index-events';
 import { executePlan } from './index-execute';
 import { finalizeIndex, FinalizeDeps, INDEX_FINALIZER } from './index-finalizer';
@@ -98,6 +99,10 @@ export class IndexReconciler implements Reconciler {
     const before = index.status?.state;
     let persisted;
     try {
+      const problems = settingsProblems(index.spec.settings);
+      if (problems.length) {
+        throw new PlanValidationError(`Unable to create QuidditchIndex ${key}: ${problems.join('; ')}. Fix spec.settings: nested objects of strings, numbers and booleans only.`, problems);
+      }
       persisted = await planAndPersist(index, deps);
     } catch (err) {
       if (!(err instanceof PlanValidationError)) throw err;

@@ -25,13 +25,20 @@ export interface HeldCopy extends CopyRef {
   readonly createdAtMs: number;
 }
 
+/** What a new copy is created with: the index's settings and mappings as JSON, and the generation they come from. */
+export interface IndexContent {
+  readonly settingsJson: string;
+  readonly mappingsJson: string;
+  readonly generation: number;
+}
+
 /**
  * The shard operations the reconcilers need from data nodes. Every call is idempotent: creating a
  * copy that exists returns it, promoting a primary returns it, deleting a missing copy succeeds.
  * That is what makes a reconcile safe to repeat after any crash.
  */
 export interface ShardOperations {
-  createShard(node: NodeTarget, copy: CopyRef): Promise<{ state: ShardState }>;
+  createShard(node: NodeTarget, copy: CopyRef, content?: IndexContent): Promise<{ state: ShardState }>;
   /** Makes the node's replica of the shard its primary; undefined when the node holds neither. */
   promoteShard(node: NodeTarget, copy: CopyRef): Promise<{ state: ShardState } | undefined>;
   deleteShard(node: NodeTarget, copy: CopyRef): Promise<void>;

@@ -9,7 +9,7 @@ import type { QuidditchIndex, QuidditchNode, ShardState } from '../../../../lib/
 import { AllocationLedger } from '../../../../lib/operator/controllers/allocation-ledger';
 import type { IndexApi } from '../../../../lib/operator/controllers/index-api';
 import { IndexReconciler, IndexReconcilerDeps } from '../../../../lib/operator/controllers/index-reconciler';
-import type { CopyRef, HeldCopy, NodeTarget, ShardOperations } from '../../../../lib/operator/controllers/shard-operations';
+import type { CopyRef, HeldCopy, IndexContent, NodeTarget, ShardOperations } from '../../../../lib/operator/controllers/shard-operations';
 import type { ReconcileContext } from '../../../../lib/operator/runtime/reconciler';
 import type { ObservedCopies } from '../../../../lib/operator/datanode/observed-copies';
 
@@ -61,6 +61,8 @@ export class FakeIndexApi implements IndexApi {
 export class FakeNodes implements ShardOperations {
   readonly held = new Map<string, Map<string, { state: ShardState; createdAtMs: number; uid: string; index: string; namespace: string; shardId: number; primary: boolean }>>();
   readonly calls: string[] = [];
+  /** The settings JSON each creation carried. */
+  readonly contents: (string | undefined)[] = [];
   creations = 0;
   /** New copies answer INITIALIZING until startAll() (a slow data node). */
   slow = false;
@@ -83,8 +85,9 @@ export class FakeNodes implements ShardOperations {
     return m;
   }
 
-  async createShard(node: NodeTarget, copy: CopyRef): Promise<{ state: ShardState }> {
+  async createShard(node: NodeTarget, copy: CopyRef, content?: IndexContent): Promise<{ state: ShardState }> {
     this.calls.push(`create ${copy.shardId}${copy.primary ? 'p' : 'r'}@${node.name}`);
+    this.contents.push(content?.settingsJson);
     const m = this.on(node.name);
     const key = `${copy.index}/${copy.shardId}`;
     const existing = m.get(key);

@@ -221,3 +221,25 @@ describe('IndexReconciler follows what the nodes report (in memory)', () => {
     expect(c.index('logs').status?.health).toBe('green');
   });
 });
+
+describe('IndexReconciler and spec.settings (in memory)', () => {
+  it('creates every copy with the index settings and mappings', async () => {
+    const c = fakeCluster([dataNode('a'), dataNode('b')]);
+    const idx = newIndex('logs', 2, 1);
+    idx.spec.settings = { refresh_interval: '1s', analysis: { analyzer: { folding: { type: 'custom' } } } } as never;
+    c.api.put(idx);
+    await c.reconcile('logs');
+    expect(c.shards.contents).toHaveLength(4);
+    for (const json of c.shards.contents) expect(JSON.parse(json!)).toEqual(idx.spec.settings);
+  });
+
+  it('is terminal with InvalidSpec naming the field for settings the schema cannot refuse', async () => {
+    const c = fakeCluster([dataNode('a')]);
+    const idx = newIndex('odd', 1, 0);
+    idx.spec.settings = { a: null } as never;
+    c.api.put(idx);
+    expect((await c.reconcile('odd')).kind).toBe('terminal');
+    expect(c.index('odd').status?.conditions?.find((x) => x.type === 'Ready')?.message).toContain('spec.settings.a must be a string, number, boolean or an object of them, got null');
+    expect(c.shards.creations).toBe(0);
+  });
+});
