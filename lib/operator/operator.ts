@@ -69,6 +69,7 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
   const nodes = new CustomResourceClient<QuidditchNode>(kubeConfig, 'quidditchnodes');
   const now = () => new Date();
 
+  let mirrorController: Controller | undefined;
   // Data nodes push every copy's state (WatchShards): the index whose copy started, failed or
   // vanished is reconciled at once, not at the next resync, and nothing polls while nothing changes.
   const shardWatcher = new ShardWatcher({
@@ -76,7 +77,10 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
     nodes: nodeInformer,
     log,
     // The index controller is created below; the watcher calls this only once started (on the leader).
-    onChange: (keys) => keys.forEach((k) => indexController.enqueue(k)),
+    onChange: (keys) => keys.forEach((k) => {
+      indexController.enqueue(k);
+      mirrorController?.enqueue(k);
+    }),
   });
   manager.addRunnable(shardWatcher);
   const indexController = new Controller({
@@ -120,7 +124,7 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
 
   if (config.shardAllocationMirror) {
     const mirrorInformer = manager.informer<ShardAllocation>('shardallocations');
-    const mirrorController = new Controller({
+    mirrorController = new Controller({
       name: 'shard-allocation',
       log,
       metrics,
@@ -129,6 +133,7 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
         indexCache: indexInformer,
         mirrorCache: mirrorInformer,
         mirrors: new CustomResourceClient<ShardAllocation>(kubeConfig, 'shardallocations'),
+        observed: shardWatcher,
       }),
     });
     mirrorController.watch(indexInformer);

@@ -59,6 +59,10 @@ export interface QuidditchIndexStatus {
   shardAllocations?: ShardAllocationStatus[];
   conditions?: Condition[];
   observedGeneration?: number;
+  /** Documents in the primaries, as their nodes report (absent until every primary reports). */
+  docsCount?: number;
+  /** Bytes of every copy, as their nodes report (absent until every copy reports). */
+  sizeBytes?: number;
 }
 
 export interface QuidditchIndex {
@@ -159,6 +163,8 @@ export const quidditchIndexDefinition: ResourceDefinition = {
       },
       conditions: conditionsSchema,
       observedGeneration: { type: 'integer', format: 'int64', description: 'The metadata.generation this status was computed for.', minimum: 0 },
+      docsCount: { type: 'integer', format: 'int64', description: 'Documents in the primaries, as their data nodes report them.', minimum: 0 },
+      sizeBytes: { type: 'integer', format: 'int64', description: 'Bytes of every copy, as their data nodes report them.', minimum: 0 },
     },
   },
   printerColumns: [
@@ -166,6 +172,8 @@ export const quidditchIndexDefinition: ResourceDefinition = {
     { name: 'Replicas', type: 'integer', jsonPath: '.spec.replicas', description: 'Replicas of every primary' },
     { name: 'State', type: 'string', jsonPath: '.status.state', description: 'Lifecycle state' },
     { name: 'Health', type: 'string', jsonPath: '.status.health', description: 'green, yellow or red' },
+    { name: 'Docs', type: 'integer', jsonPath: '.status.docsCount', description: 'Documents in the primaries' },
+    { name: 'Size', type: 'integer', jsonPath: '.status.sizeBytes', description: 'Bytes of every copy' },
     { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp', description: 'Time since creation' },
   ],
 };

@@ -6,10 +6,13 @@ import { setCondition } from './conditions';
 import type { IndexApi } from './index-api';
 import type { Execution } from './index-execute';
 import type { PersistedPlan } from './index-plan';
-import { allocationsKey, computeIndexStatus, statusUnchanged } from './index-status';
+import { allocationsKey, computeIndexStatus, indexTotals, statusUnchanged } from './index-status';
+import type { ObservedCopies } from '../datanode/observed-copies';
 import { writeStatus } from './status-writer';
 
 export interface ObserveDeps {
+  /** What the nodes report: documents and bytes per copy for the index's totals. */
+  readonly observed?: ObservedCopies;
   readonly indices: IndexApi;
   readonly ledger: AllocationLedger;
   readonly events: EventRecorder;
@@ -24,6 +27,9 @@ export interface ObserveDeps {
 export async function writeObserved(persisted: PersistedPlan, execution: Execution, deps: ObserveDeps): Promise<QuidditchIndex | undefined> {
   const planned = allocationsKey(persisted.allocations);
   const { plan } = persisted;
+  const index = persisted.index;
+  const reported = deps.observed?.copiesOf(index.metadata.namespace ?? 'default', index.metadata.name ?? '') ?? [];
+  const totals = deps.observed ? indexTotals(execution.allocations, reported, index.metadata.uid) : undefined;
   const written = await writeStatus(
     deps.indices,
     persisted.index,
@@ -31,7 +37,7 @@ export async function writeObserved(persisted: PersistedPlan, execution: Executi
     (cur) =>
       allocationsKey(cur.status?.shardAllocations ?? []) !== planned
         ? undefined
-        : computeIndexStatus(cur, { allocations: execution.allocations, unassigned: plan.unassigned, failures: execution.failures }, deps.now()),
+        : computeIndexStatus(cur, { allocations: execution.allocations, unassigned: plan.unassigned, failures: execution.failures, totals }, deps.now()),
     { unchanged: (current, next) => statusUnchanged(current, next ?? {}) },
   );
   if (written) deps.ledger.set(written.metadata.namespace ?? 'default', written.metadata.name ?? '', written.metadata.resourceVersion, written.status?.shardAllocations);

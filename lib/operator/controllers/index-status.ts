@@ -24,6 +24,35 @@ export interface IndexObservation {
   readonly unassigned: readonly UnplacedCopy[];
   /** Data-node calls that failed. */
   readonly failures: readonly NodeFailure[];
+  /** Documents and bytes as the nodes report them; undefined leaves the previous numbers. */
+  readonly totals?: IndexTotals;
+}
+
+export interface IndexTotals {
+  readonly docsCount: number;
+  readonly sizeBytes: number;
+}
+
+/**
+ * Pure: documents in the primaries and bytes of every copy, from the nodes' reports. Undefined when
+ * some serving copy has no report yet: a partial sum would show a number that is simply wrong.
+ */
+export function indexTotals(
+  allocations: readonly ShardAllocationStatus[],
+  reported: readonly { node: string; indexUid: string; shardId: number; docsCount: number; sizeBytes: number }[],
+  uid: string | undefined,
+): IndexTotals | undefined {
+  const byCopy = new Map(reported.filter((c) => c.indexUid === uid).map((c) => [`${c.shardId}@${c.node}`, c]));
+  let docsCount = 0;
+  let sizeBytes = 0;
+  for (const a of allocations) {
+    if (a.state === 'UNASSIGNED') continue;
+    const c = byCopy.get(`${a.shardId}@${a.nodeId}`);
+    if (!c) return undefined;
+    if (a.primary) docsCount += c.docsCount;
+    sizeBytes += c.sizeBytes;
+  }
+  return { docsCount, sizeBytes };
 }
 
 /**
@@ -92,6 +121,7 @@ export function computeIndexStatus(index: QuidditchIndex, observed: IndexObserva
     shardAllocations: [...observed.allocations],
     conditions,
     observedGeneration: generation,
+    ...(observed.totals ?? {}),
   };
 }
 
@@ -126,6 +156,8 @@ function normalize(s: QuidditchIndexStatus): unknown {
     shardAllocations: allocationsKey(s.shardAllocations ?? []),
     conditions: (s.conditions ?? []).map((c) => [c.type, c.status, c.reason, c.message, c.lastTransitionTime, c.observedGeneration]),
     observedGeneration: s.observedGeneration,
+    docsCount: s.docsCount,
+    sizeBytes: s.sizeBytes,
   };
 }
 
