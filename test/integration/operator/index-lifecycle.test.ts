@@ -10,7 +10,7 @@ beforeAll(async () => {
   const namespace = await createTestNamespace('op-lifecycle');
   cluster = new Cluster(namespace);
   sims = await Promise.all(['data-0', 'data-1', 'data-2'].map((name) => SimProcess.start({ name, namespace })));
-  operator = await OperatorProcess.start({ namespace, args: ['--heartbeat-timeout=4', '--resync-period=30'] });
+  operator = await OperatorProcess.start({ namespace, args: ['--heartbeat-timeout=4', '--resync-period=30', '--node-left-delay=1'] });
 }, 90_000);
 
 afterAll(async () => {
