@@ -7,6 +7,7 @@ import type { IndexApi } from './index-api';
 import type { Execution } from './index-execute';
 import type { PersistedPlan } from './index-plan';
 import { allocationsKey, computeIndexStatus, indexTotals, statusUnchanged } from './index-status';
+import type { IndexObservation } from './index-status';
 import type { ObservedCopies } from '../datanode/observed-copies';
 import { writeStatus } from './status-writer';
 
@@ -24,7 +25,7 @@ export interface ObserveDeps {
  * write path: skipped when nothing changed, optimistic lock, recomputed from a fresh read on 409.
  * Returns the index as written, or undefined when it is gone.
  */
-export async function writeObserved(persisted: PersistedPlan, execution: Execution, deps: ObserveDeps): Promise<QuidditchIndex | undefined> {
+export async function writeObserved(persisted: PersistedPlan, execution: Execution, deps: ObserveDeps, settings?: IndexObservation['settings']): Promise<QuidditchIndex | undefined> {
   const planned = allocationsKey(persisted.allocations);
   const { plan } = persisted;
   const index = persisted.index;
@@ -37,7 +38,7 @@ export async function writeObserved(persisted: PersistedPlan, execution: Executi
     (cur) =>
       allocationsKey(cur.status?.shardAllocations ?? []) !== planned
         ? undefined
-        : computeIndexStatus(cur, { allocations: execution.allocations, unassigned: plan.unassigned, failures: execution.failures, totals }, deps.now()),
+        : computeIndexStatus(cur, { allocations: execution.allocations, unassigned: plan.unassigned, failures: execution.failures, totals, settings }, deps.now()),
     { unchanged: (current, next) => statusUnchanged(current, next ?? {}) },
   );
   if (written) deps.ledger.set(written.metadata.namespace ?? 'default', written.metadata.name ?? '', written.metadata.resourceVersion, written.status?.shardAllocations);

@@ -13,6 +13,7 @@ import { executePlan } from './index-execute';
 import { finalizeIndex, FinalizeDeps, INDEX_FINALIZER } from './index-finalizer';
 import { writeObserved, writeInvalidSpec } from './index-observe';
 import { planAndPersist } from './index-plan';
+import { pushSettings, refusalMessage } from './index-settings-push';
 import type { ShardOperations } from './shard-operations';
 import type { ObservedCopies } from '../datanode/observed-copies';
 
@@ -57,6 +58,9 @@ export interface IndexReconcilerDeps extends FinalizeDeps {
  * `terminal` with a Ready=False/InvalidSpec condition and an Event; copies that fit on no node are
  * looked at again after `unassignedRecheckMs` (and on every node change). Anything else thrown is a bug.
  */
+/** How soon to look again at an index whose live node has no synced shard stream. */
+const UNSYNCED_RECHECK_MS = 1_000;
+
 export class IndexReconciler implements Reconciler {
   constructor(private readonly deps: IndexReconcilerDeps) {}
 
@@ -115,17 +119,31 @@ export class IndexReconciler implements Reconciler {
     // 4. Side effects on the data nodes.
     const execution = await executePlan(persisted, deps);
 
+    // 4b. Changed settings and mappings to the copies that run older ones.
+    const pushed = await pushSettings(persisted.index, execution.allocations, deps);
+    const generation = persisted.index.metadata.generation ?? 0;
+    const settings = deps.observed ? { pending: pushed.pending, refusedMessage: pushed.refused.length ? refusalMessage(pushed, generation) : undefined } : undefined;
+
     // 5. Observe and record.
-    const written = await writeObserved(persisted, execution, deps);
+    const written = await writeObserved(persisted, execution, deps, settings);
     if (!written) return done();
     recordTransitions(deps.events, written, before, persisted, execution.failures);
+    if (pushed.newlyRefused && settings?.refusedMessage) deps.events.record(written, 'Warning', 'SettingsRefused', settings.refusedMessage);
 
-    if (execution.failures.length) {
-      const detail = execution.failures.map((f) => `${f.node}: ${f.message}`).join('; ');
-      ctx.log.warn({ failures: execution.failures.length }, 'shard operations failed');
+    const failures = [...execution.failures, ...pushed.failures];
+    if (failures.length) {
+      const detail = failures.map((f) => `${f.node}: ${f.message}`).join('; ');
+      ctx.log.warn({ failures: failures.length }, 'shard operations failed');
       return retry(new Error(`Unable to reconcile shard copies of QuidditchIndex ${key}: ${detail}`));
     }
+    // A live node whose stream is not synced yet (it just restarted): look again shortly, since a
+    // node that comes back EMPTY sends a snapshot naming none of this index's copies, and the
+    // watcher reports only indices it names. Bounded: a dead node turns UNHEALTHY and is not waited on.
+    const unsynced = deps.observed
+      ? persisted.allocations.some((a) => a.state !== 'UNASSIGNED' && deps.observed?.copiesOn(a.nodeId) === undefined && deps.nodeCache.get(namespace, a.nodeId)?.status?.state === 'HEALTHY')
+      : false;
     return combine([
+      unsynced ? requeueAfter(UNSYNCED_RECHECK_MS) : done(),
       persisted.plan.unassigned.length ? requeueAfter(deps.unassignedRecheckMs ?? 30_000) : done(),
       // A delayed replica is replaced at the moment its delay runs out, not at the next resync.
       persisted.plan.recheckAfterMs !== undefined ? requeueAfter(persisted.plan.recheckAfterMs) : done(),

@@ -26,6 +26,8 @@ export interface IndexObservation {
   readonly failures: readonly NodeFailure[];
   /** Documents and bytes as the nodes report them; undefined leaves the previous numbers. */
   readonly totals?: IndexTotals;
+  /** Where the spec's settings stand on the copies; undefined when the nodes' reports are not followed. */
+  readonly settings?: { readonly pending: number; readonly refusedMessage?: string };
 }
 
 export interface IndexTotals {
@@ -114,13 +116,25 @@ export function computeIndexStatus(index: QuidditchIndex, observed: IndexObserva
     set('Degraded', 'False', 'AllCopiesHealthy', 'No copy is missing or failing.');
   }
 
+  // The generation is observed once every copy has applied it (or a node refused it: then the
+  // condition says so and waiting longer cannot help).
+  const settings = observed.settings;
+  let observedGeneration = generation;
+  if (settings) {
+    if (settings.refusedMessage) set('SettingsApplied', 'False', 'SettingsRefused', settings.refusedMessage);
+    else if (settings.pending > 0) {
+      set('SettingsApplied', 'False', 'SettingsPending', `${settings.pending} copies have not applied generation ${generation} of the settings and mappings yet.`);
+      observedGeneration = previous.observedGeneration ?? 0;
+    } else set('SettingsApplied', 'True', 'SettingsApplied', 'Every copy runs the current settings and mappings.');
+  }
+
   return {
     ...previous,
     state,
     health,
     shardAllocations: [...observed.allocations],
     conditions,
-    observedGeneration: generation,
+    observedGeneration,
     ...(observed.totals ?? {}),
   };
 }
