@@ -169,6 +169,8 @@ function validate(v: Record<string, unknown>, problems: string[]): void {
     const n = num(k);
     if (n !== undefined && (!Number.isInteger(n) || n < 0 || n > 65535)) problems.push(`Unable to use ${flag(k)}=${n}: it must be an integer port from 0 to 65535 (0 picks a free port).`);
   }
+  const delay = num('nodeLeftDelay');
+  if (delay !== undefined && delay < 0) problems.push(`Unable to use ${flag('nodeLeftDelay')}=${delay}: it must be 0 or more seconds. Pass 0 to replace replicas of a departed node at once.`);
   const c = num('concurrency');
   if (c !== undefined && (!Number.isInteger(c) || c < 1)) problems.push(`Unable to use ${flag('concurrency')}=${c}: it must be an integer of at least 1.`);
   const [lease, renew, retry] = [num('leaseDuration'), num('renewDeadline'), num('retryPeriod')];

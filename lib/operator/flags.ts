@@ -19,6 +19,7 @@ export const OPERATOR_FLAGS = {
   renewDeadline: { name: 'renew-deadline', type: 'number', default: 10, description: 'Seconds the leader keeps retrying renewal before it steps down.' },
   retryPeriod: { name: 'retry-period', type: 'number', default: 2, description: 'Seconds between acquire or renew attempts.' },
   heartbeatTimeout: { name: 'heartbeat-timeout', type: 'number', default: 60, description: 'Seconds without a heartbeat before a QuidditchNode is UNHEALTHY.' },
+  nodeLeftDelay: { name: 'node-left-delay', type: 'number', default: 60, description: 'Seconds a started replica on a data node that left (UNHEALTHY or deleted) is kept before it is re-created elsewhere, so a node back within it keeps its copies (like index.unassigned.node_left.delayed_timeout). Promoting a surviving replica to primary is never delayed. 0 replaces at once.' },
   deleteTimeout: { name: 'delete-timeout', type: 'number', default: 300, description: 'Seconds an index deletion waits for unreachable data nodes before it removes the finalizer anyway (with a Warning event).' },
   resyncPeriod: { name: 'resync-period', type: 'number', default: 300, description: 'Seconds between full re-reconciles of every cached object.' },
   concurrency: { name: 'concurrency', type: 'number', default: 4, description: 'Reconciles run in parallel per controller (never two for one object).' },

@@ -70,12 +70,29 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
   const nodes = new CustomResourceClient<QuidditchNode>(kubeConfig, 'quidditchnodes');
   const now = () => new Date();
 
+  let mirrorController: Controller | undefined;
+  // Data nodes push every copy's state (WatchShards): the index whose copy started, failed or
+  // vanished is reconciled at once, not at the next resync, and nothing polls while nothing changes.
+  const shardWatcher = new ShardWatcher({
+    streams: dataNodes,
+    nodes: nodeInformer,
+    log,
+    // The index controller is created below; the watcher calls this only once started (on the leader).
+    onChange: (keys) => keys.forEach((k) => {
+      indexController.enqueue(k);
+      mirrorController?.enqueue(k);
+    }),
+  });
+  manager.addRunnable(shardWatcher);
   const indexController = new Controller({
     name: 'index',
     log,
     metrics,
     concurrency: config.concurrency,
-    reconciler: new IndexReconciler({ indices, indexCache: indexInformer, nodeCache: nodeInformer, shards, events, ledger, now, deleteTimeoutMs: config.deleteTimeout * 1000 }),
+    reconciler: new IndexReconciler({
+      indices, indexCache: indexInformer, nodeCache: nodeInformer, shards, events, ledger, now,
+      deleteTimeoutMs: config.deleteTimeout * 1000, nodeLeftDelayMs: config.nodeLeftDelay * 1000, observed: shardWatcher,
+    }),
   });
   const requeueIndices = (namespace: string) => indexInformer.list(namespace).forEach((i) => indexController.enqueue(objectKey(i)));
   const nodeController = new Controller({
@@ -105,19 +122,10 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
   });
   manager.addController(indexController);
   manager.addController(nodeController);
-  // Data nodes push every copy's state (WatchShards): the index whose copy started, failed or
-  // vanished is reconciled at once, not at the next resync, and nothing polls while nothing changes.
-  const shardWatcher = new ShardWatcher({
-    streams: dataNodes,
-    nodes: nodeInformer,
-    log,
-    onChange: (keys) => keys.forEach((k) => indexController.enqueue(k)),
-  });
-  manager.addRunnable(shardWatcher);
 
   if (config.shardAllocationMirror) {
     const mirrorInformer = manager.informer<ShardAllocation>('shardallocations');
-    const mirrorController = new Controller({
+    mirrorController = new Controller({
       name: 'shard-allocation',
       log,
       metrics,
@@ -126,6 +134,7 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
         indexCache: indexInformer,
         mirrorCache: mirrorInformer,
         mirrors: new CustomResourceClient<ShardAllocation>(kubeConfig, 'shardallocations'),
+        observed: shardWatcher,
       }),
     });
     mirrorController.watch(indexInformer);

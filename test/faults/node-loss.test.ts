@@ -12,7 +12,7 @@ let sims: SimProcess[];
 beforeAll(async () => {
   cluster = new Cluster(await createTestNamespace('fault-node-loss'));
   sims = await Promise.all(['d-0', 'd-1', 'd-2'].map((name) => SimProcess.start({ name, namespace: cluster.namespace })));
-  await OperatorProcess.start({ namespace: cluster.namespace, args: ['--heartbeat-timeout=3', '--grpc-timeout=1'] });
+  await OperatorProcess.start({ namespace: cluster.namespace, args: ['--heartbeat-timeout=3', '--grpc-timeout=1', '--node-left-delay=0'] });
 }, 90_000);
 
 afterAll(async () => {

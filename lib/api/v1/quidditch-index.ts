@@ -4,7 +4,13 @@ export const INDEX_STATES = ['CREATING', 'ACTIVE', 'DELETING'] as const;
 export type IndexState = (typeof INDEX_STATES)[number];
 export const INDEX_HEALTHS = ['green', 'yellow', 'red'] as const;
 export type IndexHealth = (typeof INDEX_HEALTHS)[number];
-export const SHARD_STATES = ['INITIALIZING', 'STARTED', 'RELOCATING'] as const;
+/**
+ * UNASSIGNED: the copy is recorded where its data last was (nodeId) but does not serve: its node is
+ * unavailable (NodeLeft) or no longer holds it (CopyMissing, CopyFailed). It is kept so that a node
+ * coming back with the data is recognised and its copy re-adopted, and so that a primary whose data
+ * exists nowhere else is never silently replaced by an empty one.
+ */
+export const SHARD_STATES = ['INITIALIZING', 'STARTED', 'RELOCATING', 'UNASSIGNED'] as const;
 export type ShardState = (typeof SHARD_STATES)[number];
 
 /** Limits shared by the schema, the constructs' validation and the allocator. */
@@ -30,11 +36,21 @@ export interface QuidditchIndexSpec {
   mappings?: { dynamic?: 'true' | 'false' | 'strict' | 'runtime'; properties?: Record<string, Record<string, unknown>> };
 }
 
+export const UNASSIGNED_REASONS = ['NodeLeft', 'CopyMissing', 'CopyFailed'] as const;
+/** Why a recorded copy does not serve: its node left, or the node no longer holds it, or reported it failed. */
+export type CopyUnassignedReason = (typeof UNASSIGNED_REASONS)[number];
+
 export interface ShardAllocationStatus {
   shardId: number;
   nodeId: string;
   primary: boolean;
   state: ShardState;
+  /** Set while state is UNASSIGNED. */
+  unassignedReason?: CopyUnassignedReason;
+  /** When the copy became UNASSIGNED (RFC 3339); a replica of a node that left is replaced once it is older than the delay. */
+  unassignedSince?: string;
+  /** Why the node reported the copy failed (CopyFailed), as the node said it. */
+  message?: string;
 }
 
 export interface QuidditchIndexStatus {
@@ -43,6 +59,10 @@ export interface QuidditchIndexStatus {
   shardAllocations?: ShardAllocationStatus[];
   conditions?: Condition[];
   observedGeneration?: number;
+  /** Documents in the primaries, as their nodes report (absent until every primary reports). */
+  docsCount?: number;
+  /** Bytes of every copy, as their nodes report (absent until every copy reports). */
+  sizeBytes?: number;
 }
 
 export interface QuidditchIndex {
@@ -134,12 +154,17 @@ export const quidditchIndexDefinition: ResourceDefinition = {
             shardId: { type: 'integer', description: 'The shard number, from 0 to shards-1.', minimum: 0 },
             nodeId: { type: 'string', description: 'Name of the QuidditchNode holding this copy.', maxLength: 253 },
             primary: { type: 'boolean', description: 'Whether this copy is the primary.' },
-            state: { type: 'string', description: 'INITIALIZING while the data node creates the copy, STARTED once it serves, RELOCATING while it moves.', enum: [...SHARD_STATES] },
+            state: { type: 'string', description: 'INITIALIZING while the data node creates the copy, STARTED once it serves, RELOCATING while it moves, UNASSIGNED while its node is unavailable or no longer holds it.', enum: [...SHARD_STATES] },
+            unassignedReason: { type: 'string', description: 'Why an UNASSIGNED copy does not serve: NodeLeft, CopyMissing or CopyFailed.', enum: [...UNASSIGNED_REASONS] },
+            unassignedSince: { type: 'string', format: 'date-time', description: 'When the copy became UNASSIGNED.' },
+            message: { type: 'string', description: 'What the node reported about a failed copy.', maxLength: 1024 },
           },
         },
       },
       conditions: conditionsSchema,
       observedGeneration: { type: 'integer', format: 'int64', description: 'The metadata.generation this status was computed for.', minimum: 0 },
+      docsCount: { type: 'integer', format: 'int64', description: 'Documents in the primaries, as their data nodes report them.', minimum: 0 },
+      sizeBytes: { type: 'integer', format: 'int64', description: 'Bytes of every copy, as their data nodes report them.', minimum: 0 },
     },
   },
   printerColumns: [
@@ -147,6 +172,8 @@ export const quidditchIndexDefinition: ResourceDefinition = {
     { name: 'Replicas', type: 'integer', jsonPath: '.spec.replicas', description: 'Replicas of every primary' },
     { name: 'State', type: 'string', jsonPath: '.status.state', description: 'Lifecycle state' },
     { name: 'Health', type: 'string', jsonPath: '.status.health', description: 'green, yellow or red' },
+    { name: 'Docs', type: 'integer', jsonPath: '.status.docsCount', description: 'Documents in the primaries' },
+    { name: 'Size', type: 'integer', jsonPath: '.status.sizeBytes', description: 'Bytes of every copy' },
     { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp', description: 'Time since creation' },
   ],
 };

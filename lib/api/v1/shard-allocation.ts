@@ -45,7 +45,7 @@ export const shardAllocationDefinition: ResourceDefinition = {
     type: 'object',
     description: 'The copy as its data node last reported it.',
     properties: {
-      state: { type: 'string', description: 'INITIALIZING, STARTED or RELOCATING.', enum: [...SHARD_STATES] },
+      state: { type: 'string', description: 'INITIALIZING, STARTED, RELOCATING or UNASSIGNED.', enum: [...SHARD_STATES] },
       docsCount: { type: 'integer', format: 'int64', description: 'Documents in the copy.', minimum: 0 },
       sizeBytes: { type: 'integer', format: 'int64', description: 'Size of the copy on disk in bytes.', minimum: 0 },
     },
@@ -56,5 +56,7 @@ export const shardAllocationDefinition: ResourceDefinition = {
     { name: 'Primary', type: 'boolean', jsonPath: '.spec.isPrimary', description: 'Primary copy' },
     { name: 'Node', type: 'string', jsonPath: '.spec.assignedNode', description: 'Holding node' },
     { name: 'State', type: 'string', jsonPath: '.status.state', description: 'Copy state' },
+    { name: 'Docs', type: 'integer', jsonPath: '.status.docsCount', description: 'Documents in the copy, as its node reports' },
+    { name: 'Size', type: 'integer', jsonPath: '.status.sizeBytes', description: 'Bytes of the copy, as its node reports' },
   ],
 };

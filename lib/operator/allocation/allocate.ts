@@ -1,9 +1,12 @@
 import type { ShardAllocationStatus } from '../../api/v1';
+import { PlanValidationError } from './types';
 import type {
   AllocationAction,
   AllocationPlan,
   CandidateNode,
+  DeleteReason,
   IndexShape,
+  PlanOptions,
   UnassignedCopy,
   UnassignedReason,
 } from './types';
@@ -14,59 +17,101 @@ interface Copy {
   nodeId: string;
   primary: boolean;
   readonly state: ShardAllocationStatus['state'];
+  readonly unassignedReason?: ShardAllocationStatus['unassignedReason'];
+  readonly unassignedSince?: string;
+  readonly message?: string;
 }
 
 const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** A copy whose node holds (or held) its data: the copies a lost primary may only be recovered from. */
+const holdsData = (c: Pick<Copy, 'state'>): boolean => c.state === 'STARTED' || c.state === 'RELOCATING';
 
 /**
  * Plans where every copy of one index lives (pure and deterministic: same input, same output,
  * whatever the order of `current` and `nodes`; ties are broken by node name).
  *
  * Rules, in order of precedence:
- * 1. Copies on UNHEALTHY or unknown nodes are dropped; every other existing copy is kept where it
- *    is (healthy copies are never moved just to rebalance).
- * 2. A shard whose primary was dropped gets a surviving replica promoted (STARTED first, then a
- *    HEALTHY node) before any new copy is planned.
- * 3. Surplus replicas (replicas went down) are removed from the most loaded nodes; never a primary.
+ * 1. A copy on an UNHEALTHY or unknown node that never started is dropped. One that had started is
+ *    kept as UNASSIGNED (NodeLeft) where its data is: a primary until a replica takes over (or data
+ *    loss is accepted), a replica for `nodeLeftDelayMs` so a node back within it keeps its copy. A
+ *    node that is available again is asked to confirm its UNASSIGNED copies (`adopt`, never a create).
+ *    A replica its node lost (CopyMissing, CopyFailed) is dropped and replaced; every other existing
+ *    copy is kept where it is (healthy copies are never moved just to rebalance).
+ * 2. A shard whose primary is gone or UNASSIGNED gets a surviving replica promoted at once (STARTED
+ *    first, then a HEALTHY node) before any new copy is planned; within the delay the old primary
+ *    stays as an UNASSIGNED replica, so its node returning in time serves it again. When the primary held data, only a
+ *    STARTED replica qualifies; with none the shard is PrimaryLost: nothing is placed for it, it waits
+ *    for a node holding it, unless `acceptDataLoss` names it (then an EMPTY primary is placed).
+ * 3. Surplus replicas (replicas went down) are removed, UNASSIGNED ones first, then from the most
+ *    loaded nodes; never a primary.
  * 4. Missing copies are placed primaries first (all shards), then replica round by round, each on
  *    a HEALTHY node below maxShards that holds no copy of that shard, preferring the zone with the
  *    fewest copies of the shard, then the least loaded node (total load over all indices).
  *    When only nodes that already hold the shard are lighter (or no node fits), a lighter node
  *    takes over another copy created in this same plan and this copy goes where that one was:
  *    new copies may be rearranged, existing ones never. Copies that still fit nowhere are
- *    reported in `unassigned` with a reason.
+ *    reported in `unassigned` with a reason. No replica is placed while its shard has no serving
+ *    primary to recover from.
  *
- * @throws Error naming the field when the index shape or the node list is invalid.
+ * @throws PlanValidationError naming the field when the index shape or the node list is invalid.
  */
 export function planAllocation(
   index: IndexShape,
   current: readonly ShardAllocationStatus[],
   nodes: readonly CandidateNode[],
+  options: PlanOptions = {},
 ): AllocationPlan {
   validate(index, nodes);
+  const now = options.now ?? 0;
+  const delayMs = options.nodeLeftDelayMs ?? 0;
+  const accepted = (shardId: number) => options.acceptDataLoss === 'all' || (options.acceptDataLoss?.has(shardId) ?? false);
   const nodeByName = new Map([...nodes].sort((a, b) => byName(a.name, b.name)).map((n) => [n.name, n]));
+  const available = (node: string) => nodeByName.has(node) && nodeByName.get(node)?.state !== 'UNHEALTHY';
   const load = new Map([...nodeByName.values()].map((n) => [n.name, n.load]));
   const bump = (node: string, delta: number) => load.set(node, (load.get(node) ?? 0) + delta);
   const promotes: AllocationAction[] = [];
+  const adopts: AllocationAction[] = [];
   const creates: AllocationAction[] = [];
   const deletes: AllocationAction[] = [];
+  const lost: AllocationPlan['lost'] = [];
+  const unassigned: UnassignedCopy[] = [];
+  let recheckAfterMs: number | undefined;
   const copies: Copy[][] = Array.from({ length: index.shards }, () => []);
+  const remove = (c: Pick<Copy, 'shardId' | 'primary' | 'nodeId'>, reason: DeleteReason) => {
+    bump(c.nodeId, -1);
+    deletes.push({ type: 'delete', shardId: c.shardId, primary: c.primary, node: c.nodeId, reason });
+  };
 
   // 1. Keep what survives; sorted so the STARTED primary wins over duplicates.
   for (const a of sortAllocations(current)) {
-    const node = nodeByName.get(a.nodeId);
-    const drop = (reason: 'NodeUnavailable' | 'ShardOutOfRange' | 'DuplicateCopy') => {
-      bump(a.nodeId, -1);
-      deletes.push({ type: 'delete', shardId: a.shardId, primary: a.primary, node: a.nodeId, reason });
-    };
     if (!Number.isInteger(a.shardId) || a.shardId < 0 || a.shardId >= index.shards) {
-      drop('ShardOutOfRange');
+      remove(a, 'ShardOutOfRange');
       continue;
     }
-    if (!node || node.state === 'UNHEALTHY') {
-      drop('NodeUnavailable');
+    let copy: Copy = { shardId: a.shardId, nodeId: a.nodeId, primary: a.primary, state: a.state, unassignedReason: a.unassignedReason, unassignedSince: a.unassignedSince, message: a.message };
+    if (!available(a.nodeId)) {
+      if (a.state === 'INITIALIZING') {
+        remove(a, 'NodeUnavailable'); // it never held data: nothing to wait for
+        continue;
+      }
+      if (a.state !== 'UNASSIGNED') {
+        copy = { shardId: a.shardId, nodeId: a.nodeId, primary: a.primary, state: 'UNASSIGNED', unassignedReason: 'NodeLeft', unassignedSince: new Date(now).toISOString() };
+        lost.push({ shardId: a.shardId, primary: a.primary, node: a.nodeId });
+      }
+      if (!copy.primary) {
+        const waited = now - (Date.parse(copy.unassignedSince ?? '') || now);
+        if (copy.unassignedReason !== 'NodeLeft' || waited >= delayMs) {
+          remove(a, 'NodeUnavailable');
+          continue;
+        }
+        recheckAfterMs = Math.min(recheckAfterMs ?? Infinity, delayMs - waited);
+      }
+    } else if (a.state === 'UNASSIGNED' && a.unassignedReason !== 'NodeLeft' && !a.primary) {
+      remove(a, 'CopyLost');
       continue;
     }
+    // A primary its node lost stays as the record that the shard's data existed (see step 2).
     const shard = copies[a.shardId];
     const sameNode = shard.find((c) => c.nodeId === a.nodeId);
     if (sameNode && sameNode.primary === a.primary) {
@@ -74,40 +119,72 @@ export function planAllocation(
       continue;
     }
     if (sameNode || (a.primary && shard.some((c) => c.primary))) {
-      drop('DuplicateCopy');
+      remove(a, 'DuplicateCopy');
       continue;
     }
-    shard.push({ shardId: a.shardId, nodeId: a.nodeId, primary: a.primary, state: a.state });
+    if (copy.state === 'UNASSIGNED' && copy.unassignedReason === 'NodeLeft' && available(a.nodeId)) {
+      adopts.push({ type: 'adopt', shardId: a.shardId, primary: a.primary, node: a.nodeId });
+    }
+    shard.push(copy);
   }
 
-  // 2. Promote a surviving replica wherever the primary is gone.
-  for (const shard of copies) {
-    if (shard.length === 0 || shard.some((c) => c.primary)) continue;
-    const best = [...shard].sort(
+  // 2. Promote a surviving replica wherever the primary is gone or does not serve.
+  const adopting = new Set(adopts.map((a) => `${a.shardId}/${a.node}`));
+  const primaryLost = new Set<number>();
+  for (const [shardId, shard] of copies.entries()) {
+    const primary = shard.find((c) => c.primary);
+    if (primary && primary.state !== 'UNASSIGNED') continue;
+    if (primary && adopting.has(`${shardId}/${primary.nodeId}`)) continue; // its node is back: let it confirm first
+    // An UNASSIGNED primary held data: only a replica holding data may replace it.
+    const eligible = shard.filter((c) => !c.primary && c.state !== 'UNASSIGNED' && (!primary || holdsData(c)));
+    if (eligible.length === 0) {
+      if (!primary) continue;
+      if (!accepted(shardId)) {
+        primaryLost.add(shardId);
+        unassigned.push({ shardId, primary: true, reason: 'PrimaryLost', nodes: [...new Set(shard.filter((c) => c.state === 'UNASSIGNED').map((c) => c.nodeId))].sort(byName) });
+        continue;
+      }
+      shard.splice(shard.indexOf(primary), 1);
+      remove(primary, 'DataLossAccepted'); // step 4 places an EMPTY primary, as the annotation asked
+      continue;
+    }
+    const best = [...eligible].sort(
       (a, b) =>
         rank(a.state !== 'STARTED', b.state !== 'STARTED') ||
         rank(nodeByName.get(a.nodeId)?.state !== 'HEALTHY', nodeByName.get(b.nodeId)?.state !== 'HEALTHY') ||
         byName(a.nodeId, b.nodeId),
     )[0];
+    if (primary) {
+      shard.splice(shard.indexOf(primary), 1);
+      const waited = now - (Date.parse(primary.unassignedSince ?? '') || now);
+      if (primary.unassignedReason === 'NodeLeft' && !available(primary.nodeId) && waited < delayMs) {
+        // Its node may be back within the delay: its copy then serves again as a replica, so nothing
+        // is re-created for a short blip (as Elasticsearch re-uses the copy of a returning node).
+        shard.push({ ...primary, primary: false });
+        recheckAfterMs = Math.min(recheckAfterMs ?? Infinity, delayMs - waited);
+      } else {
+        remove(primary, available(primary.nodeId) ? 'CopyLost' : 'NodeUnavailable');
+      }
+    }
     best.primary = true;
     promotes.push({ type: 'promote', shardId: best.shardId, node: best.nodeId });
   }
 
-  // 3. Remove surplus replicas, non-HEALTHY nodes first, then the most loaded.
-  for (const [shardId, shard] of copies.entries()) {
+  // 3. Remove surplus replicas: UNASSIGNED first, then non-HEALTHY nodes, then the most loaded.
+  for (const shard of copies) {
     let surplus = shard.filter((c) => !c.primary).length - index.replicas;
     while (surplus-- > 0) {
       const victim = shard
         .filter((c) => !c.primary)
         .sort(
           (a, b) =>
+            rank(a.state !== 'UNASSIGNED', b.state !== 'UNASSIGNED') ||
             rank(nodeByName.get(a.nodeId)?.state !== 'HEALTHY', nodeByName.get(b.nodeId)?.state !== 'HEALTHY') ||
             (load.get(b.nodeId) ?? 0) - (load.get(a.nodeId) ?? 0) ||
             byName(a.nodeId, b.nodeId),
         )[0];
       shard.splice(shard.indexOf(victim), 1);
-      bump(victim.nodeId, -1);
-      deletes.push({ type: 'delete', shardId, primary: false, node: victim.nodeId, reason: 'ReplicasReduced' });
+      remove({ ...victim, primary: false }, 'ReplicasReduced');
     }
   }
 
@@ -117,7 +194,6 @@ export function planAllocation(
   const inZone = (shardId: number, zone: string) => copies[shardId].filter((c) => zoneOf(c.nodeId) === zone).length;
   const loadOf = (node: string) => load.get(node) ?? 0;
   const created: Copy[] = [];
-  const unassigned: UnassignedCopy[] = [];
   const place = (shardId: number, primary: boolean) => {
     const holds = new Set(copies[shardId].map((c) => c.nodeId));
     const eligible = healthy.filter((n) => !holds.has(n.name) && loadOf(n.name) < n.maxShards);
@@ -167,17 +243,32 @@ export function planAllocation(
   for (const [shardId, shard] of copies.entries()) {
     if (!shard.some((c) => c.primary)) place(shardId, true);
   }
+  // A replica recovers from its primary: none is placed for a shard whose primary does not serve.
+  const recoverable = (shard: Copy[]) => !shard.some((c) => c.primary && c.state === 'UNASSIGNED');
   for (let round = 1; round <= index.replicas; round++) {
     for (const [shardId, shard] of copies.entries()) {
-      if (shard.filter((c) => !c.primary).length < round) place(shardId, false);
+      if (recoverable(shard) && shard.filter((c) => !c.primary).length < round) place(shardId, false);
     }
   }
   for (const c of created) creates.push({ type: 'create', shardId: c.shardId, primary: c.primary, node: c.nodeId });
 
-  const allocations = sortAllocations(
-    copies.flat().map((c) => ({ shardId: c.shardId, nodeId: c.nodeId, primary: c.primary, state: c.state })),
-  );
-  return { allocations, actions: [...promotes, ...creates, ...deletes], unassigned };
+  const allocations = sortAllocations(copies.flat().map(toStatus));
+  return {
+    allocations,
+    actions: [...promotes, ...adopts, ...creates, ...deletes],
+    unassigned,
+    lost,
+    ...(recheckAfterMs === undefined ? {} : { recheckAfterMs: Math.max(1, recheckAfterMs) }),
+  };
+}
+
+function toStatus(c: Copy): ShardAllocationStatus {
+  const out: ShardAllocationStatus = { shardId: c.shardId, nodeId: c.nodeId, primary: c.primary, state: c.state };
+  if (c.state !== 'UNASSIGNED') return out;
+  if (c.unassignedReason) out.unassignedReason = c.unassignedReason;
+  if (c.unassignedSince) out.unassignedSince = c.unassignedSince;
+  if (c.message) out.message = c.message;
+  return out;
 }
 
 /** Sorts by shardId, primary first, STARTED first, then node name (a new array). */
@@ -219,9 +310,10 @@ function validate(index: IndexShape, nodes: readonly CandidateNode[]): void {
     }
   }
   if (problems.length > 0) {
-    throw new Error(
+    throw new PlanValidationError(
       `Unable to plan allocation for QuidditchIndex ${index.namespace}/${index.name}: ${problems.join('; ')}. ` +
         'Fix the index spec or the node list passed to planAllocation.',
+      problems,
     );
   }
 }

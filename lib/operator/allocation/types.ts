@@ -44,13 +44,35 @@ export type UnassignedReason =
   /** Healthy nodes exist but every one without a copy of this shard is at maxShards. */
   | 'InsufficientCapacity'
   /** Every healthy node already holds a copy of this shard: more nodes are needed for this many replicas. */
-  | 'TooFewNodes';
+  | 'TooFewNodes'
+  /**
+   * The shard's primary held data and no copy that holds it serves: every copy was on nodes that are
+   * unavailable or lost it. Nothing is placed until a node holding it returns, or until the shard is
+   * named in the accept-data-loss annotation (then an EMPTY primary is allocated).
+   */
+  | 'PrimaryLost';
 
 /** A copy of a shard that is wanted but could not be placed. */
 export interface UnassignedCopy {
   readonly shardId: number;
   readonly primary: boolean;
   readonly reason: UnassignedReason;
+  /** PrimaryLost: the nodes the shard's data was last on (bring one back to recover it). */
+  readonly nodes?: readonly string[];
+}
+
+/** What planning depends on besides the index, its allocations and the nodes; all optional, so the allocator stays a pure function. */
+export interface PlanOptions {
+  /** The current time in ms (for the node-left delay). @default 0 */
+  readonly now?: number;
+  /**
+   * How long a STARTED replica on a node that left is kept (UNASSIGNED, not replaced) so a node that
+   * returns within it keeps its copy, like index.unassigned.node_left.delayed_timeout. Primaries are
+   * never delayed: a surviving replica is promoted at once. @default 0 (replace at once)
+   */
+  readonly nodeLeftDelayMs?: number;
+  /** Shards whose lost primary may be replaced by an EMPTY one (the documented accept-data-loss annotation). @default none */
+  readonly acceptDataLoss?: ReadonlySet<number> | 'all';
 }
 
 /** Why a copy is removed from the allocation list. */
@@ -62,7 +84,11 @@ export type DeleteReason =
   /** shardId is not below spec.shards (a corrupt or stale status). */
   | 'ShardOutOfRange'
   /** A second copy of the same shard on the same node, or a second primary (a corrupt status). */
-  | 'DuplicateCopy';
+  | 'DuplicateCopy'
+  /** The node is available but no longer holds the copy (or reported it failed): it is replaced from a surviving copy. */
+  | 'CopyLost'
+  /** The shard's lost primary is given up as the accept-data-loss annotation asks. */
+  | 'DataLossAccepted';
 
 /**
  * One step towards the new allocation. `planAllocation` lists them in the order to carry out:
@@ -74,6 +100,11 @@ export type AllocationAction =
   | { readonly type: 'create'; readonly shardId: number; readonly primary: boolean; readonly node: string }
   /** Make the replica on `node` the primary of its shard (its old primary is lost). */
   | { readonly type: 'promote'; readonly shardId: number; readonly node: string }
+  /**
+   * `node` is available again and was recorded as holding this copy while it was away (UNASSIGNED):
+   * confirm the node still holds it WITHOUT creating one (an empty primary would hide lost data).
+   */
+  | { readonly type: 'adopt'; readonly shardId: number; readonly primary: boolean; readonly node: string }
   /** Remove the copy from `node` (DeleteShard, best effort when reason is NodeUnavailable). */
   | {
       readonly type: 'delete';
@@ -91,4 +122,19 @@ export interface AllocationPlan {
   readonly actions: AllocationAction[];
   /** Wanted copies that have no node; empty when every copy is placed. */
   readonly unassigned: UnassignedCopy[];
+  /** Copies that became UNASSIGNED in this plan (their node left), for the Event. */
+  readonly lost: { readonly shardId: number; readonly primary: boolean; readonly node: string }[];
+  /** When a delayed replica is due for replacement, in ms from `now`; undefined when none waits. */
+  readonly recheckAfterMs?: number;
+}
+
+/**
+ * The index shape or node list can never be planned as given (e.g. spec.shards below 1). Retrying
+ * cannot help until the object changes: the reconciler reports it as terminal.
+ */
+export class PlanValidationError extends Error {
+  constructor(message: string, readonly problems: readonly string[]) {
+    super(message);
+    this.name = 'PlanValidationError';
+  }
 }

@@ -22,6 +22,11 @@ export class GrpcShardOperations implements ShardOperations {
     }
   }
 
+  async updateSettings(node: NodeTarget, copy: CopyRef, content: IndexContent): Promise<{ applied: boolean; reason: string }> {
+    const answer = await this.client.updateShardSettings(node, { shard: toRef(copy), settingsJson: content.settingsJson, mappingsJson: content.mappingsJson, settingsGeneration: content.generation });
+    return { applied: answer.applied, reason: answer.refusedReason };
+  }
+
   async deleteShard(node: NodeTarget, copy: CopyRef): Promise<void> {
     await this.client.deleteShard(node, toRef(copy));
   }

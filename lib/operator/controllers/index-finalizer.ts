@@ -1,9 +1,10 @@
 import type { QuidditchIndex, QuidditchNode } from '../../api/v1';
-import { CustomResourceClient, isConflict, statusCodeOf } from '../kube/custom-resource-client';
+import { isConflict, statusCodeOf } from '../kube/custom-resource-client';
 import type { EventRecorder } from '../kube/event-recorder';
 import type { Logger } from '../logger';
 import type { ReconcileResult } from '../runtime/reconciler';
 import type { AllocationLedger } from './allocation-ledger';
+import type { IndexApi } from './index-api';
 import type { ShardOperations } from './shard-operations';
 import { writeStatus } from './status-writer';
 import { mapLimit } from './map-limit';
@@ -12,7 +13,7 @@ import { AbandonedCopy, describeAbandoned, fullList } from './abandoned-copies';
 export const INDEX_FINALIZER = 'quidditch.io/index-protection';
 
 export interface FinalizeDeps {
-  readonly indices: CustomResourceClient<QuidditchIndex>;
+  readonly indices: IndexApi;
   readonly nodeCache: { get(namespace: string, name: string): QuidditchNode | undefined };
   readonly shards: ShardOperations;
   readonly events: EventRecorder;

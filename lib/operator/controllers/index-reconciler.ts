@@ -1,19 +1,24 @@
-import type { QuidditchIndex, QuidditchNode, ShardAllocationStatus } from '../../api/v1';
-import { candidateNodes, planAllocation, AllocationPlan } from '../allocation';
-import { CustomResourceClient, isConflict } from '../kube/custom-resource-client';
+import type { QuidditchIndex, QuidditchNode } from '../../api/v1';
+import { PlanValidationError } from '../allocation';
+import { isConflict } from '../kube/custom-resource-client';
 import type { EventRecorder } from '../kube/event-recorder';
+import { combine, done, requeueAfter, retry, splitKey, terminal } from '../runtime/reconciler';
 import type { ReconcileContext, ReconcileResult, Reconciler } from '../runtime/reconciler';
 import type { ObjectStore } from '../runtime/source';
 import { AllocationLedger } from './allocation-ledger';
-import { allocationsKey, computeIndexStatus, statusUnchanged, NodeFailure } from './index-status';
+import { isTransientApiError, IndexApi } from './index-api';
+import { settingsProblems } from './index-content';
+import { recordTransitions } from './index-events';
+import { executePlan } from './index-execute';
 import { finalizeIndex, FinalizeDeps, INDEX_FINALIZER } from './index-finalizer';
-import type { ShardOperations, NodeTarget } from './shard-operations';
-import { mapLimit } from './map-limit';
-import { writeStatus } from './status-writer';
-
+import { writeObserved, writeInvalidSpec } from './index-observe';
+import { planAndPersist } from './index-plan';
+import { pushSettings, refusalMessage } from './index-settings-push';
+import type { ShardOperations } from './shard-operations';
+import type { ObservedCopies } from '../datanode/observed-copies';
 
 export interface IndexReconcilerDeps extends FinalizeDeps {
-  readonly indices: CustomResourceClient<QuidditchIndex>;
+  readonly indices: IndexApi;
   readonly indexCache: ObjectStore<QuidditchIndex>;
   readonly nodeCache: ObjectStore<QuidditchNode>;
   readonly shards: ShardOperations;
@@ -22,35 +27,64 @@ export interface IndexReconcilerDeps extends FinalizeDeps {
   readonly now: () => Date;
   /** How soon to look again at an index some of whose copies have no node. @default 30 s */
   readonly unassignedRecheckMs?: number;
+  /**
+   * How long a STARTED replica on a node that left (UNHEALTHY or deleted) is kept, not replaced, so a
+   * node back within it keeps its copies and a blip causes no copy churn (Elasticsearch's
+   * index.unassigned.node_left.delayed_timeout). Promotion of a surviving replica is never delayed.
+   * @default 0 here; the operator's --node-left-delay flag defaults to 60 s
+   */
+  readonly nodeLeftDelayMs?: number;
+  /**
+   * What the data nodes report holding (their WatchShards streams). The record is compared with it
+   * before every plan (a copy started, failed, vanished or came back), and copies a node reports are
+   * not called for again. @default none: the record is trusted and unstarted copies are re-ensured
+   */
+  readonly observed?: ObservedCopies;
 }
 
-/** Parallel data-node calls per index: enough to hide latency, few enough not to flood a node. */
-const CALLS_PER_INDEX = 32;
-const MAX_PLAN_ATTEMPTS = 5;
-
 /**
- * IndexReconciler drives one QuidditchIndex towards its spec. Its phases, in order:
- *  1. gone → forget it; being deleted → finalize (delete every copy, then drop the finalizer);
+ * IndexReconciler drives one QuidditchIndex towards its spec. A thin shell over its steps, each in a
+ * sibling file, in this order:
+ *  1. gone → forget it; being deleted → finalize (index-finalizer.ts);
  *  2. ensure the finalizer, so no copy can be created that a deletion would not clean up;
- *  3. plan (pure allocator), reserve it in the ledger and PERSIST it in status before any
- *     side effect — after a crash the next leader finds every copy it may have created;
- *  4. carry out the plan on data nodes: deletes, promotions, then ensure every copy not yet started
- *     (idempotent, so repeating after a crash creates nothing twice);
- *  5. write the observed result (states, health, conditions) through the one status write path.
+ *  3. plan (pure allocator), reserve it in the ledger and PERSIST it in status before any side effect
+ *     (index-plan.ts) — after a crash the next leader finds every copy it may have created;
+ *  4. carry out the plan on the data nodes (index-execute.ts), idempotently;
+ *  5. write the observed result through the one status write path and record Events
+ *     (index-observe.ts, index-events.ts).
+ *
+ * Results: a transient API error (conflict, throttling, 5xx, no answer) is `retry`; a failed data-node
+ * call is `retry` after the status says which node failed; a spec that can never be planned is
+ * `terminal` with a Ready=False/InvalidSpec condition and an Event; copies that fit on no node are
+ * looked at again after `unassignedRecheckMs` (and on every node change). Anything else thrown is a bug.
  */
+/** How soon to look again at an index whose live node has no synced shard stream. */
+const UNSYNCED_RECHECK_MS = 1_000;
+
 export class IndexReconciler implements Reconciler {
   constructor(private readonly deps: IndexReconcilerDeps) {}
 
   async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult> {
+    try {
+      return await this.steps(key, ctx);
+    } catch (err) {
+      if (isTransientApiError(err)) return retry(err);
+      throw err;
+    }
+  }
+
+  private async steps(key: string, ctx: ReconcileContext): Promise<ReconcileResult> {
     const [namespace, name] = splitKey(key);
     const { deps } = this;
+
+    // 1. Gone, stale or being deleted.
     let index = deps.indexCache.get(namespace, name);
     // Our own last write has not reached the cache yet. Its watch event is on the way and brings this
     // key back with the object as written; acting on the older copy now would only redo recorded work.
-    if (index && deps.ledger.isNewerThan(namespace, name, index.metadata.resourceVersion)) return { kind: 'done' };
+    if (index && deps.ledger.isNewerThan(namespace, name, index.metadata.resourceVersion)) return done();
     if (!index) {
       deps.ledger.delete(namespace, name);
-      return { kind: 'done' };
+      return done();
     }
     if (index.metadata.deletionTimestamp) return finalizeIndex(index, deps, ctx.log);
 
@@ -60,149 +94,59 @@ export class IndexReconciler implements Reconciler {
       try {
         index = await deps.indices.patchFinalizers(namespace, name, index.metadata.resourceVersion, [...finalizers, INDEX_FINALIZER]);
       } catch (err) {
-        if (isConflict(err)) return { kind: 'requeueAfter', ms: 0 };
+        if (isConflict(err)) return requeueAfter(0);
         throw err;
       }
     }
 
-    const before = index.status?.state;
     // 3. Plan and persist.
-    const planned = await this.planAndPersist(index);
-    if (!planned) return { kind: 'done' }; // deleted meanwhile
-    const { plan } = planned;
-    index = planned.index;
-    // 4. Side effects.
-
-    const nodes = new Map(deps.nodeCache.list(namespace).map((n) => [n.metadata.name ?? '', n]));
-    const failures: NodeFailure[] = [];
-    const target = (node: string): NodeTarget | undefined => {
-      const n = nodes.get(node);
-      return n ? { name: node, address: n.spec.address } : undefined;
-    };
-    const uid = index.metadata.uid ?? '';
-    const ref = (shardId: number, primary: boolean) => ({ namespace, index: name, indexUid: uid, shardId, primary });
-
-    const reachableDeletes = plan.actions.filter((a) => a.type === 'delete' && a.reason !== 'NodeUnavailable');
-    await mapLimit(reachableDeletes, CALLS_PER_INDEX, async (a) => {
-      const t = target(a.node);
-      // A failed delete leaves an orphan copy; the node reconciler's orphan sweep removes it later.
-      if (t && a.type === 'delete') await deps.shards.deleteShard(t, ref(a.shardId, a.primary)).catch((err) => failures.push({ node: a.node, message: messageOf(err) }));
-    });
-
-    const promotions = new Set(plan.actions.filter((a) => a.type === 'promote').map((a) => `${a.shardId}/${a.node}`));
-    const creations = new Set(plan.actions.filter((a) => a.type === 'create').map((a) => `${a.shardId}/${a.node}`));
-    const allocations = planned.allocations.map((a) => ({ ...a }));
-    await mapLimit(allocations.filter((a) => a.state !== 'STARTED'), CALLS_PER_INDEX, async (a) => {
-      const t = target(a.nodeId);
-      if (!t) return void failures.push({ node: a.nodeId, message: 'node is not registered' });
-      const copy = ref(a.shardId, a.primary);
-      const id = `${a.shardId}/${a.nodeId}`;
-      try {
-        if (promotions.has(id)) a.state = (await deps.shards.promoteShard(t, copy))?.state ?? (await deps.shards.createShard(t, copy)).state;
-        else if (creations.has(id) || !a.primary) a.state = (await deps.shards.createShard(t, copy)).state;
-        // A primary left INITIALIZING by an earlier run may be a promotion that never reached the node:
-        // promote first (idempotent), create only if the node holds no copy at all.
-        else a.state = (await deps.shards.promoteShard(t, copy))?.state ?? (await deps.shards.createShard(t, copy)).state;
-      } catch (err) {
-        failures.push({ node: a.nodeId, message: messageOf(err) });
+    const before = index.status?.state;
+    let persisted;
+    try {
+      const problems = settingsProblems(index.spec.settings);
+      if (problems.length) {
+        throw new PlanValidationError(`Unable to create QuidditchIndex ${key}: ${problems.join('; ')}. Fix spec.settings: nested objects of strings, numbers and booleans only.`, problems);
       }
-    });
+      persisted = await planAndPersist(index, deps);
+    } catch (err) {
+      if (!(err instanceof PlanValidationError)) throw err;
+      await writeInvalidSpec(index, err, deps);
+      return terminal(err);
+    }
+    if (!persisted) return done(); // deleted meanwhile
+    ctx.log.debug({ actions: persisted.plan.actions.length, unassigned: persisted.plan.unassigned.length }, 'plan persisted');
+
+    // 4. Side effects on the data nodes.
+    const execution = await executePlan(persisted, deps);
+
+    // 4b. Changed settings and mappings to the copies that run older ones.
+    const pushed = await pushSettings(persisted.index, execution.allocations, deps);
+    const generation = persisted.index.metadata.generation ?? 0;
+    const settings = deps.observed ? { pending: pushed.pending, refusedMessage: pushed.refused.length ? refusalMessage(pushed, generation) : undefined } : undefined;
 
     // 5. Observe and record.
-    const written = await this.writeObserved(index, planned.allocations, plan, allocations, failures);
-    if (!written) return { kind: 'done' };
-    this.recordTransitions(written, before, plan, failures);
+    const written = await writeObserved(persisted, execution, deps, settings);
+    if (!written) return done();
+    recordTransitions(deps.events, written, before, persisted, execution.failures);
+    if (pushed.newlyRefused && settings?.refusedMessage) deps.events.record(written, 'Warning', 'SettingsRefused', settings.refusedMessage);
 
-    if (failures.length) return { kind: 'retry', error: new Error(`Unable to reconcile shard copies of QuidditchIndex ${key}: ${failures.map((f) => `${f.node}: ${f.message}`).join('; ')}`) };
-    if (plan.unassigned.length) return { kind: 'requeueAfter', ms: deps.unassignedRecheckMs ?? 30_000 };
-    return { kind: 'done' };
-  }
-
-  /** Plans, reserves the plan in the ledger and writes it; on 409 re-reads and plans again. */
-  private async planAndPersist(index: QuidditchIndex): Promise<{ index: QuidditchIndex; plan: AllocationPlan; allocations: ShardAllocationStatus[] } | undefined> {
-    const { deps } = this;
-    const namespace = index.metadata.namespace ?? 'default';
-    const name = index.metadata.name ?? '';
-    let current: QuidditchIndex | undefined = index;
-    for (let attempt = 1; current; attempt++) {
-      // From reading the loads to reserving the plan in the ledger there is no await: JavaScript runs
-      // it as one step, so reconciles of other indices plan against this reservation, and no lock has
-      // to be held across the status write (a lock there capped a namespace at one plan per round trip).
-      deps.ledger.set(namespace, name, current.metadata.resourceVersion, current.status?.shardAllocations);
-      const loads = deps.ledger.loads(namespace);
-      const candidates = candidateNodes(deps.nodeCache.list(namespace), []).map((c) => ({ ...c, load: loads.get(c.name) ?? 0 }));
-      const plan = planAllocation(
-        { namespace, name, shards: current.spec.shards, replicas: current.spec.replicas ?? 1 },
-        current.status?.shardAllocations ?? [],
-        candidates,
-      );
-      // A promoted copy is not the serving primary until its node confirms the promotion.
-      const promoted = new Set(plan.actions.filter((a) => a.type === 'promote').map((a) => `${a.shardId}/${a.node}`));
-      const allocations = plan.allocations.map((a) => (promoted.has(`${a.shardId}/${a.nodeId}`) ? { ...a, state: 'INITIALIZING' as const } : a));
-      const needsWrite = !sameAllocations(current.status?.shardAllocations ?? [], allocations) || !current.status?.state;
-      if (!needsWrite) return { index: current, plan, allocations };
-      const undo = deps.ledger.reserve(namespace, name, allocations);
-      try {
-        const status = { ...(current.status ?? {}), state: current.status?.state ?? 'CREATING', shardAllocations: allocations };
-        const written: QuidditchIndex = await deps.indices.patchStatus(namespace, name, current.metadata.resourceVersion, status);
-        deps.ledger.set(namespace, name, written.metadata.resourceVersion, allocations);
-        return { index: written, plan, allocations };
-      } catch (err) {
-        undo();
-        if (!isConflict(err) || attempt >= MAX_PLAN_ATTEMPTS) throw err;
-        current = await deps.indices.get(namespace, name);
-      }
+    const failures = [...execution.failures, ...pushed.failures];
+    if (failures.length) {
+      const detail = failures.map((f) => `${f.node}: ${f.message}`).join('; ');
+      ctx.log.warn({ failures: failures.length }, 'shard operations failed');
+      return retry(new Error(`Unable to reconcile shard copies of QuidditchIndex ${key}: ${detail}`));
     }
-    return undefined;
+    // A live node whose stream is not synced yet (it just restarted): look again shortly, since a
+    // node that comes back EMPTY sends a snapshot naming none of this index's copies, and the
+    // watcher reports only indices it names. Bounded: a dead node turns UNHEALTHY and is not waited on.
+    const unsynced = deps.observed
+      ? persisted.allocations.some((a) => a.state !== 'UNASSIGNED' && deps.observed?.copiesOn(a.nodeId) === undefined && deps.nodeCache.get(namespace, a.nodeId)?.status?.state === 'HEALTHY')
+      : false;
+    return combine([
+      unsynced ? requeueAfter(UNSYNCED_RECHECK_MS) : done(),
+      persisted.plan.unassigned.length ? requeueAfter(deps.unassignedRecheckMs ?? 30_000) : done(),
+      // A delayed replica is replaced at the moment its delay runs out, not at the next resync.
+      persisted.plan.recheckAfterMs !== undefined ? requeueAfter(persisted.plan.recheckAfterMs) : done(),
+    ]);
   }
-
-  /** Writes the observed result through the one status write path (skip unchanged, optimistic lock, re-read on 409). */
-  private async writeObserved(
-    index: QuidditchIndex,
-    persisted: readonly ShardAllocationStatus[],
-    plan: AllocationPlan,
-    allocations: ShardAllocationStatus[],
-    failures: NodeFailure[],
-  ): Promise<QuidditchIndex | undefined> {
-    const { deps } = this;
-    const planned = allocationsKey(persisted);
-    const written = await writeStatus(
-      deps.indices,
-      index,
-      // Someone (another leader after a failover) re-planned meanwhile: their plan wins; we run again.
-      (cur) => (allocationsKey(cur.status?.shardAllocations ?? []) !== planned ? undefined : computeIndexStatus(cur, { allocations, unassigned: plan.unassigned, failures }, deps.now())),
-      (current, next) => statusUnchanged(current, next ?? {}),
-    );
-    if (written) deps.ledger.set(written.metadata.namespace ?? 'default', written.metadata.name ?? '', written.metadata.resourceVersion, written.status?.shardAllocations);
-    return written;
-  }
-
-  private recordTransitions(index: QuidditchIndex, before: string | undefined, plan: AllocationPlan, failures: NodeFailure[]): void {
-    const { events } = this.deps;
-    const after = index.status?.state;
-    if (!before) events.record(index, 'Normal', 'Creating', `Allocating ${index.spec.shards} shards with ${index.spec.replicas ?? 1} replicas each.`);
-    if (after === 'ACTIVE' && before !== 'ACTIVE') events.record(index, 'Normal', 'Active', `All primaries started; health ${index.status?.health}.`);
-    const lost = plan.actions.filter((a) => a.type === 'delete' && a.reason === 'NodeUnavailable');
-    if (lost.length) events.record(index, 'Warning', 'CopiesLost', `${lost.length} copies were on unavailable nodes (${[...new Set(lost.map((a) => a.node))].join(', ')}); re-creating them elsewhere.`);
-    for (const p of plan.actions.filter((a) => a.type === 'promote')) events.record(index, 'Normal', 'ReplicaPromoted', `Replica of shard ${p.shardId} on ${p.node} promoted to primary.`);
-    const reduced = plan.actions.filter((a) => a.type === 'delete' && a.reason === 'ReplicasReduced').length;
-    if (reduced) events.record(index, 'Normal', 'ReplicasRemoved', `Removed ${reduced} replica copies.`);
-    const added = plan.actions.filter((a) => a.type === 'create').length;
-    if (added && before) events.record(index, 'Normal', 'CopiesAdded', `Placing ${added} new copies.`);
-    if (plan.unassigned.length) events.record(index, 'Warning', plan.unassigned[0].reason, `${plan.unassigned.length} copies cannot be placed (${plan.unassigned[0].reason}).`);
-    if (failures.length) events.record(index, 'Warning', 'ShardOperationFailed', failures.slice(0, 5).map((f) => `${f.node}: ${f.message}`).join('; '));
-  }
-}
-
-export function splitKey(key: string): [string, string] {
-  const i = key.indexOf('/');
-  return i < 0 ? ['default', key] : [key.slice(0, i), key.slice(i + 1)];
-}
-
-function sameAllocations(a: readonly ShardAllocationStatus[], b: readonly ShardAllocationStatus[]): boolean {
-  return allocationsKey(a) === allocationsKey(b);
-}
-
-export function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -1,6 +1,7 @@
 import type { QuidditchIndex, QuidditchIndexStatus, ShardAllocationStatus } from '../../api/v1';
 import { indexHealth, indexState, isActive } from '../allocation';
 import { setCondition } from './conditions';
+import { primaryLostMessage } from './accept-data-loss';
 
 /** A shard operation that failed on a data node during this reconcile. */
 export interface NodeFailure {
@@ -12,6 +13,8 @@ export interface UnplacedCopy {
   readonly shardId: number;
   readonly primary: boolean;
   readonly reason: string;
+  /** PrimaryLost: where the shard's data last was. */
+  readonly nodes?: readonly string[];
 }
 
 export interface IndexObservation {
@@ -21,6 +24,37 @@ export interface IndexObservation {
   readonly unassigned: readonly UnplacedCopy[];
   /** Data-node calls that failed. */
   readonly failures: readonly NodeFailure[];
+  /** Documents and bytes as the nodes report them; undefined leaves the previous numbers. */
+  readonly totals?: IndexTotals;
+  /** Where the spec's settings stand on the copies; undefined when the nodes' reports are not followed. */
+  readonly settings?: { readonly pending: number; readonly refusedMessage?: string };
+}
+
+export interface IndexTotals {
+  readonly docsCount: number;
+  readonly sizeBytes: number;
+}
+
+/**
+ * Pure: documents in the primaries and bytes of every copy, from the nodes' reports. Undefined when
+ * some serving copy has no report yet: a partial sum would show a number that is simply wrong.
+ */
+export function indexTotals(
+  allocations: readonly ShardAllocationStatus[],
+  reported: readonly { node: string; indexUid: string; shardId: number; docsCount: number; sizeBytes: number }[],
+  uid: string | undefined,
+): IndexTotals | undefined {
+  const byCopy = new Map(reported.filter((c) => c.indexUid === uid).map((c) => [`${c.shardId}@${c.node}`, c]));
+  let docsCount = 0;
+  let sizeBytes = 0;
+  for (const a of allocations) {
+    if (a.state === 'UNASSIGNED') continue;
+    const c = byCopy.get(`${a.shardId}@${a.nodeId}`);
+    if (!c) return undefined;
+    if (a.primary) docsCount += c.docsCount;
+    sizeBytes += c.sizeBytes;
+  }
+  return { docsCount, sizeBytes };
 }
 
 /**
@@ -44,9 +78,13 @@ export function computeIndexStatus(index: QuidditchIndex, observed: IndexObserva
 
   const unplacedReason = observed.unassigned[0]?.reason;
   const failureText = summarizeFailures(observed.failures);
+  const primaryLost = observed.unassigned.filter((u) => u.reason === 'PrimaryLost');
+  const away = observed.allocations.filter((a) => a.state === 'UNASSIGNED');
   if (health === 'red') {
-    const reason = primariesUnplaced.length ? unplacedReason ?? 'PrimariesUnassigned' : observed.failures.length ? 'NodeUnreachable' : 'ShardsInitializing';
-    const message = primariesUnplaced.length
+    const reason = primaryLost.length ? 'PrimaryLost' : primariesUnplaced.length ? unplacedReason ?? 'PrimariesUnassigned' : observed.failures.length ? 'NodeUnreachable' : 'ShardsInitializing';
+    const message = primaryLost.length
+      ? primaryLostMessage(primaryLost)
+      : primariesUnplaced.length
       ? `${primariesUnplaced.length} primary shard(s) have no node (${unplacedReason}). ${adviceFor(unplacedReason)}`
       : observed.failures.length
         ? `Some primaries are not started: ${failureText}`
@@ -63,14 +101,31 @@ export function computeIndexStatus(index: QuidditchIndex, observed: IndexObserva
     set('Progressing', 'False', 'AllocationComplete', `All ${observed.allocations.length} copies are started.`);
   }
 
-  if (observed.failures.length) {
+  if (primaryLost.length) {
+    set('Degraded', 'True', 'PrimaryLost', primaryLostMessage(primaryLost));
+  } else if (observed.failures.length) {
     set('Degraded', 'True', 'NodeUnreachable', `Shard operations failed: ${failureText} Check the nodes' addresses and pods; the operator retries with backoff.`);
   } else if (observed.unassigned.length) {
     set('Degraded', 'True', unplacedReason ?? 'CopiesUnassigned', `${observed.unassigned.length} copies cannot be placed (${unplacedReason}). ${adviceFor(unplacedReason)}`);
+  } else if (away.length) {
+    const nodes = [...new Set(away.map((a) => a.nodeId))].join(', ');
+    set('Degraded', 'True', 'CopiesUnavailable', `${away.length} copies do not serve: their nodes (${nodes}) are unavailable or lost them. A node back soon keeps its copies; replicas are otherwise replaced after the node-left delay.`);
   } else if (health !== 'green' && state === 'ACTIVE') {
     set('Degraded', 'True', 'CopiesNotStarted', `Health is ${health}: ${initializing} copies are not started yet.`);
   } else {
     set('Degraded', 'False', 'AllCopiesHealthy', 'No copy is missing or failing.');
+  }
+
+  // The generation is observed once every copy has applied it (or a node refused it: then the
+  // condition says so and waiting longer cannot help).
+  const settings = observed.settings;
+  let observedGeneration = generation;
+  if (settings) {
+    if (settings.refusedMessage) set('SettingsApplied', 'False', 'SettingsRefused', settings.refusedMessage);
+    else if (settings.pending > 0) {
+      set('SettingsApplied', 'False', 'SettingsPending', `${settings.pending} copies have not applied generation ${generation} of the settings and mappings yet.`);
+      observedGeneration = previous.observedGeneration ?? 0;
+    } else set('SettingsApplied', 'True', 'SettingsApplied', 'Every copy runs the current settings and mappings.');
   }
 
   return {
@@ -79,7 +134,8 @@ export function computeIndexStatus(index: QuidditchIndex, observed: IndexObserva
     health,
     shardAllocations: [...observed.allocations],
     conditions,
-    observedGeneration: generation,
+    observedGeneration,
+    ...(observed.totals ?? {}),
   };
 }
 
@@ -114,6 +170,8 @@ function normalize(s: QuidditchIndexStatus): unknown {
     shardAllocations: allocationsKey(s.shardAllocations ?? []),
     conditions: (s.conditions ?? []).map((c) => [c.type, c.status, c.reason, c.message, c.lastTransitionTime, c.observedGeneration]),
     observedGeneration: s.observedGeneration,
+    docsCount: s.docsCount,
+    sizeBytes: s.sizeBytes,
   };
 }
 

@@ -2,6 +2,15 @@ import { createHash } from 'node:crypto';
 import { API_GROUP_VERSION } from '../../api/v1';
 import type { QuidditchIndex, ShardAllocation, ShardAllocationStatus } from '../../api/v1';
 
+/** A copy as its node reports it (ObservedCopies.copiesOf): where, and its documents and bytes. */
+export interface ReportedCopy {
+  readonly node: string;
+  readonly indexUid: string;
+  readonly shardId: number;
+  readonly docsCount: number;
+  readonly sizeBytes: number;
+}
+
 /** Label on every mirror object naming its index, so one index's mirrors are found without parsing names. */
 export const MIRROR_INDEX_LABEL = 'quidditch.io/index';
 
@@ -17,11 +26,15 @@ export interface MirrorObject {
  * unique); names past the 253-character limit are shortened with a hash. Each is owned by its index,
  * so Kubernetes' garbage collector removes the mirrors when the index goes.
  */
-export function desiredMirrors(index: QuidditchIndex): MirrorObject[] {
+export function desiredMirrors(index: QuidditchIndex, observed: readonly ReportedCopy[] = []): MirrorObject[] {
   if (index.metadata.deletionTimestamp) return [];
   const name = index.metadata.name ?? '';
+  const reported = new Map(observed.filter((c) => c.indexUid === index.metadata.uid).map((c) => [`${c.shardId}@${c.node}`, c]));
   return (index.status?.shardAllocations ?? []).map((a) => {
     const objectName = mirrorName(name, a);
+    const copy = reported.get(`${a.shardId}@${a.nodeId}`);
+    // Numbers only from a node that reports the copy: an absent count is unknown, not zero.
+    const numbers = copy && a.state !== 'UNASSIGNED' ? { docsCount: copy.docsCount, sizeBytes: copy.sizeBytes } : {};
     return {
       name: objectName,
       body: {
@@ -34,7 +47,7 @@ export function desiredMirrors(index: QuidditchIndex): MirrorObject[] {
           ownerReferences: [{ apiVersion: API_GROUP_VERSION, kind: 'QuidditchIndex', name, uid: index.metadata.uid ?? '', controller: true, blockOwnerDeletion: false }],
         },
         spec: { indexName: name, shardId: a.shardId, isPrimary: a.primary, assignedNode: a.nodeId },
-        status: { state: a.state },
+        status: { state: a.state, ...numbers },
       },
     };
   });
@@ -66,7 +79,7 @@ export function diffMirrors(desired: readonly MirrorObject[], existing: readonly
       continue;
     }
     if (e.spec.isPrimary !== d.body.spec.isPrimary || e.spec.assignedNode !== d.body.spec.assignedNode || e.spec.shardId !== d.body.spec.shardId) updateSpec.push(d);
-    if (e.status?.state !== d.body.status?.state) updateStatus.push(d);
+    if (e.status?.state !== d.body.status?.state || e.status?.docsCount !== d.body.status?.docsCount || e.status?.sizeBytes !== d.body.status?.sizeBytes) updateStatus.push(d);
   }
   const remove = existing.map((e) => e.metadata.name ?? '').filter((n) => !want.has(n));
   return { create, updateSpec, updateStatus, remove };

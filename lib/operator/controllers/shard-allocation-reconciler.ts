@@ -1,15 +1,18 @@
 import type { QuidditchIndex, ShardAllocation } from '../../api/v1';
 import { CustomResourceClient, statusCodeOf } from '../kube/custom-resource-client';
+import { splitKey } from '../runtime/reconciler';
 import type { ReconcileContext, ReconcileResult, Reconciler } from '../runtime/reconciler';
 import type { ObjectStore } from '../runtime/source';
-import { splitKey } from './index-reconciler';
 import { mapLimit } from './map-limit';
+import type { ObservedCopies } from '../datanode/observed-copies';
 import { desiredMirrors, diffMirrors, MIRROR_INDEX_LABEL } from './shard-allocation-mirror';
 
 export interface ShardAllocationReconcilerDeps {
   readonly indexCache: ObjectStore<QuidditchIndex>;
   readonly mirrorCache: ObjectStore<ShardAllocation>;
   readonly mirrors: CustomResourceClient<ShardAllocation>;
+  /** Documents and bytes per copy, as the nodes report them. @default none: mirrors carry states only */
+  readonly observed?: ObservedCopies;
 }
 
 /**
@@ -25,7 +28,7 @@ export class ShardAllocationReconciler implements Reconciler {
     const { deps } = this;
     const index = deps.indexCache.get(namespace, name);
     const existing = deps.mirrorCache.list(namespace).filter((m) => m.metadata.labels?.[MIRROR_INDEX_LABEL] === name);
-    const plan = diffMirrors(index ? desiredMirrors(index) : [], existing);
+    const plan = diffMirrors(index ? desiredMirrors(index, deps.observed?.copiesOf(namespace, name) ?? []) : [], existing);
     const ignoreGone = (err: unknown) => {
       if (statusCodeOf(err) !== 404) throw err;
     };

@@ -42,6 +42,12 @@ export interface ShardOperations {
   /** Makes the node's replica of the shard its primary; undefined when the node holds neither. */
   promoteShard(node: NodeTarget, copy: CopyRef): Promise<{ state: ShardState } | undefined>;
   deleteShard(node: NodeTarget, copy: CopyRef): Promise<void>;
+  /**
+   * Pushes changed settings and mappings to an existing copy (idempotent per generation). A change the
+   * node cannot take in place (a static setting, a re-typed field) is refused with its reason: an
+   * answer, not an error.
+   */
+  updateSettings?(node: NodeTarget, copy: CopyRef, content: IndexContent): Promise<{ applied: boolean; reason: string }>;
   listShards(node: NodeTarget): Promise<HeldCopy[]>;
   /**
    * Pushes the index's current settings and mappings to an existing copy: applied, or refused for

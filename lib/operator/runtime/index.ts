@@ -9,3 +9,4 @@ export * from './server';
 export * from './source';
 export * from './work-queue';
 export type { BackoffOptions } from './backoff';
+export * from './errors';

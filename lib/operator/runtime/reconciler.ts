@@ -48,6 +48,28 @@ export const requeueAfter = (ms: number): ReconcileResult => ({ kind: 'requeueAf
 export const retry = (error: unknown): ReconcileResult => ({ kind: 'retry', error });
 export const terminal = (error: unknown): ReconcileResult => ({ kind: 'terminal', error });
 
+/**
+ * Merges the results of independent steps into one, as ECK's results.go does: terminal wins over
+ * retry (retrying cannot help a step that can never succeed), retry over requeueAfter (a failure needs
+ * backoff now), and among requeueAfter the earliest time (each step is looked at again by then). An
+ * empty list is done.
+ */
+export function combine(results: readonly ReconcileResult[]): ReconcileResult {
+  const terminalResult = results.find((r) => r.kind === 'terminal');
+  if (terminalResult) return terminalResult;
+  const retryResult = results.find((r) => r.kind === 'retry');
+  if (retryResult) return retryResult;
+  let earliest: ReconcileResult | undefined;
+  for (const r of results) if (r.kind === 'requeueAfter' && (earliest?.kind !== 'requeueAfter' || r.ms < earliest.ms)) earliest = r;
+  return earliest ?? done();
+}
+
+/** Splits a work-queue key back into namespace and name (a key without "/" is in "default"). */
+export function splitKey(key: string): [string, string] {
+  const i = key.indexOf('/');
+  return i < 0 ? ['default', key] : [key.slice(0, i), key.slice(i + 1)];
+}
+
 /** The work-queue key of an object: "namespace/name". */
 export function objectKey(obj: { metadata?: { namespace?: string; name?: string } }): string {
   return `${obj.metadata?.namespace ?? ''}/${obj.metadata?.name ?? ''}`;

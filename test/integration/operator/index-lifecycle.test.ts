@@ -10,7 +10,11 @@ beforeAll(async () => {
   const namespace = await createTestNamespace('op-lifecycle');
   cluster = new Cluster(namespace);
   sims = await Promise.all(['data-0', 'data-1', 'data-2'].map((name) => SimProcess.start({ name, namespace })));
-  operator = await OperatorProcess.start({ namespace, args: ['--heartbeat-timeout=4', '--resync-period=30'] });
+  operator = await OperatorProcess.start({ namespace, args: ['--heartbeat-timeout=4', '--resync-period=30', '--node-left-delay=1'] });
+  // The spread below needs all three nodes able to take copies when the index is planned.
+  await waitFor(async () => (await Promise.all(sims.map((s) => cluster.node(s.name)))).every((n) => n?.status?.state === 'HEALTHY'), {
+    timeoutMs: 30_000, intervalMs: 200, description: 'three HEALTHY data nodes',
+  });
 }, 90_000);
 
 afterAll(async () => {

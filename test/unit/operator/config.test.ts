@@ -22,7 +22,7 @@ describe('parseOperatorConfig', () => {
     const config = parse([]);
     expect(config).toMatchObject({
       leaseName: 'quidditch-operator', leaderElect: true, leaseDuration: 15, renewDeadline: 10, retryPeriod: 2,
-      heartbeatTimeout: 60, deleteTimeout: 300, resyncPeriod: 300, concurrency: 4, httpPort: 8080, metricsPort: 9090,
+      heartbeatTimeout: 60, nodeLeftDelay: 60, deleteTimeout: 300, resyncPeriod: 300, concurrency: 4, httpPort: 8080, metricsPort: 9090,
       bindAddress: '0.0.0.0', grpcTimeout: 5, logLevel: 'info',
     });
     expect(config.kubeconfig).toBeUndefined();
@@ -93,6 +93,11 @@ describe('parseOperatorConfig', () => {
   it('rejects ports outside 0..65535 and non-positive durations', () => {
     expect(problemsOf(['--http-port=70000'])[0]).toContain('--http-port=70000: it must be an integer port from 0 to 65535');
     expect(problemsOf(['--resync-period=0'])[0]).toContain('--resync-period=0: it must be greater than 0 seconds');
+  });
+
+  it('accepts --node-left-delay=0 (replace at once) and rejects a negative delay', () => {
+    expect(parse(['--node-left-delay=0']).nodeLeftDelay).toBe(0);
+    expect(problemsOf(['--node-left-delay=-1'])[0]).toBe('Unable to use --node-left-delay=-1: it must be 0 or more seconds. Pass 0 to replace replicas of a departed node at once.');
   });
 
   describe('namespace', () => {

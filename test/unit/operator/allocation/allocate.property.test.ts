@@ -36,7 +36,7 @@ describe('planAllocation (properties over random clusters)', () => {
     );
   });
 
-  it('places new copies only on HEALTHY nodes and keeps none on UNHEALTHY or unknown nodes', () => {
+  it('places new copies only on HEALTHY nodes, and keeps on UNHEALTHY or unknown nodes only UNASSIGNED primaries that held data', () => {
     fc.assert(
       fc.property(arbScenario, (s) => {
         const result = plan(s);
@@ -45,8 +45,10 @@ describe('planAllocation (properties over random clusters)', () => {
           if (action.type === 'create') expect(state.get(action.node)).toBe('HEALTHY');
         }
         for (const a of result.allocations) {
-          expect(state.has(a.nodeId)).toBe(true);
-          expect(state.get(a.nodeId)).not.toBe('UNHEALTHY');
+          if (state.has(a.nodeId) && state.get(a.nodeId) !== 'UNHEALTHY') continue;
+          // With no node-left delay, a replica of a departed node is replaced at once.
+          expect(a).toMatchObject({ primary: true, state: 'UNASSIGNED' });
+          expect(s.current.some((c) => c.shardId === a.shardId && c.nodeId === a.nodeId && c.primary && c.state !== 'INITIALIZING')).toBe(true);
         }
       }),
       RUNS,
@@ -92,7 +94,9 @@ describe('planAllocation (properties over random clusters)', () => {
       fc.property(arbScenario, (s) => {
         const result = plan(s);
         const healthy = s.nodes.filter((n) => n.state === 'HEALTHY');
+        const lostShards = new Set(result.unassigned.filter((u) => u.reason === 'PrimaryLost').map((u) => u.shardId));
         for (const u of result.unassigned) {
+          if (u.reason === 'PrimaryLost') continue;
           const holders = new Set(result.allocations.filter((a) => a.shardId === u.shardId).map((a) => a.nodeId));
           for (const n of healthy) {
             expect(holders.has(n.name) || finalLoad(n, result) >= n.maxShards).toBe(true);
@@ -101,11 +105,14 @@ describe('planAllocation (properties over random clusters)', () => {
           else if (healthy.every((n) => holders.has(n.name))) expect(u.reason).toBe('TooFewNodes');
           else expect(u.reason).toBe('InsufficientCapacity');
         }
-        if (result.unassigned.some((u) => u.primary)) {
+        if (result.unassigned.some((u) => u.primary && u.reason !== 'PrimaryLost')) {
           expect(result.actions.filter((a) => a.type === 'create' && !a.primary)).toEqual([]);
         }
-        const wanted = s.index.shards * (s.index.replicas + 1);
-        expect(result.allocations.length + result.unassigned.length).toBe(wanted);
+        // Every wanted copy is placed or reported, except the replicas of a shard whose data is lost
+        // (they would recover from nothing; the primary's PrimaryLost says it all).
+        const wanted = (s.index.shards - lostShards.size) * (s.index.replicas + 1);
+        const counted = result.allocations.filter((a) => !lostShards.has(a.shardId)).length + result.unassigned.filter((u) => !lostShards.has(u.shardId)).length;
+        expect(counted).toBe(wanted);
       }),
       RUNS,
     );
@@ -193,7 +200,10 @@ describe('planAllocation (properties over random clusters)', () => {
     fc.assert(
       fc.property(arbScenario, (s) => {
         const first = plan(s);
-        const second = planAllocation(s.index, started(first.allocations), candidates(s.nodes, first.allocations));
+        // Copies start, except those of a shard whose primary is lost: they have nothing to recover from.
+        const lost = new Set(first.unassigned.filter((u) => u.reason === 'PrimaryLost').map((u) => u.shardId));
+        const next = first.allocations.map((a) => (lost.has(a.shardId) ? a : started([a])[0]));
+        const second = planAllocation(s.index, next, candidates(s.nodes, first.allocations));
         expect(second.actions).toEqual([]);
         expect(second.unassigned).toEqual(first.unassigned);
       }),
@@ -212,10 +222,8 @@ describe('planAllocation (properties over random clusters)', () => {
           if (d.reason === 'NodeUnavailable') expect(live).toBe(false);
           if (d.reason === 'ReplicasReduced') {
             expect(d.primary).toBe(false);
-            const liveCopiesBefore = new Set(
-              s.current.filter((a) => a.shardId === d.shardId && state.get(a.nodeId) !== 'UNHEALTHY' && state.has(a.nodeId)).map((a) => a.nodeId),
-            ).size;
-            expect(liveCopiesBefore).toBeGreaterThan(s.index.replicas + 1);
+            // Only surplus goes: the shard keeps exactly `replicas` replicas.
+            expect(result.allocations.filter((a) => a.shardId === d.shardId && !a.primary)).toHaveLength(s.index.replicas);
           }
         }
       }),
@@ -262,11 +270,18 @@ describe('planAllocation (properties over cluster changes)', () => {
         const result = planAllocation(s.index, before, candidates(nodes, before));
         for (const lost of before.filter((a) => a.primary && a.nodeId === failed)) {
           const survivors = before.filter((a) => a.shardId === lost.shardId && !a.primary && a.nodeId !== failed);
+          // A primary that held data may only be replaced by a replica that holds it too.
+          const eligible = lost.state === 'STARTED' ? survivors.filter((a) => a.state === 'STARTED') : survivors;
           const primary = result.allocations.find((a) => a.shardId === lost.shardId && a.primary);
-          expect(survivors.map((a) => a.nodeId)).toContain(primary?.nodeId);
-          if (survivors.some((a) => a.state === 'STARTED')) expect(primary?.state).toBe('STARTED');
-          expect(result.actions).toContainEqual({ type: 'promote', shardId: lost.shardId, node: primary?.nodeId });
           expect(result.actions).not.toContainEqual(expect.objectContaining({ type: 'create', shardId: lost.shardId, primary: true }));
+          if (eligible.length === 0) {
+            expect(primary).toMatchObject({ nodeId: failed, state: 'UNASSIGNED', unassignedReason: 'NodeLeft' });
+            expect(result.unassigned).toContainEqual(expect.objectContaining({ shardId: lost.shardId, primary: true, reason: 'PrimaryLost' }));
+            continue;
+          }
+          expect(eligible.map((a) => a.nodeId)).toContain(primary?.nodeId);
+          if (eligible.some((a) => a.state === 'STARTED')) expect(primary?.state).toBe('STARTED');
+          expect(result.actions).toContainEqual({ type: 'promote', shardId: lost.shardId, node: primary?.nodeId });
         }
         const kinds = result.actions.map((a) => a.type);
         expect(kinds.lastIndexOf('promote')).toBeLessThan(kinds.includes('create') ? kinds.indexOf('create') : Infinity);

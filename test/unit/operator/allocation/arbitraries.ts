@@ -82,7 +82,7 @@ export function finalLoad(node: NodeSpec, plan: AllocationPlan): number {
   return node.other + plan.allocations.filter((a) => a.nodeId === node.name).length;
 }
 
-/** Marks every copy STARTED, as data nodes would report after creating them. */
+/** Marks every copy STARTED, as data nodes would report after creating them (an UNASSIGNED copy is on no serving node: it stays). */
 export function started(list: readonly ShardAllocationStatus[]): ShardAllocationStatus[] {
-  return list.map((a) => ({ ...a, state: 'STARTED' }));
+  return list.map((a) => (a.state === 'UNASSIGNED' ? a : { ...a, state: 'STARTED' }));
 }

@@ -1,4 +1,4 @@
-import { computeIndexStatus, statusUnchanged } from '../../../../lib/operator/controllers/index-status';
+import { computeIndexStatus, indexTotals, statusUnchanged } from '../../../../lib/operator/controllers/index-status';
 import { findCondition } from '../../../../lib/operator/controllers/conditions';
 import type { QuidditchIndex, ShardAllocationStatus } from '../../../../lib/api/v1';
 
@@ -59,5 +59,25 @@ describe('computeIndexStatus', () => {
     const second = computeIndexStatus(index(first), { allocations: full, unassigned: [], failures: [] }, new Date(now.getTime() + 5000));
     expect(statusUnchanged(first, second)).toBe(true);
     expect(statusUnchanged(first, { ...second, health: 'yellow' })).toBe(false);
+  });
+});
+
+describe('indexTotals', () => {
+  const reports = [
+    { node: 'a', indexUid: 'u', shardId: 0, docsCount: 10, sizeBytes: 100 },
+    { node: 'b', indexUid: 'u', shardId: 0, docsCount: 10, sizeBytes: 90 },
+    { node: 'b', indexUid: 'u', shardId: 1, docsCount: 5, sizeBytes: 50 },
+    { node: 'a', indexUid: 'u', shardId: 1, docsCount: 5, sizeBytes: 40 },
+  ];
+  it('counts documents in primaries and bytes of every copy', () => {
+    expect(indexTotals(full, reports, 'u')).toEqual({ docsCount: 15, sizeBytes: 280 });
+  });
+  it('is unknown while a serving copy has no report (a partial sum would be wrong)', () => {
+    expect(indexTotals(full, reports.slice(1), 'u')).toBeUndefined();
+    expect(indexTotals(full, reports, 'other')).toBeUndefined();
+  });
+  it('writes the totals into status', () => {
+    const s = computeIndexStatus(index(), { allocations: full, unassigned: [], failures: [], totals: { docsCount: 15, sizeBytes: 280 } }, now);
+    expect(s).toMatchObject({ docsCount: 15, sizeBytes: 280 });
   });
 });

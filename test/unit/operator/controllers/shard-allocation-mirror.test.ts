@@ -21,6 +21,17 @@ describe('ShardAllocation mirrors', () => {
     expect(m[0].body.metadata.labels?.['quidditch.io/index']).toBe('logs');
   });
 
+  it('carries the documents and bytes a node reports for its copy, and none for a copy no node reports', () => {
+    const m = desiredMirrors(index, [
+      { node: 'a', indexUid: 'u1', shardId: 0, docsCount: 120, sizeBytes: 4096 },
+      { node: 'b', indexUid: 'other-uid', shardId: 0, docsCount: 7, sizeBytes: 7 },
+    ]);
+    expect(m[0].body.status).toEqual({ state: 'STARTED', docsCount: 120, sizeBytes: 4096 });
+    expect(m[1].body.status).toEqual({ state: 'INITIALIZING' });
+    const existing = m.map((x) => ({ ...x.body, status: { state: x.body.status?.state } }));
+    expect(diffMirrors(m, existing).updateStatus.map((x) => x.name)).toEqual(['logs-0-a']);
+  });
+
   it('wants no mirrors for an index being deleted', () => {
     expect(desiredMirrors({ ...index, metadata: { ...index.metadata, deletionTimestamp: '2026-01-01T00:00:00Z' } })).toEqual([]);
   });

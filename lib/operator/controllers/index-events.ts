@@ -1,0 +1,99 @@
+import type { QuidditchIndex } from '../../api/v1';
+import type { AllocationPlan } from '../allocation';
+import { primaryLostMessage } from './accept-data-loss';
+import type { EventRecorder } from '../kube/event-recorder';
+import { assertNever } from '../runtime/errors';
+import type { NodeFailure } from './index-status';
+import type { PersistedPlan } from './index-plan';
+
+/** What a plan did, counted per kind of event a person would want to see. */
+interface Tally {
+  readonly lostNodes: Set<string>;
+  lost: number;
+  readonly promoted: { shardId: number; node: string }[];
+  reduced: number;
+  removedOther: number;
+  added: number;
+  replaced: number;
+  readonly dataLossAccepted: number[];
+  readonly adopting: Set<string>;
+}
+
+/** Pure: counts a plan's actions by what they mean to a person. A new action kind fails tsc here until it is counted. */
+export function tallyActions(plan: AllocationPlan): Tally {
+  const t: Tally = { lostNodes: new Set(), lost: 0, promoted: [], reduced: 0, removedOther: 0, added: 0, replaced: 0, dataLossAccepted: [], adopting: new Set() };
+  for (const a of plan.actions) {
+    switch (a.type) {
+      case 'create':
+        t.added++;
+        break;
+      case 'promote':
+        t.promoted.push({ shardId: a.shardId, node: a.node });
+        break;
+      case 'adopt':
+        t.adopting.add(a.node);
+        break;
+      case 'delete':
+        switch (a.reason) {
+          case 'NodeUnavailable':
+            t.lost++;
+            t.lostNodes.add(a.node);
+            break;
+          case 'ReplicasReduced':
+            t.reduced++;
+            break;
+          case 'ShardOutOfRange':
+          case 'DuplicateCopy':
+            t.removedOther++;
+            break;
+          case 'CopyLost':
+            t.replaced++;
+            break;
+          case 'DataLossAccepted':
+            t.dataLossAccepted.push(a.shardId);
+            break;
+          default:
+            assertNever(a.reason, 'delete reason');
+        }
+        break;
+      default:
+        assertNever(a, 'allocation action');
+    }
+  }
+  return t;
+}
+
+/**
+ * Step 5b: Events for what changed in this reconcile (best effort, never throws): the index started
+ * being created or became active, copies were lost, promoted, removed or added, copies that cannot be
+ * placed, and data-node calls that failed.
+ */
+export function recordTransitions(events: EventRecorder, index: QuidditchIndex, before: string | undefined, persisted: Pick<PersistedPlan, 'plan' | 'drift'>, failures: readonly NodeFailure[]): void {
+  const { plan, drift } = persisted;
+  const after = index.status?.state;
+  if (drift.lost.length) {
+    const what = drift.lost.slice(0, 5).map((l) => `shard ${l.shardId}${l.primary ? ' (primary)' : ''} on ${l.node}: ${l.reason}`).join('; ');
+    events.record(index, 'Warning', 'CopiesLost', `${drift.lost.length} started copies are no longer held by their nodes (${what}); replacing them from surviving copies, never with empty ones.`);
+  }
+  if (drift.adopted) events.record(index, 'Normal', 'CopiesAdopted', `${drift.adopted} copies are held again by the nodes that came back; kept as they were.`);
+  const t = tallyActions(plan);
+  if (!before) events.record(index, 'Normal', 'Creating', `Allocating ${index.spec.shards} shards with ${index.spec.replicas ?? 1} replicas each.`);
+  if (after === 'ACTIVE' && before !== 'ACTIVE') events.record(index, 'Normal', 'Active', `All primaries started; health ${index.status?.health}.`);
+  if (plan.lost.length) {
+    const nodes = [...new Set(plan.lost.map((l) => l.node))].join(', ');
+    events.record(index, 'Warning', 'CopiesUnavailable', `${plan.lost.length} started copies are on unavailable nodes (${nodes}); they are kept and re-adopted if the node returns. Replicas are replaced after the node-left delay; primaries are replaced by a started replica at once, or wait for the node.`);
+  }
+  if (t.lost) events.record(index, 'Warning', 'CopiesLost', `${t.lost} copies were on unavailable nodes (${[...t.lostNodes].join(', ')}); re-creating them elsewhere.`);
+  if (t.replaced) events.record(index, 'Warning', 'CopiesLost', `${t.replaced} copies are no longer held by their nodes; re-creating them from surviving copies.`);
+  if (t.adopting.size) events.record(index, 'Normal', 'CopiesReadopting', `Nodes ${[...t.adopting].join(', ')} are back; confirming the copies they held.`);
+  if (t.dataLossAccepted.length) events.record(index, 'Warning', 'DataLossAccepted', `Allocating EMPTY primaries for shards ${t.dataLossAccepted.join(', ')} as the accept-data-loss annotation asks: their previous data is given up.`);
+  for (const p of t.promoted) events.record(index, 'Normal', 'ReplicaPromoted', `Replica of shard ${p.shardId} on ${p.node} promoted to primary.`);
+  if (t.reduced) events.record(index, 'Normal', 'ReplicasRemoved', `Removed ${t.reduced} replica copies.`);
+  if (t.added && before) events.record(index, 'Normal', 'CopiesAdded', `Placing ${t.added} new copies.`);
+  const primaryLost = plan.unassigned.filter((u) => u.reason === 'PrimaryLost');
+  if (primaryLost.length) events.record(index, 'Warning', 'PrimaryLost', primaryLostMessage(primaryLost));
+  const unplaced = plan.unassigned.filter((u) => u.reason !== 'PrimaryLost');
+  if (unplaced.length) events.record(index, 'Warning', unplaced[0].reason, `${unplaced.length} copies cannot be placed (${unplaced[0].reason}).`);
+  if (failures.length) events.record(index, 'Warning', 'ShardOperationFailed', failures.slice(0, 5).map((f) => `${f.node}: ${f.message}`).join('; '));
+}
+

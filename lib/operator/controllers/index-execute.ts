@@ -1,0 +1,171 @@
+import type { QuidditchNode, ShardAllocationStatus, ShardState } from '../../api/v1';
+import type { AllocationAction } from '../allocation';
+import type { ObservedCopies } from '../datanode/observed-copies';
+import { messageOf } from '../runtime/errors';
+import type { ObjectStore } from '../runtime/source';
+import type { PersistedPlan } from './index-plan';
+import type { NodeFailure } from './index-status';
+import { mapLimit } from './map-limit';
+import type { CopyRef, HeldCopy, IndexContent, NodeTarget, ShardOperations } from './shard-operations';
+import { indexContent } from './index-content';
+
+export interface ExecuteDeps {
+  readonly shards: ShardOperations;
+  readonly nodeCache: ObjectStore<QuidditchNode>;
+  readonly now: () => Date;
+  /** What the nodes report holding: a copy a synced node reports is not called for again. */
+  readonly observed?: ObservedCopies;
+}
+
+/** What the data nodes answered: the persisted allocations with the states the nodes reported, and the calls that failed. */
+export interface Execution {
+  readonly allocations: readonly ShardAllocationStatus[];
+  readonly failures: readonly NodeFailure[];
+}
+
+/** Parallel data-node calls per index: enough to hide latency, few enough not to flood a node. */
+const CALLS_PER_INDEX = 32;
+
+/** One run of the plan against the data nodes: where a node listens, the copy identities, and what was observed. */
+class Run {
+  readonly failures: NodeFailure[] = [];
+  readonly observed: ShardAllocationStatus[];
+
+  constructor(
+    readonly shards: ShardOperations,
+    private readonly nodes: ReadonlyMap<string, QuidditchNode>,
+    private readonly index: { namespace: string; name: string; uid: string },
+    allocations: readonly ShardAllocationStatus[],
+    /** This run's time (RFC 3339), for copies found missing. */
+    readonly now: string,
+    /** The settings and mappings every new copy is created with. */
+    private readonly content: IndexContent,
+  ) {
+    this.observed = allocations.map((a) => ({ ...a }));
+  }
+
+  ref(shardId: number, primary: boolean): CopyRef {
+    return { namespace: this.index.namespace, index: this.index.name, indexUid: this.index.uid, shardId, primary };
+  }
+
+  knows(node: string): boolean {
+    return this.nodes.has(node);
+  }
+
+  /** Calls `node`, recording a failure instead of throwing (one unreachable node must not hide the others' results). */
+  async call<R>(node: string, fn: (target: NodeTarget) => Promise<R>): Promise<R | undefined> {
+    const n = this.nodes.get(node);
+    if (!n) {
+      this.failures.push({ node, message: 'node is not registered' });
+      return undefined;
+    }
+    try {
+      return await fn({ name: node, address: n.spec.address });
+    } catch (err) {
+      this.failures.push({ node, message: messageOf(err) });
+      return undefined;
+    }
+  }
+
+  /** Records the state a node reported for its copy of `shardId` (a serving state clears the UNASSIGNED details). */
+  report(shardId: number, node: string, state: ShardState | undefined): void {
+    const i = this.observed.findIndex((a) => a.shardId === shardId && a.nodeId === node);
+    if (i < 0 || !state) return;
+    const { unassignedReason: _r, unassignedSince: _s, message: _m, ...rest } = this.observed[i];
+    this.observed[i] = { ...rest, state };
+  }
+
+  /** Records that `node` is available but does not hold its copy of `shardId` (the plan after this one replaces it). */
+  missing(shardId: number, node: string, since: string): void {
+    const i = this.observed.findIndex((a) => a.shardId === shardId && a.nodeId === node);
+    if (i >= 0) this.observed[i] = { shardId, nodeId: node, primary: this.observed[i].primary, state: 'UNASSIGNED', unassignedReason: 'CopyMissing', unassignedSince: since };
+  }
+
+  private readonly held = new Map<string, Promise<HeldCopy[] | undefined>>();
+
+  /** What `node` holds, listed once per run. */
+  heldOn(node: string): Promise<HeldCopy[] | undefined> {
+    let p = this.held.get(node);
+    if (!p) this.held.set(node, (p = this.call(node, (t) => this.shards.listShards(t))));
+    return p;
+  }
+
+  /**
+   * Confirms that a node back from being unavailable still holds its copy, without creating one: a
+   * CreateShard here would answer with an EMPTY copy where the data was, and health would say green.
+   */
+  async adopt(shardId: number, node: string, now: string): Promise<void> {
+    const held = await this.heldOn(node);
+    if (!held) return; // unreachable again: the copy stays UNASSIGNED and the reconcile is retried
+    const copy = held.find((c) => c.namespace === this.index.namespace && c.index === this.index.name && c.indexUid === this.index.uid && c.shardId === shardId);
+    if (copy) this.report(shardId, node, copy.state);
+    else this.missing(shardId, node, now);
+  }
+
+  /** Promotes the node's copy (idempotent); creates it only when the node holds no copy at all. */
+  async promoteOrCreate(shardId: number, node: string): Promise<void> {
+    const copy = this.ref(shardId, true);
+    const answer = await this.call(node, async (t) => (await this.shards.promoteShard(t, copy)) ?? (await this.shards.createShard(t, copy, this.content)));
+    this.report(shardId, node, answer?.state);
+  }
+
+  async create(shardId: number, primary: boolean, node: string): Promise<void> {
+    const answer = await this.call(node, (t) => this.shards.createShard(t, this.ref(shardId, primary), this.content));
+    this.report(shardId, node, answer?.state);
+  }
+}
+
+type Act<K extends AllocationAction['type']> = (action: Extract<AllocationAction, { type: K }>, run: Run) => Promise<void>;
+
+/**
+ * How each kind of planned action is carried out. Typed over every action kind, so tsc fails until a
+ * new kind (a relocation, a drain) has its handler here. Every call is idempotent on the data node.
+ */
+const ACT: { readonly [K in AllocationAction['type']]: Act<K> } = {
+  // A copy on an unavailable node cannot be reached; if that node returns, the orphan sweep removes it.
+  // A failed delete leaves an orphan copy, which the same sweep removes later.
+  delete: async (a, run) => {
+    if (a.reason === 'NodeUnavailable' || !run.knows(a.node)) return;
+    await run.call(a.node, (t) => run.shards.deleteShard(t, run.ref(a.shardId, a.primary)));
+  },
+  promote: (a, run) => run.promoteOrCreate(a.shardId, a.node),
+  adopt: (a, run) => run.adopt(a.shardId, a.node, run.now),
+  create: (a, run) => run.create(a.shardId, a.primary, a.node),
+};
+
+function act(action: AllocationAction, run: Run): Promise<void> {
+  // tsc cannot correlate ACT[action.type] with action's own member; the table's type guarantees it.
+  return (ACT[action.type] as (a: AllocationAction, r: Run) => Promise<void>)(action, run);
+}
+
+/**
+ * Step 4: carries out a persisted plan on the data nodes. Deletions first, then promotions and
+ * creations together with every other copy not yet STARTED: a copy a crashed run planned but never
+ * created is created now, and a primary left INITIALIZING may be a promotion that never reached its
+ * node, so it is promoted first and created only when the node holds no copy at all. Repeating this
+ * after any crash creates nothing twice.
+ */
+export async function executePlan(persisted: PersistedPlan, deps: ExecuteDeps): Promise<Execution> {
+  const { index, plan, allocations } = persisted;
+  const namespace = index.metadata.namespace ?? 'default';
+  const nodes = new Map(deps.nodeCache.list(namespace).map((n) => [n.metadata.name ?? '', n]));
+  const run = new Run(deps.shards, nodes, { namespace, name: index.metadata.name ?? '', uid: index.metadata.uid ?? '' }, allocations, deps.now().toISOString(), indexContent(index));
+
+  await mapLimit(plan.actions.filter((a) => a.type === 'delete'), CALLS_PER_INDEX, (a) => act(a, run));
+
+  const acted = plan.actions.filter((a) => a.type !== 'delete');
+  const covered = new Set(acted.map((a) => `${a.shardId}/${a.node}`));
+  // UNASSIGNED copies are never ensured: their node is away or lost them, and a create would be empty.
+  // A copy its node already reports (still starting) needs no call: the node's stream says when it
+  // started, so waiting on a slow node costs neither data-node calls nor API writes.
+  const reported = (a: ShardAllocationStatus) =>
+    deps.observed?.copiesOn(a.nodeId)?.some((c) => c.namespace === namespace && c.index === index.metadata.name && c.indexUid === index.metadata.uid && c.shardId === a.shardId && c.primary === a.primary) ?? false;
+  const pending = allocations.filter((a) => a.state !== 'STARTED' && a.state !== 'UNASSIGNED' && !covered.has(`${a.shardId}/${a.nodeId}`) && !reported(a));
+  await mapLimit([...acted.map((a) => () => act(a, run)), ...pending.map((a) => () => ensure(a, run))], CALLS_PER_INDEX, (fn) => fn());
+  return { allocations: run.observed, failures: run.failures };
+}
+
+/** A copy the plan did not act on but that is not STARTED: (re)issue the idempotent call that brings it up. */
+function ensure(a: ShardAllocationStatus, run: Run): Promise<void> {
+  return a.primary ? run.promoteOrCreate(a.shardId, a.nodeId) : run.create(a.shardId, false, a.nodeId);
+}

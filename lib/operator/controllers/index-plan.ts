@@ -1,0 +1,78 @@
+import type { QuidditchIndex, QuidditchNode, ShardAllocationStatus } from '../../api/v1';
+import { candidateNodes, planAllocation, AllocationPlan } from '../allocation';
+import type { ObjectStore } from '../runtime/source';
+import { acceptedDataLoss } from './accept-data-loss';
+import type { AllocationLedger } from './allocation-ledger';
+import type { IndexApi } from './index-api';
+import { compareWithNodes, Drift } from './index-drift';
+import type { ObservedCopies } from '../datanode/observed-copies';
+import { allocationsKey } from './index-status';
+import { writeStatus } from './status-writer';
+
+export interface PlanDeps {
+  readonly indices: IndexApi;
+  readonly nodeCache: ObjectStore<QuidditchNode>;
+  readonly ledger: AllocationLedger;
+  readonly now: () => Date;
+  /** How long a started replica of a node that left waits for it before it is replaced. @default 0 */
+  readonly nodeLeftDelayMs?: number;
+  /** What the nodes report holding; without it the record is trusted as written. */
+  readonly observed?: ObservedCopies;
+}
+
+/** A plan as persisted in status.shardAllocations, and the index as written (or as read when nothing changed). */
+export interface PersistedPlan {
+  readonly index: QuidditchIndex;
+  readonly plan: AllocationPlan;
+  /** The persisted allocations: the plan's, with promoted copies INITIALIZING until their node confirms. */
+  readonly allocations: readonly ShardAllocationStatus[];
+  /** How the record differed from what the nodes report, before planning. */
+  readonly drift: Drift;
+}
+
+/**
+ * Step 3: plan (pure allocator) and PERSIST the plan in status before any side effect, so after a
+ * crash the next leader finds every copy this run may create. Runs through the one status write path:
+ * on 409 it re-reads and plans again from the fresh object. Returns undefined when the index is gone.
+ *
+ * @throws PlanValidationError when the spec can never be planned (the caller makes it terminal).
+ */
+export async function planAndPersist(index: QuidditchIndex, deps: PlanDeps): Promise<PersistedPlan | undefined> {
+  const namespace = index.metadata.namespace ?? 'default';
+  const name = index.metadata.name ?? '';
+  let planned: { plan: AllocationPlan; allocations: ShardAllocationStatus[]; drift: Drift } | undefined;
+  const nodes = new Map(deps.nodeCache.list(namespace).map((n) => [n.metadata.name ?? '', n]));
+  const available = (node: string) => nodes.has(node) && nodes.get(node)?.status?.state !== 'UNHEALTHY';
+  const written = await writeStatus(
+    deps.indices,
+    index,
+    (current) => {
+      // From reading the loads to reserving the plan in the ledger (the `hold` below) there is no await:
+      // JavaScript runs it as one step, so reconciles of other indices plan against this reservation and
+      // no lock is held across the status write (a lock there capped a namespace at one plan per round trip).
+      deps.ledger.set(namespace, name, current.metadata.resourceVersion, current.status?.shardAllocations);
+      const loads = deps.ledger.loads(namespace);
+      const candidates = candidateNodes(deps.nodeCache.list(namespace), []).map((c) => ({ ...c, load: loads.get(c.name) ?? 0 }));
+      // The record, corrected by what the nodes report: started, failed, gone, or back.
+      const identity = { namespace, name, uid: current.metadata.uid ?? '' };
+      const drift = compareWithNodes(current.status?.shardAllocations ?? [], deps.observed, identity, available, deps.now());
+      const plan = planAllocation(
+        { namespace, name, shards: current.spec.shards, replicas: current.spec.replicas ?? 1 },
+        drift.allocations,
+        candidates,
+        { now: deps.now().getTime(), nodeLeftDelayMs: deps.nodeLeftDelayMs ?? 0, acceptDataLoss: acceptedDataLoss(current) },
+      );
+      // A promoted copy is not the serving primary until its node confirms the promotion.
+      const promoted = new Set(plan.actions.filter((a) => a.type === 'promote').map((a) => `${a.shardId}/${a.node}`));
+      const allocations = plan.allocations.map((a) => (promoted.has(`${a.shardId}/${a.nodeId}`) ? { ...a, state: 'INITIALIZING' as const } : a));
+      planned = { plan, allocations, drift };
+      const same = allocationsKey(current.status?.shardAllocations ?? []) === allocationsKey(allocations);
+      if (same && current.status?.state) return undefined;
+      return { ...(current.status ?? {}), state: current.status?.state ?? 'CREATING', shardAllocations: allocations };
+    },
+    { hold: (next) => deps.ledger.reserve(namespace, name, next?.shardAllocations ?? []) },
+  );
+  if (!written || !planned) return undefined;
+  deps.ledger.set(namespace, name, written.metadata.resourceVersion, planned.allocations);
+  return { index: written, ...planned };
+}

@@ -1,0 +1,66 @@
+import { createTestNamespace, waitFor } from '../support/kube';
+import { allocatedCopies, Cluster, heldCopies } from '../integration/operator/fixtures';
+import { OperatorProcess, SimProcess, stopAll } from '../integration/operator/harness';
+import { creationCounts, duplicates, pause, resume } from './support';
+
+// Frozen nodes (SIGSTOP) look like a partition or a long pause: the copies are still there. The
+// operator must neither call an index green on empty copies nor sweep the real ones when they return.
+// --resync-period is an hour, so everything below happens on events, not on a periodic resync.
+let cluster: Cluster;
+let sims: SimProcess[];
+
+beforeAll(async () => {
+  cluster = new Cluster(await createTestNamespace('fault-lost-data'));
+  sims = await Promise.all(['s-0', 's-1'].map((name) => SimProcess.start({ name, namespace: cluster.namespace })));
+  await OperatorProcess.start({ namespace: cluster.namespace, args: ['--heartbeat-timeout=3', '--grpc-timeout=1', '--node-left-delay=60', '--resync-period=3600'] });
+}, 90_000);
+
+afterAll(async () => {
+  for (const s of sims ?? []) if (s.process.exitStatus === undefined && s.process.pid) resume(s.process);
+  await stopAll();
+});
+
+const unhealthy = (name: string) => waitFor(async () => (await cluster.node(name))?.status?.state === 'UNHEALTHY', { timeoutMs: 20_000, intervalMs: 200, description: `${name} UNHEALTHY` });
+
+describe('a node frozen past the heartbeat timeout', () => {
+  it('replicas 0: the shards it held are red PrimaryLost (never green on empty copies), and its copies are adopted when it returns', async () => {
+    await cluster.createIndex('solo', 4, 0);
+    const before = await cluster.waitForActive('solo', 'green');
+    const frozen = sims.find((s) => before.status!.shardAllocations!.some((a) => a.nodeId === s.name))!;
+    const other = sims.find((s) => s !== frozen)!;
+    const otherHeld = await heldCopies([other], 'solo');
+    pause(frozen.process);
+    await unhealthy(frozen.name);
+    const red = await cluster.waitForIndex('solo', (i) => i.status?.conditions?.some((c) => c.type === 'Ready' && c.reason === 'PrimaryLost') ?? false, 'Ready=False/PrimaryLost');
+    expect(red.status?.health).toBe('red');
+    expect(red.status?.shardAllocations?.filter((a) => a.nodeId === frozen.name).every((a) => a.state === 'UNASSIGNED' && a.unassignedReason === 'NodeLeft')).toBe(true);
+    // No empty primary was placed on the surviving node.
+    expect(await heldCopies([other], 'solo')).toEqual(otherHeld);
+    expect((await cluster.waitForEvents('solo', ['PrimaryLost'])).find((e) => e.reason === 'PrimaryLost')?.message).toContain(frozen.name);
+
+    resume(frozen.process);
+    const back = await cluster.waitForActive('solo', 'green', 30_000);
+    expect(allocatedCopies(back)).toEqual(allocatedCopies(before));
+    expect(await heldCopies(sims, 'solo')).toEqual(allocatedCopies(before));
+    const counts = await creationCounts(sims, cluster.namespace);
+    expect(duplicates(counts)).toEqual({});
+    expect([...counts.keys()].filter((k) => k.includes('/solo/'))).toHaveLength(4);
+  });
+
+  it('replicas 1, back within the node-left delay: its copies serve again and nothing is re-created', async () => {
+    await cluster.createIndex('pair', 2, 1);
+    const before = await cluster.waitForActive('pair', 'green');
+    const frozen = sims[1];
+    pause(frozen.process);
+    await unhealthy(frozen.name);
+    const waiting = await cluster.waitForIndex('pair', (i) => i.status?.health === 'yellow' && (i.status.shardAllocations ?? []).every((a) => a.nodeId !== frozen.name || a.state === 'UNASSIGNED'), 'yellow with the frozen copies UNASSIGNED');
+    expect(waiting.status?.shardAllocations?.filter((a) => a.primary).every((a) => a.nodeId !== frozen.name)).toBe(true);
+    resume(frozen.process);
+    const back = await cluster.waitForActive('pair', 'green', 30_000);
+    expect(back.status?.shardAllocations).toHaveLength(4);
+    expect(new Set(back.status!.shardAllocations!.map((a) => `${a.shardId}@${a.nodeId}`))).toEqual(new Set(before.status!.shardAllocations!.map((a) => `${a.shardId}@${a.nodeId}`)));
+    const counts = await creationCounts(sims, cluster.namespace);
+    expect(duplicates(counts)).toEqual({});
+    expect([...counts.keys()].filter((k) => k.includes('/pair/'))).toHaveLength(4);
+  });
+});

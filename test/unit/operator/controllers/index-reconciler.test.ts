@@ -1,0 +1,245 @@
+import { combine, done, requeueAfter, retry, terminal } from '../../../../lib/operator/runtime/reconciler';
+import { dataNode, fakeCluster, newIndex } from './fake-cluster';
+
+describe('combine', () => {
+  it('prefers terminal over retry over the earliest requeueAfter over done', () => {
+    const e1 = new Error('one');
+    const e2 = new Error('two');
+    expect(combine([])).toEqual(done());
+    expect(combine([done(), requeueAfter(50), requeueAfter(20), done()])).toEqual(requeueAfter(20));
+    expect(combine([requeueAfter(0), retry(e1), done()])).toEqual(retry(e1));
+    expect(combine([retry(e1), terminal(e2), requeueAfter(5)])).toEqual(terminal(e2));
+  });
+});
+
+describe('IndexReconciler (in memory)', () => {
+  it('creates every copy once and a second reconcile writes nothing', async () => {
+    const c = fakeCluster([dataNode('a'), dataNode('b')]);
+    c.api.put(newIndex('logs', 3, 1));
+    expect(await c.reconcile('logs')).toEqual(done());
+    expect(c.index('logs').status).toMatchObject({ state: 'ACTIVE', health: 'green' });
+    expect(c.shards.creations).toBe(6);
+    const writes = c.api.writes;
+    expect(await c.reconcile('logs')).toEqual(done());
+    expect(c.api.writes).toBe(writes);
+    expect(c.shards.creations).toBe(6);
+  });
+
+  it('recomputes from a fresh read when writes conflict, creating nothing twice', async () => {
+    const c = fakeCluster([dataNode('a'), dataNode('b')]);
+    c.api.put(newIndex('logs', 2, 1, { finalizers: ['quidditch.io/index-protection'] }));
+    c.api.conflictsToInject = 3;
+    expect(await c.reconcile('logs')).toEqual(done());
+    expect(c.index('logs').status).toMatchObject({ state: 'ACTIVE', health: 'green' });
+    expect(c.shards.creations).toBe(4);
+  });
+
+  it('returns retry, not a panic, when conflicts outlast the write attempts', async () => {
+    const c = fakeCluster([dataNode('a')]);
+    c.api.put(newIndex('logs', 1, 0, { finalizers: ['quidditch.io/index-protection'] }));
+    c.api.conflictsToInject = 100;
+    const result = await c.reconcile('logs');
+    expect(result.kind).toBe('retry');
+    expect(c.shards.creations).toBe(0);
+  });
+
+  it('is terminal with a Ready=False/InvalidSpec condition and an Event for a spec that can never be planned', async () => {
+    const c = fakeCluster([dataNode('a')]);
+    c.api.put(newIndex('broken', 0, 1));
+    const result = await c.reconcile('broken');
+    expect(result.kind).toBe('terminal');
+    const ready = c.index('broken').status?.conditions?.find((x) => x.type === 'Ready');
+    expect(ready).toMatchObject({ status: 'False', reason: 'InvalidSpec' });
+    expect(ready?.message).toContain('spec.shards must be an integer >= 1, got 0');
+    expect(c.events.map((e) => e.reason)).toContain('InvalidSpec');
+    expect(c.shards.creations).toBe(0);
+  });
+});
+
+describe('IndexReconciler never hides lost data (in memory)', () => {
+  it('keeps a shard whose only copy was on a lost node red (PrimaryLost), then re-adopts it when the node returns', async () => {
+    const nodes = [dataNode('a'), dataNode('b')];
+    const c = fakeCluster(nodes, { nodeLeftDelayMs: 60_000 });
+    c.api.put(newIndex('logs', 2, 0));
+    await c.reconcile('logs');
+    const onB = c.index('logs').status!.shardAllocations!.filter((a) => a.nodeId === 'b');
+    expect(onB).toHaveLength(1);
+    const created = c.shards.creations;
+
+    nodes[1] = dataNode('b', 'UNHEALTHY');
+    await c.reconcile('logs');
+    const away = c.index('logs');
+    expect(away.status?.health).toBe('red');
+    expect(away.status?.shardAllocations).toContainEqual(expect.objectContaining({ shardId: onB[0].shardId, nodeId: 'b', state: 'UNASSIGNED', unassignedReason: 'NodeLeft' }));
+    expect(away.status?.conditions?.find((x) => x.type === 'Ready')).toMatchObject({ status: 'False', reason: 'PrimaryLost' });
+    expect(away.status?.conditions?.find((x) => x.type === 'Ready')?.message).toContain('quidditch.io/accept-data-loss');
+    expect(c.events.map((e) => e.reason)).toEqual(expect.arrayContaining(['CopiesUnavailable', 'PrimaryLost']));
+    expect(c.shards.creations).toBe(created);
+    // Waiting costs no writes.
+    const writes = c.api.writes;
+    await c.reconcile('logs');
+    expect(c.api.writes).toBe(writes);
+
+    nodes[1] = dataNode('b');
+    await c.reconcile('logs');
+    const back = c.index('logs');
+    expect(back.status).toMatchObject({ health: 'green' });
+    expect(back.status?.shardAllocations?.every((a) => a.state === 'STARTED')).toBe(true);
+    expect(c.shards.creations).toBe(created);
+    expect(c.shards.calls.filter((x) => x.startsWith('create') && x.endsWith('@b'))).toHaveLength(1); // only the first creation
+  });
+
+  it('keeps the copy UNASSIGNED (CopyMissing) and red when the returning node lost it, and allocates an empty primary only once the annotation names the shard', async () => {
+    const nodes = [dataNode('a'), dataNode('b')];
+    const c = fakeCluster(nodes);
+    c.api.put(newIndex('logs', 2, 0));
+    await c.reconcile('logs');
+    const lostShard = c.index('logs').status!.shardAllocations!.find((a) => a.nodeId === 'b')!.shardId;
+    nodes[1] = dataNode('b', 'UNHEALTHY');
+    await c.reconcile('logs');
+    c.shards.held.get('b')!.clear(); // it comes back without its volume
+    nodes[1] = dataNode('b');
+    await c.reconcile('logs');
+    await c.reconcile('logs');
+    const lost = c.index('logs');
+    expect(lost.status?.health).toBe('red');
+    expect(lost.status?.shardAllocations).toContainEqual(expect.objectContaining({ shardId: lostShard, nodeId: 'b', primary: true, state: 'UNASSIGNED', unassignedReason: 'CopyMissing' }));
+    const before = c.shards.creations;
+    expect(before).toBe(2);
+
+    c.api.put({ ...lost, metadata: { ...lost.metadata, annotations: { 'quidditch.io/accept-data-loss': String(lostShard) } } });
+    await c.reconcile('logs');
+    expect(c.index('logs').status?.health).toBe('green');
+    expect(c.shards.creations).toBe(before + 1);
+    expect(c.events.map((e) => e.reason)).toContain('DataLossAccepted');
+  });
+
+  it('waits the node-left delay before re-creating a replica of a departed node, then replaces it', async () => {
+    const nodes = [dataNode('a'), dataNode('b'), dataNode('c')];
+    const c = fakeCluster(nodes, { nodeLeftDelayMs: 60_000 });
+    c.api.put(newIndex('logs', 1, 1));
+    await c.reconcile('logs');
+    const replica = c.index('logs').status!.shardAllocations!.find((a) => !a.primary)!;
+    const i = nodes.findIndex((n) => n.metadata.name === replica.nodeId);
+    const created = c.shards.creations;
+    nodes[i] = dataNode(replica.nodeId, 'UNHEALTHY');
+    expect(await c.reconcile('logs')).toEqual(requeueAfter(60_000));
+    const mid = c.index('logs');
+    expect(mid.status?.health).toBe('yellow');
+    expect(mid.status?.shardAllocations).toContainEqual(expect.objectContaining({ nodeId: replica.nodeId, primary: false, state: 'UNASSIGNED', unassignedReason: 'NodeLeft' }));
+    expect(c.shards.creations).toBe(created);
+    c.advance(60_000);
+    await c.reconcile('logs');
+    const after = c.index('logs');
+    expect(after.status?.health).toBe('green');
+    expect(after.status?.shardAllocations?.some((a) => a.nodeId === replica.nodeId)).toBe(false);
+    expect(c.shards.creations).toBe(created + 1);
+  });
+
+  it('promotes a started replica at once when the primary\'s node leaves', async () => {
+    const nodes = [dataNode('a'), dataNode('b')];
+    const c = fakeCluster(nodes, { nodeLeftDelayMs: 60_000 });
+    c.api.put(newIndex('logs', 1, 1));
+    await c.reconcile('logs');
+    const primary = c.index('logs').status!.shardAllocations!.find((a) => a.primary)!;
+    nodes[nodes.findIndex((n) => n.metadata.name === primary.nodeId)] = dataNode(primary.nodeId, 'UNHEALTHY');
+    await c.reconcile('logs');
+    const after = c.index('logs');
+    expect(after.status?.shardAllocations?.find((a) => a.primary)).toMatchObject({ state: 'STARTED' });
+    expect(after.status?.shardAllocations?.find((a) => a.primary)?.nodeId).not.toBe(primary.nodeId);
+    expect(after.status?.health).toBe('yellow');
+    expect(c.events.map((e) => e.reason)).toContain('ReplicaPromoted');
+  });
+});
+
+describe('IndexReconciler follows what the nodes report (in memory)', () => {
+  it('waits on slow copies with no calls and no writes, and goes ACTIVE on the report that they started', async () => {
+    const nodes = [dataNode('a'), dataNode('b')];
+    const c = fakeCluster(nodes);
+    const withObserved = fakeCluster(nodes, { shards: c.shards, observed: c.shards.observed, indices: c.api, indexCache: c.deps.indexCache, ledger: c.deps.ledger });
+    c.shards.slow = true;
+    c.shards.synced.add('a').add('b');
+    c.api.put(newIndex('logs', 2, 1));
+    await withObserved.reconcile('logs');
+    expect(c.index('logs').status).toMatchObject({ state: 'CREATING', health: 'red' });
+    const calls = c.shards.calls.length;
+    const writes = c.api.writes;
+    await withObserved.reconcile('logs');
+    await withObserved.reconcile('logs');
+    expect(c.shards.calls.length).toBe(calls);
+    expect(c.api.writes).toBe(writes);
+
+    c.shards.startAll();
+    await withObserved.reconcile('logs');
+    expect(c.index('logs').status).toMatchObject({ state: 'ACTIVE', health: 'green' });
+    expect(c.shards.calls.length).toBe(calls);
+    expect(c.shards.creations).toBe(4);
+  });
+
+  it('detects a started copy its node no longer holds: promotes the replica, re-creates the copy once, health yellow meanwhile', async () => {
+    const nodes = [dataNode('a'), dataNode('b'), dataNode('c')];
+    const c = fakeCluster(nodes);
+    const o = fakeCluster(nodes, { shards: c.shards, observed: c.shards.observed, indices: c.api, indexCache: c.deps.indexCache, ledger: c.deps.ledger });
+    c.shards.synced.add('a').add('b').add('c');
+    c.api.put(newIndex('logs', 3, 1));
+    await o.reconcile('logs');
+    expect(c.index('logs').status?.health).toBe('green');
+    const created = c.shards.creations;
+    const onA = c.index('logs').status!.shardAllocations!.filter((x) => x.nodeId === 'a');
+    c.shards.held.get('a')!.clear(); // node a restarted without its data directory
+    c.shards.slow = true;
+    await o.reconcile('logs');
+    const mid = c.index('logs');
+    expect(mid.status?.health).toBe('yellow');
+    expect(c.shards.creations).toBe(created + onA.length);
+    expect(o.events.map((e) => e.reason)).toContain('CopiesLost');
+    for (const lost of onA.filter((x) => x.primary)) {
+      expect(mid.status?.shardAllocations?.find((x) => x.shardId === lost.shardId && x.primary)?.nodeId).not.toBe('a');
+    }
+    c.shards.startAll();
+    await o.reconcile('logs');
+    await o.reconcile('logs');
+    expect(c.index('logs').status?.health).toBe('green');
+    expect(c.shards.creations).toBe(created + onA.length);
+  });
+
+  it('keeps everything when a node restarts with its data', async () => {
+    const nodes = [dataNode('a'), dataNode('b')];
+    const c = fakeCluster(nodes);
+    const o = fakeCluster(nodes, { shards: c.shards, observed: c.shards.observed, indices: c.api, indexCache: c.deps.indexCache, ledger: c.deps.ledger });
+    c.shards.synced.add('a').add('b');
+    c.api.put(newIndex('logs', 2, 1));
+    await o.reconcile('logs');
+    const created = c.shards.creations;
+    const writes = c.api.writes;
+    c.shards.synced.delete('a'); // the stream drops while it restarts: unknown, not empty
+    await o.reconcile('logs');
+    c.shards.synced.add('a');
+    await o.reconcile('logs');
+    expect(c.shards.creations).toBe(created);
+    expect(c.api.writes).toBe(writes);
+    expect(c.index('logs').status?.health).toBe('green');
+  });
+});
+
+describe('IndexReconciler and spec.settings (in memory)', () => {
+  it('creates every copy with the index settings and mappings', async () => {
+    const c = fakeCluster([dataNode('a'), dataNode('b')]);
+    const idx = newIndex('logs', 2, 1);
+    idx.spec.settings = { refresh_interval: '1s', analysis: { analyzer: { folding: { type: 'custom' } } } } as never;
+    c.api.put(idx);
+    await c.reconcile('logs');
+    expect(c.shards.contents).toHaveLength(4);
+    for (const json of c.shards.contents) expect(JSON.parse(json!)).toEqual(idx.spec.settings);
+  });
+
+  it('is terminal with InvalidSpec naming the field for settings the schema cannot refuse', async () => {
+    const c = fakeCluster([dataNode('a')]);
+    const idx = newIndex('odd', 1, 0);
+    idx.spec.settings = { a: null } as never;
+    c.api.put(idx);
+    expect((await c.reconcile('odd')).kind).toBe('terminal');
+    expect(c.index('odd').status?.conditions?.find((x) => x.type === 'Ready')?.message).toContain('spec.settings.a must be a string, number, boolean or an object of them, got null');
+    expect(c.shards.creations).toBe(0);
+  });
+});
