@@ -99,7 +99,13 @@ export interface QuidditchClusterProps {
   readonly namespace?: string;
   /** Base of every object name. @default the construct id */
   readonly name?: string;
-  /** Emit the CRDs. @default true in k8s mode, false in raft mode */
+  /**
+   * Emit the CRDs (annotated so Helm, Argo CD and Flux never delete them). Raft mode emits them
+   * too: they hold the k8s-mode state a migration copies and a rollback returns to, and leaving
+   * them out of the output makes `kubectl apply --prune` (or a GitOps sync) delete them, and every
+   * index with them. Set `false` only when another release owns the CRDs; a `migration` needs them.
+   * @default true
+   */
   readonly crds?: boolean;
   readonly dataNodes?: DataNodeProps;
   /** Used in k8s mode only. */

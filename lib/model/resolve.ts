@@ -91,7 +91,7 @@ export function resolveCluster(id: string, props: QuidditchClusterProps = {}): R
     name,
     namespace,
     mode: mode ?? 'k8s',
-    crds: props.crds ?? mode !== 'raft',
+    crds: props.crds ?? true,
     version: PACKAGE_VERSION,
     names: clusterNames(name, namespace),
     labels: { ...props.labels },
