@@ -11,6 +11,7 @@ import type { DeletionPropagation } from './objects';
 /** Config keys (namespace: the project name, `quidditch`). Defaults are the model's unless noted. */
 export const CONFIG_KEYS = [
   'name', 'mode', 'namespace', 'dataNodeReplicas', 'dataNodeImage', 'operatorImage', 'masterImage', 'skipAwait', 'deletionPropagation',
+  'deleteCrdsOnDestroy',
 ] as const;
 
 /** Reads the program's config into component args; the model validates the values. */
@@ -20,6 +21,7 @@ export function clusterArgsFromConfig(cfg: pulumi.Config): { name: string; args:
   const operatorImage = cfg.get('operatorImage');
   const masterImage = cfg.get('masterImage');
   const propagation = cfg.get('deletionPropagation');
+  const deleteCrdsOnDestroy = cfg.getBoolean('deleteCrdsOnDestroy');
   return {
     name: cfg.get('name') ?? 'quidditch',
     args: {
@@ -30,6 +32,7 @@ export function clusterArgsFromConfig(cfg: pulumi.Config): { name: string; args:
       ...(masterImage !== undefined ? { raft: { image: masterImage } } : {}),
       skipAwait: cfg.getBoolean('skipAwait') ?? false,
       ...(propagation !== undefined ? { deletionPropagation: propagation as DeletionPropagation } : {}),
+      ...(deleteCrdsOnDestroy ? { deleteCrdsOnDestroy } : {}),
     },
   };
 }
