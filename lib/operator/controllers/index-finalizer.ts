@@ -6,6 +6,7 @@ import type { AllocationLedger } from './allocation-ledger';
 import type { ShardOperations } from './shard-operations';
 import { writeStatus } from './status-writer';
 import { mapLimit } from './map-limit';
+import { copyUidOf } from './copy-identity';
 
 export const INDEX_FINALIZER = 'quidditch.io/index-protection';
 
@@ -47,7 +48,7 @@ export async function finalizeIndex(index: QuidditchIndex, deps: FinalizeDeps): 
     const node = deps.nodeCache.get(namespace, a.nodeId);
     if (!node) return; // the node object is gone; so is anything it held that we could reach
     try {
-      await deps.shards.deleteShard({ name: a.nodeId, address: node.spec.address }, { namespace, index: name, indexUid: index.metadata.uid ?? '', shardId: a.shardId, primary: a.primary });
+      await deps.shards.deleteShard({ name: a.nodeId, address: node.spec.address }, { namespace, index: name, indexUid: copyUidOf(index), shardId: a.shardId, primary: a.primary });
     } catch (err) {
       left.push(`shard ${a.shardId}${a.primary ? ' (primary)' : ''} on ${a.nodeId}: ${err instanceof Error ? err.message : String(err)}`);
     }

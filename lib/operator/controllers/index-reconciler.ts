@@ -9,6 +9,7 @@ import { allocationsKey, computeIndexStatus, statusUnchanged, NodeFailure } from
 import { finalizeIndex, FinalizeDeps, INDEX_FINALIZER } from './index-finalizer';
 import type { ShardOperations, NodeTarget } from './shard-operations';
 import { mapLimit } from './map-limit';
+import { copyUidOf, isRestoring } from './copy-identity';
 import { writeStatus } from './status-writer';
 
 
@@ -53,6 +54,8 @@ export class IndexReconciler implements Reconciler {
       return { kind: 'done' };
     }
     if (index.metadata.deletionTimestamp) return finalizeIndex(index, deps);
+    // Being restored by `import`: its allocations are one write away. Removing the annotation brings it back.
+    if (isRestoring(index)) return { kind: 'done' };
 
     // 2. Finalizer first.
     const finalizers = index.metadata.finalizers ?? [];
@@ -79,7 +82,7 @@ export class IndexReconciler implements Reconciler {
       const n = nodes.get(node);
       return n ? { name: node, address: n.spec.address } : undefined;
     };
-    const uid = index.metadata.uid ?? '';
+    const uid = copyUidOf(index);
     const ref = (shardId: number, primary: boolean) => ({ namespace, index: name, indexUid: uid, shardId, primary });
 
     const reachableDeletes = plan.actions.filter((a) => a.type === 'delete' && a.reason !== 'NodeUnavailable');

@@ -8,6 +8,7 @@ import { splitKey, messageOf } from './index-reconciler';
 import { judgeNode } from './node-status';
 import type { ShardOperations } from './shard-operations';
 import { writeStatus } from './status-writer';
+import { copyUidOf } from './copy-identity';
 
 export interface NodeReconcilerDeps {
   readonly nodes: CustomResourceClient<QuidditchNode>;
@@ -91,6 +92,6 @@ export class NodeReconciler implements Reconciler {
 }
 
 function isClaimed(index: QuidditchIndex | undefined, copy: { indexUid: string; shardId: number }, node: string): boolean {
-  if (!index || index.metadata.uid !== copy.indexUid) return false;
+  if (!index || copyUidOf(index) !== copy.indexUid) return false;
   return (index.status?.shardAllocations ?? []).some((a) => a.shardId === copy.shardId && a.nodeId === node);
 }
