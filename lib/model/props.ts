@@ -2,6 +2,7 @@
  * Public props of QuidditchCluster, shared by the cdk8s constructs and the Pulumi component.
  * Every optional prop documents its default; defaults are applied only in resolve.ts.
  */
+import type { MigrationStep } from './migration';
 
 /** Control-plane mode. `auto` is the seed's Helm value: these constructs always deploy into Kubernetes, so it resolves to `k8s`. */
 export type ControlPlaneMode = 'k8s' | 'raft' | 'auto';
@@ -112,6 +113,13 @@ export interface QuidditchClusterProps {
   readonly operator?: OperatorProps;
   /** Used in raft mode only. */
   readonly raft?: RaftProps;
+  /**
+   * A step of the k8s → raft migration (lib/model/migration.ts, README "Changing modes"): apply the
+   * steps in order — `add-masters`, `read-only`, `export`, `switch-data-nodes` (all with mode `k8s`),
+   * then `complete` with mode `raft` — and the previous step's props to roll one back.
+   * @default none (no migration in progress)
+   */
+  readonly migration?: MigrationStep;
   /** Extra labels on every object. @default none */
   readonly labels?: Readonly<Record<string, string>>;
 }

@@ -11,6 +11,8 @@ import type { NodeState, QuidditchNodeSpec } from './quidditch-node';
 
 export const CLUSTER_STATE_API_VERSION = 'quidditch.io/state/v1';
 export const CLUSTER_STATE_KIND = 'QuidditchClusterState';
+/** Key of the document in the ConfigMap a migration's export writes and the Raft masters mount. */
+export const INITIAL_STATE_KEY = 'state.json';
 
 /**
  * The UID a restored index's shard copies are known by on the data nodes. Data nodes identify a copy

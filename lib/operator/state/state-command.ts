@@ -3,6 +3,7 @@
  *
  *   quidditch-operator export --namespace <ns> [--kubeconfig <path>] > state.json
  *   quidditch-operator import --namespace <ns> [--kubeconfig <path>] < state.json
+ *   quidditch-operator export --namespace <ns> --configmap <name> --wait-for-lease <lease>   (the migration's export Job)
  *
  * export writes the quidditch.io/state/v1 document (lib/api/v1/cluster-state.ts) to stdout; import
  * reads one from stdin and prints what it did as JSON. Exit codes: 0 done, 1 failed, 2 bad usage.
@@ -12,6 +13,7 @@ import { ClusterStateError, parseClusterState } from '../../api/v1';
 import { loadKubeConfig } from '../runtime/manager';
 import { exportClusterState } from './export-state';
 import { importClusterState } from './import-state';
+import { assertOperatorStopped, writeInitialState } from './initial-state';
 
 export const STATE_COMMANDS = ['export', 'import'] as const;
 export type StateCommand = (typeof STATE_COMMANDS)[number];
@@ -29,23 +31,49 @@ export interface StateCommandIO {
 
 const USAGE = `Usage:
   quidditch-operator export --namespace <ns> [--kubeconfig <path>] > state.json
+  quidditch-operator export --namespace <ns> --configmap <name> [--wait-for-lease <operator lease>]
   quidditch-operator import --namespace <ns> [--kubeconfig <path>] < state.json
 `;
 
 /** Parses `<command> [flags]`; returns the options or a usage error. */
-export function parseStateArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): { command: StateCommand; namespace: string; kubeconfig?: string } | { error: string } {
+export interface StateArgs {
+  readonly command: StateCommand;
+  readonly namespace: string;
+  readonly kubeconfig?: string;
+  /** export only: write into this ConfigMap (key state.json) instead of stdout. */
+  readonly configmap?: string;
+  /** export only: refuse while an operator holds this Lease. */
+  readonly waitForLease?: string;
+}
+
+export function parseStateArgs(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): StateArgs | { error: string } {
   const [command, ...rest] = argv;
   if (!isStateCommand(command)) return { error: `Unknown command ${JSON.stringify(command)}.\n${USAGE}` };
-  let values: { namespace?: string; kubeconfig?: string };
+  let values: { namespace?: string; kubeconfig?: string; configmap?: string; 'wait-for-lease'?: string };
   try {
-    ({ values } = parseArgs({ args: [...rest], options: { namespace: { type: 'string', short: 'n' }, kubeconfig: { type: 'string' } }, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({
+      args: [...rest],
+      options: { namespace: { type: 'string', short: 'n' }, kubeconfig: { type: 'string' }, configmap: { type: 'string' }, 'wait-for-lease': { type: 'string' } },
+      strict: true,
+      allowPositionals: false,
+    }));
   } catch (err) {
     return { error: `Unable to ${command} the cluster state: ${(err as Error).message}.\n${USAGE}` };
   }
   // Deliberately no fallback to "default": exporting or importing the wrong namespace is silent damage.
   const namespace = values.namespace ?? env.QUIDDITCH_NAMESPACE;
   if (!namespace) return { error: `Unable to ${command} the cluster state: --namespace is required (or QUIDDITCH_NAMESPACE).\n${USAGE}` };
-  return { command, namespace, ...(values.kubeconfig ?? env.QUIDDITCH_KUBECONFIG ? { kubeconfig: values.kubeconfig ?? env.QUIDDITCH_KUBECONFIG } : {}) };
+  if (command === 'import' && (values.configmap || values['wait-for-lease'])) {
+    return { error: `Unable to import the cluster state: --configmap and --wait-for-lease are export options.\n${USAGE}` };
+  }
+  const kubeconfig = values.kubeconfig ?? env.QUIDDITCH_KUBECONFIG;
+  return {
+    command,
+    namespace,
+    ...(kubeconfig ? { kubeconfig } : {}),
+    ...(values.configmap ? { configmap: values.configmap } : {}),
+    ...(values['wait-for-lease'] ? { waitForLease: values['wait-for-lease'] } : {}),
+  };
 }
 
 export async function runStateCommand(argv: readonly string[], io: StateCommandIO): Promise<number> {
@@ -57,7 +85,14 @@ export async function runStateCommand(argv: readonly string[], io: StateCommandI
   const kc = loadKubeConfig(parsed.kubeconfig);
   try {
     if (parsed.command === 'export') {
-      io.stdout(`${JSON.stringify(await exportClusterState(kc, parsed.namespace), null, 2)}\n`);
+      if (parsed.waitForLease) await assertOperatorStopped(kc, parsed.namespace, parsed.waitForLease);
+      const state = await exportClusterState(kc, parsed.namespace);
+      if (!parsed.configmap) {
+        io.stdout(`${JSON.stringify(state, null, 2)}\n`);
+        return 0;
+      }
+      await writeInitialState(kc, parsed.namespace, parsed.configmap, state);
+      io.stdout(`${JSON.stringify({ configmap: `${parsed.namespace}/${parsed.configmap}`, indices: state.indices.length, nodes: state.nodes.length })}\n`);
       return 0;
     }
     const text = await io.stdin();
