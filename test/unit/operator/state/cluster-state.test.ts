@@ -3,6 +3,7 @@ import { copyUidOf, isRestoring } from '../../../../lib/operator/controllers/cop
 import { clusterSnapshot } from '../../../../lib/operator/state/export-state';
 import { importConflicts } from '../../../../lib/operator/state/import-state';
 import { parseStateArgs } from '../../../../lib/operator/state/state-command';
+import { activeHolder } from '../../../../lib/operator/state/initial-state';
 
 const index = (name: string, extra: Partial<QuidditchIndex['metadata']> = {}, deleting = false): QuidditchIndex => ({
   apiVersion: 'quidditch.io/v1',
@@ -109,5 +110,20 @@ describe('the export/import command line', () => {
   it('requires a namespace rather than guessing one', () => {
     expect(parseStateArgs(['export'], {})).toEqual({ error: expect.stringContaining('Unable to export the cluster state: --namespace is required') });
     expect(parseStateArgs(['export', '--nope'], {})).toEqual({ error: expect.stringContaining("Unable to export the cluster state: Unknown option '--nope'") });
+  });
+});
+
+describe('the migration export waits for the operator to let go of its Lease', () => {
+  const now = new Date('2026-01-01T00:01:00Z');
+  it('sees a holder while the lease is fresh, and nobody once it is released or expired', () => {
+    expect(activeHolder({ holderIdentity: 'op-1', renewTime: '2026-01-01T00:00:50Z', leaseDurationSeconds: 15 }, now)).toBe('op-1');
+    expect(activeHolder({ holderIdentity: 'op-1', renewTime: '2026-01-01T00:00:40Z', leaseDurationSeconds: 15 }, now)).toBeUndefined();
+    expect(activeHolder({ holderIdentity: '', renewTime: '2026-01-01T00:00:59Z', leaseDurationSeconds: 15 }, now)).toBeUndefined();
+    expect(activeHolder(undefined, now)).toBeUndefined();
+  });
+
+  it('takes --configmap and --wait-for-lease for export only', () => {
+    expect(parseStateArgs(['export', '-n', 's', '--configmap=s-initial-state', '--wait-for-lease=s-operator'], {})).toEqual({ command: 'export', namespace: 's', configmap: 's-initial-state', waitForLease: 's-operator' });
+    expect(parseStateArgs(['import', '-n', 's', '--configmap=x'], {})).toEqual({ error: expect.stringContaining('Unable to import the cluster state: --configmap and --wait-for-lease are export options.') });
   });
 });
