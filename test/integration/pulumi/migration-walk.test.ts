@@ -2,14 +2,16 @@
  * The k8s → raft migration and its rollback, one real `pulumi up` per step (the program of
  * Pulumi.yaml, its `migration` config), on a control plane of this file's own with the operator and
  * three data-node sims running as the Deployment's and StatefulSet's pods would. 20 indices keep their
- * spec and allocations through every step and back, and no copy is created twice.
+ * spec and allocations through every step and back, and no copy is created twice. Last, a destroy
+ * with deleteCrdsOnDestroy removes the stack's index while the operator still runs to release its
+ * finalizer, then the operator, then the CRDs (the order of the watch's DELETED events).
  *
  * What stands in for a kubelet: the operator process is stopped when a step scales its Deployment to
  * 0 and started again when the rollback scales it back; the export Job's command is run as the Job
  * would run it. The sims stay on the operator: no master binary exists in this repository, so the
  * `switch-data-nodes` step is checked on the StatefulSet it renders, not on running masters.
  */
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
 import * as k8s from '@pulumi/kubernetes';
 import { LocalWorkspace, PulumiCommand, Stack } from '@pulumi/pulumi/automation';
 import { spawn } from 'node:child_process';
@@ -18,8 +20,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { INITIAL_STATE_KEY, parseClusterState, QuidditchIndex } from '../../../lib/api/v1';
 import type { MigrationStep } from '../../../lib/model/migration';
+import { QuidditchIndex as PulumiQuidditchIndex } from '../../../lib/pulumi/index-resource';
 import { declareCluster, programOutputs } from '../../../lib/pulumi/program';
-import { creationCounts, createIndices, duplicates, indexNames, listIndices, startPrivateControlPlane, PrivateControlPlane, waitAllActive } from '../../faults/support';
+import { creationCounts, createIndices, duplicates, indexNames, listIndices, startPrivateControlPlane, PrivateControlPlane, waitAllActive, waitAllGone } from '../../faults/support';
 import { waitFor } from '../../support/kube';
 import { rawRequest } from '../../support/raw-request';
 import { Cluster } from '../operator/fixtures';
@@ -30,6 +33,9 @@ const REPO = resolve(__dirname, '..', '..', '..');
 const NS = 'walk';
 const STEP_TIMEOUT_MS = 10 * 60_000;
 const INDICES = indexNames('walk', 20);
+/** Declared in the stack (the rest come from the API, as apps create them). */
+const STACK_INDEX = 'stack-index';
+const ALL = [...INDICES, STACK_INDEX];
 const IMAGES = { operator: 'registry.example/quidditch-operator:0.1.0', dataNode: 'registry.example/quidditch-datanode:0.1.0', master: 'registry.example/quidditch-master:0.1.0' };
 
 let pcp: PrivateControlPlane;
@@ -59,7 +65,7 @@ async function up(step?: MigrationStep): Promise<void> {
     'quidditch:deletionPropagation': { value: 'background' },
   });
   if (step) await stack.setConfig('quidditch:migration', { value: step });
-  else await stack.removeConfig('quidditch:migration');
+  else if ((await stack.getAllConfig())['quidditch:migration']) await stack.removeConfig('quidditch:migration');
   await stack.up({ onOutput: (o) => (log += o) });
 }
 
@@ -106,7 +112,12 @@ beforeAll(async () => {
     {
       stackName: 'walk',
       projectName: 'quidditch',
-      program: async () => programOutputs(declareCluster({ providers: [new k8s.Provider('test-cluster', { kubeconfig })] })),
+      program: async () => {
+        const provider = new k8s.Provider('test-cluster', { kubeconfig });
+        const declared = declareCluster({ providers: [provider] });
+        new PulumiQuidditchIndex(STACK_INDEX, { cluster: declared, shards: 1, replicas: 0 }, { provider });
+        return programOutputs(declared);
+      },
     },
     {
       workDir: tmp,
@@ -130,8 +141,8 @@ describe('k8s → raft → k8s through the Pulumi program, one up per step', () 
     sims = await Promise.all(['data-0', 'data-1', 'data-2'].map((name) => SimProcess.start({ name, namespace: NS })));
     operator = await startOperator();
     await createIndices(cluster, INDICES, 2, 1);
-    baseline = essence(await waitAllActive(cluster, INDICES, 180_000));
-    expect(baseline.every((i) => i.allocations.length === 4)).toBe(true);
+    baseline = essence(await waitAllActive(cluster, ALL, 180_000));
+    expect(baseline.filter((i) => i.name !== STACK_INDEX).every((i) => i.allocations.length === 4)).toBe(true);
   }, STEP_TIMEOUT_MS);
 
   it('add-masters: the masters join beside the running operator', async () => {
@@ -196,11 +207,39 @@ describe('k8s → raft → k8s through the Pulumi program, one up per step', () 
     await waitFor(async () => ((await patchReplicas(INDICES[0], 1)).status === 200 ? true : undefined), { timeoutMs: 30_000, intervalMs: 250, description: 'writes to be accepted again' });
     await up();
     expect(await get(`/apis/apps/v1/namespaces/${NS}/statefulsets/search-master`)).toBeUndefined();
-    const after = essence(await waitAllActive(cluster, INDICES, 120_000));
+    const after = essence(await waitAllActive(cluster, ALL, 120_000));
     expect(after).toEqual(baseline);
     expect(duplicates(await creationCounts(sims, NS))).toEqual({});
     let created = 0;
     for (const sim of sims) created += (await sim.stats()).stats.createEffective;
-    expect(created).toBe(80);
+    expect(created).toBe(81);
+  }, STEP_TIMEOUT_MS);
+
+  it('destroy with deleteCrdsOnDestroy: the stack index goes while the operator runs (finalizer released), then the operator, then the CRDs', async () => {
+    // Indices created outside the stack are deleted first, while the operator runs (README, Pulumi).
+    await Promise.all(INDICES.map((name) => cluster.indices.delete(NS, name)));
+    await waitAllGone(cluster, INDICES, 120_000);
+    expect((await cluster.index(STACK_INDEX)).metadata.finalizers).toContain('quidditch.io/index-protection');
+    await stack.setConfig('quidditch:deleteCrdsOnDestroy', { value: 'true' });
+    await stack.up({ onOutput: (o) => (log += o) });
+
+    const deleted: string[] = [];
+    const watches = await Promise.all([
+      `/apis/quidditch.io/v1/namespaces/${NS}/quidditchindices`,
+      `/apis/apps/v1/namespaces/${NS}/deployments`,
+      '/apis/apiextensions.k8s.io/v1/customresourcedefinitions',
+    ].map((path) => new Watch(kc).watch(path, {}, (type, obj: { kind?: string; metadata?: { name?: string } }) => {
+      if (type === 'DELETED') deleted.push(`${obj.kind} ${obj.metadata?.name}`);
+    }, () => undefined)));
+    try {
+      await stack.destroy({ onOutput: (o) => (log += o) });
+      await waitFor(() => deleted.filter((d) => d.startsWith('CustomResourceDefinition')).length === 3, { timeoutMs: 30_000, description: 'the three CRDs to be deleted' });
+    } finally {
+      for (const w of watches) w.abort();
+    }
+    const at = (what: string) => deleted.indexOf(what);
+    expect(at(`QuidditchIndex ${STACK_INDEX}`)).toBeGreaterThanOrEqual(0);
+    expect(at(`QuidditchIndex ${STACK_INDEX}`)).toBeLessThan(at('Deployment search-operator'));
+    expect(at('Deployment search-operator')).toBeLessThan(at('CustomResourceDefinition quidditchindices.quidditch.io'));
   }, STEP_TIMEOUT_MS);
 });

@@ -90,6 +90,21 @@ describe('export and import of the cluster state', () => {
     expect((await listIndices(clash)).map((i) => i.metadata.name)).toEqual([INDICES[3]]);
   });
 
+  it('imports into a namespace whose operator and data nodes already run without one copy being placed by them', async () => {
+    const live = new Cluster(await createTestNamespace('state-live'));
+    const sims = await Promise.all(NODES.map((name) => SimProcess.start({ name, namespace: live.namespace })));
+    await OperatorProcess.start({ namespace: live.namespace, args: ['--resync-period=30'] });
+    const run = await operatorCommand(['import', '--namespace', live.namespace], JSON.stringify(exported));
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(JSON.parse(run.stdout)).toMatchObject({ indicesRestored: INDICES, nodesUnchanged: NODES });
+    // Every index is taken over as restored: the operator never planned fresh copies for one half-imported.
+    expect(essence(await waitAllActive(live, INDICES, 120_000))).toEqual(essence(sourceIndices));
+    for (const sim of sims) {
+      const { stats } = await sim.stats();
+      expect({ node: sim.name, createCalls: stats.createCalls, deleteCalls: stats.deleteCalls }).toEqual({ node: sim.name, createCalls: 0, deleteCalls: 0 });
+    }
+  }, 180_000);
+
   it('is adopted by an operator there: every index ACTIVE and green with no copy created, promoted, deleted or moved', async () => {
     const sims = await Promise.all(NODES.map((name) => SimProcess.start({ name, namespace: target.namespace })));
     await OperatorProcess.start({ namespace: target.namespace, args: ['--resync-period=30'] });
