@@ -12,7 +12,6 @@
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { INITIAL_STATE_KEY } from '../api/v1/cluster-state';
 import { API_GROUP } from '../api/v1/schema';
 import { MIGRATION_STEPS, previousStep } from '../model/migration';
 import type { ResolvedCluster } from '../model/resolved';
@@ -28,7 +27,6 @@ export function migrationNames(cluster: Pick<ResolvedCluster, 'name' | 'namespac
   };
 }
 
-export { INITIAL_STATE_KEY };
 /** Where the masters see the ConfigMap. */
 export const INITIAL_STATE_DIR = '/etc/quidditch/initial-state';
 

@@ -14,7 +14,8 @@ import {
   fieldEnv, namespacedMeta, podTemplateLabels, preferredHostAntiAffinity, resourceRequirements,
   restrictedContainerSecurityContext, restrictedPodSecurityContext, TMP_MOUNT, TMP_VOLUME, valueEnv, zoneSpread,
 } from './pod';
-import { INITIAL_STATE_DIR, INITIAL_STATE_KEY, migrationNames } from './migration';
+import { INITIAL_STATE_KEY } from '../api/v1/cluster-state';
+import { INITIAL_STATE_DIR, migrationNames } from './migration';
 
 const DATA_DIR = '/var/lib/quidditch';
 const DATA_VOLUME = 'data';
