@@ -47,7 +47,7 @@ describe('the migration export into the masters\' initial state', () => {
     expect(run.stderr).toContain(`still holds Lease ${cluster.namespace}/${LEASE}, so the state may still change`);
     const cms = await cluster.kc.makeApiClient(CoreV1Api).listNamespacedConfigMap({ namespace: cluster.namespace });
     expect(cms.items.map((c) => c.metadata?.name)).not.toContain('search-initial-state');
-  });
+  }, 300_000);
 
   it('writes the state into the ConfigMap once the operator has stopped (and released the Lease)', async () => {
     await operator.stop();
@@ -61,5 +61,5 @@ describe('the migration export into the masters\' initial state', () => {
     expect(state.indices[0].status.shardAllocations).toEqual(live.status?.shardAllocations);
     // Safe to repeat: a second run replaces it with the same content.
     expect((await exportCommand(cluster.namespace)).code).toBe(0);
-  });
+  }, 300_000);
 });

@@ -15,6 +15,8 @@ import { createIndices, indexNames, listIndices, waitAllActive } from '../../fau
 const ROOT = resolve(__dirname, '..', '..', '..');
 const NODES = ['data-0', 'data-1', 'data-2'];
 const INDICES = indexNames('idx', 20);
+/** Each CLI run starts Node with tsx; on a loaded 2-core machine that alone can take tens of seconds. */
+const CLI_TEST_TIMEOUT_MS = 300_000;
 
 /** Runs `apps/operator.ts <args>` as the image's entrypoint would, with stdin; resolves with its exit code and output. */
 function operatorCommand(args: readonly string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -48,7 +50,7 @@ beforeAll(async () => {
   // The source side is done: nothing may change what was exported.
   await operator.stop();
   await Promise.all(sims.map((s) => s.stop()));
-}, 240_000);
+}, 600_000);
 
 afterAll(async () => {
   await stopAll();
@@ -66,7 +68,7 @@ describe('export and import of the cluster state', () => {
       essence(sourceIndices).map((e) => ({ name: e.name, spec: e.spec, allocations: expect.arrayContaining(e.allocations) })),
     );
     expect(exported.indices.every((i) => i.status.shardAllocations.length === 4 && i.status.shardAllocations.every((a) => a.state === 'STARTED'))).toBe(true);
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 
   it('imports into another namespace with the same specs and allocations, and is safe to repeat', async () => {
     const run = await operatorCommand(['import', '--namespace', target.namespace], JSON.stringify(exported));
@@ -77,7 +79,7 @@ describe('export and import of the cluster state', () => {
     const again = await operatorCommand(['import', '--namespace', target.namespace], JSON.stringify(exported));
     expect({ code: again.code, stderr: again.stderr }).toEqual({ code: 0, stderr: '' });
     expect(JSON.parse(again.stdout)).toMatchObject({ indicesRestored: [], indicesUnchanged: INDICES, nodesCreated: [], nodesUnchanged: NODES });
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 
   it('refuses, before writing anything, to import over indices that own other copies', async () => {
     const other = await createTestNamespace('state-conflict');
@@ -88,7 +90,7 @@ describe('export and import of the cluster state', () => {
     expect(run.stderr).toContain(`Unable to import the cluster state of namespace ${other}: Unable to import the cluster state into namespace ${other}: 1 index already exist with other shard copies (${INDICES[3]} (exported copy UID`);
     expect(run.stderr).toContain('Nothing was written.');
     expect((await listIndices(clash)).map((i) => i.metadata.name)).toEqual([INDICES[3]]);
-  });
+  }, CLI_TEST_TIMEOUT_MS);
 
   it('imports into a namespace whose operator and data nodes already run without one copy being placed by them', async () => {
     const live = new Cluster(await createTestNamespace('state-live'));
@@ -103,7 +105,7 @@ describe('export and import of the cluster state', () => {
       const { stats } = await sim.stats();
       expect({ node: sim.name, createCalls: stats.createCalls, deleteCalls: stats.deleteCalls }).toEqual({ node: sim.name, createCalls: 0, deleteCalls: 0 });
     }
-  }, 180_000);
+  }, CLI_TEST_TIMEOUT_MS);
 
   it('is adopted by an operator there: every index ACTIVE and green with no copy created, promoted, deleted or moved', async () => {
     const sims = await Promise.all(NODES.map((name) => SimProcess.start({ name, namespace: target.namespace })));
