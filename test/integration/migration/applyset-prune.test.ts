@@ -25,7 +25,7 @@ function kubectl(args: readonly string[], stdin = ''): Promise<{ code: number | 
   return new Promise((r) => child.once('close', (code) => r({ code, stdout, stderr })));
 }
 
-const yamlOf = (mode: 'k8s' | 'raft') => (synthesizeClusterManifests({ name: 'search', namespace: NS, mode }) as object[]).map((o) => stringify(o)).join('---\n');
+const yamlOf = (mode: 'k8s' | 'raft') => synthesizeClusterManifests({ name: 'search', namespace: NS, mode }).map((o) => stringify(o)).join('---\n');
 const apply = (mode: 'k8s' | 'raft') => kubectl(['apply', '--server-side', '--prune', '--applyset=search', '-n', NS, '-f', '-'], yamlOf(mode));
 const exists = async (path: string) => (await rawRequest(kc, { method: 'GET', path })).status === 200;
 

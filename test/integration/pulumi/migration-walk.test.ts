@@ -112,11 +112,11 @@ beforeAll(async () => {
     {
       stackName: 'walk',
       projectName: 'quidditch',
-      program: async () => {
+      program: () => {
         const provider = new k8s.Provider('test-cluster', { kubeconfig });
         const declared = declareCluster({ providers: [provider] });
         new PulumiQuidditchIndex(STACK_INDEX, { cluster: declared, shards: 1, replicas: 0 }, { provider });
-        return programOutputs(declared);
+        return Promise.resolve(programOutputs(declared));
       },
     },
     {
