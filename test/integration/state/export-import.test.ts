@@ -99,7 +99,8 @@ describe('export and import of the cluster state', () => {
     const run = await operatorCommand(['import', '--namespace', live.namespace], JSON.stringify(exported));
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
     expect(JSON.parse(run.stdout)).toMatchObject({ indicesRestored: INDICES, nodesUnchanged: NODES });
-    // Every index is taken over as restored: the operator never planned fresh copies for one half-imported.
+    // Every index is taken over as restored. (The race this guards against — the operator planning an index
+    // between its creation and its status write — is narrow; restoring-guard.test.ts proves the guard itself.)
     expect(essence(await waitAllActive(live, INDICES, 120_000))).toEqual(essence(sourceIndices));
     for (const sim of sims) {
       const { stats } = await sim.stats();
