@@ -12,7 +12,7 @@ const k8sChart = new Chart(app, 'search', { disableResourceNameHashes: true });
 const search = new QuidditchCluster(k8sChart, 'search', { mode: 'k8s', namespace: 'quidditch' });
 search.addIndex('products', { shards: 5, replicas: 1 });
 
-// Raft mode: three masters instead of the operator; no CRDs.
+// Raft mode: three masters instead of the operator; the CRDs stay (they are the state a migration or rollback needs).
 const raftChart = new Chart(app, 'search-raft', { disableResourceNameHashes: true });
 new QuidditchCluster(raftChart, 'search-raft', { mode: 'raft', namespace: 'quidditch-raft' });
 

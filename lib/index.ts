@@ -30,3 +30,6 @@ export * from './cdk8s/operator';
 export * from './cdk8s/raft-masters';
 export { QuidditchIndex, validateIndexProps } from './cdk8s/quidditch-index';
 export type { QuidditchIndexProps } from './cdk8s/quidditch-index';
+export * from './cdk8s/migration';
+export { MIGRATION_STEPS, migrationPlan, previousStep, modeOfStep } from './model/migration';
+export type { MigrationStep, MigrationPlan, CrdWriters } from './model/migration';

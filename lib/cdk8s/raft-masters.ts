@@ -14,9 +14,12 @@ import {
   fieldEnv, namespacedMeta, podTemplateLabels, preferredHostAntiAffinity, resourceRequirements,
   restrictedContainerSecurityContext, restrictedPodSecurityContext, TMP_MOUNT, TMP_VOLUME, valueEnv, zoneSpread,
 } from './pod';
+import { INITIAL_STATE_KEY } from '../api/v1/cluster-state';
+import { INITIAL_STATE_DIR, migrationNames } from './migration';
 
 const DATA_DIR = '/var/lib/quidditch';
 const DATA_VOLUME = 'data';
+const INITIAL_STATE_VOLUME = 'initial-state';
 
 /** Members needed for a Raft majority. */
 export function raftQuorum(replicas: number): number {
@@ -75,7 +78,8 @@ export function renderMastersStatefulSet(cluster: ResolvedCluster): k8s.KubeStat
           securityContext: restrictedPodSecurityContext(),
           affinity: preferredHostAntiAffinity(selector),
           topologySpreadConstraints: zoneSpread(selector),
-          volumes: [TMP_VOLUME],
+          // During a migration: the exported state, optional because the masters start before the export runs.
+          volumes: cluster.migration ? [TMP_VOLUME, { name: INITIAL_STATE_VOLUME, configMap: { name: migrationNames(cluster).initialState, optional: true } }] : [TMP_VOLUME],
           containers: [
             {
               name: 'master',
@@ -90,6 +94,7 @@ export function renderMastersStatefulSet(cluster: ResolvedCluster): k8s.KubeStat
                 valueEnv(MASTER_ENV.raftPort, MASTER_PORTS.raft),
                 valueEnv(MASTER_ENV.httpPort, MASTER_PORTS.http),
                 valueEnv(MASTER_ENV.dataDir, DATA_DIR),
+                ...(cluster.migration ? [valueEnv(MASTER_ENV.initialState, `${INITIAL_STATE_DIR}/${INITIAL_STATE_KEY}`)] : []),
               ],
               ports: [
                 { name: 'raft', containerPort: MASTER_PORTS.raft, protocol: 'TCP' },
@@ -99,7 +104,10 @@ export function renderMastersStatefulSet(cluster: ResolvedCluster): k8s.KubeStat
               readinessProbe: { httpGet: { path: '/readyz', port: k8s.IntOrString.fromString('http') }, periodSeconds: 5, failureThreshold: 3 },
               resources: resourceRequirements(r.resources),
               securityContext: restrictedContainerSecurityContext(),
-              volumeMounts: [TMP_MOUNT, { name: DATA_VOLUME, mountPath: DATA_DIR }],
+              volumeMounts: [
+                TMP_MOUNT, { name: DATA_VOLUME, mountPath: DATA_DIR },
+                ...(cluster.migration ? [{ name: INITIAL_STATE_VOLUME, mountPath: INITIAL_STATE_DIR, readOnly: true }] : []),
+              ],
             },
           ],
         },

@@ -8,7 +8,7 @@ export const MANAGED_BY = 'quidditch-k8s';
 /** Label on data-node pods naming their storage tier, for node affinity and `kubectl get -l`. */
 export const TIER_LABEL = 'quidditch.io/tier';
 
-export type Component = 'operator' | 'data' | 'master' | 'crds' | 'index';
+export type Component = 'operator' | 'data' | 'master' | 'crds' | 'index' | 'migration';
 
 export const LABEL_KEYS = {
   name: 'app.kubernetes.io/name',

@@ -14,6 +14,12 @@ export const MASTER_ENV = {
   httpPort: 'QUIDDITCH_HTTP_PORT',
   /** Directory of the Raft log and snapshots (a PVC mount in the StatefulSet). */
   dataDir: 'QUIDDITCH_DATA_DIR',
+  /**
+   * Set only during a k8s → raft migration: path of a quidditch.io/state/v1 document (lib/api/v1/
+   * cluster-state.ts). A master whose Raft log is empty waits, not ready, until the file exists, then
+   * bootstraps the cluster state from it; once the log holds state the file is ignored.
+   */
+  initialState: 'QUIDDITCH_INITIAL_STATE',
 } as const;
 
 /**

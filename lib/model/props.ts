@@ -2,6 +2,7 @@
  * Public props of QuidditchCluster, shared by the cdk8s constructs and the Pulumi component.
  * Every optional prop documents its default; defaults are applied only in resolve.ts.
  */
+import type { MigrationStep } from './migration';
 
 /** Control-plane mode. `auto` is the seed's Helm value: these constructs always deploy into Kubernetes, so it resolves to `k8s`. */
 export type ControlPlaneMode = 'k8s' | 'raft' | 'auto';
@@ -99,13 +100,26 @@ export interface QuidditchClusterProps {
   readonly namespace?: string;
   /** Base of every object name. @default the construct id */
   readonly name?: string;
-  /** Emit the CRDs. @default true in k8s mode, false in raft mode */
+  /**
+   * Emit the CRDs (annotated so Helm, Argo CD and Flux never delete them). Raft mode emits them
+   * too: they hold the k8s-mode state a migration copies and a rollback returns to, and leaving
+   * them out of the output makes `kubectl apply --prune` (or a GitOps sync) delete them, and every
+   * index with them. Set `false` only when another release owns the CRDs; a `migration` needs them.
+   * @default true
+   */
   readonly crds?: boolean;
   readonly dataNodes?: DataNodeProps;
   /** Used in k8s mode only. */
   readonly operator?: OperatorProps;
   /** Used in raft mode only. */
   readonly raft?: RaftProps;
+  /**
+   * A step of the k8s → raft migration (lib/model/migration.ts, README "Changing modes"): apply the
+   * steps in order — `add-masters`, `read-only`, `export`, `switch-data-nodes` (all with mode `k8s`),
+   * then `complete` with mode `raft` — and the previous step's props to roll one back.
+   * @default none (no migration in progress)
+   */
+  readonly migration?: MigrationStep;
   /** Extra labels on every object. @default none */
   readonly labels?: Readonly<Record<string, string>>;
 }

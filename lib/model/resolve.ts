@@ -13,6 +13,7 @@ import {
   isPinnedImage, isPositiveNumber, isPositiveQuantity, Problems,
 } from './validation';
 import { DEFAULT_IMAGES, PACKAGE_VERSION } from './version';
+import { MIGRATION_STEPS, migrationPlan, validateMigration } from './migration';
 
 export const MODES = ['k8s', 'raft', 'auto'] as const;
 export const IMAGE_PULL_POLICIES: readonly ImagePullPolicy[] = ['Always', 'IfNotPresent', 'Never'];
@@ -91,7 +92,7 @@ export function resolveCluster(id: string, props: QuidditchClusterProps = {}): R
     name,
     namespace,
     mode: mode ?? 'k8s',
-    crds: props.crds ?? mode !== 'raft',
+    crds: props.crds ?? true,
     version: PACKAGE_VERSION,
     names: clusterNames(name, namespace),
     labels: { ...props.labels },
@@ -123,12 +124,14 @@ export function resolveCluster(id: string, props: QuidditchClusterProps = {}): R
       storage: resolveStorage(r?.storage, DEFAULTS.raft.storageSize),
       resources: resolveResources(r?.resources, DEFAULTS.raft.resources),
     },
+    ...(isOneOf(MIGRATION_STEPS, props.migration) ? { migration: migrationPlan(props.migration) } : {}),
   };
 
   const problems = new Problems();
   problems.check(mode !== undefined, 'mode', props.mode, `must be one of ${MODES.join(', ')}`);
   validateIdentity(problems, resolved, props);
   validateCluster(problems, resolved);
+  validateMigration(problems, resolved, props);
   problems.throwIfAny('QuidditchCluster', typeof name === 'string' && name !== '' ? name : `(id ${id})`);
   return resolved;
 }

@@ -4,6 +4,7 @@
  */
 import type { NodeTier } from '../api/v1/quidditch-node';
 import type { ClusterNames } from './names';
+import type { MigrationPlan } from './migration';
 import type { ImagePullPolicy } from './props';
 
 export type ResolvedMode = 'k8s' | 'raft';
@@ -78,4 +79,6 @@ export interface ResolvedCluster {
   readonly operator: ResolvedOperator;
   /** Rendered in raft mode only; resolved (and validated) in both. */
   readonly raft: ResolvedRaft;
+  /** What the migration step in progress renders; undefined when none is. */
+  readonly migration?: MigrationPlan;
 }

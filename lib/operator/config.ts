@@ -64,6 +64,9 @@ export function helpText(): string {
     lines.push(`  --${def.name}${value}${negation}   [${envVarName(def.name)}]`, `      ${def.description}${dflt}`);
   }
   lines.push('  --help', '      Print this text and exit.');
+  lines.push('', 'Subcommands (instead of running the operator):',
+    '  export --namespace <ns> [--configmap <name> --wait-for-lease <lease>]   write the cluster state (quidditch.io/state/v1) to stdout or a ConfigMap',
+    '  import --namespace <ns> < state.json                                   restore it (README, Backup)');
   return lines.join('\n');
 }
 

@@ -42,6 +42,19 @@ export interface QuidditchClusterArgs extends Omit<QuidditchClusterProps, 'dataN
    * @default the provider's default, foreground
    */
   readonly deletionPropagation?: DeletionPropagation;
+  /**
+   * Whether `pulumi destroy` (or dropping the CRDs from the program) deletes the CRDs. By default
+   * they are registered with `retainOnDelete`: Pulumi forgets them but leaves them in the cluster,
+   * because deleting a CRD deletes every QuidditchIndex of every namespace with it (the whole k8s-mode
+   * state), and the CRDs are shared by every Quidditch cluster in the Kubernetes cluster. The stack's
+   * QuidditchIndex resources follow this setting too. `true` deletes them for good: destroy removes
+   * the stack's indices first (while the operator still runs to release their finalizers and delete
+   * their shards), then the operator and data nodes, then the CRDs — which also deletes any index
+   * created outside the stack; with no operator left, those keep their finalizer and hold the CRD in
+   * Terminating until removed (`kubectl delete qidx --all -A` before the destroy avoids that).
+   * @default false
+   */
+  readonly deleteCrdsOnDestroy?: boolean;
 }
 
 export interface ClusterPlan {
@@ -64,7 +77,7 @@ function isPlainImage(image: pulumi.Input<string> | undefined): image is string 
 
 /** Splits Input images off the props: plain props for the synthesizer, Inputs to substitute later. */
 function plainProps(args: QuidditchClusterArgs): { props: QuidditchClusterProps; inputs: Map<ImageRole, pulumi.Input<string>> } {
-  const { skipAwait: _s, deletionPropagation: _d, ...rest } = args;
+  const { skipAwait: _s, deletionPropagation: _d, deleteCrdsOnDestroy: _c, ...rest } = args;
   const inputs = new Map<ImageRole, pulumi.Input<string>>();
   const props: Record<string, unknown> = { ...rest };
   for (const role of IMAGE_ROLES) {

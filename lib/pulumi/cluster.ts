@@ -37,6 +37,8 @@ export class QuidditchCluster extends pulumi.ComponentResource {
   readonly model: ResolvedCluster;
   /** Delete propagation given to the cluster's objects; QuidditchIndex inherits it. */
   readonly deletionPropagation?: DeletionPropagation;
+  /** Whether destroy deletes the CRDs and the stack's indices (see QuidditchClusterArgs.deleteCrdsOnDestroy). */
+  readonly deleteCrdsOnDestroy: boolean;
   /** Every registered object, keyed by `<apiVersion>:<kind>:<namespace>/<name>`. */
   readonly objects: Readonly<Record<string, KubeObjectResource>>;
 
@@ -48,6 +50,7 @@ export class QuidditchCluster extends pulumi.ComponentResource {
     super(QuidditchCluster.TYPE, name, {}, opts);
     // Validation errors surface here, when the program runs, before anything is registered.
     const plan: ClusterPlan = planCluster(name, args);
+    this.deleteCrdsOnDestroy = args.deleteCrdsOnDestroy ?? false;
 
     const objects: Record<string, KubeObjectResource> = {};
     const crds: KubeObjectResource[] = [];
@@ -55,7 +58,9 @@ export class QuidditchCluster extends pulumi.ComponentResource {
       // The operator and every custom resource need the CRDs; everything else waits for them too
       // so a failed CRD stops the rollout before an operator starts that cannot watch its kinds.
       const dependsOn = isCrd(obj) ? [] : crds;
-      const res = new KubeObjectResource(logicalName(obj), obj, { parent: this, dependsOn });
+      // CRDs outlive the stack unless deleting them was asked for (see deleteCrdsOnDestroy).
+      const retainOnDelete = isCrd(obj) && !this.deleteCrdsOnDestroy;
+      const res = new KubeObjectResource(logicalName(obj), obj, { parent: this, dependsOn, retainOnDelete });
       if (isCrd(obj)) crds.push(res);
       objects[`${obj.apiVersion}:${obj.kind}:${logicalName(obj)}`] = res;
     }

@@ -35,7 +35,12 @@ export class QuidditchIndex extends KubeObjectResource {
    */
   constructor(name: string, args: QuidditchIndexArgs, opts?: pulumi.CustomResourceOptions) {
     const obj = renderIndex(name, args);
-    const dependsOn = args.cluster ? [args.cluster] : [];
-    super(name, obj, pulumi.mergeOptions(opts, { dependsOn }));
+    // Every object of the cluster, not just the component: Pulumi deletes in reverse dependency
+    // order, and a component's children have no edge to the index, so without this the operator
+    // could be deleted before the index whose finalizer only it releases (stuck Terminating).
+    const dependsOn = args.cluster ? [args.cluster, ...Object.values(args.cluster.objects)] : [];
+    // Like the CRDs, an index is state: kept in the cluster on destroy unless its cluster deletes state.
+    const retainOnDelete = opts?.retainOnDelete ?? !(args.cluster?.deleteCrdsOnDestroy ?? false);
+    super(name, obj, pulumi.mergeOptions(opts, { dependsOn, retainOnDelete }));
   }
 }

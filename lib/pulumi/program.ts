@@ -3,6 +3,7 @@
  * configured through `pulumi config`. The integration test runs this same function inline.
  */
 import * as pulumi from '@pulumi/pulumi';
+import type { MigrationStep } from '../model/migration';
 import type { ControlPlaneMode } from '../model/props';
 import { QuidditchCluster } from './cluster';
 import type { QuidditchClusterArgs } from './cluster-plan';
@@ -11,6 +12,7 @@ import type { DeletionPropagation } from './objects';
 /** Config keys (namespace: the project name, `quidditch`). Defaults are the model's unless noted. */
 export const CONFIG_KEYS = [
   'name', 'mode', 'namespace', 'dataNodeReplicas', 'dataNodeImage', 'operatorImage', 'masterImage', 'skipAwait', 'deletionPropagation',
+  'deleteCrdsOnDestroy', 'migration',
 ] as const;
 
 /** Reads the program's config into component args; the model validates the values. */
@@ -20,6 +22,8 @@ export function clusterArgsFromConfig(cfg: pulumi.Config): { name: string; args:
   const operatorImage = cfg.get('operatorImage');
   const masterImage = cfg.get('masterImage');
   const propagation = cfg.get('deletionPropagation');
+  const deleteCrdsOnDestroy = cfg.getBoolean('deleteCrdsOnDestroy');
+  const migration = cfg.get('migration');
   return {
     name: cfg.get('name') ?? 'quidditch',
     args: {
@@ -30,6 +34,8 @@ export function clusterArgsFromConfig(cfg: pulumi.Config): { name: string; args:
       ...(masterImage !== undefined ? { raft: { image: masterImage } } : {}),
       skipAwait: cfg.getBoolean('skipAwait') ?? false,
       ...(propagation !== undefined ? { deletionPropagation: propagation as DeletionPropagation } : {}),
+      ...(deleteCrdsOnDestroy ? { deleteCrdsOnDestroy } : {}),
+      ...(migration ? { migration: migration as MigrationStep } : {}),
     },
   };
 }

@@ -9,6 +9,22 @@ export const RESOURCE_DEFINITIONS: readonly ResourceDefinition[] = [
   shardAllocationDefinition,
 ];
 
+/**
+ * Annotations every CRD carries so that no deployment tool deletes it on its own. In k8s mode the
+ * custom resources *are* the cluster state: deleting a CRD deletes every QuidditchIndex and its
+ * allocations with it, so removal must always be a deliberate, separate act.
+ *  - Helm skips the delete on uninstall, upgrade and rollback (`helm.sh/resource-policy: keep`).
+ *  - Argo CD never prunes it during a sync (`Prune=false`), even when it leaves the rendered output.
+ *  - Flux's kustomize-controller does not garbage-collect it (`prune: disabled`).
+ * kubectl has no such annotation: `kubectl apply --prune` keeps the CRDs because every output of the
+ * constructs contains them (raft mode too, see QuidditchClusterProps.crds).
+ */
+export const CRD_RETENTION_ANNOTATIONS: Readonly<Record<string, string>> = {
+  'helm.sh/resource-policy': 'keep',
+  'argocd.argoproj.io/sync-options': 'Prune=false',
+  'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+};
+
 /** A CustomResourceDefinition manifest, as plain JSON. */
 export interface CustomResourceDefinitionManifest {
   apiVersion: 'apiextensions.k8s.io/v1';
@@ -34,7 +50,7 @@ export function renderCrd(def: ResourceDefinition): CustomResourceDefinitionMani
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
-    metadata: { name: `${def.plural}.${API_GROUP}` },
+    metadata: { name: `${def.plural}.${API_GROUP}`, annotations: { ...CRD_RETENTION_ANNOTATIONS } },
     spec: {
       group: API_GROUP,
       names: {

@@ -3,3 +3,4 @@ export * from './quidditch-index';
 export * from './quidditch-node';
 export * from './shard-allocation';
 export * from './crds';
+export * from './cluster-state';

@@ -8,6 +8,7 @@ import type { NodeFailure } from './index-status';
 import { mapLimit } from './map-limit';
 import type { CopyRef, HeldCopy, IndexContent, NodeTarget, ShardOperations } from './shard-operations';
 import { indexContent } from './index-content';
+import { copyUidOf } from './copy-identity';
 
 export interface ExecuteDeps {
   readonly shards: ShardOperations;
@@ -149,7 +150,7 @@ export async function executePlan(persisted: PersistedPlan, deps: ExecuteDeps): 
   const { index, plan, allocations } = persisted;
   const namespace = index.metadata.namespace ?? 'default';
   const nodes = new Map(deps.nodeCache.list(namespace).map((n) => [n.metadata.name ?? '', n]));
-  const run = new Run(deps.shards, nodes, { namespace, name: index.metadata.name ?? '', uid: index.metadata.uid ?? '' }, allocations, deps.now().toISOString(), indexContent(index));
+  const run = new Run(deps.shards, nodes, { namespace, name: index.metadata.name ?? '', uid: copyUidOf(index) }, allocations, deps.now().toISOString(), indexContent(index));
 
   await mapLimit(plan.actions.filter((a) => a.type === 'delete'), CALLS_PER_INDEX, (a) => act(a, run));
 
@@ -159,7 +160,7 @@ export async function executePlan(persisted: PersistedPlan, deps: ExecuteDeps): 
   // A copy its node already reports (still starting) needs no call: the node's stream says when it
   // started, so waiting on a slow node costs neither data-node calls nor API writes.
   const reported = (a: ShardAllocationStatus) =>
-    deps.observed?.copiesOn(a.nodeId)?.some((c) => c.namespace === namespace && c.index === index.metadata.name && c.indexUid === index.metadata.uid && c.shardId === a.shardId && c.primary === a.primary) ?? false;
+    deps.observed?.copiesOn(a.nodeId)?.some((c) => c.namespace === namespace && c.index === index.metadata.name && c.indexUid === copyUidOf(index) && c.shardId === a.shardId && c.primary === a.primary) ?? false;
   const pending = allocations.filter((a) => a.state !== 'STARTED' && a.state !== 'UNASSIGNED' && !covered.has(`${a.shardId}/${a.nodeId}`) && !reported(a));
   await mapLimit([...acted.map((a) => () => act(a, run)), ...pending.map((a) => () => ensure(a, run))], CALLS_PER_INDEX, (fn) => fn());
   return { allocations: run.observed, failures: run.failures };

@@ -9,6 +9,7 @@ import type { ShardOperations } from './shard-operations';
 import { writeStatus } from './status-writer';
 import { mapLimit } from './map-limit';
 import { AbandonedCopy, describeAbandoned, fullList } from './abandoned-copies';
+import { copyUidOf } from './copy-identity';
 
 export const INDEX_FINALIZER = 'quidditch.io/index-protection';
 
@@ -56,7 +57,7 @@ export async function finalizeIndex(index: QuidditchIndex, deps: FinalizeDeps, l
       return;
     }
     try {
-      await deps.shards.deleteShard({ name: a.nodeId, address: node.spec.address }, { namespace, index: name, indexUid: index.metadata.uid ?? '', shardId: a.shardId, primary: a.primary });
+      await deps.shards.deleteShard({ name: a.nodeId, address: node.spec.address }, { namespace, index: name, indexUid: copyUidOf(index), shardId: a.shardId, primary: a.primary });
     } catch (err) {
       unreachable.push({ node: a.nodeId, shardId: a.shardId, primary: a.primary, why: err instanceof Error ? err.message : String(err) });
     }

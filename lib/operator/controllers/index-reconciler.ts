@@ -16,6 +16,7 @@ import { planAndPersist } from './index-plan';
 import { pushSettings, refusalMessage } from './index-settings-push';
 import type { ShardOperations } from './shard-operations';
 import type { ObservedCopies } from '../datanode/observed-copies';
+import { isRestoring } from './copy-identity';
 
 export interface IndexReconcilerDeps extends FinalizeDeps {
   readonly indices: IndexApi;
@@ -87,6 +88,8 @@ export class IndexReconciler implements Reconciler {
       return done();
     }
     if (index.metadata.deletionTimestamp) return finalizeIndex(index, deps, ctx.log);
+    // Being restored by `import`: its allocations are one write away. Removing the annotation brings it back.
+    if (isRestoring(index)) return done();
 
     // 2. Finalizer first.
     const finalizers = index.metadata.finalizers ?? [];

@@ -7,6 +7,7 @@ import { indexContent } from './index-content';
 import type { NodeFailure } from './index-status';
 import { mapLimit } from './map-limit';
 import type { ShardOperations } from './shard-operations';
+import { copyUidOf } from './copy-identity';
 
 export interface SettingsPushDeps {
   readonly shards: ShardOperations;
@@ -43,7 +44,7 @@ export async function pushSettings(index: QuidditchIndex, allocations: readonly 
   const name = index.metadata.name ?? '';
   const behind = allocations.filter((a) => {
     if (a.state !== 'STARTED') return false;
-    const copy = deps.observed?.copiesOn(a.nodeId)?.find((c) => c.namespace === namespace && c.index === name && c.indexUid === index.metadata.uid && c.shardId === a.shardId);
+    const copy = deps.observed?.copiesOn(a.nodeId)?.find((c) => c.namespace === namespace && c.index === name && c.indexUid === copyUidOf(index) && c.shardId === a.shardId);
     return copy?.settingsGeneration !== undefined && copy.settingsGeneration > 0 && copy.settingsGeneration < generation;
   });
   if (behind.length === 0) return none;
@@ -59,7 +60,7 @@ export async function pushSettings(index: QuidditchIndex, allocations: readonly 
     const node = nodes.get(a.nodeId);
     if (!node || !deps.shards.updateSettings) return;
     try {
-      const answer = await deps.shards.updateSettings({ name: a.nodeId, address: node.spec.address }, { namespace, index: name, indexUid: index.metadata.uid ?? '', shardId: a.shardId, primary: a.primary }, content);
+      const answer = await deps.shards.updateSettings({ name: a.nodeId, address: node.spec.address }, { namespace, index: name, indexUid: copyUidOf(index), shardId: a.shardId, primary: a.primary }, content);
       if (!answer.applied) refused.push({ node: a.nodeId, shardId: a.shardId, reason: answer.reason });
     } catch (err) {
       failures.push({ node: a.nodeId, message: messageOf(err) });

@@ -11,6 +11,7 @@ import { judgeNode } from './node-status';
 import type { ShardOperations } from './shard-operations';
 import { writeStatus } from './status-writer';
 import { SweepSchedule } from './sweep-schedule';
+import { copyUidOf } from './copy-identity';
 
 export interface NodeReconcilerDeps {
   readonly nodes: CustomResourceClient<QuidditchNode>;
@@ -121,6 +122,6 @@ export class NodeReconciler implements Reconciler {
 }
 
 function isClaimed(index: QuidditchIndex | undefined, copy: { indexUid: string; shardId: number }, node: string): boolean {
-  if (!index || index.metadata.uid !== copy.indexUid) return false;
+  if (!index || copyUidOf(index) !== copy.indexUid) return false;
   return (index.status?.shardAllocations ?? []).some((a) => a.shardId === copy.shardId && a.nodeId === node);
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { API_GROUP_VERSION } from '../../api/v1';
 import type { QuidditchIndex, ShardAllocation, ShardAllocationStatus } from '../../api/v1';
+import { copyUidOf } from './copy-identity';
 
 /** A copy as its node reports it (ObservedCopies.copiesOf): where, and its documents and bytes. */
 export interface ReportedCopy {
@@ -29,7 +30,7 @@ export interface MirrorObject {
 export function desiredMirrors(index: QuidditchIndex, observed: readonly ReportedCopy[] = []): MirrorObject[] {
   if (index.metadata.deletionTimestamp) return [];
   const name = index.metadata.name ?? '';
-  const reported = new Map(observed.filter((c) => c.indexUid === index.metadata.uid).map((c) => [`${c.shardId}@${c.node}`, c]));
+  const reported = new Map(observed.filter((c) => c.indexUid === copyUidOf(index)).map((c) => [`${c.shardId}@${c.node}`, c]));
   return (index.status?.shardAllocations ?? []).map((a) => {
     const objectName = mirrorName(name, a);
     const copy = reported.get(`${a.shardId}@${a.nodeId}`);

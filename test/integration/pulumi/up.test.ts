@@ -54,8 +54,9 @@ async function read(o: Obj): Promise<Obj | undefined> {
   }
 }
 
-async function configure(replicas: number): Promise<void> {
+async function configure(replicas: number, extra: Record<string, { value: string }> = {}): Promise<void> {
   await stack.setAllConfig({
+    ...extra,
     'quidditch:name': { value: CLUSTER },
     'quidditch:mode': { value: 'k8s' },
     'quidditch:namespace': { value: NAMESPACE },
@@ -163,11 +164,25 @@ describe('pulumi up against a real API server', () => {
     expect((sts as unknown as { spec: { replicas: number } }).spec.replicas).toBe(5);
   }, STEP_TIMEOUT_MS);
 
-  it('removes every object on destroy', async () => {
-    const destroy = await stack.destroy({ onOutput: (o) => (log += o) });
-    expect(changes(destroy.summary.resourceChanges)).toEqual({ delete: total });
+  const crds = expected.filter((o) => o.kind === 'CustomResourceDefinition');
+  const leftOver = async () => {
     const left: string[] = [];
     for (const o of [...expected, index]) if (await read(o)) left.push(`${o.kind} ${o.metadata.name}`);
-    expect(left).toEqual([]);
+    return left.sort();
+  };
+
+  it('removes every object on destroy but the CRDs and the index, the state it keeps by default', async () => {
+    const destroy = await stack.destroy({ onOutput: (o) => (log += o) });
+    expect(changes(destroy.summary.resourceChanges)).toEqual({ delete: total });
+    expect(await leftOver()).toEqual([...crds.map((c) => `CustomResourceDefinition ${c.metadata.name}`), 'QuidditchIndex logs'].sort());
+  }, STEP_TIMEOUT_MS);
+
+  it('adopts the kept CRDs and index on the next up, and deletes everything on destroy with deleteCrdsOnDestroy', async () => {
+    await configure(3, { 'quidditch:deleteCrdsOnDestroy': { value: 'true' } });
+    const up = await stack.up({ onOutput: (o) => (log += o) });
+    expect(changes(up.summary.resourceChanges)).toEqual({ create: total });
+    const destroy = await stack.destroy({ onOutput: (o) => (log += o) });
+    expect(changes(destroy.summary.resourceChanges)).toEqual({ delete: total });
+    expect(await leftOver()).toEqual([]);
   }, STEP_TIMEOUT_MS);
 });

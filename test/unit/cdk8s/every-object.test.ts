@@ -4,6 +4,8 @@ import { CLUSTER_SCOPED_KINDS, Manifest, one, podTemplates, synthCluster } from 
 const modes: Array<[string, Manifest[]]> = [
   ['k8s', synthCluster('search', { mode: 'k8s', namespace: 'quidditch', labels: { team: 'search' } })],
   ['raft', synthCluster('search', { mode: 'raft', namespace: 'quidditch', labels: { team: 'search' } })],
+  // Both control planes, the read-only policy and the export Job at once.
+  ['the export migration step of', synthCluster('search', { mode: 'k8s', migration: 'export', namespace: 'quidditch', labels: { team: 'search' } })],
 ];
 
 describe.each(modes)('every object in %s mode', (_mode, objects) => {
@@ -33,7 +35,7 @@ describe.each(modes)('every object in %s mode', (_mode, objects) => {
 
   it('has a stable name derived from the cluster name, with no hash suffix', () => {
     for (const o of objects.filter((x) => x.kind !== 'CustomResourceDefinition')) {
-      expect(o.metadata.name).toMatch(/^(quidditch\.)?search-(operator|data|data-headless|master|master-headless)$/);
+      expect(o.metadata.name).toMatch(/^(quidditch\.)?search-(operator|data|data-headless|master|master-headless|state-export|read-only)$/);
     }
   });
 

@@ -7,16 +7,16 @@ describe('QuidditchCluster in raft mode', () => {
     expect(objects).toMatchSnapshot();
   });
 
-  it('emits masters and data nodes, and no operator, lease RBAC or CRDs', () => {
-    expect(kinds(objects)).toEqual(['PodDisruptionBudget', 'Service', 'ServiceAccount', 'StatefulSet']);
+  it('emits the CRDs, masters and data nodes, and no operator or lease RBAC', () => {
+    expect(kinds(objects)).toEqual(['CustomResourceDefinition', 'PodDisruptionBudget', 'Service', 'ServiceAccount', 'StatefulSet']);
     expect(ofKind(objects, 'StatefulSet').map((o) => o.metadata.name).sort()).toEqual(['search-raft-data', 'search-raft-master']);
     expect(objects.some((o) => o.metadata.name.includes('operator'))).toBe(false);
   });
 
-  it('emits the CRDs only when asked', () => {
-    const withCrds = synthCluster('search-raft', { mode: 'raft', crds: true });
-    expect(ofKind(withCrds, 'CustomResourceDefinition')).toHaveLength(3);
-    expect(ofKind(withCrds, 'Deployment')).toHaveLength(0);
+  it('keeps the CRDs in the output (a switch from k8s mode must not prune the state), unless told not to', () => {
+    expect(ofKind(objects, 'CustomResourceDefinition')).toHaveLength(3);
+    expect(ofKind(objects, 'Deployment')).toHaveLength(0);
+    expect(ofKind(synthCluster('search-raft', { mode: 'raft', crds: false }), 'CustomResourceDefinition')).toHaveLength(0);
   });
 
   it('runs three masters on 50Gi volumes with the seed\'s sizing and a quorum-keeping PDB', () => {

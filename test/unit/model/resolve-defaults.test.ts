@@ -13,10 +13,10 @@ describe('resolveCluster defaults', () => {
   it('resolves mode auto to k8s, since anything these constructs deploy runs in Kubernetes', () => {
     expect(resolveCluster('search', { mode: 'auto' }).mode).toBe('k8s');
   });
-  it('emits CRDs in k8s mode but not in raft mode, unless asked', () => {
+  it('emits the CRDs in both modes, so a mode switch never drops them from the output, unless told not to', () => {
     expect(c.crds).toBe(true);
-    expect(resolveCluster('s', { mode: 'raft' }).crds).toBe(false);
-    expect(resolveCluster('s', { mode: 'raft', crds: true }).crds).toBe(true);
+    expect(resolveCluster('s', { mode: 'raft' }).crds).toBe(true);
+    expect(resolveCluster('s', { mode: 'raft', crds: false }).crds).toBe(false);
     expect(resolveCluster('s', { mode: 'k8s', crds: false }).crds).toBe(false);
   });
   it('tags every default image with the package version', () => {
