@@ -20,7 +20,7 @@ export type { Problem } from './model/validation';
 export { DATANODE_ENV, DATANODE_GRPC_PORT } from './model/datanode-env';
 export { MASTER_ENV, MASTER_PORTS } from './model/master-env';
 export { DEFAULT_IMAGES, PACKAGE_VERSION } from './model/version';
-export { OPERATOR_FLAGS } from './operator/flags';
+export { OPERATOR_FLAGS } from './model/operator-flags';
 
 export * from './cdk8s/cluster';
 export * from './cdk8s/crds';

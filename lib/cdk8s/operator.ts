@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { selectorLabels } from '../model/labels';
 import { serviceHost } from '../model/names';
 import type { ResolvedCluster } from '../model/resolved';
-import { OPERATOR_FLAGS, OperatorFlagKey } from '../operator/flags';
+import { OPERATOR_FLAGS, OperatorFlagKey } from '../model/operator-flags';
 import {
   clusterScopedMeta, fieldEnv, namespacedMeta, podTemplateLabels, preferredHostAntiAffinity, resourceRequirements,
   restrictedContainerSecurityContext, restrictedPodSecurityContext, TMP_MOUNT, TMP_VOLUME,
