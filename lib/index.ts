@@ -29,4 +29,4 @@ export * from './cdk8s/manifests';
 export * from './cdk8s/operator';
 export * from './cdk8s/raft-masters';
 export { QuidditchIndex, validateIndexProps } from './cdk8s/quidditch-index';
-export type { QuidditchIndexProps } from './cdk8s/quidditch-index';
+export type { QuidditchIndexOptions, QuidditchIndexProps } from './cdk8s/quidditch-index';

@@ -8,6 +8,7 @@ import { renderCrds } from '../api/v1/crds';
 import { APP_NAME, LABEL_KEYS, MANAGED_BY, recommendedLabels } from '../model/labels';
 import type { ResolvedCluster } from '../model/resolved';
 import { PACKAGE_VERSION } from '../model/version';
+import { clusterScoped } from './scope';
 
 export interface QuidditchCrdsProps {
   /**
@@ -39,12 +40,12 @@ export class QuidditchCrds extends Construct {
     // Plain ApiObjects, not KubeCustomResourceDefinition: its typed props would need the schema
     // re-spelled in camelCase (xKubernetesValidations…); the rendered JSON is already wire format.
     this.crds = renderCrds().map(
-      (crd) => new ApiObject(this, crd.metadata.name, {
+      (crd) => clusterScoped(new ApiObject(this, crd.metadata.name, {
         apiVersion: crd.apiVersion,
         kind: crd.kind,
         metadata: { ...crd.metadata, labels: { ...crd.metadata.labels, ...labels } },
         spec: crd.spec,
-      }),
+      })),
     );
   }
 }

@@ -13,6 +13,7 @@ import {
   restrictedContainerSecurityContext, restrictedPodSecurityContext, TMP_MOUNT, TMP_VOLUME,
 } from './pod';
 import { operatorClusterRoleRules, operatorRoleRules } from './rbac';
+import { clusterScoped } from './scope';
 
 export const OPERATOR_PORTS = {
   /** Routing API, /healthz and /readyz. */
@@ -41,6 +42,7 @@ export function operatorFlagValues(cluster: ResolvedCluster): Partial<Record<Ope
     logLevel: o.logLevel,
     // Only when on, so the default Deployment stays as it was.
     ...(o.shardAllocationMirror ? { shardAllocationMirror: true } : {}),
+    ...(o.ownIndicesOnly ? { clusterName: cluster.name } : {}),
   };
 }
 
@@ -132,12 +134,12 @@ export class QuidditchOperator extends Construct {
       subjects: [subject],
     });
     const clusterMeta = clusterScopedMeta(c, 'operator', c.names.operatorClusterRole);
-    new k8s.KubeClusterRole(this, 'ClusterRole', { metadata: clusterMeta, rules: operatorClusterRoleRules() });
-    new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
+    clusterScoped(new k8s.KubeClusterRole(this, 'ClusterRole', { metadata: clusterMeta, rules: operatorClusterRoleRules() }));
+    clusterScoped(new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
       metadata: clusterMeta,
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: c.names.operatorClusterRole },
       subjects: [subject],
-    });
+    }));
     this.deployment = new k8s.KubeDeployment(this, 'Deployment', renderOperatorDeployment(c));
     this.service = new k8s.KubeService(this, 'Service', renderOperatorService(c));
     // A PDB on a single replica would block every node drain; with two or more it keeps a standby up.

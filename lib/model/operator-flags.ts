@@ -27,6 +27,7 @@ export const OPERATOR_FLAGS = {
   bindAddress: { name: 'bind-address', type: 'string', default: '0.0.0.0', description: 'Address the HTTP servers listen on.' },
   grpcTimeout: { name: 'grpc-timeout', type: 'number', default: 5, description: 'Seconds before a data-node gRPC call times out.' },
   shardAllocationMirror: { name: 'shard-allocation-mirror', type: 'boolean', default: false, description: 'Also keep one ShardAllocation object per shard copy (kubectl get qshard). Costs API writes per copy; off by default.' },
+  clusterName: { name: 'cluster-name', type: 'string', default: undefined, description: 'Reconcile only the indices labelled quidditch.io/cluster=<this name> (needed when two clusters share a namespace). Default: every index in the namespace.' },
   logLevel: { name: 'log-level', type: 'string', default: 'info', description: 'trace, debug, info, warn or error.' },
 } as const satisfies Record<string, FlagDefinition>;
 

@@ -75,6 +75,13 @@ export interface OperatorProps {
   readonly logLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error';
   /** Keep one ShardAllocation object per shard copy (`kubectl get qshard`); costs API writes per copy. @default false */
   readonly shardAllocationMirror?: boolean;
+  /**
+   * Reconcile only the indices labelled `quidditch.io/cluster: <cluster name>` (the operator's
+   * `--cluster-name`), so two clusters can share a namespace. The cdk8s constructs turn it on for
+   * every cluster of an app that shares its namespace with another; the Pulumi component asks for it.
+   * @default false: every index in the namespace (one cluster per namespace)
+   */
+  readonly ownIndicesOnly?: boolean;
 }
 
 export interface RaftProps {
@@ -95,7 +102,7 @@ export type ImagePullPolicy = 'Always' | 'IfNotPresent' | 'Never';
 export interface QuidditchClusterProps {
   /** @default "k8s" */
   readonly mode?: ControlPlaneMode;
-  /** Namespace every namespaced object goes into. @default "default" */
+  /** Namespace every namespaced object goes into. @default the enclosing cdk8s Chart's namespace, else "default" */
   readonly namespace?: string;
   /** Base of every object name. @default the construct id */
   readonly name?: string;

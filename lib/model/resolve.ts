@@ -43,6 +43,7 @@ export const DEFAULTS = {
     heartbeatTimeoutSeconds: 60,
     logLevel: 'info',
     shardAllocationMirror: false,
+    ownIndicesOnly: false,
   },
   raft: {
     replicas: 3,
@@ -78,10 +79,16 @@ function resolveStorage(props: StorageProps | undefined, size: string): Resolved
   };
 }
 
+/** Where the cluster is declared, for defaults that come from there rather than from the props. */
+export interface ResolveContext {
+  /** Namespace of the enclosing cdk8s Chart: the default of `namespace`. @default none ("default") */
+  readonly defaultNamespace?: string;
+}
+
 /** Resolves and validates cluster props; throws a ValidationError listing every invalid prop. */
-export function resolveCluster(id: string, props: QuidditchClusterProps = {}): ResolvedCluster {
+export function resolveCluster(id: string, props: QuidditchClusterProps = {}, context: ResolveContext = {}): ResolvedCluster {
   const name = props.name ?? id;
-  const namespace = props.namespace ?? DEFAULTS.namespace;
+  const namespace = props.namespace ?? context.defaultNamespace ?? DEFAULTS.namespace;
   const d = props.dataNodes;
   const o = props.operator;
   const r = props.raft;
@@ -115,6 +122,7 @@ export function resolveCluster(id: string, props: QuidditchClusterProps = {}): R
       heartbeatTimeoutSeconds,
       logLevel: o?.logLevel ?? DEFAULTS.operator.logLevel,
       shardAllocationMirror: o?.shardAllocationMirror ?? DEFAULTS.operator.shardAllocationMirror,
+      ownIndicesOnly: o?.ownIndicesOnly ?? DEFAULTS.operator.ownIndicesOnly,
     },
     raft: {
       replicas: r?.replicas ?? DEFAULTS.raft.replicas,
@@ -167,6 +175,7 @@ function validateCluster(problems: Problems, c: ResolvedCluster): void {
   problems.check(isPositiveNumber(o.heartbeatTimeoutSeconds), 'operator.heartbeatTimeoutSeconds', o.heartbeatTimeoutSeconds, 'must be a number of seconds greater than 0');
   problems.check(isOneOf(LOG_LEVELS, o.logLevel), 'operator.logLevel', o.logLevel, `must be one of ${LOG_LEVELS.join(', ')}`);
   problems.check(typeof o.shardAllocationMirror === 'boolean', 'operator.shardAllocationMirror', o.shardAllocationMirror, 'must be a boolean');
+  problems.check(typeof o.ownIndicesOnly === 'boolean', 'operator.ownIndicesOnly', o.ownIndicesOnly, 'must be a boolean');
 
   problems.check(isInteger(r.replicas) && r.replicas >= 1 && r.replicas % 2 === 1, 'raft.replicas', r.replicas, 'must be an odd positive integer (a Raft quorum is a majority: 1, 3, 5…)');
   validateWorkload(problems, 'raft', r);

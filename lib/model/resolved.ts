@@ -51,6 +51,8 @@ export interface ResolvedOperator {
   readonly heartbeatTimeoutSeconds: number;
   readonly logLevel: LogLevel;
   readonly shardAllocationMirror: boolean;
+  /** Pass `--cluster-name`: reconcile only indices labelled for this cluster. */
+  readonly ownIndicesOnly: boolean;
 }
 
 export interface ResolvedRaft {

@@ -1,5 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { QuidditchIndex, QuidditchNode, ShardAllocation } from '../api/v1';
+import { CLUSTER_LABEL } from '../model/labels';
 import type { OperatorConfig } from './config';
 import { AllocationLedger } from './controllers/allocation-ledger';
 import { GrpcShardOperations } from './controllers/grpc-shard-operations';
@@ -38,7 +39,9 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
   const { kubeConfig, log } = deps;
   const metrics = new OperatorMetrics();
   const manager = new Manager(managerOptionsFromConfig(config, { kubeConfig, log, metrics, onLeadershipLost: deps.onLeadershipLost }));
-  const indexInformer = manager.informer<QuidditchIndex>('quidditchindices');
+  // With --cluster-name, another cluster shares the namespace: only the indices labelled for this one.
+  const indexSelector = config.clusterName !== undefined ? `${CLUSTER_LABEL}=${config.clusterName}` : undefined;
+  const indexInformer = manager.informer<QuidditchIndex>('quidditchindices', indexSelector);
   const nodeInformer = manager.informer<QuidditchNode>('quidditchnodes');
 
   // The routing table and allocation ledger follow the caches on every replica, leader or not.

@@ -6,12 +6,12 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import { App, Chart } from 'cdk8s';
-import { QuidditchIndex as Cdk8sQuidditchIndex, QuidditchIndexProps } from '../cdk8s/quidditch-index';
+import { QuidditchIndex as Cdk8sQuidditchIndex, QuidditchIndexOptions } from '../cdk8s/quidditch-index';
 import type { QuidditchCluster } from './cluster';
 import { KubeObjectResource } from './kube-object-resource';
 import { DeletionPropagation, KubeObject, providerAnnotations, withAnnotations } from './objects';
 
-export interface QuidditchIndexArgs extends Omit<QuidditchIndexProps, 'cluster'> {
+export interface QuidditchIndexArgs extends QuidditchIndexOptions {
   /** Cluster that serves the index: supplies namespace and labels, and is created first. @default none */
   readonly cluster?: QuidditchCluster;
   /** `pulumi.com/deletionPropagationPolicy` of the index (see QuidditchClusterArgs). @default the cluster's, else the provider's */

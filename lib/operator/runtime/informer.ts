@@ -15,6 +15,8 @@ export interface InformerOptions {
   readonly plural: string;
   /** The one namespace watched. */
   readonly namespace: string;
+  /** Only objects matching this label selector are listed and watched. @default every object */
+  readonly labelSelector?: string;
   /** @default "quidditch.io" */
   readonly group?: string;
   /** @default "v1" */
@@ -69,7 +71,7 @@ export class ResilientInformer<T extends NamedObject> implements EventSource<T>,
     const api = options.kubeConfig.makeApiClient(CustomObjectsApi);
     const listFn = async () => {
       const list = await withTimeout(
-        api.listNamespacedCustomObject({ group, version, namespace: options.namespace, plural: options.plural }) as Promise<KubernetesListObject<KubernetesObject>>,
+        api.listNamespacedCustomObject({ group, version, namespace: options.namespace, plural: options.plural, labelSelector: options.labelSelector }) as Promise<KubernetesListObject<KubernetesObject>>,
         options.listTimeoutMs ?? 60_000,
       );
       list.items.forEach(stripManagedFields);
@@ -77,7 +79,7 @@ export class ResilientInformer<T extends NamedObject> implements EventSource<T>,
     };
     const path = `/apis/${group}/${version}/namespaces/${options.namespace}/${options.plural}`;
     const watch = new BoundedWatch(options.kubeConfig, options.watchTimeoutSeconds ?? 300);
-    this.listWatch = new ListWatch(path, watch, listFn, false);
+    this.listWatch = new ListWatch(path, watch, listFn, false, options.labelSelector);
     this.listWatch.on('update', (obj) => this.updateHandlers.forEach((h) => h(obj as T)));
     this.listWatch.on('error', (err) => this.onError(err));
   }
