@@ -17,6 +17,7 @@ import type { ResolvedCluster } from '../model/resolved';
 import { ClusterPlan, planCluster, QuidditchClusterArgs } from './cluster-plan';
 import { KubeObjectResource } from './kube-object-resource';
 import { DeletionPropagation, isCrd, logicalName } from './objects';
+import { checkNeighbours, providerScope } from './provider-scope';
 
 export type { QuidditchClusterArgs } from './cluster-plan';
 
@@ -37,6 +38,11 @@ export class QuidditchCluster extends pulumi.ComponentResource {
   readonly model: ResolvedCluster;
   /** Delete propagation given to the cluster's objects; QuidditchIndex inherits it. */
   readonly deletionPropagation?: DeletionPropagation;
+  /**
+   * Pulumi name of the QuidditchCluster whose CRD resources this one depends on: itself, or the
+   * first cluster declared with the same Kubernetes provider. Undefined with `crds: false`.
+   */
+  readonly crdsOwner?: string;
   /** Every registered object, keyed by `<apiVersion>:<kind>:<namespace>/<name>`. */
   readonly objects: Readonly<Record<string, KubeObjectResource>>;
 
@@ -45,20 +51,28 @@ export class QuidditchCluster extends pulumi.ComponentResource {
    * @param opts pass the Kubernetes provider as `provider` or `providers`; children inherit it
    */
   constructor(name: string, args: QuidditchClusterArgs = {}, opts?: pulumi.ComponentResourceOptions) {
-    super(QuidditchCluster.TYPE, name, {}, opts);
     // Validation errors surface here, when the program runs, before anything is registered.
     const plan: ClusterPlan = planCluster(name, args);
+    const scope = providerScope(opts);
+    checkNeighbours(scope, name, plan.model);
+    super(QuidditchCluster.TYPE, name, {}, opts);
+    // CRDs are cluster-wide: the first cluster per provider registers them, later ones use those.
+    const shared = plan.model.crds ? scope.crds : undefined;
 
     const objects: Record<string, KubeObjectResource> = {};
     const crds: KubeObjectResource[] = [];
     for (const obj of plan.objects) {
+      if (shared && isCrd(obj)) continue;
       // The operator and every custom resource need the CRDs; everything else waits for them too
       // so a failed CRD stops the rollout before an operator starts that cannot watch its kinds.
-      const dependsOn = isCrd(obj) ? [] : crds;
+      const dependsOn = isCrd(obj) ? [] : (shared?.resources ?? crds);
       const res = new KubeObjectResource(logicalName(obj), obj, { parent: this, dependsOn });
       if (isCrd(obj)) crds.push(res);
       objects[`${obj.apiVersion}:${obj.kind}:${logicalName(obj)}`] = res;
     }
+    if (plan.model.crds && !shared) scope.crds = { owner: name, resources: crds };
+    scope.clusters.push({ component: name, model: plan.model });
+    this.crdsOwner = shared?.owner ?? (plan.model.crds ? name : undefined);
     this.objects = objects;
     this.model = plan.model;
     this.deletionPropagation = args.deletionPropagation;
