@@ -9,8 +9,8 @@ import { serviceHost } from '../model/names';
 import type { ResolvedCluster } from '../model/resolved';
 import { OPERATOR_FLAGS, OperatorFlagKey } from '../model/operator-flags';
 import {
-  clusterScopedMeta, fieldEnv, namespacedMeta, podTemplateLabels, preferredHostAntiAffinity, resourceRequirements,
-  restrictedContainerSecurityContext, restrictedPodSecurityContext, TMP_MOUNT, TMP_VOLUME,
+  clusterScopedMeta, fieldEnv, namespacedMeta, podSettingsSpec, podTemplateLabels, podTemplateMeta, preferredHostAntiAffinity, resourceRequirements,
+  restrictedContainerSecurityContext, restrictedPodSecurityContext, serviceAccountMeta, TMP_MOUNT, TMP_VOLUME,
 } from './pod';
 import { operatorClusterRoleRules, operatorRoleRules } from './rbac';
 import { clusterScoped } from './scope';
@@ -63,22 +63,22 @@ export function renderOperatorDeployment(cluster: ResolvedCluster): k8s.KubeDepl
       replicas: o.replicas,
       selector: { matchLabels: selector },
       template: {
-        metadata: { labels: podTemplateLabels(cluster, 'operator') },
+        metadata: podTemplateMeta(podTemplateLabels(cluster, 'operator'), o.pod),
         spec: {
           serviceAccountName: cluster.names.operator,
           // The operator talks to the API server with its own identity.
           automountServiceAccountToken: true,
           enableServiceLinks: false,
           securityContext: restrictedPodSecurityContext(),
-          affinity: preferredHostAntiAffinity(selector),
-          volumes: [TMP_VOLUME],
+          ...podSettingsSpec(o.pod, { affinity: preferredHostAntiAffinity(selector) }),
+          volumes: [TMP_VOLUME, ...o.pod.volumes],
           containers: [
             {
               name: 'operator',
               image: o.image,
               imagePullPolicy: o.imagePullPolicy,
               args: operatorArgs(cluster),
-              env: [fieldEnv('POD_NAME', 'metadata.name'), fieldEnv('POD_NAMESPACE', 'metadata.namespace')],
+              env: [fieldEnv('POD_NAME', 'metadata.name'), fieldEnv('POD_NAMESPACE', 'metadata.namespace'), ...o.pod.env],
               ports: [
                 { name: 'http', containerPort: OPERATOR_PORTS.http, protocol: 'TCP' },
                 { name: 'metrics', containerPort: OPERATOR_PORTS.metrics, protocol: 'TCP' },
@@ -87,7 +87,7 @@ export function renderOperatorDeployment(cluster: ResolvedCluster): k8s.KubeDepl
               readinessProbe: { httpGet: { path: '/readyz', port: k8s.IntOrString.fromString('http') }, periodSeconds: 5, failureThreshold: 3 },
               resources: resourceRequirements(o.resources),
               securityContext: restrictedContainerSecurityContext(),
-              volumeMounts: [TMP_MOUNT],
+              volumeMounts: [TMP_MOUNT, ...o.pod.volumeMounts],
             },
           ],
         },
@@ -126,7 +126,7 @@ export class QuidditchOperator extends Construct {
     const meta = namespacedMeta(c, 'operator', c.names.operator);
     const subject = { kind: 'ServiceAccount', name: c.names.operator, namespace: c.namespace };
 
-    new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: meta, automountServiceAccountToken: true });
+    new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: serviceAccountMeta(meta, c.operator.pod), automountServiceAccountToken: true });
     new k8s.KubeRole(this, 'Role', { metadata: meta, rules: operatorRoleRules() });
     new k8s.KubeRoleBinding(this, 'RoleBinding', {
       metadata: meta,

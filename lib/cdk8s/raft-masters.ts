@@ -11,7 +11,7 @@ import { podHost } from '../model/names';
 import type { ResolvedCluster } from '../model/resolved';
 import {
   dataVolumeClaimTemplate,
-  fieldEnv, namespacedMeta, podTemplateLabels, preferredHostAntiAffinity, resourceRequirements,
+  fieldEnv, namespacedMeta, podSettingsSpec, podTemplateLabels, podTemplateMeta, preferredHostAntiAffinity, resourceRequirements,
   restrictedContainerSecurityContext, restrictedPodSecurityContext, TMP_MOUNT, TMP_VOLUME, valueEnv, zoneSpread,
 } from './pod';
 
@@ -67,15 +67,14 @@ export function renderMastersStatefulSet(cluster: ResolvedCluster): k8s.KubeStat
       podManagementPolicy: 'Parallel',
       selector: { matchLabels: selector },
       template: {
-        metadata: { labels: podTemplateLabels(cluster, 'master') },
+        metadata: podTemplateMeta(podTemplateLabels(cluster, 'master'), r.pod),
         spec: {
           // Masters keep state in their own Raft log and never call the Kubernetes API.
           automountServiceAccountToken: false,
           enableServiceLinks: false,
           securityContext: restrictedPodSecurityContext(),
-          affinity: preferredHostAntiAffinity(selector),
-          topologySpreadConstraints: zoneSpread(selector),
-          volumes: [TMP_VOLUME],
+          ...podSettingsSpec(r.pod, { affinity: preferredHostAntiAffinity(selector), spread: zoneSpread(selector) }),
+          volumes: [TMP_VOLUME, ...r.pod.volumes],
           containers: [
             {
               name: 'master',
@@ -90,6 +89,7 @@ export function renderMastersStatefulSet(cluster: ResolvedCluster): k8s.KubeStat
                 valueEnv(MASTER_ENV.raftPort, MASTER_PORTS.raft),
                 valueEnv(MASTER_ENV.httpPort, MASTER_PORTS.http),
                 valueEnv(MASTER_ENV.dataDir, DATA_DIR),
+                ...r.pod.env,
               ],
               ports: [
                 { name: 'raft', containerPort: MASTER_PORTS.raft, protocol: 'TCP' },
@@ -99,7 +99,7 @@ export function renderMastersStatefulSet(cluster: ResolvedCluster): k8s.KubeStat
               readinessProbe: { httpGet: { path: '/readyz', port: k8s.IntOrString.fromString('http') }, periodSeconds: 5, failureThreshold: 3 },
               resources: resourceRequirements(r.resources),
               securityContext: restrictedContainerSecurityContext(),
-              volumeMounts: [TMP_MOUNT, { name: DATA_VOLUME, mountPath: DATA_DIR }],
+              volumeMounts: [TMP_MOUNT, { name: DATA_VOLUME, mountPath: DATA_DIR }, ...r.pod.volumeMounts],
             },
           ],
         },

@@ -4,6 +4,7 @@
  */
 import type { NodeTier } from '../api/v1/quidditch-node';
 import type { ClusterNames } from './names';
+import type { ResolvedPodSettings } from './pod-settings';
 import type { ImagePullPolicy } from './props';
 
 export type ResolvedMode = 'k8s' | 'raft';
@@ -40,6 +41,7 @@ export interface ResolvedDataNodes {
   readonly command?: readonly string[];
   /** Seconds between heartbeats: a quarter of the operator's heartbeat timeout, so three can be missed. */
   readonly heartbeatIntervalSeconds: number;
+  readonly pod: ResolvedPodSettings;
 }
 
 export interface ResolvedOperator {
@@ -53,6 +55,7 @@ export interface ResolvedOperator {
   readonly shardAllocationMirror: boolean;
   /** Pass `--cluster-name`: reconcile only indices labelled for this cluster. */
   readonly ownIndicesOnly: boolean;
+  readonly pod: ResolvedPodSettings;
 }
 
 export interface ResolvedRaft {
@@ -61,6 +64,7 @@ export interface ResolvedRaft {
   readonly imagePullPolicy: ImagePullPolicy;
   readonly storage: ResolvedStorage;
   readonly resources: ResolvedResources;
+  readonly pod: ResolvedPodSettings;
 }
 
 export interface ResolvedCluster {
