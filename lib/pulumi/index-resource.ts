@@ -26,7 +26,8 @@ export function renderIndex(name: string, args: QuidditchIndexArgs): KubeObject 
   new Cdk8sQuidditchIndex(chart, name, { ...props, ...(cluster ? { cluster: cluster.model } : {}) });
   const [obj] = chart.toJson() as KubeObject[];
   const propagation = deletionPropagation ?? cluster?.deletionPropagation;
-  return withAnnotations(obj, providerAnnotations(obj, { skipAwait: false, deletionPropagation: propagation }));
+  const annotated = withAnnotations(obj, providerAnnotations(obj, { skipAwait: false, deletionPropagation: propagation }));
+  return cluster ? (cluster.substituteInputs(annotated) as KubeObject) : annotated;
 }
 
 export class QuidditchIndex extends KubeObjectResource {
