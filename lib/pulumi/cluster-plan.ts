@@ -30,10 +30,11 @@ export interface QuidditchClusterArgs extends Omit<QuidditchClusterProps, 'names
    * @default "default"
    */
   readonly namespace?: pulumi.Input<string>;
+  /** The data nodes; `image` may be an Input. @default see each DataNodeProps default */
   readonly dataNodes?: WithInputImage<DataNodeProps>;
-  /** Used in k8s mode only. */
+  /** The operator (k8s mode only); `image` may be an Input. @default see each OperatorProps default */
   readonly operator?: WithInputImage<OperatorProps>;
-  /** Used in raft mode only. */
+  /** The Raft masters (raft mode only); `image` may be an Input. @default see each RaftProps default */
   readonly raft?: WithInputImage<RaftProps>;
   /**
    * Adds `pulumi.com/skipAwait: "true"` to the workloads and Services, so the provider does not

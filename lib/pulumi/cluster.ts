@@ -21,6 +21,7 @@ import { checkNeighbours, providerScope } from './provider-scope';
 
 export type { QuidditchClusterArgs } from './cluster-plan';
 
+/** QuidditchCluster as a Pulumi component (quidditch:k8s:QuidditchCluster): the cdk8s chart's objects, one Pulumi resource each. */
 export class QuidditchCluster extends pulumi.ComponentResource {
   static readonly TYPE = 'quidditch:k8s:QuidditchCluster';
 

@@ -11,6 +11,7 @@ import type { QuidditchCluster } from './cluster';
 import { KubeObjectResource } from './kube-object-resource';
 import { DeletionPropagation, KubeObject, providerAnnotations, withAnnotations } from './objects';
 
+/** Args of the Pulumi QuidditchIndex. */
 export interface QuidditchIndexArgs extends QuidditchIndexOptions {
   /** Cluster that serves the index: supplies namespace and labels, and is created first. @default none */
   readonly cluster?: QuidditchCluster;
@@ -30,6 +31,7 @@ export function renderIndex(name: string, args: QuidditchIndexArgs): KubeObject 
   return cluster ? (cluster.substituteInputs(annotated) as KubeObject) : annotated;
 }
 
+/** A QuidditchIndex for Pulumi programs: the object the cdk8s construct renders, as a quidditch.io/v1 custom resource. */
 export class QuidditchIndex extends KubeObjectResource {
   /**
    * @param name Pulumi name, and the index name unless `args.name` is set
