@@ -20,7 +20,7 @@ export type { Problem } from './model/validation';
 export { DATANODE_ENV, DATANODE_GRPC_PORT } from './model/datanode-env';
 export { MASTER_ENV, MASTER_PORTS } from './model/master-env';
 export { DEFAULT_IMAGES, PACKAGE_VERSION } from './model/version';
-export { OPERATOR_FLAGS } from './operator/flags';
+export { OPERATOR_FLAGS } from './model/operator-flags';
 
 export * from './cdk8s/cluster';
 export * from './cdk8s/crds';
@@ -29,7 +29,7 @@ export * from './cdk8s/manifests';
 export * from './cdk8s/operator';
 export * from './cdk8s/raft-masters';
 export { QuidditchIndex, validateIndexProps } from './cdk8s/quidditch-index';
-export type { QuidditchIndexProps } from './cdk8s/quidditch-index';
+export type { QuidditchIndexOptions, QuidditchIndexProps } from './cdk8s/quidditch-index';
 export * from './cdk8s/migration';
 export { MIGRATION_STEPS, migrationPlan, previousStep, modeOfStep } from './model/migration';
 export type { MigrationStep, MigrationPlan, CrdWriters } from './model/migration';

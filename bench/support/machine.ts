@@ -52,7 +52,7 @@ export async function machineInfo(kc: KubeConfig): Promise<MachineInfo> {
     node: process.version,
     kubeApiServer,
     etcd: versions.etcd,
-    clientNode: pkg.dependencies['@kubernetes/client-node'],
+    clientNode: pkg.devDependencies['@kubernetes/client-node'],
     commit,
     date: new Date().toISOString(),
   };

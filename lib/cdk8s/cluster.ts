@@ -9,21 +9,28 @@
  * high-level ones add hash suffixes to names, disable service-account tokens, and have no
  * volumeClaimTemplates or PodDisruptionBudget — each of which these objects need differently.
  */
-import { ApiObject } from 'cdk8s';
+import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { QuidditchClusterProps } from '../model/props';
 import { resolveCluster } from '../model/resolve';
 import type { ResolvedCluster } from '../model/resolved';
+import { ValidationError } from '../model/validation';
 import { QuidditchCrds } from './crds';
 import { QuidditchDataNodes } from './data-nodes';
 import { QuidditchOperator } from './operator';
-import { QuidditchIndex, QuidditchIndexProps } from './quidditch-index';
+import { QuidditchIndex, QuidditchIndexOptions } from './quidditch-index';
 import { QuidditchMigration } from './migration';
 import { QuidditchRaftMasters } from './raft-masters';
+import { findChart } from './scope';
 
+/** A whole Quidditch cluster: CRDs, operator (k8s mode) or Raft masters (raft mode), and the data nodes, from one set of validated props. */
 export class QuidditchCluster extends Construct {
   /** The resolved, validated model every part was rendered from. */
   readonly resolved: ResolvedCluster;
+  /**
+   * The CRDs this cluster depends on: its own, or those of the first cluster in the same Chart
+   * (CRDs are cluster-wide, so a chart carries them once). Undefined with `crds: false`.
+   */
   readonly crds?: QuidditchCrds;
   readonly operator?: QuidditchOperator;
   readonly raftMasters?: QuidditchRaftMasters;
@@ -34,9 +41,19 @@ export class QuidditchCluster extends Construct {
   /** @throws ValidationError listing every invalid prop */
   constructor(scope: Construct, id: string, props: QuidditchClusterProps = {}) {
     super(scope, id);
-    const cluster = resolveCluster(id, props);
+    const chart = findChart(this);
+    let cluster = resolveCluster(id, props, { defaultNamespace: chart?.namespace });
+    const neighbours = this.neighbours(cluster);
+    if (cluster.mode === 'k8s' && neighbours.some((n) => n.resolved.mode === 'k8s')) {
+      // Two operators in one namespace: each must watch only its own indices.
+      cluster = { ...cluster, operator: { ...cluster.operator, ownIndicesOnly: true } };
+      for (const n of neighbours) n.watchOwnIndicesOnly();
+    }
     this.resolved = cluster;
-    if (cluster.crds) this.crds = new QuidditchCrds(this, 'Crds', { cluster });
+    if (cluster.crds) {
+      const shared = chart?.node.findAll().find((c): c is QuidditchCrds => c instanceof QuidditchCrds);
+      this.crds = shared ?? new QuidditchCrds(this, 'Crds', { cluster });
+    }
     const migration = cluster.migration;
     if (cluster.mode === 'k8s') {
       // From the export step on the operator runs no replica (see lib/model/migration.ts).
@@ -57,12 +74,39 @@ export class QuidditchCluster extends Construct {
   }
 
   /**
-   * Declares an index served by this cluster (its namespace and labels). When the cluster emits
-   * the CRDs, the index is ordered after them in the output so one `kubectl apply` works.
+   * Declares an index served by this cluster (its namespace, labels and `quidditch.io/cluster`).
+   * When the cluster emits the CRDs, the index is ordered after them in the output so one
+   * `kubectl apply` works.
    */
-  addIndex(id: string, props: Omit<QuidditchIndexProps, 'cluster'>): QuidditchIndex {
+  addIndex(id: string, props: QuidditchIndexOptions): QuidditchIndex {
     const index = new QuidditchIndex(this, `Index-${id}`, { name: id, ...props, cluster: this.resolved });
     if (this.crds) for (const crd of this.crds.crds) ApiObject.of(index.apiObject).addDependency(crd);
     return index;
+  }
+
+  /**
+   * The other clusters of this app in the same namespace. Throws when one has the same name: every
+   * object name would collide.
+   */
+  private neighbours(cluster: ResolvedCluster): QuidditchCluster[] {
+    const others = this.node.root.node.findAll()
+      .filter((c): c is QuidditchCluster => c instanceof QuidditchCluster && c !== this && c.resolved !== undefined)
+      .filter((c) => c.resolved.namespace === cluster.namespace);
+    const twin = others.find((c) => c.resolved.name === cluster.name);
+    if (twin) {
+      throw new ValidationError('QuidditchCluster', cluster.name, [{
+        path: 'name',
+        value: cluster.name,
+        rule: `QuidditchCluster ${twin.node.path} already uses this name in namespace "${cluster.namespace}", so every object name would collide. Set a different \`name\` or \`namespace\` on one of them`,
+      }]);
+    }
+    return others;
+  }
+
+  /** Turns on `ownIndicesOnly` after the fact, when a second cluster joins this one's namespace. */
+  private watchOwnIndicesOnly(): void {
+    if (this.resolved.mode !== 'k8s' || this.resolved.operator.ownIndicesOnly || !this.operator) return;
+    (this as { resolved: ResolvedCluster }).resolved = { ...this.resolved, operator: { ...this.resolved.operator, ownIndicesOnly: true } };
+    this.operator.deployment.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/args/-', `--cluster-name=${this.resolved.name}`));
   }
 }

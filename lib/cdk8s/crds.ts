@@ -8,7 +8,9 @@ import { renderCrds } from '../api/v1/crds';
 import { APP_NAME, LABEL_KEYS, MANAGED_BY, recommendedLabels } from '../model/labels';
 import type { ResolvedCluster } from '../model/resolved';
 import { PACKAGE_VERSION } from '../model/version';
+import { clusterScoped } from './scope';
 
+/** Props of QuidditchCrds. */
 export interface QuidditchCrdsProps {
   /**
    * Cluster whose labels the CRDs carry. CRDs are cluster-scoped and shared by every Quidditch
@@ -29,6 +31,7 @@ export function crdLabels(cluster?: ResolvedCluster): Record<string, string> {
   };
 }
 
+/** The three quidditch.io/v1 CustomResourceDefinitions (cluster-scoped; one copy per chart). */
 export class QuidditchCrds extends Construct {
   /** One ApiObject per CRD, in RESOURCE_DEFINITIONS order. */
   readonly crds: readonly ApiObject[];
@@ -39,12 +42,12 @@ export class QuidditchCrds extends Construct {
     // Plain ApiObjects, not KubeCustomResourceDefinition: its typed props would need the schema
     // re-spelled in camelCase (xKubernetesValidations…); the rendered JSON is already wire format.
     this.crds = renderCrds().map(
-      (crd) => new ApiObject(this, crd.metadata.name, {
+      (crd) => clusterScoped(new ApiObject(this, crd.metadata.name, {
         apiVersion: crd.apiVersion,
         kind: crd.kind,
         metadata: { ...crd.metadata, labels: { ...crd.metadata.labels, ...labels } },
         spec: crd.spec,
-      }),
+      })),
     );
   }
 }

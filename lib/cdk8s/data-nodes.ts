@@ -11,8 +11,8 @@ import type { ResolvedCluster } from '../model/resolved';
 import { operatorAddress } from './operator';
 import {
   dataVolumeClaimTemplate,
-  fieldEnv, namespacedMeta, podTemplateLabels, preferredHostAntiAffinity, resourceRequirements,
-  restrictedContainerSecurityContext, restrictedPodSecurityContext, TMP_MOUNT, TMP_VOLUME, valueEnv, zoneSpread,
+  fieldEnv, namespacedMeta, podSettingsSpec, podTemplateLabels, podTemplateMeta, preferredHostAntiAffinity, resourceRequirements,
+  restrictedContainerSecurityContext, restrictedPodSecurityContext, serviceAccountMeta, TMP_MOUNT, TMP_VOLUME, valueEnv, zoneSpread,
 } from './pod';
 import { dataNodeRoleRules } from './rbac';
 import { masterEndpoints } from './raft-masters';
@@ -68,29 +68,28 @@ export function renderDataNodesStatefulSet(cluster: ResolvedCluster): k8s.KubeSt
       podManagementPolicy: 'Parallel',
       selector: { matchLabels: selector },
       template: {
-        metadata: { labels: podTemplateLabels(cluster, 'data', { [TIER_LABEL]: d.tier }) },
+        metadata: podTemplateMeta(podTemplateLabels(cluster, 'data', { [TIER_LABEL]: d.tier }), d.pod),
         spec: {
           serviceAccountName: cluster.names.dataNodes,
           // In k8s mode a data node creates its QuidditchNode and heartbeats through it; in raft mode it never calls the API.
           automountServiceAccountToken: cluster.mode === 'k8s',
           enableServiceLinks: false,
           securityContext: restrictedPodSecurityContext(),
-          affinity: preferredHostAntiAffinity(selector),
-          topologySpreadConstraints: zoneSpread(selector),
-          volumes: [TMP_VOLUME],
+          ...podSettingsSpec(d.pod, { affinity: preferredHostAntiAffinity(selector), spread: zoneSpread(selector) }),
+          volumes: [TMP_VOLUME, ...d.pod.volumes],
           containers: [
             {
               name: 'datanode',
               image: d.image,
               ...(d.command ? { command: [...d.command] } : {}),
               imagePullPolicy: d.imagePullPolicy,
-              env: dataNodeEnv(cluster),
+              env: [...dataNodeEnv(cluster), ...d.pod.env],
               ports: [{ name: 'grpc', containerPort: DATANODE_GRPC_PORT, protocol: 'TCP' }],
               readinessProbe: { ...tcpProbe, periodSeconds: 5, failureThreshold: 3 },
               livenessProbe: { ...tcpProbe, initialDelaySeconds: 10, periodSeconds: 10, failureThreshold: 6 },
               resources: resourceRequirements(d.resources),
               securityContext: restrictedContainerSecurityContext(),
-              volumeMounts: [TMP_MOUNT, { name: DATA_VOLUME, mountPath: DATA_DIR }],
+              volumeMounts: [TMP_MOUNT, { name: DATA_VOLUME, mountPath: DATA_DIR }, ...d.pod.volumeMounts],
             },
           ],
         },
@@ -100,11 +99,13 @@ export function renderDataNodesStatefulSet(cluster: ResolvedCluster): k8s.KubeSt
   };
 }
 
+/** Props of QuidditchDataNodes. */
 export interface QuidditchDataNodesProps {
   /** The resolved cluster (see resolveCluster). */
   readonly cluster: ResolvedCluster;
 }
 
+/** The data-node StatefulSet, its headless Service, PDB, ServiceAccount and (k8s mode) registration RBAC. */
 export class QuidditchDataNodes extends Construct {
   readonly statefulSet: k8s.KubeStatefulSet;
   readonly headlessService: k8s.KubeService;
@@ -113,7 +114,7 @@ export class QuidditchDataNodes extends Construct {
     super(scope, id);
     const c = props.cluster;
     const meta = namespacedMeta(c, 'data', c.names.dataNodes);
-    new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: meta, automountServiceAccountToken: c.mode === 'k8s' });
+    new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: serviceAccountMeta(meta, c.dataNodes.pod), automountServiceAccountToken: c.mode === 'k8s' });
     if (c.mode === 'k8s') {
       new k8s.KubeRole(this, 'Role', { metadata: meta, rules: dataNodeRoleRules() });
       new k8s.KubeRoleBinding(this, 'RoleBinding', {

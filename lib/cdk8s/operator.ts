@@ -7,12 +7,13 @@ import { Construct } from 'constructs';
 import { selectorLabels } from '../model/labels';
 import { serviceHost } from '../model/names';
 import type { ResolvedCluster } from '../model/resolved';
-import { OPERATOR_FLAGS, OperatorFlagKey } from '../operator/flags';
+import { OPERATOR_FLAGS, OperatorFlagKey } from '../model/operator-flags';
 import {
-  clusterScopedMeta, fieldEnv, namespacedMeta, podTemplateLabels, preferredHostAntiAffinity, resourceRequirements,
-  restrictedContainerSecurityContext, restrictedPodSecurityContext, TMP_MOUNT, TMP_VOLUME,
+  clusterScopedMeta, fieldEnv, namespacedMeta, podSettingsSpec, podTemplateLabels, podTemplateMeta, preferredHostAntiAffinity, resourceRequirements,
+  restrictedContainerSecurityContext, restrictedPodSecurityContext, serviceAccountMeta, TMP_MOUNT, TMP_VOLUME,
 } from './pod';
 import { operatorClusterRoleRules, operatorRoleRules } from './rbac';
+import { clusterScoped } from './scope';
 
 export const OPERATOR_PORTS = {
   /** Routing API, /healthz and /readyz. */
@@ -41,6 +42,7 @@ export function operatorFlagValues(cluster: ResolvedCluster): Partial<Record<Ope
     logLevel: o.logLevel,
     // Only when on, so the default Deployment stays as it was.
     ...(o.shardAllocationMirror ? { shardAllocationMirror: true } : {}),
+    ...(o.ownIndicesOnly ? { clusterName: cluster.name } : {}),
   };
 }
 
@@ -61,22 +63,22 @@ export function renderOperatorDeployment(cluster: ResolvedCluster): k8s.KubeDepl
       replicas: o.replicas,
       selector: { matchLabels: selector },
       template: {
-        metadata: { labels: podTemplateLabels(cluster, 'operator') },
+        metadata: podTemplateMeta(podTemplateLabels(cluster, 'operator'), o.pod),
         spec: {
           serviceAccountName: cluster.names.operator,
           // The operator talks to the API server with its own identity.
           automountServiceAccountToken: true,
           enableServiceLinks: false,
           securityContext: restrictedPodSecurityContext(),
-          affinity: preferredHostAntiAffinity(selector),
-          volumes: [TMP_VOLUME],
+          ...podSettingsSpec(o.pod, { affinity: preferredHostAntiAffinity(selector) }),
+          volumes: [TMP_VOLUME, ...o.pod.volumes],
           containers: [
             {
               name: 'operator',
               image: o.image,
               imagePullPolicy: o.imagePullPolicy,
               args: operatorArgs(cluster),
-              env: [fieldEnv('POD_NAME', 'metadata.name'), fieldEnv('POD_NAMESPACE', 'metadata.namespace')],
+              env: [fieldEnv('POD_NAME', 'metadata.name'), fieldEnv('POD_NAMESPACE', 'metadata.namespace'), ...o.pod.env],
               ports: [
                 { name: 'http', containerPort: OPERATOR_PORTS.http, protocol: 'TCP' },
                 { name: 'metrics', containerPort: OPERATOR_PORTS.metrics, protocol: 'TCP' },
@@ -85,7 +87,7 @@ export function renderOperatorDeployment(cluster: ResolvedCluster): k8s.KubeDepl
               readinessProbe: { httpGet: { path: '/readyz', port: k8s.IntOrString.fromString('http') }, periodSeconds: 5, failureThreshold: 3 },
               resources: resourceRequirements(o.resources),
               securityContext: restrictedContainerSecurityContext(),
-              volumeMounts: [TMP_MOUNT],
+              volumeMounts: [TMP_MOUNT, ...o.pod.volumeMounts],
             },
           ],
         },
@@ -109,11 +111,13 @@ export function renderOperatorService(cluster: ResolvedCluster): k8s.KubeService
   };
 }
 
+/** Props of QuidditchOperator. */
 export interface QuidditchOperatorProps {
   /** The resolved cluster (see resolveCluster). */
   readonly cluster: ResolvedCluster;
 }
 
+/** The operator (k8s mode): ServiceAccount, least-privilege RBAC, the HA Deployment, its Service and PDB. */
 export class QuidditchOperator extends Construct {
   readonly deployment: k8s.KubeDeployment;
   readonly service: k8s.KubeService;
@@ -124,7 +128,7 @@ export class QuidditchOperator extends Construct {
     const meta = namespacedMeta(c, 'operator', c.names.operator);
     const subject = { kind: 'ServiceAccount', name: c.names.operator, namespace: c.namespace };
 
-    new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: meta, automountServiceAccountToken: true });
+    new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: serviceAccountMeta(meta, c.operator.pod), automountServiceAccountToken: true });
     new k8s.KubeRole(this, 'Role', { metadata: meta, rules: operatorRoleRules() });
     new k8s.KubeRoleBinding(this, 'RoleBinding', {
       metadata: meta,
@@ -132,12 +136,12 @@ export class QuidditchOperator extends Construct {
       subjects: [subject],
     });
     const clusterMeta = clusterScopedMeta(c, 'operator', c.names.operatorClusterRole);
-    new k8s.KubeClusterRole(this, 'ClusterRole', { metadata: clusterMeta, rules: operatorClusterRoleRules() });
-    new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
+    clusterScoped(new k8s.KubeClusterRole(this, 'ClusterRole', { metadata: clusterMeta, rules: operatorClusterRoleRules() }));
+    clusterScoped(new k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
       metadata: clusterMeta,
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: c.names.operatorClusterRole },
       subjects: [subject],
-    });
+    }));
     this.deployment = new k8s.KubeDeployment(this, 'Deployment', renderOperatorDeployment(c));
     this.service = new k8s.KubeService(this, 'Service', renderOperatorService(c));
     // A PDB on a single replica would block every node drain; with two or more it keeps a standby up.

@@ -4,6 +4,7 @@
  */
 import { k8s } from 'cdk8s-plus-28';
 import { Component, recommendedLabels } from '../model/labels';
+import type { ResolvedPodSettings } from '../model/pod-settings';
 import type { ResolvedCluster, ResolvedResources, ResolvedStorage } from '../model/resolved';
 
 /** The distroless `nonroot` user and group: a fixed non-zero id the images are built for. */
@@ -96,4 +97,55 @@ export function dataVolumeClaimTemplate(cluster: ResolvedCluster, component: Com
       resources: { requests: { storage: k8s.Quantity.fromString(storage.size) } },
     },
   };
+}
+
+/**
+ * Affinity: the constructs' own (preferred one-replica-per-node anti-affinity) plus the user's.
+ * The user's node and pod affinity are used as given; anti-affinity terms are added to ours.
+ */
+export function mergeAffinity(own: k8s.Affinity, user: k8s.Affinity | undefined): k8s.Affinity {
+  if (!user) return own;
+  const ownAnti = own.podAntiAffinity;
+  const userAnti = user.podAntiAffinity;
+  return {
+    ...user,
+    podAntiAffinity: {
+      ...userAnti,
+      preferredDuringSchedulingIgnoredDuringExecution: [
+        ...(ownAnti?.preferredDuringSchedulingIgnoredDuringExecution ?? []),
+        ...(userAnti?.preferredDuringSchedulingIgnoredDuringExecution ?? []),
+      ],
+    },
+  };
+}
+
+/**
+ * The pod-spec fields that come from the user's PodSettings: scheduling (merged with the
+ * constructs' affinity and spread), priority, pull secrets and grace period. Unset settings add no
+ * field, so a cluster without them renders as before.
+ */
+export function podSettingsSpec(s: ResolvedPodSettings, own: { affinity: k8s.Affinity; spread?: k8s.TopologySpreadConstraint[] }): Partial<k8s.PodSpec> {
+  const spread = s.topologySpreadConstraints ?? own.spread;
+  return {
+    affinity: mergeAffinity(own.affinity, s.affinity),
+    ...(spread !== undefined ? { topologySpreadConstraints: [...spread] } : {}),
+    ...(Object.keys(s.nodeSelector).length > 0 ? { nodeSelector: { ...s.nodeSelector } } : {}),
+    ...(s.tolerations.length > 0 ? { tolerations: [...s.tolerations] } : {}),
+    ...(s.priorityClassName !== undefined ? { priorityClassName: s.priorityClassName } : {}),
+    ...(s.imagePullSecrets.length > 0 ? { imagePullSecrets: s.imagePullSecrets.map((name) => ({ name })) } : {}),
+    ...(s.terminationGracePeriodSeconds !== undefined ? { terminationGracePeriodSeconds: s.terminationGracePeriodSeconds } : {}),
+  };
+}
+
+/** Pod template metadata: the constructs' labels over the user's pod labels, and the user's annotations. */
+export function podTemplateMeta(labels: Record<string, string>, s: ResolvedPodSettings): k8s.ObjectMeta {
+  return {
+    labels: { ...s.podLabels, ...labels },
+    ...(Object.keys(s.podAnnotations).length > 0 ? { annotations: { ...s.podAnnotations } } : {}),
+  };
+}
+
+/** ServiceAccount metadata with the user's annotations (IRSA, Workload Identity). */
+export function serviceAccountMeta(meta: k8s.ObjectMeta, s: ResolvedPodSettings): k8s.ObjectMeta {
+  return Object.keys(s.serviceAccountAnnotations).length > 0 ? { ...meta, annotations: { ...s.serviceAccountAnnotations } } : meta;
 }

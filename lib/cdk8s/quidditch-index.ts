@@ -8,20 +8,31 @@
 import { Construct } from 'constructs';
 import { INDEX_LIMITS } from '../api/v1/quidditch-index';
 import * as imported from '../../imports/quidditch-index-quidditch.io';
-import { recommendedLabels } from '../model/labels';
+import { CLUSTER_LABEL, recommendedLabels } from '../model/labels';
 import type { ResolvedCluster } from '../model/resolved';
 import { isDns1123Label, isDns1123Subdomain, isInteger, Problems } from '../model/validation';
 import { PACKAGE_VERSION } from '../model/version';
 
-export interface QuidditchIndexProps extends imported.QuidditchIndexSpec {
+/** An index's own props: its spec, name, namespace and labels (QuidditchCluster.addIndex takes these). */
+export interface QuidditchIndexOptions extends imported.QuidditchIndexSpec {
+  /** Replica copies of every primary shard (0-5), each on a different node. @default 1 (the CRD's default) */
+  readonly replicas?: number;
+  /** Index settings as strings, e.g. `refresh_interval: "1s"` (at most 128 keys). @default none */
+  readonly settings?: { [key: string]: string };
+  /** Field mappings, in the Elasticsearch mapping format. @default none (dynamic mapping) */
+  readonly mappings?: imported.QuidditchIndexSpecMappings;
   /** Index (object) name: a DNS-1123 subdomain. @default the construct id */
   readonly name?: string;
-  /** @default the cluster's namespace; without a cluster, none (the namespace kubectl applies to) */
+  /** @default the cluster's namespace; without a cluster, the Chart's (or none: the namespace kubectl applies to) */
   readonly namespace?: string;
-  /** Cluster the index is served by: supplies namespace and labels. @default none */
-  readonly cluster?: ResolvedCluster;
   /** Extra labels. @default none */
   readonly labels?: Readonly<Record<string, string>>;
+}
+
+/** Props of the QuidditchIndex construct: the index's own props and, optionally, the cluster serving it. */
+export interface QuidditchIndexProps extends QuidditchIndexOptions {
+  /** Cluster the index is served by: supplies namespace, labels and `quidditch.io/cluster`. @default none */
+  readonly cluster?: ResolvedCluster;
 }
 
 /** Validates index props against INDEX_LIMITS; throws once with every problem. */
@@ -44,6 +55,7 @@ export function validateIndexProps(name: string, props: QuidditchIndexProps): vo
   p.throwIfAny('QuidditchIndex', name);
 }
 
+/** A QuidditchIndex custom resource declared in code, validated at synth with the CRD's limits. */
 export class QuidditchIndex extends Construct {
   readonly apiObject: imported.QuidditchIndex;
 
@@ -53,7 +65,7 @@ export class QuidditchIndex extends Construct {
     validateIndexProps(name, props);
     const namespace = props.namespace ?? props.cluster?.namespace;
     const labels = props.cluster
-      ? recommendedLabels(props.cluster.name, 'index', props.cluster.version, { ...props.cluster.labels, ...props.labels })
+      ? { ...recommendedLabels(props.cluster.name, 'index', props.cluster.version, { ...props.cluster.labels, ...props.labels }), [CLUSTER_LABEL]: props.cluster.name }
       : recommendedLabels(name, 'index', PACKAGE_VERSION, props.labels);
     const { shards, replicas, settings, mappings } = props;
     this.apiObject = new imported.QuidditchIndex(this, 'Resource', {

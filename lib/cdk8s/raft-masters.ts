@@ -11,7 +11,7 @@ import { podHost } from '../model/names';
 import type { ResolvedCluster } from '../model/resolved';
 import {
   dataVolumeClaimTemplate,
-  fieldEnv, namespacedMeta, podTemplateLabels, preferredHostAntiAffinity, resourceRequirements,
+  fieldEnv, namespacedMeta, podSettingsSpec, podTemplateLabels, podTemplateMeta, preferredHostAntiAffinity, resourceRequirements,
   restrictedContainerSecurityContext, restrictedPodSecurityContext, TMP_MOUNT, TMP_VOLUME, valueEnv, zoneSpread,
 } from './pod';
 import { INITIAL_STATE_KEY } from '../api/v1/cluster-state';
@@ -70,16 +70,18 @@ export function renderMastersStatefulSet(cluster: ResolvedCluster): k8s.KubeStat
       podManagementPolicy: 'Parallel',
       selector: { matchLabels: selector },
       template: {
-        metadata: { labels: podTemplateLabels(cluster, 'master') },
+        metadata: podTemplateMeta(podTemplateLabels(cluster, 'master'), r.pod),
         spec: {
           // Masters keep state in their own Raft log and never call the Kubernetes API.
           automountServiceAccountToken: false,
           enableServiceLinks: false,
           securityContext: restrictedPodSecurityContext(),
-          affinity: preferredHostAntiAffinity(selector),
-          topologySpreadConstraints: zoneSpread(selector),
+          ...podSettingsSpec(r.pod, { affinity: preferredHostAntiAffinity(selector), spread: zoneSpread(selector) }),
           // During a migration: the exported state, optional because the masters start before the export runs.
-          volumes: cluster.migration ? [TMP_VOLUME, { name: INITIAL_STATE_VOLUME, configMap: { name: migrationNames(cluster).initialState, optional: true } }] : [TMP_VOLUME],
+          volumes: [
+            TMP_VOLUME, ...r.pod.volumes,
+            ...(cluster.migration ? [{ name: INITIAL_STATE_VOLUME, configMap: { name: migrationNames(cluster).initialState, optional: true } }] : []),
+          ],
           containers: [
             {
               name: 'master',
@@ -95,6 +97,7 @@ export function renderMastersStatefulSet(cluster: ResolvedCluster): k8s.KubeStat
                 valueEnv(MASTER_ENV.httpPort, MASTER_PORTS.http),
                 valueEnv(MASTER_ENV.dataDir, DATA_DIR),
                 ...(cluster.migration ? [valueEnv(MASTER_ENV.initialState, `${INITIAL_STATE_DIR}/${INITIAL_STATE_KEY}`)] : []),
+                ...r.pod.env,
               ],
               ports: [
                 { name: 'raft', containerPort: MASTER_PORTS.raft, protocol: 'TCP' },
@@ -107,6 +110,7 @@ export function renderMastersStatefulSet(cluster: ResolvedCluster): k8s.KubeStat
               volumeMounts: [
                 TMP_MOUNT, { name: DATA_VOLUME, mountPath: DATA_DIR },
                 ...(cluster.migration ? [{ name: INITIAL_STATE_VOLUME, mountPath: INITIAL_STATE_DIR, readOnly: true }] : []),
+                ...r.pod.volumeMounts,
               ],
             },
           ],
@@ -117,11 +121,13 @@ export function renderMastersStatefulSet(cluster: ResolvedCluster): k8s.KubeStat
   };
 }
 
+/** Props of QuidditchRaftMasters. */
 export interface QuidditchRaftMastersProps {
   /** The resolved cluster (see resolveCluster). */
   readonly cluster: ResolvedCluster;
 }
 
+/** The Raft masters (raft mode): an odd-sized StatefulSet with persistent logs, its headless Service and a quorum-keeping PDB. */
 export class QuidditchRaftMasters extends Construct {
   readonly statefulSet: k8s.KubeStatefulSet;
   readonly headlessService: k8s.KubeService;

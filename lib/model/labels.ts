@@ -7,6 +7,11 @@ export const APP_NAME = 'quidditch';
 export const MANAGED_BY = 'quidditch-k8s';
 /** Label on data-node pods naming their storage tier, for node affinity and `kubectl get -l`. */
 export const TIER_LABEL = 'quidditch.io/tier';
+/**
+ * Label on a QuidditchIndex naming the QuidditchCluster that serves it. An operator started with
+ * `--cluster-name` watches only the indices carrying its name (two clusters in one namespace).
+ */
+export const CLUSTER_LABEL = 'quidditch.io/cluster';
 
 export type Component = 'operator' | 'data' | 'master' | 'crds' | 'index' | 'migration';
 
@@ -20,7 +25,7 @@ export const LABEL_KEYS = {
 } as const;
 
 /** Label keys the constructs own; user labels may not override them (selectors depend on some). */
-export const RESERVED_LABEL_KEYS: readonly string[] = [...Object.values(LABEL_KEYS), TIER_LABEL];
+export const RESERVED_LABEL_KEYS: readonly string[] = [...Object.values(LABEL_KEYS), TIER_LABEL, CLUSTER_LABEL];
 
 /**
  * Labels that select a component's pods. Deliberately without version: a selector is immutable

@@ -4,6 +4,50 @@
  */
 import type { MigrationStep } from './migration';
 
+import type { k8s } from 'cdk8s-plus-28';
+
+/**
+ * Scheduling and pod-level settings a platform sets on every workload: where pods run, what they
+ * tolerate, how they are labelled and which extra env and volumes they get. Validated at synth;
+ * everything the constructs set for the restricted Pod Security Standard stays in force.
+ */
+export interface PodSettings {
+  /** Node labels the pods must run on. @default none */
+  readonly nodeSelector?: Readonly<Record<string, string>>;
+  /** Taints the pods tolerate. @default none */
+  readonly tolerations?: k8s.Toleration[];
+  /**
+   * Affinity of the pods. Merged with the constructs' own: their preferred anti-affinity (one
+   * replica per node) is kept and yours added; your node and pod affinity are used as given.
+   * @default the constructs' preferred one-replica-per-node anti-affinity only
+   */
+  readonly affinity?: k8s.Affinity;
+  /** Replaces the constructs' topology spread (data nodes and masters: zones, ScheduleAnyway). @default the constructs' zone spread */
+  readonly topologySpreadConstraints?: k8s.TopologySpreadConstraint[];
+  /** PriorityClass of the pods. @default none (the cluster's default priority) */
+  readonly priorityClassName?: string;
+  /** Names of Secrets (in the cluster's namespace) to pull the image with. @default none */
+  readonly imagePullSecrets?: string[];
+  /** Extra pod annotations. @default none */
+  readonly podAnnotations?: Readonly<Record<string, string>>;
+  /** Extra pod labels (on the pods only; the recommended labels cannot be overridden). @default none */
+  readonly podLabels?: Readonly<Record<string, string>>;
+  /** Extra environment variables of the main container (their names must differ from the constructs'). @default none */
+  readonly env?: k8s.EnvVar[];
+  /** Extra volumes; only the kinds the restricted Pod Security Standard allows. @default none */
+  readonly volumes?: k8s.Volume[];
+  /** Extra volume mounts of the main container, each naming one of `volumes`. @default none */
+  readonly volumeMounts?: k8s.VolumeMount[];
+  /** Seconds a pod gets between SIGTERM and SIGKILL. @default 30 (Kubernetes' default) */
+  readonly terminationGracePeriodSeconds?: number;
+}
+
+/** Settings of a component that runs under its own ServiceAccount (operator, data nodes). */
+export interface ServiceAccountSettings {
+  /** ServiceAccount annotations, e.g. `eks.amazonaws.com/role-arn` (IRSA) or `iam.gke.io/gcp-service-account` (Workload Identity). @default none */
+  readonly serviceAccountAnnotations?: Readonly<Record<string, string>>;
+}
+
 /** Control-plane mode. `auto` is the seed's Helm value: these constructs always deploy into Kubernetes, so it resolves to `k8s`. */
 export type ControlPlaneMode = 'k8s' | 'raft' | 'auto';
 
@@ -19,6 +63,7 @@ export interface ResourceProps {
   readonly memoryLimit?: string;
 }
 
+/** The persistent volume each pod of a StatefulSet gets. */
 export interface StorageProps {
   /** Size of each data volume. @default "100Gi" for data nodes, "50Gi" for Raft masters */
   readonly size?: string;
@@ -26,6 +71,7 @@ export interface StorageProps {
   readonly storageClassName?: string;
 }
 
+/** Timing of the operator's Lease-based leader election (client-go's rules apply). */
 export interface LeaderElectionProps {
   /** How long a lease is valid without renewal, in seconds. @default 15 */
   readonly leaseDurationSeconds?: number;
@@ -35,7 +81,8 @@ export interface LeaderElectionProps {
   readonly retryPeriodSeconds?: number;
 }
 
-export interface DataNodeProps {
+/** The data nodes: the StatefulSet holding shards. */
+export interface DataNodeProps extends PodSettings, ServiceAccountSettings {
   /** Number of data nodes. @default 3 */
   readonly replicas?: number;
   /** Data-node image, with a tag or digest. @default "ghcr.io/quidditch/quidditch-datanode:<package version>" */
@@ -59,7 +106,8 @@ export interface DataNodeProps {
   readonly command?: readonly string[];
 }
 
-export interface OperatorProps {
+/** The operator (k8s mode). */
+export interface OperatorProps extends PodSettings, ServiceAccountSettings {
   /** Operator replicas; one leads, the rest stand by. @default 2 */
   readonly replicas?: number;
   /** Operator image, with a tag or digest. @default "ghcr.io/quidditch/quidditch-operator:<package version>" */
@@ -76,9 +124,17 @@ export interface OperatorProps {
   readonly logLevel?: 'trace' | 'debug' | 'info' | 'warn' | 'error';
   /** Keep one ShardAllocation object per shard copy (`kubectl get qshard`); costs API writes per copy. @default false */
   readonly shardAllocationMirror?: boolean;
+  /**
+   * Reconcile only the indices labelled `quidditch.io/cluster: <cluster name>` (the operator's
+   * `--cluster-name`), so two clusters can share a namespace. The cdk8s constructs turn it on for
+   * every cluster of an app that shares its namespace with another; the Pulumi component asks for it.
+   * @default false: every index in the namespace (one cluster per namespace)
+   */
+  readonly ownIndicesOnly?: boolean;
 }
 
-export interface RaftProps {
+/** Raft masters never call the Kubernetes API, so they have no ServiceAccount settings. */
+export interface RaftProps extends PodSettings {
   /** Master replicas; must be odd for a quorum. @default 3 */
   readonly replicas?: number;
   /** Master image, with a tag or digest. @default "ghcr.io/quidditch/quidditch-master:<package version>" */
@@ -93,10 +149,11 @@ export interface RaftProps {
 
 export type ImagePullPolicy = 'Always' | 'IfNotPresent' | 'Never';
 
+/** Props of QuidditchCluster, shared by the cdk8s construct and the Pulumi component. */
 export interface QuidditchClusterProps {
   /** @default "k8s" */
   readonly mode?: ControlPlaneMode;
-  /** Namespace every namespaced object goes into. @default "default" */
+  /** Namespace every namespaced object goes into. @default the enclosing cdk8s Chart's namespace, else "default" */
   readonly namespace?: string;
   /** Base of every object name. @default the construct id */
   readonly name?: string;
@@ -108,10 +165,11 @@ export interface QuidditchClusterProps {
    * @default true
    */
   readonly crds?: boolean;
+  /** The data nodes. @default see each DataNodeProps default */
   readonly dataNodes?: DataNodeProps;
-  /** Used in k8s mode only. */
+  /** The operator; used in k8s mode only. @default see each OperatorProps default */
   readonly operator?: OperatorProps;
-  /** Used in raft mode only. */
+  /** The Raft masters; used in raft mode only. @default see each RaftProps default */
   readonly raft?: RaftProps;
   /**
    * A step of the k8s → raft migration (lib/model/migration.ts, README "Changing modes"): apply the

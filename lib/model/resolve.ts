@@ -6,7 +6,10 @@ import { NODE_TIERS, quidditchNodeDefinition } from '../api/v1/quidditch-node';
 import { clusterNames, MAX_CLUSTER_NAME_LENGTH } from './names';
 import { RESERVED_LABEL_KEYS } from './labels';
 import type { ImagePullPolicy, QuidditchClusterProps, ResourceProps, StorageProps } from './props';
+import { resolvePodSettings, validatePodSettings } from './pod-settings';
+import { QUIDDITCH_CLUSTER_PROPS_SCHEMA } from './props-schema';
 import { parseQuantity } from './quantity';
+import { checkShape } from './shape';
 import type { LogLevel, ResolvedCluster, ResolvedLeaderElection, ResolvedMode, ResolvedResources, ResolvedStorage } from './resolved';
 import {
   isDns1035Label, isDns1123Label, isDns1123Subdomain, isInteger, isLabelKey, isLabelValue, isOneOf,
@@ -44,6 +47,7 @@ export const DEFAULTS = {
     heartbeatTimeoutSeconds: 60,
     logLevel: 'info',
     shardAllocationMirror: false,
+    ownIndicesOnly: false,
   },
   raft: {
     replicas: 3,
@@ -79,10 +83,21 @@ function resolveStorage(props: StorageProps | undefined, size: string): Resolved
   };
 }
 
+/** Where the cluster is declared, for defaults that come from there rather than from the props. */
+export interface ResolveContext {
+  /** Namespace of the enclosing cdk8s Chart: the default of `namespace`. @default none ("default") */
+  readonly defaultNamespace?: string;
+}
+
 /** Resolves and validates cluster props; throws a ValidationError listing every invalid prop. */
-export function resolveCluster(id: string, props: QuidditchClusterProps = {}): ResolvedCluster {
+export function resolveCluster(id: string, props: QuidditchClusterProps = {}, context: ResolveContext = {}): ResolvedCluster {
+  // Shape first (JavaScript and config callers): the value rules below assume the types are right.
+  const shape = new Problems();
+  checkShape(props, QUIDDITCH_CLUSTER_PROPS_SCHEMA, '', shape);
+  const given = (props as { name?: unknown } | null)?.name;
+  shape.throwIfAny('QuidditchCluster', typeof given === 'string' && given !== '' ? given : id);
   const name = props.name ?? id;
-  const namespace = props.namespace ?? DEFAULTS.namespace;
+  const namespace = props.namespace ?? context.defaultNamespace ?? DEFAULTS.namespace;
   const d = props.dataNodes;
   const o = props.operator;
   const r = props.raft;
@@ -106,6 +121,7 @@ export function resolveCluster(id: string, props: QuidditchClusterProps = {}): R
       maxShards: d?.maxShards ?? DEFAULTS.dataNodes.maxShards,
       ...(d?.command !== undefined ? { command: [...d.command] } : {}),
       heartbeatIntervalSeconds: Math.max(1, Math.floor(heartbeatTimeoutSeconds / 4)),
+      pod: resolvePodSettings(d),
     },
     operator: {
       replicas: o?.replicas ?? DEFAULTS.operator.replicas,
@@ -116,6 +132,8 @@ export function resolveCluster(id: string, props: QuidditchClusterProps = {}): R
       heartbeatTimeoutSeconds,
       logLevel: o?.logLevel ?? DEFAULTS.operator.logLevel,
       shardAllocationMirror: o?.shardAllocationMirror ?? DEFAULTS.operator.shardAllocationMirror,
+      ownIndicesOnly: o?.ownIndicesOnly ?? DEFAULTS.operator.ownIndicesOnly,
+      pod: resolvePodSettings(o),
     },
     raft: {
       replicas: r?.replicas ?? DEFAULTS.raft.replicas,
@@ -123,6 +141,7 @@ export function resolveCluster(id: string, props: QuidditchClusterProps = {}): R
       imagePullPolicy: r?.imagePullPolicy ?? DEFAULTS.imagePullPolicy,
       storage: resolveStorage(r?.storage, DEFAULTS.raft.storageSize),
       resources: resolveResources(r?.resources, DEFAULTS.raft.resources),
+      pod: resolvePodSettings(r),
     },
     ...(isOneOf(MIGRATION_STEPS, props.migration) ? { migration: migrationPlan(props.migration) } : {}),
   };
@@ -158,6 +177,7 @@ function validateCluster(problems: Problems, c: ResolvedCluster): void {
     'dataNodes.maxShards', d.maxShards, `must be an integer from ${MAX_SHARDS_RANGE.min} to ${MAX_SHARDS_RANGE.max}`,
   );
   validateWorkload(problems, 'dataNodes', d);
+  validatePodSettings(problems, 'dataNodes', 'dataNodes', d.pod);
   validateStorage(problems, 'dataNodes.storage', d.storage);
   problems.check(
     d.command === undefined || (Array.isArray(d.command) && d.command.length > 0 && d.command.every((a) => typeof a === 'string' && a.length > 0)),
@@ -166,13 +186,16 @@ function validateCluster(problems: Problems, c: ResolvedCluster): void {
 
   problems.check(isInteger(o.replicas) && o.replicas >= 1, 'operator.replicas', o.replicas, 'must be an integer of at least 1');
   validateWorkload(problems, 'operator', o);
+  validatePodSettings(problems, 'operator', 'operator', o.pod);
   validateLeaderElection(problems, o.leaderElection);
   problems.check(isPositiveNumber(o.heartbeatTimeoutSeconds), 'operator.heartbeatTimeoutSeconds', o.heartbeatTimeoutSeconds, 'must be a number of seconds greater than 0');
   problems.check(isOneOf(LOG_LEVELS, o.logLevel), 'operator.logLevel', o.logLevel, `must be one of ${LOG_LEVELS.join(', ')}`);
   problems.check(typeof o.shardAllocationMirror === 'boolean', 'operator.shardAllocationMirror', o.shardAllocationMirror, 'must be a boolean');
+  problems.check(typeof o.ownIndicesOnly === 'boolean', 'operator.ownIndicesOnly', o.ownIndicesOnly, 'must be a boolean');
 
   problems.check(isInteger(r.replicas) && r.replicas >= 1 && r.replicas % 2 === 1, 'raft.replicas', r.replicas, 'must be an odd positive integer (a Raft quorum is a majority: 1, 3, 5…)');
   validateWorkload(problems, 'raft', r);
+  validatePodSettings(problems, 'raft', 'raft', r.pod);
   validateStorage(problems, 'raft.storage', r.storage);
 }
 

@@ -5,6 +5,7 @@
 import type { NodeTier } from '../api/v1/quidditch-node';
 import type { ClusterNames } from './names';
 import type { MigrationPlan } from './migration';
+import type { ResolvedPodSettings } from './pod-settings';
 import type { ImagePullPolicy } from './props';
 
 export type ResolvedMode = 'k8s' | 'raft';
@@ -41,6 +42,7 @@ export interface ResolvedDataNodes {
   readonly command?: readonly string[];
   /** Seconds between heartbeats: a quarter of the operator's heartbeat timeout, so three can be missed. */
   readonly heartbeatIntervalSeconds: number;
+  readonly pod: ResolvedPodSettings;
 }
 
 export interface ResolvedOperator {
@@ -52,6 +54,9 @@ export interface ResolvedOperator {
   readonly heartbeatTimeoutSeconds: number;
   readonly logLevel: LogLevel;
   readonly shardAllocationMirror: boolean;
+  /** Pass `--cluster-name`: reconcile only indices labelled for this cluster. */
+  readonly ownIndicesOnly: boolean;
+  readonly pod: ResolvedPodSettings;
 }
 
 export interface ResolvedRaft {
@@ -60,6 +65,7 @@ export interface ResolvedRaft {
   readonly imagePullPolicy: ImagePullPolicy;
   readonly storage: ResolvedStorage;
   readonly resources: ResolvedResources;
+  readonly pod: ResolvedPodSettings;
 }
 
 export interface ResolvedCluster {

@@ -180,6 +180,8 @@ function validate(v: Record<string, unknown>, problems: string[]): void {
   // Same rules as client-go: a leader must give up before its lease can expire for others.
   if (lease !== undefined && renew !== undefined && lease <= renew) problems.push(`Unable to use --lease-duration=${lease} with --renew-deadline=${renew}: the lease duration must be greater than the renew deadline. Raise --lease-duration or lower --renew-deadline.`);
   if (renew !== undefined && retry !== undefined && renew <= retry) problems.push(`Unable to use --renew-deadline=${renew} with --retry-period=${retry}: the renew deadline must be greater than the retry period. Raise --renew-deadline or lower --retry-period.`);
+  const cluster = v.clusterName;
+  if (typeof cluster === 'string' && !/^([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$/.test(cluster)) problems.push(`Unable to use --cluster-name=${cluster}: it must be a label value (at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit). Pass the QuidditchCluster's name.`);
   const level = v.logLevel;
   if (typeof level === 'string' && !(LOG_LEVELS as readonly string[]).includes(level)) problems.push(`Unable to use --log-level=${level}: it must be one of ${LOG_LEVELS.join(', ')}.`);
 }

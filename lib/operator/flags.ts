@@ -1,34 +1,5 @@
 /**
- * The operator's command-line flags: the one definition both the operator's parser (config.ts)
- * and the constructs' Deployment args use, so the two cannot drift.
- * Each flag may also be given as an environment variable (QUIDDITCH_<NAME IN UPPER SNAKE CASE>).
+ * The flag table lives in lib/model (the constructs render the Deployment's args from it, and the
+ * library must not import from lib/operator); the operator reads it from here.
  */
-export interface FlagDefinition {
-  readonly name: string;
-  readonly type: 'string' | 'number' | 'boolean';
-  readonly default: string | number | boolean | undefined;
-  readonly description: string;
-}
-
-export const OPERATOR_FLAGS = {
-  namespace: { name: 'namespace', type: 'string', default: undefined, description: 'Namespace to watch and hold the lease in. Default: the pod\'s own namespace (POD_NAMESPACE, or the service-account namespace file), else "default".' },
-  kubeconfig: { name: 'kubeconfig', type: 'string', default: undefined, description: 'Path to a kubeconfig. Default: in-cluster config, else KUBECONFIG / ~/.kube/config.' },
-  leaseName: { name: 'lease-name', type: 'string', default: 'quidditch-operator', description: 'Name of the coordination.k8s.io Lease used for leader election.' },
-  leaderElect: { name: 'leader-elect', type: 'boolean', default: true, description: 'Run reconcilers only while holding the Lease (disable only for a single replica).' },
-  leaseDuration: { name: 'lease-duration', type: 'number', default: 15, description: 'Seconds a lease is valid without renewal.' },
-  renewDeadline: { name: 'renew-deadline', type: 'number', default: 10, description: 'Seconds the leader keeps retrying renewal before it steps down.' },
-  retryPeriod: { name: 'retry-period', type: 'number', default: 2, description: 'Seconds between acquire or renew attempts.' },
-  heartbeatTimeout: { name: 'heartbeat-timeout', type: 'number', default: 60, description: 'Seconds without a heartbeat before a QuidditchNode is UNHEALTHY.' },
-  nodeLeftDelay: { name: 'node-left-delay', type: 'number', default: 60, description: 'Seconds a started replica on a data node that left (UNHEALTHY or deleted) is kept before it is re-created elsewhere, so a node back within it keeps its copies (like index.unassigned.node_left.delayed_timeout). Promoting a surviving replica to primary is never delayed. 0 replaces at once.' },
-  deleteTimeout: { name: 'delete-timeout', type: 'number', default: 300, description: 'Seconds an index deletion waits for unreachable data nodes before it removes the finalizer anyway (with a Warning event).' },
-  resyncPeriod: { name: 'resync-period', type: 'number', default: 300, description: 'Seconds between full re-reconciles of every cached object.' },
-  concurrency: { name: 'concurrency', type: 'number', default: 4, description: 'Reconciles run in parallel per controller (never two for one object).' },
-  httpPort: { name: 'http-port', type: 'number', default: 8080, description: 'Port of the routing API, /healthz and /readyz.' },
-  metricsPort: { name: 'metrics-port', type: 'number', default: 9090, description: 'Port of /metrics (Prometheus).' },
-  bindAddress: { name: 'bind-address', type: 'string', default: '0.0.0.0', description: 'Address the HTTP servers listen on.' },
-  grpcTimeout: { name: 'grpc-timeout', type: 'number', default: 5, description: 'Seconds before a data-node gRPC call times out.' },
-  shardAllocationMirror: { name: 'shard-allocation-mirror', type: 'boolean', default: false, description: 'Also keep one ShardAllocation object per shard copy (kubectl get qshard). Costs API writes per copy; off by default.' },
-  logLevel: { name: 'log-level', type: 'string', default: 'info', description: 'trace, debug, info, warn or error.' },
-} as const satisfies Record<string, FlagDefinition>;
-
-export type OperatorFlagKey = keyof typeof OPERATOR_FLAGS;
+export * from '../model/operator-flags';

@@ -1,5 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { QuidditchIndex, QuidditchNode, ShardAllocation } from '../api/v1';
+import { CLUSTER_LABEL } from '../model/labels';
 import type { OperatorConfig } from './config';
 import { AllocationLedger } from './controllers/allocation-ledger';
 import { GrpcShardOperations } from './controllers/grpc-shard-operations';
@@ -7,6 +8,7 @@ import { IndexReconciler } from './controllers/index-reconciler';
 import { NodeReconciler } from './controllers/node-reconciler';
 import { MIRROR_INDEX_LABEL } from './controllers/shard-allocation-mirror';
 import { ShardAllocationReconciler } from './controllers/shard-allocation-reconciler';
+import { UnnamedIndexReconciler } from './controllers/unnamed-index-reconciler';
 import { DataNodeClient } from './datanode/client';
 import type { ObservedCopies } from './datanode/observed-copies';
 import { ShardWatcher } from './datanode/shard-watcher';
@@ -43,7 +45,9 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
   const metrics = new OperatorMetrics();
   metrics.collectProcessMetrics(); // process_* and nodejs_* (heap, CPU, event-loop lag) on /metrics
   const manager = new Manager(managerOptionsFromConfig(config, { kubeConfig, log, metrics, onLeadershipLost: deps.onLeadershipLost }));
-  const indexInformer = manager.informer<QuidditchIndex>('quidditchindices');
+  // With --cluster-name, another cluster shares the namespace: only the indices labelled for this one.
+  const indexSelector = config.clusterName !== undefined ? `${CLUSTER_LABEL}=${config.clusterName}` : undefined;
+  const indexInformer = manager.informer<QuidditchIndex>('quidditchindices', indexSelector);
   const nodeInformer = manager.informer<QuidditchNode>('quidditchnodes');
 
   // The routing table and allocation ledger follow the caches on every replica, leader or not.
@@ -122,6 +126,13 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
   });
   manager.addController(indexController);
   manager.addController(nodeController);
+  if (config.clusterName !== undefined) {
+    // Indices naming no cluster are served by no operator here: tell their owners (Ready=False, ClusterNotNamed).
+    const unnamedInformer = manager.informer<QuidditchIndex>('quidditchindices', `!${CLUSTER_LABEL}`);
+    const unnamedController = new Controller({ name: 'unnamed-index', log, metrics, concurrency: 1, reconciler: new UnnamedIndexReconciler({ cache: unnamedInformer, indices, now }) });
+    unnamedController.watch(unnamedInformer);
+    manager.addController(unnamedController);
+  }
 
   if (config.shardAllocationMirror) {
     const mirrorInformer = manager.informer<ShardAllocation>('shardallocations');

@@ -6,12 +6,13 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import { App, Chart } from 'cdk8s';
-import { QuidditchIndex as Cdk8sQuidditchIndex, QuidditchIndexProps } from '../cdk8s/quidditch-index';
+import { QuidditchIndex as Cdk8sQuidditchIndex, QuidditchIndexOptions } from '../cdk8s/quidditch-index';
 import type { QuidditchCluster } from './cluster';
 import { KubeObjectResource } from './kube-object-resource';
 import { DeletionPropagation, KubeObject, providerAnnotations, withAnnotations } from './objects';
 
-export interface QuidditchIndexArgs extends Omit<QuidditchIndexProps, 'cluster'> {
+/** Args of the Pulumi QuidditchIndex. */
+export interface QuidditchIndexArgs extends QuidditchIndexOptions {
   /** Cluster that serves the index: supplies namespace and labels, and is created first. @default none */
   readonly cluster?: QuidditchCluster;
   /** `pulumi.com/deletionPropagationPolicy` of the index (see QuidditchClusterArgs). @default the cluster's, else the provider's */
@@ -26,9 +27,11 @@ export function renderIndex(name: string, args: QuidditchIndexArgs): KubeObject 
   new Cdk8sQuidditchIndex(chart, name, { ...props, ...(cluster ? { cluster: cluster.model } : {}) });
   const [obj] = chart.toJson() as KubeObject[];
   const propagation = deletionPropagation ?? cluster?.deletionPropagation;
-  return withAnnotations(obj, providerAnnotations(obj, { skipAwait: false, deletionPropagation: propagation }));
+  const annotated = withAnnotations(obj, providerAnnotations(obj, { skipAwait: false, deletionPropagation: propagation }));
+  return cluster ? (cluster.substituteInputs(annotated) as KubeObject) : annotated;
 }
 
+/** A QuidditchIndex for Pulumi programs: the object the cdk8s construct renders, as a quidditch.io/v1 custom resource. */
 export class QuidditchIndex extends KubeObjectResource {
   /**
    * @param name Pulumi name, and the index name unless `args.name` is set

@@ -15,6 +15,8 @@ export interface InformerOptions {
   readonly plural: string;
   /** The one namespace watched. */
   readonly namespace: string;
+  /** Only objects matching this label selector are listed and watched. @default every object */
+  readonly labelSelector?: string;
   /** @default "quidditch.io" */
   readonly group?: string;
   /** @default "v1" */
@@ -70,7 +72,7 @@ export class ResilientInformer<T extends NamedObject> implements EventSource<T>,
     const listFn = async () => {
       options.metrics.informerLists.inc({ resource: options.plural });
       const list = await withTimeout(
-        api.listNamespacedCustomObject({ group, version, namespace: options.namespace, plural: options.plural }) as Promise<KubernetesListObject<KubernetesObject>>,
+        api.listNamespacedCustomObject({ group, version, namespace: options.namespace, plural: options.plural, labelSelector: options.labelSelector }) as Promise<KubernetesListObject<KubernetesObject>>,
         options.listTimeoutMs ?? 60_000,
       );
       list.items.forEach(stripManagedFields);
@@ -82,7 +84,7 @@ export class ResilientInformer<T extends NamedObject> implements EventSource<T>,
       options.metrics.informerWatchExpired.inc({ resource: options.plural });
       this.log.info('watch expired (410 Gone): resourceVersion too old; re-listing');
     });
-    this.listWatch = new ListWatch(path, watch, listFn, false);
+    this.listWatch = new ListWatch(path, watch, listFn, false, options.labelSelector);
     const count = (event: 'add' | 'update' | 'delete') => () => options.metrics.informerEvents.inc({ resource: options.plural, event });
     this.listWatch.on('add', count('add'));
     this.listWatch.on('delete', count('delete'));

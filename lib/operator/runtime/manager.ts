@@ -128,19 +128,24 @@ export class Manager {
       : undefined;
   }
 
-  /** The informer for a quidditch.io/v1 resource in the manager's namespace (one per plural). */
-  informer<T extends NamedObject>(plural: string): ResilientInformer<T> {
-    let informer = this.informers.get(plural);
+  /**
+   * The informer for a quidditch.io/v1 resource in the manager's namespace (one per plural and
+   * label selector; a selector narrows what is listed and watched on the server).
+   */
+  informer<T extends NamedObject>(plural: string, labelSelector?: string): ResilientInformer<T> {
+    const key = labelSelector === undefined ? plural : `${plural}?${labelSelector}`;
+    let informer = this.informers.get(key);
     if (!informer) {
       informer = new ResilientInformer<NamedObject>({
         kubeConfig: this.options.kubeConfig,
         namespace: this.options.namespace,
         plural,
+        ...(labelSelector !== undefined ? { labelSelector } : {}),
         resyncPeriodMs: this.options.resyncPeriodMs,
         log: this.options.log,
         metrics: this.options.metrics,
       });
-      this.informers.set(plural, informer);
+      this.informers.set(key, informer);
     }
     return informer as unknown as ResilientInformer<T>;
   }

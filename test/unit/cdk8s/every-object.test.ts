@@ -1,11 +1,25 @@
 /** Properties every synthesized object or pod must have, in both modes — independent of the snapshots. */
+import type { RaftProps } from '../../../lib/model/props';
+import { platformPodSettings } from './pod-settings-fixture';
 import { CLUSTER_SCOPED_KINDS, Manifest, one, podTemplates, synthCluster } from './synth';
+
+/** Raft masters have no ServiceAccount settings. */
+function withoutServiceAccount(s: ReturnType<typeof platformPodSettings>): RaftProps {
+  const { serviceAccountAnnotations: _ignored, ...rest } = s;
+  return rest;
+}
 
 const modes: Array<[string, Manifest[]]> = [
   ['k8s', synthCluster('search', { mode: 'k8s', namespace: 'quidditch', labels: { team: 'search' } })],
   ['raft', synthCluster('search', { mode: 'raft', namespace: 'quidditch', labels: { team: 'search' } })],
   // Both control planes, the read-only policy and the export Job at once.
   ['the export migration step of', synthCluster('search', { mode: 'k8s', migration: 'export', namespace: 'quidditch', labels: { team: 'search' } })],
+  ['k8s with pod settings', synthCluster('search', {
+    mode: 'k8s', namespace: 'quidditch', labels: { team: 'search' }, operator: platformPodSettings('ops'), dataNodes: platformPodSettings('data'),
+  })],
+  ['raft with pod settings', synthCluster('search', {
+    mode: 'raft', namespace: 'quidditch', labels: { team: 'search' }, raft: withoutServiceAccount(platformPodSettings('masters')), dataNodes: platformPodSettings('data'),
+  })],
 ];
 
 describe.each(modes)('every object in %s mode', (_mode, objects) => {

@@ -13,24 +13,29 @@ export interface Registration {
 
 export const registrations: Registration[] = [];
 
+/** Starts a fresh program run: no registrations, and a new engine connection (so no cluster declared yet). */
 export function resetRegistrations(): void {
   registrations.length = 0;
+  startRun();
 }
 
-void pulumi.runtime.setMocks(
-  {
-    newResource(args: pulumi.runtime.MockResourceArgs) {
-      registrations.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider });
-      return { id: `${args.name}-id`, state: args.inputs };
+function startRun(): void {
+  void pulumi.runtime.setMocks(
+    {
+      newResource(args: pulumi.runtime.MockResourceArgs) {
+        registrations.push({ type: args.type, name: args.name, inputs: args.inputs, provider: args.provider });
+        return { id: `${args.name}-id`, state: args.inputs };
+      },
+      call(args: pulumi.runtime.MockCallArgs) {
+        return args.inputs;
+      },
     },
-    call(args: pulumi.runtime.MockCallArgs) {
-      return args.inputs;
-    },
-  },
-  'quidditch',
-  'unit',
-  false,
-);
+    'quidditch',
+    'unit',
+    false,
+  );
+}
+startRun();
 
 /** Resolves an Output's value (mocks resolve every value, also during "preview"). */
 export function valueOf<T>(o: pulumi.Output<T>): Promise<T> {

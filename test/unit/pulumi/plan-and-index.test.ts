@@ -50,6 +50,7 @@ describe('Pulumi QuidditchIndex', () => {
   });
 
   it("takes the cluster's deletion propagation unless given its own", () => {
+    resetRegistrations();
     const cluster = new QuidditchCluster('search', { mode: 'k8s', deletionPropagation: 'background' });
     const annotation = (o: { metadata: { annotations?: Record<string, string> } }) => o.metadata.annotations?.['pulumi.com/deletionPropagationPolicy'];
     expect(annotation(renderIndex('logs', { cluster, shards: 1 }))).toBe('background');
