@@ -22,6 +22,12 @@ export interface IndexApi {
  */
 export function isTransientApiError(err: unknown): boolean {
   const code = statusCodeOf(err);
-  if (code === undefined) return err instanceof Error && /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|socket hang up|fetch failed|network/i.test(err.message + String((err as { cause?: unknown }).cause ?? ''));
+  if (code === undefined) return err instanceof Error && /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|socket hang up|fetch failed|network/i.test(`${err.message} ${causeText((err as { cause?: unknown }).cause)}`);
   return code === 409 || code === 429 || code >= 500;
+}
+
+/** The network error under a fetch failure (undici puts ECONNREFUSED and friends in `cause`). */
+function causeText(cause: unknown): string {
+  if (cause instanceof Error) return `${cause.message} ${(cause as { code?: string }).code ?? ''}`;
+  return typeof cause === 'string' ? cause : '';
 }
