@@ -1,7 +1,8 @@
 /**
  * `npm run demo`: the whole K8s-native control plane on this machine, end to end.
  *   1. a local etcd + kube-apiserver with the CRDs (npm run cluster),
- *   2. three reference data nodes (apps/datanode-sim.ts) that register and heartbeat,
+ *   2. three reference data nodes (apps/datanode-sim.ts) that register and heartbeat, and take
+ *      2–3 s to start each copy, as real ones do,
  *   3. the operator (apps/operator.ts),
  *   4. the QuidditchIndex declared in apps/synth.ts, applied from the synthesized dist/manifests/search.k8s.yaml,
  * then prints `kubectl get qidx,qnode` and the routing answer once the index is ACTIVE.
@@ -45,7 +46,9 @@ async function main(exitWhenDone: boolean): Promise<void> {
   try {
     await kubectl(['create', 'namespace', namespace]);
     say(`• starting 3 data nodes and the operator in namespace ${namespace}…`);
-    await Promise.all(['search-data-0', 'search-data-1', 'search-data-2'].map((name) => SimProcess.start({ name, namespace, heartbeatSeconds: 2 })));
+    // Real data nodes take seconds to open a shard and hold growing data: so do these.
+    const realism = ['--start-delay-ms=2000', '--start-jitter-ms=1000', '--ingest-rate=50'];
+    await Promise.all(['search-data-0', 'search-data-1', 'search-data-2'].map((name) => SimProcess.start({ name, namespace, heartbeatSeconds: 2, extraArgs: realism })));
     const operator = await OperatorProcess.start({ namespace, podName: 'search-operator-0' });
 
     say(`• applying ${indices.map((i) => i.metadata?.name).join(', ')} from ${SYNTH_OUTPUT}`);

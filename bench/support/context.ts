@@ -30,9 +30,11 @@ export class BenchContext {
     return new Cluster(await createTestNamespace(`bench-${prefix}`));
   }
 
-  startSims(cluster: Cluster, count: number, opts: { maxShards?: number; heartbeatSeconds?: number } = {}): Promise<SimProcess[]> {
+  startSims(cluster: Cluster, count: number, opts: { maxShards?: number; heartbeatSeconds?: number; extraArgs?: readonly string[] } = {}): Promise<SimProcess[]> {
     return Promise.all(
-      Array.from({ length: count }, (_, i) => SimProcess.start({ name: `data-${i}`, namespace: cluster.namespace, heartbeatSeconds: opts.heartbeatSeconds ?? 5, maxShards: opts.maxShards })),
+      Array.from({ length: count }, (_, i) =>
+        SimProcess.start({ name: `data-${i}`, namespace: cluster.namespace, heartbeatSeconds: opts.heartbeatSeconds ?? 5, maxShards: opts.maxShards, extraArgs: opts.extraArgs }),
+      ),
     );
   }
 

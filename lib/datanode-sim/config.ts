@@ -132,7 +132,7 @@ export function parseSimConfig(argv: readonly string[], env: NodeJS.ProcessEnv):
   const problems: string[] = [];
   const pick = (flag: keyof typeof values, envName?: string): string | undefined => {
     const v = values[flag] ?? (envName ? env[envName] : undefined);
-    return v === '' ? undefined : (v as string | undefined);
+    return v === '' ? undefined : (v);
   };
   const label = (flag: string, envName?: string) => `--${flag}${envName ? ` (${envName})` : ''}`;
   const number = (flag: keyof typeof values, envName: string | undefined, fallback: number | undefined, min: number, max: number, integer = true) => {
@@ -188,15 +188,15 @@ export function parseSimConfig(argv: readonly string[], env: NodeJS.ProcessEnv):
     kubeconfig: pick('kubeconfig'),
     statsPort: number('stats-port', undefined, undefined, 0, 65535),
     startDelayMs: number('start-delay-ms', undefined, 0, 0, 3_600_000) as number,
-    startJitterMs: number('start-jitter-ms', undefined, 0, 0, 3_600_000) as number,
-    recoveryMsPerMiB: number('recovery-ms-per-mib', undefined, 0, 0, 3_600_000, false) as number,
+    startJitterMs: number('start-jitter-ms', undefined, 0, 0, 3_600_000),
+    recoveryMsPerMiB: number('recovery-ms-per-mib', undefined, 0, 0, 3_600_000, false),
     dataDir: pick('data-dir'),
-    ingestRate: number('ingest-rate', undefined, 0, 0, 1e9, false) as number,
-    docSizeBytes: number('doc-size-bytes', undefined, 1024, 1, 1e9) as number,
+    ingestRate: number('ingest-rate', undefined, 0, 0, 1e9, false),
+    docSizeBytes: number('doc-size-bytes', undefined, 1024, 1, 1e9),
     diskCapacityBytes: parsed('disk-capacity', parseBytes) ?? DEFAULT_DISK_CAPACITY,
-    statsIntervalMs: number('stats-interval-ms', undefined, 5000, 200, 3_600_000) as number,
+    statsIntervalMs: number('stats-interval-ms', undefined, 5000, 200, 3_600_000),
     faults: { failCreateRatio: failCreateRatio ?? 0, hang: hang ?? [], failCopies: failCopies ?? [] },
-    seed: number('seed', undefined, 1, 0, 2 ** 32 - 1) as number,
+    seed: number('seed', undefined, 1, 0, 2 ** 32 - 1),
     mode: mode as SimConfig['mode'],
     logLevel: pick('log-level') ?? 'info',
   };

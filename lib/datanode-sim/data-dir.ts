@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ShardRef } from '../operator/datanode/protocol';
+import type { StoredCopy } from './copy';
 
 /** What survives a restart of one copy: its identity, definition, data volume and whether it failed. */
 export interface PersistedCopy {
@@ -62,4 +63,20 @@ export class DataDir {
     fs.writeFileSync(tmp, JSON.stringify(data));
     fs.renameSync(tmp, this.file);
   }
+}
+
+/** What of `copy` survives a restart, with its documents counted at save time. */
+export function toPersisted(copy: StoredCopy, docsCount: number): PersistedCopy {
+  return {
+    shard: copy.shard, createdAt: copy.createdAt.toISOString(), settingsJson: copy.settingsJson, mappingsJson: copy.mappingsJson,
+    settingsGeneration: copy.settingsGeneration, docsCount, failureReason: copy.failureReason,
+  };
+}
+
+/** A stored copy re-opened at `nowMs`, starting at `startsAtMs` (a restarted node opens its shards again). */
+export function fromPersisted(p: PersistedCopy, nowMs: number, startsAtMs: number): StoredCopy {
+  return {
+    shard: p.shard, createdAt: new Date(p.createdAt), settingsJson: p.settingsJson, mappingsJson: p.mappingsJson,
+    settingsGeneration: p.settingsGeneration, failureReason: p.failureReason, docs: p.docsCount, docsAtMs: nowMs, startsAtMs,
+  };
 }

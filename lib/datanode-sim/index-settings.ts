@@ -122,6 +122,23 @@ export function refusalOf(
   return `${problems.join('; ')}. Create a new index with the new settings and mappings and reindex into it, or revert the change.`;
 }
 
+/**
+ * The definition a copy holding `current` gets from `next` (whole settings and mappings as JSON):
+ * the new settings as sent, the mappings merged; or why it refuses them.
+ * @throws Error when `next` is not JSON objects (naming the field).
+ */
+export function applyDefinition(
+  current: { readonly settingsJson: string; readonly mappingsJson: string },
+  next: { readonly settingsJson?: string; readonly mappingsJson?: string },
+): { readonly refusal: string } | { readonly settingsJson: string; readonly mappingsJson: string } {
+  const before = { settings: parseObject(current.settingsJson, 'stored settings'), mappings: parseObject(current.mappingsJson, 'stored mappings') };
+  const after = { settings: parseObject(next.settingsJson, 'settings_json'), mappings: parseObject(next.mappingsJson, 'mappings_json') };
+  const refusal = refusalOf(before, after);
+  if (refusal) return { refusal };
+  const merged = mergeMappings(before.mappings, after.mappings);
+  return { settingsJson: next.settingsJson ?? '', mappingsJson: Object.keys(merged).length > 0 ? JSON.stringify(merged) : '' };
+}
+
 function isPlainObject(v: unknown): boolean {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -16,9 +16,9 @@ import {
 } from '../operator/datanode/protocol';
 import { DataNodeHandler, RpcError, ShardEventSink } from '../operator/datanode/server';
 import { docsAt, Growth, settleDocs, sizeOf, stateAt, StoredCopy } from './copy';
-import type { DataDir } from './data-dir';
+import { fromPersisted, toPersisted, type DataDir } from './data-dir';
 import { Faults } from './faults';
-import { mergeMappings, parseObject, refusalOf } from './index-settings';
+import { applyDefinition, parseObject } from './index-settings';
 import { watchShards } from './shard-watch';
 
 /** A copy created, changed or gone, as WatchShards streams it. */
@@ -65,8 +65,7 @@ export class ShardStore implements DataNodeHandler {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly listeners = new Set<(change: ShardChange) => void>();
   private readonly counters: Omit<NodeStats, 'nodeName' | 'creations'> = {
-    createCalls: 0, createEffective: 0, deleteCalls: 0, deleteEffective: 0, promoteCalls: 0, promoteEffective: 0,
-    updateCalls: 0, updateEffective: 0, updateRefused: 0,
+    createCalls: 0, createEffective: 0, deleteCalls: 0, deleteEffective: 0, promoteCalls: 0, promoteEffective: 0, updateCalls: 0, updateEffective: 0, updateRefused: 0,
   };
   private readonly creations: Record<string, number> = {};
   private readonly growth: Growth;
@@ -90,11 +89,7 @@ export class ShardStore implements DataNodeHandler {
   open(): void {
     const nowMs = this.now().getTime();
     for (const p of this.options.dataDir?.load() ?? []) {
-      const copy: StoredCopy = {
-        shard: p.shard, createdAt: new Date(p.createdAt), settingsJson: p.settingsJson, mappingsJson: p.mappingsJson,
-        settingsGeneration: p.settingsGeneration, failureReason: p.failureReason, docs: p.docsCount, docsAtMs: nowMs,
-        startsAtMs: nowMs + this.startDelay(0),
-      };
+      const copy = fromPersisted(p, nowMs, nowMs + this.startDelay(0));
       this.copies.set(shardKey(copy.shard), copy);
       this.scheduleStart(copy);
     }
@@ -194,23 +189,12 @@ export class ShardStore implements DataNodeHandler {
     const generation = request.settingsGeneration ?? 0;
     // Idempotent: this generation (or a newer one) is already applied.
     if (generation !== 0 && generation <= copy.settingsGeneration) return { shard: this.info(copy, false), applied: true, refusedReason: '' };
-    const current = { settings: parseObject(copy.settingsJson, 'stored settings'), mappings: parseObject(copy.mappingsJson, 'stored mappings') };
-    const next = {
-      settings: invalidUnless(() => parseObject(request.settingsJson, 'settings_json')),
-      mappings: invalidUnless(() => parseObject(request.mappingsJson, 'mappings_json')),
-    };
-    const refusal = refusalOf(current, next);
-    if (refusal) {
+    const outcome = invalidUnless(() => applyDefinition(copy, request));
+    if ('refusal' in outcome) {
       this.counters.updateRefused++;
-      return { shard: this.info(copy, false), applied: false, refusedReason: `Node ${this.nodeName} refused the settings of ${shardLabel(copy.shard)}: ${refusal}` };
+      return { shard: this.info(copy, false), applied: false, refusedReason: `Node ${this.nodeName} refused the settings of ${shardLabel(copy.shard)}: ${outcome.refusal}` };
     }
-    const merged = mergeMappings(current.mappings, next.mappings);
-    const updated: StoredCopy = {
-      ...copy,
-      settingsJson: request.settingsJson ?? '',
-      mappingsJson: Object.keys(merged).length > 0 ? JSON.stringify(merged) : '',
-      settingsGeneration: generation,
-    };
+    const updated: StoredCopy = { ...copy, ...outcome, settingsGeneration: generation };
     this.copies.set(key, updated);
     this.counters.updateEffective++;
     this.persist();
@@ -318,15 +302,7 @@ export class ShardStore implements DataNodeHandler {
     const dir = this.options.dataDir;
     if (!dir) return;
     const nowMs = this.now().getTime();
-    dir.save(
-      [...this.copies.values()].map((c) => {
-        const settled = settleDocs(c, nowMs, this.faults.failsCopy(c.shard), this.growth);
-        return {
-          shard: c.shard, createdAt: c.createdAt.toISOString(), settingsJson: c.settingsJson, mappingsJson: c.mappingsJson,
-          settingsGeneration: c.settingsGeneration, docsCount: settled.docs, failureReason: c.failureReason,
-        };
-      }),
-    );
+    dir.save([...this.copies.values()].map((c) => toPersisted(c, settleDocs(c, nowMs, this.faults.failsCopy(c.shard), this.growth).docs)));
   }
 
   private emit(kind: ShardChange['kind'], shard: ShardInfo): void {

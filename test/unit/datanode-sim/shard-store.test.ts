@@ -63,7 +63,7 @@ describe('ShardStore realism', () => {
   it('recovers a replica from its source: documents copied, start delayed by the MiB it holds', async () => {
     const store = new ShardStore('data-1', {
       recoveryMsPerMiB: 40,
-      recover: async () => ({ docsCount: 500, sizeBytes: 2 * 1024 * 1024 }),
+      recover: () => Promise.resolve({ docsCount: 500, sizeBytes: 2 * 1024 * 1024 }),
     });
     const created = store.createShard({ shard: ref(0, false), recoverySource: { nodeName: 'data-0', address: 'x:1', shard: ref(0) } });
     expect(created.state).toBe('INITIALIZING');

@@ -7,7 +7,7 @@ async function take(queue: WorkQueue): Promise<string | undefined> {
   const marker = Symbol('pending');
   const got = await Promise.race([queue.get(), new Promise<typeof marker>((resolve) => setImmediate(() => resolve(marker)))]);
   if (got === marker) throw new Error('queue had no key ready');
-  return got as string | undefined;
+  return got;
 }
 
 /** True when get() would block right now. */
