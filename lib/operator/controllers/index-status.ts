@@ -116,13 +116,15 @@ export function computeIndexStatus(index: QuidditchIndex, observed: IndexObserva
     set('Degraded', 'False', 'AllCopiesHealthy', 'No copy is missing or failing.');
   }
 
-  // The generation is observed once every copy has applied it (or a node refused it: then the
-  // condition says so and waiting longer cannot help).
+  // The generation is observed once every copy has applied it; while a copy has not, or its node
+  // refused it, the SettingsApplied condition says which.
   const settings = observed.settings;
   let observedGeneration = generation;
   if (settings) {
-    if (settings.refusedMessage) set('SettingsApplied', 'False', 'SettingsRefused', settings.refusedMessage);
-    else if (settings.pending > 0) {
+    if (settings.refusedMessage) {
+      set('SettingsApplied', 'False', 'SettingsRefused', settings.refusedMessage);
+      observedGeneration = previous.observedGeneration ?? 0;
+    } else if (settings.pending > 0) {
       set('SettingsApplied', 'False', 'SettingsPending', `${settings.pending} copies have not applied generation ${generation} of the settings and mappings yet.`);
       observedGeneration = previous.observedGeneration ?? 0;
     } else set('SettingsApplied', 'True', 'SettingsApplied', 'Every copy runs the current settings and mappings.');

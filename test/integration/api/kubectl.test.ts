@@ -32,10 +32,10 @@ afterAll(async () => {
 });
 
 describe('kubectl against the Quidditch CRDs', () => {
-  it('prints the SHARDS REPLICAS STATE HEALTH AGE columns for qidx', async () => {
+  it('prints the SHARDS REPLICAS STATE HEALTH DOCS SIZE AGE columns for qidx', async () => {
     const [header, row] = (await ok(['get', 'qidx', '-n', ns])).trimEnd().split('\n');
-    expect(words(header)).toEqual(['NAME', 'SHARDS', 'REPLICAS', 'STATE', 'HEALTH', 'AGE']);
-    // No operator runs here, so STATE and HEALTH are empty and the row has only 4 values.
+    expect(words(header)).toEqual(['NAME', 'SHARDS', 'REPLICAS', 'STATE', 'HEALTH', 'DOCS', 'SIZE', 'AGE']);
+    // No operator runs here, so STATE, HEALTH, DOCS and SIZE are empty and the row has only 4 values.
     expect(words(row).slice(0, 3)).toEqual(['products', '3', '2']);
   });
 

@@ -59,7 +59,20 @@ export class FakeIndexApi implements IndexApi {
 
 /** Data nodes holding copies by `index/shard/p|r`; `startAfter` answers INITIALIZING for that many calls per copy. */
 export class FakeNodes implements ShardOperations {
-  readonly held = new Map<string, Map<string, { state: ShardState; createdAtMs: number; uid: string; index: string; namespace: string; shardId: number; primary: boolean }>>();
+  readonly held = new Map<string, Map<string, { state: ShardState; createdAtMs: number; uid: string; index: string; namespace: string; shardId: number; primary: boolean; generation?: number }>>();
+  /** Setting keys a node refuses to change in place (static settings). */
+  refuseKeys: string[] = [];
+  updates = 0;
+
+  async updateSettings(node: NodeTarget, copy: CopyRef, content: IndexContent): Promise<{ applied: boolean; reason: string }> {
+    this.updates++;
+    const c = this.on(node.name).get(`${copy.index}/${copy.shardId}`);
+    if (!c) throw new Error('NOT_FOUND');
+    const bad = Object.keys(JSON.parse(content.settingsJson)).find((k) => this.refuseKeys.includes(k));
+    if (bad) return { applied: false, reason: `${bad} is a static setting` };
+    c.generation = content.generation;
+    return { applied: true, reason: '' };
+  }
   readonly calls: string[] = [];
   /** The settings JSON each creation carried. */
   readonly contents: (string | undefined)[] = [];
@@ -75,7 +88,7 @@ export class FakeNodes implements ShardOperations {
 
   /** The ObservedCopies view of what the nodes hold. */
   readonly observed: ObservedCopies = {
-    copiesOn: (node) => (this.synced.has(node) ? [...this.on(node).values()].map((c) => ({ namespace: c.namespace, index: c.index, indexUid: c.uid, shardId: c.shardId, primary: c.primary, state: c.state as 'STARTED' | 'INITIALIZING', docsCount: 0, sizeBytes: 0 })) : undefined),
+    copiesOn: (node) => (this.synced.has(node) ? [...this.on(node).values()].map((c) => ({ namespace: c.namespace, index: c.index, indexUid: c.uid, shardId: c.shardId, primary: c.primary, state: c.state as 'STARTED' | 'INITIALIZING', docsCount: 0, sizeBytes: 0, settingsGeneration: c.generation })) : undefined),
     copiesOf: () => [],
   };
 
@@ -88,16 +101,17 @@ export class FakeNodes implements ShardOperations {
   async createShard(node: NodeTarget, copy: CopyRef, content?: IndexContent): Promise<{ state: ShardState }> {
     this.calls.push(`create ${copy.shardId}${copy.primary ? 'p' : 'r'}@${node.name}`);
     this.contents.push(content?.settingsJson);
+    const gen = content?.generation;
     const m = this.on(node.name);
     const key = `${copy.index}/${copy.shardId}`;
     const existing = m.get(key);
     if (existing) return { state: existing.state };
     this.creations++;
     if (this.slow) {
-      m.set(key, { state: 'INITIALIZING', createdAtMs: 0, uid: copy.indexUid, index: copy.index, namespace: copy.namespace, shardId: copy.shardId, primary: copy.primary });
+      m.set(key, { state: 'INITIALIZING', createdAtMs: 0, uid: copy.indexUid, index: copy.index, namespace: copy.namespace, shardId: copy.shardId, primary: copy.primary, generation: gen });
       return { state: 'INITIALIZING' };
     }
-    m.set(key, { state: this.slow ? 'INITIALIZING' : 'STARTED', createdAtMs: 0, uid: copy.indexUid, index: copy.index, namespace: copy.namespace, shardId: copy.shardId, primary: copy.primary });
+    m.set(key, { state: this.slow ? 'INITIALIZING' : 'STARTED', createdAtMs: 0, uid: copy.indexUid, index: copy.index, namespace: copy.namespace, shardId: copy.shardId, primary: copy.primary, generation: gen });
     return { state: 'STARTED' };
   }
 

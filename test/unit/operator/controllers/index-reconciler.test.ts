@@ -243,3 +243,54 @@ describe('IndexReconciler and spec.settings (in memory)', () => {
     expect(c.shards.creations).toBe(0);
   });
 });
+
+describe('IndexReconciler pushes changed settings (in memory)', () => {
+  const setup = () => {
+    const nodes = [dataNode('a'), dataNode('b')];
+    const c = fakeCluster(nodes);
+    const o = fakeCluster(nodes, { shards: c.shards, observed: c.shards.observed, indices: c.api, indexCache: c.deps.indexCache, ledger: c.deps.ledger });
+    c.shards.synced.add('a').add('b');
+    const idx = newIndex('logs', 2, 1);
+    idx.spec.settings = { refresh_interval: '1s' };
+    c.api.put(idx);
+    return { c, o };
+  };
+  const edit = (c: ReturnType<typeof fakeCluster>, settings: Record<string, string>) => {
+    const cur = c.index('logs');
+    c.api.put({ ...cur, metadata: { ...cur.metadata, generation: (cur.metadata.generation ?? 1) + 1 }, spec: { ...cur.spec, settings } });
+  };
+
+  it('pushes a dynamic change to every copy and advances observedGeneration once all applied', async () => {
+    const { c, o } = setup();
+    await o.reconcile('logs');
+    expect(c.index('logs').status?.observedGeneration).toBe(1);
+    edit(c, { refresh_interval: '5s' });
+    await o.reconcile('logs');
+    expect(c.shards.updates).toBe(4);
+    // The nodes' reports now carry generation 2: the next reconcile (the watcher's) observes it.
+    await o.reconcile('logs');
+    const idx = c.index('logs');
+    expect(idx.status?.observedGeneration).toBe(2);
+    expect(idx.status?.conditions?.find((x) => x.type === 'SettingsApplied')).toMatchObject({ status: 'True' });
+  });
+
+  it('reports a refused change in a condition and an Event and does not retry it', async () => {
+    const { c, o } = setup();
+    await o.reconcile('logs');
+    c.shards.refuseKeys = ['codec'];
+    edit(c, { refresh_interval: '1s', codec: 'best_compression' });
+    await o.reconcile('logs');
+    const idx = c.index('logs');
+    expect(idx.status?.observedGeneration).toBe(1);
+    expect(idx.status?.conditions?.find((x) => x.type === 'SettingsApplied')).toMatchObject({ status: 'False', reason: 'SettingsRefused' });
+    expect(idx.status?.conditions?.find((x) => x.type === 'SettingsApplied')?.message).toContain('codec is a static setting');
+    expect(o.events.filter((e) => e.reason === 'SettingsRefused')).toHaveLength(1);
+    const updates = c.shards.updates;
+    const writes = c.api.writes;
+    await o.reconcile('logs');
+    await o.reconcile('logs');
+    expect(c.shards.updates).toBe(updates);
+    expect(c.api.writes).toBe(writes);
+    expect(o.events.filter((e) => e.reason === 'SettingsRefused')).toHaveLength(1);
+  });
+});
