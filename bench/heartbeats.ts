@@ -63,23 +63,35 @@ export const heartbeats: Benchmark = {
 
     const read = async () => {
       const text = await operator.metrics();
+      // Writes the API server accepted on QuidditchNodes and Events (every verb that changes state):
+      // during the burst these are the heartbeats themselves plus whatever the operator wrote.
+      const server = await writer.getText('/metrics');
+      const writes = ['quidditchnodes', 'events'].reduce((n, resource) =>
+        n + ['POST', 'PUT', 'PATCH', 'DELETE'].reduce((m, verb) => m + metricOr0(server, 'apiserver_request_total', { resource, verb }), 0), 0);
       return {
         observed: metricValue(text, 'informer_events_total', { resource: 'quidditchnodes', event: 'update' }),
         reconciled: metricValue(text, 'reconcile_total', { controller: 'node' }),
+        cpuSeconds: metricValue(text, 'process_cpu_seconds_total'),
+        writes,
       };
     };
     const before = await read();
     const t0 = performance.now();
     const { sent, failed, seconds: sendSeconds } = await burst(WINDOW_S);
-    writer.close();
     // Let the operator drain what it was sent (nothing waiting, in flight or retrying), then count.
     await waitFor(async () => metricValue(await operator.metrics(), 'workqueue_depth', { controller: 'node' }) === 0, {
       timeoutMs: 60_000, intervalMs: 100, description: 'the node queue to drain',
     });
     const processSeconds = (performance.now() - t0) / 1000;
     const after = await read();
+    writer.close();
     const observed = after.observed - before.observed;
     const reconciled = after.reconciled - before.reconciled;
+    // The operator's own writes: all accepted writes minus the burst's heartbeats (the one real sim's
+    // 30 s heartbeats, at most one here, are counted as the operator's: an upper bound).
+    const operatorWrites = Math.max(0, after.writes - before.writes - (sent + failed));
+    const writesPerHeartbeat = observed ? operatorWrites / observed : 0;
+    const cpuMicrosPerHeartbeat = observed ? ((after.cpuSeconds - before.cpuSeconds) * 1e6) / observed : 0;
     const healthy = (await listAll<QuidditchNode>(cluster, 'quidditchnodes')).filter((n) => n.status?.state === 'HEALTHY').length;
     const acceptedRate = sent / sendSeconds;
     const drainSeconds = processSeconds - sendSeconds;
@@ -98,9 +110,20 @@ export const heartbeats: Benchmark = {
         { metric: 'heartbeats accepted per second by the API server (ceiling)', value: round(acceptedRate), unit: '/s' },
         { metric: 'heartbeats accepted per second with no operator (server alone)', value: round(aloneRate), unit: '/s' },
         { metric: 'operator queue drain after the burst', value: round(drainSeconds, 2), unit: 's' },
+        { metric: 'operator API writes per heartbeat', value: round(writesPerHeartbeat, 3), unit: '', note: `${operatorWrites} writes (QuidditchNodes + Events) beyond the burst's heartbeats, an upper bound: the real sim's own heartbeats count here too` },
+        { metric: 'operator CPU per heartbeat', value: round(cpuMicrosPerHeartbeat), unit: 'µs', note: 'process_cpu_seconds_total over the burst and drain / heartbeats its informer applied' },
         { metric: 'node reconciles per second (operator)', value: round(reconcileRate), unit: '/s', note: `${healthy}/${NODES + 1} nodes HEALTHY afterwards` },
       ],
-      details: { alone, aloneRate, sent, failed, sendSeconds, drainSeconds, observed, reconciled, processSeconds, healthy },
+      details: { operatorWrites, writesPerHeartbeat, cpuMicrosPerHeartbeat, alone, aloneRate, sent, failed, sendSeconds, drainSeconds, observed, reconciled, processSeconds, healthy },
     };
   },
 };
+
+/** metricValue, or 0 when the server has no such series yet (a counter never incremented). */
+function metricOr0(text: string, name: string, labels: Record<string, string>): number {
+  try {
+    return metricValue(text, name, labels);
+  } catch {
+    return 0;
+  }
+}

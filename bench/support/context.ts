@@ -80,9 +80,16 @@ export class ActiveTracker {
   static async start(cluster: Cluster): Promise<ActiveTracker> {
     const tracker = new ActiveTracker();
     const path = `/apis/quidditch.io/v1/namespaces/${cluster.namespace}/quidditchindices`;
-    tracker.abort = await new Watch(cluster.kc).watch(path, {}, (type, obj: QuidditchIndex) => tracker.onEvent(type, obj), (err) => {
-      if (err && !tracker.stopped) process.stderr.write(`ActiveTracker watch ended: ${(err as Error).message}\n`);
-    });
+    // Re-opened when it ends (e.g. a 429 while the loaded API server is still starting up): a watch
+    // without resourceVersion replays every index as ADDED, so nothing that became ACTIVE is missed.
+    const open = async (): Promise<void> => {
+      tracker.abort = await new Watch(cluster.kc).watch(path, {}, (type, obj: QuidditchIndex) => tracker.onEvent(type, obj), (err) => {
+        if (tracker.stopped) return;
+        if (err) process.stderr.write(`ActiveTracker watch ended: ${(err as Error).message}; reopening\n`);
+        setTimeout(() => void open(), 200).unref();
+      });
+    };
+    await open();
     return tracker;
   }
 

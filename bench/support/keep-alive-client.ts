@@ -32,6 +32,20 @@ export class KeepAliveClient {
     return this.send('PATCH', path, 'application/merge-patch+json', body, 200);
   }
 
+  /** GET path as text (e.g. the API server's /metrics). */
+  getText(path: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const req = request(`${this.server}${path}`, { method: 'GET', agent: this.agent, headers: this.headers }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => (res.statusCode === 200 ? resolve(text) : reject(new Error(`GET ${path}: HTTP ${res.statusCode} ${text.slice(0, 300)}`))));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
   private send(method: string, path: string, contentType: string, body: unknown, expected: number): Promise<void> {
     return new Promise((resolve, reject) => {
       const req = request(`${this.server}${path}`, { method, agent: this.agent, headers: { ...this.headers, 'Content-Type': contentType } }, (res) => {

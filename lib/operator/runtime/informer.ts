@@ -246,7 +246,16 @@ class BoundedWatch extends Watch {
  * part of a small object (measured: the difference between fitting 10,000 indices in 256 MiB or not).
  */
 export function stripManagedFields<O>(obj: O): O {
-  const meta = (obj as { metadata?: { managedFields?: unknown } } | undefined)?.metadata;
+  const meta = (obj as { metadata?: { managedFields?: unknown; annotations?: Record<string, string> } } | undefined)?.metadata;
   if (meta && 'managedFields' in meta) delete meta.managedFields;
+  // `kubectl apply` stores a second full copy of the object here; nothing in the operator or the
+  // routing API reads annotations, and writes are patches, so the cached copy never writes it back.
+  const annotations = meta?.annotations;
+  if (annotations && LAST_APPLIED in annotations) {
+    delete annotations[LAST_APPLIED];
+    if (Object.keys(annotations).length === 0) delete meta.annotations;
+  }
   return obj;
 }
+
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';

@@ -2,8 +2,9 @@ import { CoordinationV1Api, KubeConfig, V1Lease } from '@kubernetes/client-node'
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../logger';
 import type { OperatorMetrics } from '../metrics';
-import { Clock, sleep, systemClock, withTimeout } from './clock';
-import { isLeaseFree, releasedSpec, renewedSpec, takeoverSpec } from './lease';
+import { Clock, systemClock, TimerHandle, withTimeout } from './clock';
+import { isLeaseFree, leaseExpiresAtMs, releasedSpec, renewedSpec, takeoverSpec } from './lease';
+import { LeaseWatch } from './lease-watch';
 
 /**
  * Why leadership ended: `lost` (renewal failed past the deadline, or another replica holds the
@@ -60,6 +61,13 @@ export class LeaderElector {
   private leading = false;
   private lastRenewMs = 0;
   private loop: Promise<void> | undefined;
+  /** While campaigning: wakes the standby when the lease is released, deleted or expires. */
+  private leaseWatch: LeaseWatch | undefined;
+  /** Ends the current wait early (set while the loop waits). */
+  private wakeWaiter: (() => void) | undefined;
+  /** A wake-up that arrived while an attempt was in flight: the next wait returns at once. */
+  private wakePending = false;
+  private expiryTimer: TimerHandle | undefined;
 
   constructor(private readonly options: LeaderElectorOptions) {
     this.api = options.kubeConfig.makeApiClient(CoordinationV1Api);
@@ -123,19 +131,26 @@ export class LeaderElector {
     const { log } = this.options;
     const signal = this.stopping.signal;
     log.info({ identity: this.identity, lease: this.options.leaseName }, 'campaigning for leader lease');
-    while (!signal.aborted && !this.leading) {
-      const started = this.clock.now();
-      if ((await this.tryAcquireOrRenew(this.renewDeadlineMs)) === 'held') {
-        this.lastRenewMs = started;
-        this.setLeading(true);
-        log.info({ identity: this.identity }, 'became leader');
-        this.options.onStartedLeading?.();
-        break;
+    this.watchLease();
+    try {
+      while (!signal.aborted && !this.leading) {
+        const started = this.clock.now();
+        this.wakePending = false;
+        if ((await this.tryAcquireOrRenew(this.renewDeadlineMs)) === 'held') {
+          this.lastRenewMs = started;
+          this.setLeading(true);
+          log.info({ identity: this.identity }, 'became leader');
+          this.options.onStartedLeading?.();
+          break;
+        }
+        // The retry period is the fallback; the lease watch and the expiry timer end the wait early.
+        await this.wait(this.jittered(this.retryPeriodMs), signal, true);
       }
-      await sleep(this.clock, this.jittered(this.retryPeriodMs), signal);
+    } finally {
+      this.stopWatchingLease();
     }
     while (!signal.aborted && this.leading) {
-      await sleep(this.clock, this.retryPeriodMs, signal);
+      await this.wait(this.retryPeriodMs, signal, false);
       if (signal.aborted) break;
       const started = this.clock.now();
       const remaining = this.lastRenewMs + this.renewDeadlineMs - started;
@@ -190,7 +205,10 @@ export class LeaderElector {
       await this.replace({ ...lease, spec: renewedSpec(spec, seconds, now) });
       return 'held';
     }
-    if (!isLeaseFree(spec, now)) return 'taken';
+    if (!isLeaseFree(spec, now)) {
+      this.noteLease(lease);
+      return 'taken';
+    }
     await this.replace({ ...lease, spec: takeoverSpec(spec, this.identity, seconds, now) });
     return 'held';
   }
@@ -231,6 +249,78 @@ export class LeaderElector {
   private setLeading(leading: boolean): void {
     this.leading = leading;
     this.options.metrics?.leaderIsLeader.set(leading ? 1 : 0);
+  }
+
+  /**
+   * Sleeps ms on the clock, or less: until stop/release, or (wakeable, while campaigning) until the
+   * lease watch or the expiry timer says the lease may be free now.
+   */
+  private wait(ms: number, signal: AbortSignal, wakeable: boolean): Promise<void> {
+    return new Promise((resolve) => {
+      if (signal.aborted || (wakeable && this.wakePending)) return resolve();
+      const done = () => {
+        this.clock.clearTimeout(handle);
+        signal.removeEventListener('abort', done);
+        if (this.wakeWaiter === done) this.wakeWaiter = undefined;
+        resolve();
+      };
+      const handle = this.clock.setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
+      if (wakeable) this.wakeWaiter = done;
+    });
+  }
+
+  private wake(): void {
+    this.wakePending = true;
+    this.wakeWaiter?.();
+  }
+
+  /**
+   * What the standby learned about the lease (from the watch or its own read): free → try at once;
+   * held by another replica → try again the moment it expires (not up to a retry period later),
+   * which keeps SIGKILL failover at the lease duration plus one round trip.
+   */
+  private noteLease(lease: V1Lease | undefined): void {
+    if (this.leading || this.stopping.signal.aborted) return;
+    if (this.expiryTimer) this.clock.clearTimeout(this.expiryTimer);
+    this.expiryTimer = undefined;
+    const spec = lease?.spec;
+    if (spec?.holderIdentity === this.identity) return;
+    const now = this.clock.now();
+    const expiresAt = leaseExpiresAtMs(spec);
+    if (expiresAt === undefined || isLeaseFree(spec, now)) {
+      this.wake();
+      return;
+    }
+    // isLeaseFree compares strictly: 1 ms past the expiry it is free.
+    this.expiryTimer = this.clock.setTimeout(() => this.wake(), expiresAt - now + 1);
+  }
+
+  private watchLease(): void {
+    this.leaseWatch = new LeaseWatch({
+      kubeConfig: this.options.kubeConfig,
+      namespace: this.options.namespace,
+      leaseName: this.options.leaseName,
+      reconnectMs: this.retryPeriodMs,
+      log: this.options.log,
+      onChange: (lease) => {
+        try {
+          this.noteLease(lease);
+        } catch (err) {
+          // Only a hint: the retry loop still runs (and meets the same error there if it persists).
+          this.options.log.warn({ err }, 'unable to act on a leader lease change');
+        }
+      },
+    });
+    this.leaseWatch.start();
+  }
+
+  private stopWatchingLease(): void {
+    this.leaseWatch?.stop();
+    this.leaseWatch = undefined;
+    if (this.expiryTimer) this.clock.clearTimeout(this.expiryTimer);
+    this.expiryTimer = undefined;
+    this.wakeWaiter = undefined;
   }
 
   /** Up to 20 % later, so standbys started together do not poll in lockstep. */

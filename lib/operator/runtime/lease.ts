@@ -14,6 +14,15 @@ export function isLeaseFree(spec: V1LeaseSpec | undefined, nowMs: number): boole
   return new Date(spec.renewTime).getTime() + spec.leaseDurationSeconds * 1000 < nowMs;
 }
 
+/**
+ * When a held lease becomes free (isLeaseFree turns true just after this instant), or undefined when
+ * it is free already by its fields (no holder, no renewal time or duration).
+ */
+export function leaseExpiresAtMs(spec: V1LeaseSpec | undefined): number | undefined {
+  if (!spec?.holderIdentity || !spec.renewTime || !spec.leaseDurationSeconds) return undefined;
+  return new Date(spec.renewTime).getTime() + spec.leaseDurationSeconds * 1000;
+}
+
 /** The spec that makes `identity` the holder, counting a transition when the holder changes. */
 export function takeoverSpec(previous: V1LeaseSpec | undefined, identity: string, leaseDurationSeconds: number, nowMs: number): V1LeaseSpec {
   const now = new V1MicroTime(nowMs);

@@ -3,6 +3,7 @@ import { createServer, Server, Socket, connect } from 'node:net';
 import { createLogger } from '../../../../lib/operator/logger';
 import { OperatorMetrics } from '../../../../lib/operator/metrics';
 import type { Clock } from '../../../../lib/operator/runtime/clock';
+import { ManualClock } from '../../../../lib/operator/runtime/manual-clock';
 import { LeaderElector, leaderIdentity, StoppedReason } from '../../../../lib/operator/runtime/leader-election';
 import { BreakableClock } from '../../../support/breakable-clock';
 import { createTestNamespace, deleteNamespace, testKubeConfig, waitFor } from '../../../support/kube';
@@ -22,6 +23,8 @@ interface Candidate {
   /** Date.now() when onStoppedLeading ran. */
   stoppedAt: number;
   started: number;
+  /** Date.now() when onStartedLeading ran. */
+  startedAt: number;
 }
 
 /** Attempts with the given outcome the candidate has made so far (leader_election_attempts_total). */
@@ -92,11 +95,14 @@ describe('LeaderElector against the real API server', () => {
   });
 
   function candidate(leaseName: string, name: string, options: { kubeConfig?: KubeConfig; timing?: typeof TIMING; clock?: Clock } = {}): Candidate {
-    const c: Candidate = { stopped: [], stoppedAt: 0, started: 0, metrics: new OperatorMetrics(), elector: undefined as unknown as LeaderElector };
+    const c: Candidate = { stopped: [], stoppedAt: 0, started: 0, startedAt: 0, metrics: new OperatorMetrics(), elector: undefined as unknown as LeaderElector };
     const elector = new LeaderElector({
       kubeConfig: options.kubeConfig ?? kc, namespace, leaseName, identity: leaderIdentity(name), ...(options.timing ?? TIMING), log: log.child({ candidate: name }),
       metrics: c.metrics, clock: options.clock,
-      onStartedLeading: () => c.started++,
+      onStartedLeading: () => {
+        c.started++;
+        c.startedAt = Date.now();
+      },
       onStoppedLeading: (reason) => {
         c.stopped.push(reason);
         c.stoppedAt = Date.now();
@@ -145,6 +151,55 @@ describe('LeaderElector against the real API server', () => {
     // Causality, from the times the electors wrote: the standby acquired while the old holder's lease
     // (30 s) was still valid, which only the release allows — waiting it out could not have.
     expect(new Date(spec?.acquireTime as Date).getTime()).toBeLessThan(lastRenewal + LONG_LEASE.leaseDurationMs);
+  });
+
+  it('a standby whose retry period never ends still takes over on release: the lease watch wakes it', async () => {
+    const first = candidate('watched', 'first', { timing: LONG_LEASE });
+    first.elector.start();
+    await waitFor(() => first.elector.isLeader(), { description: 'first to lead', timeoutMs: 10_000 });
+    // A clock that never moves: the standby's retry sleep and expiry timer never fire, so only a
+    // lease watch event can make it try a second time.
+    const frozen = new ManualClock(Date.now());
+    const second = candidate('watched', 'second', { timing: LONG_LEASE, clock: frozen });
+    second.elector.start();
+    await waitFor(async () => (await attempts(second, 'taken')) >= 1, { description: 'the standby to find the lease taken', timeoutMs: 10_000 });
+    const before = await holder('watched');
+
+    await first.elector.release();
+    await waitFor(() => second.elector.isLeader(), { description: 'second to lead', timeoutMs: 20_000, intervalMs: 50 });
+    expect(first.stopped).toEqual(['released']);
+    expect(second.startedAt).toBeGreaterThanOrEqual(first.stoppedAt); // acquired after the release ended
+    // Exactly two attempts: the one that found the lease taken, and the one the release woke.
+    expect(await attempts(second, 'taken')).toBe(1);
+    expect(await attempts(second, 'held')).toBe(1);
+    expect(await attempts(second, 'failed')).toBe(0);
+    expect(second.started).toBe(1);
+    const spec = await holder('watched');
+    expect(spec?.holderIdentity).toBe(second.elector.identity);
+    expect(spec?.leaseTransitions).toBe((before?.leaseTransitions ?? 0) + 1);
+  });
+
+  it('tries again the moment a held lease expires, not a retry period later', async () => {
+    const timing = { leaseDurationMs: 10_000, renewDeadlineMs: 9000, retryPeriodMs: 5000 };
+    const first = candidate('expiry-timer', 'first', { timing });
+    first.elector.start();
+    await waitFor(() => first.elector.isLeader(), { description: 'first to lead', timeoutMs: 10_000 });
+    await first.elector.stop(); // holds the lease until it expires
+    const renewedAt = new Date((await holder('expiry-timer'))?.renewTime as Date).getTime();
+    const clock = new ManualClock(Date.now());
+    const second = candidate('expiry-timer', 'second', { timing, clock });
+    second.elector.start();
+    await waitFor(async () => (await attempts(second, 'taken')) >= 1, { description: 'the first attempt', timeoutMs: 10_000 });
+    // To 1 ms before expiry: the one retry due by then (5–6 s after the first attempt) finds it taken.
+    clock.advance(renewedAt + timing.leaseDurationMs - clock.now() - 1);
+    await waitFor(async () => (await attempts(second, 'taken')) >= 2, { description: 'the retry attempt', timeoutMs: 10_000 });
+    expect(second.elector.isLeader()).toBe(false);
+    // 2 ms later the lease has expired; the next retry is ≥ 5 s away, so only the expiry timer can act.
+    clock.advance(2);
+    await waitFor(() => second.elector.isLeader(), { description: 'second to lead', timeoutMs: 10_000, intervalMs: 50 });
+    expect(await attempts(second, 'taken')).toBe(2);
+    expect(await attempts(second, 'held')).toBe(1);
+    expect(new Date((await holder('expiry-timer'))?.acquireTime as Date).getTime()).toBeGreaterThan(renewedAt + timing.leaseDurationMs);
   });
 
   it('takes over a lease whose holder stopped renewing only once it has expired', async () => {
