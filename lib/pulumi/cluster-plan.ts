@@ -88,7 +88,7 @@ function plainProps(args: QuidditchClusterArgs): { props: QuidditchClusterProps;
     inputs.set(role, part.image);
     props[role] = { ...part, image: placeholderImage(role) };
   }
-  return { props: props as QuidditchClusterProps, inputs };
+  return { props: props, inputs };
 }
 
 function servicePort(objs: readonly KubeObject[], name: string, namespace: string): number {
