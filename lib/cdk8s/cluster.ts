@@ -16,6 +16,7 @@ import type { ResolvedCluster } from '../model/resolved';
 import { ValidationError } from '../model/validation';
 import { QuidditchCrds } from './crds';
 import { QuidditchDataNodes } from './data-nodes';
+import { QuidditchMonitoring } from './monitoring/monitoring';
 import { QuidditchOperator } from './operator';
 import { QuidditchIndex, QuidditchIndexOptions } from './quidditch-index';
 import { QuidditchRaftMasters } from './raft-masters';
@@ -33,6 +34,8 @@ export class QuidditchCluster extends Construct {
   readonly operator?: QuidditchOperator;
   readonly raftMasters?: QuidditchRaftMasters;
   readonly dataNodes: QuidditchDataNodes;
+  /** PodMonitor, PrometheusRule and dashboard; only with `monitoring.enabled`. */
+  readonly monitoring?: QuidditchMonitoring;
 
   /** @throws ValidationError listing every invalid prop */
   constructor(scope: Construct, id: string, props: QuidditchClusterProps = {}) {
@@ -56,6 +59,7 @@ export class QuidditchCluster extends Construct {
       this.raftMasters = new QuidditchRaftMasters(this, 'RaftMasters', { cluster });
     }
     this.dataNodes = new QuidditchDataNodes(this, 'DataNodes', { cluster });
+    if (cluster.monitoring) this.monitoring = new QuidditchMonitoring(this, 'Monitoring', { cluster });
     // CRDs first in the output: the operator and data nodes watch and create these kinds.
     if (this.crds) {
       for (const part of [this.operator, this.dataNodes]) part?.node.addDependency(this.crds);

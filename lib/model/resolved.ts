@@ -67,6 +67,14 @@ export interface ResolvedRaft {
   readonly pod: ResolvedPodSettings;
 }
 
+export interface ResolvedMonitoring {
+  readonly podMonitor: boolean;
+  readonly prometheusRule: boolean;
+  readonly dashboard: boolean;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly runbookBaseUrl: string;
+}
+
 export interface ResolvedCluster {
   /** Base of every object name and the `app.kubernetes.io/instance` label. */
   readonly name: string;
@@ -84,4 +92,6 @@ export interface ResolvedCluster {
   readonly operator: ResolvedOperator;
   /** Rendered in raft mode only; resolved (and validated) in both. */
   readonly raft: ResolvedRaft;
+  /** Undefined: no monitoring objects (the default). */
+  readonly monitoring?: ResolvedMonitoring;
 }
