@@ -25,7 +25,21 @@ export function parsePromql(expr: string): ParsedPromql {
   return { errors, metricNames: [...names].sort() };
 }
 
-/** Series names in a Prometheus text exposition (`name{labels} value` lines; comments skipped). */
+/**
+ * The metric names a Prometheus text exposition offers: every series name, plus every declared
+ * family (`# TYPE name type`, with `_bucket`/`_sum`/`_count` for histograms and summaries) — a
+ * labelled counter has no series until its first increment, but the family is exported.
+ */
 export function exposedMetricNames(text: string): Set<string> {
-  return new Set(text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(/[{ ]/)[0]));
+  const names = new Set<string>();
+  for (const line of text.split('\n')) {
+    const type = /^# TYPE (\S+) (\S+)/.exec(line);
+    if (type) {
+      names.add(type[1]);
+      if (type[2] === 'histogram' || type[2] === 'summary') for (const suffix of ['_bucket', '_sum', '_count']) names.add(type[1] + suffix);
+    } else if (line && !line.startsWith('#')) {
+      names.add(line.split(/[{ ]/)[0]);
+    }
+  }
+  return names;
 }
