@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { QuidditchCluster } from '../../../lib/cdk8s/cluster';
 import { runbookAnchor } from '../../../lib/cdk8s/monitoring/alerts';
-import { parsePromql } from '../../support/promql';
+import { exposedMetricNames, parsePromql } from '../../support/promql';
 
 interface Rule { alert: string; expr: string; for: string; annotations: Record<string, string> }
 /** The fields of PodMonitor and PrometheusRule specs these tests read. */
@@ -85,5 +85,20 @@ describe('monitoring objects', () => {
   it('rejects a bad label and a runbook URL with a fragment', () => {
     expect(() => synth({ monitoring: { enabled: true, labels: { 'bad key!': 'x' }, runbookBaseUrl: 'https://x/y#z' } }))
       .toThrow(/monitoring\.labels\["bad key!"\][\s\S]*monitoring\.runbookBaseUrl/);
+  });
+});
+
+describe('exposedMetricNames', () => {
+  it('reads series names and declared families, with the series names of histograms', () => {
+    const text = [
+      '# HELP reconcile_total Reconciles.', '# TYPE reconcile_total counter',
+      '# TYPE reconcile_duration_seconds histogram', 'reconcile_duration_seconds_bucket{le="0.1",controller="index"} 3',
+      'leader_is_leader 1', '',
+    ].join('\n');
+    const names = exposedMetricNames(text);
+    expect(names.has('reconcile_total')).toBe(true); // declared, no series yet
+    expect(names.has('reconcile_duration_seconds_count')).toBe(true);
+    expect(names.has('leader_is_leader')).toBe(true);
+    expect(names.has('quidditch_nodes')).toBe(false);
   });
 });
