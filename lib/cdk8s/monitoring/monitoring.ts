@@ -4,9 +4,10 @@
  * monitoring.coreos.com objects are plain ApiObjects: their shape is small and stable, and
  * generating classes with `cdk8s import` needs the CRDs from the internet at build time.
  *
- * PodMonitor rather than ServiceMonitor: the Service only lists Ready pods as endpoints (by
- * default prometheus-operator scrapes those), and a replica failing readiness — or a standby whose
- * leader_is_leader matters to the no-leader alert — is exactly the one whose metrics are needed.
+ * PodMonitor rather than ServiceMonitor: it selects the operator's pods by their selector labels,
+ * so every replica — leader and standbys, whose leader_is_leader the no-leader alert reads — is a
+ * target whatever the Service's ports or endpoint readiness, and the Service stays a routing-API
+ * Service that scraping does not depend on.
  */
 import { ApiObject } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
