@@ -17,6 +17,7 @@ import type { ResolvedCluster } from '../model/resolved';
 import { ValidationError } from '../model/validation';
 import { QuidditchCrds } from './crds';
 import { QuidditchDataNodes } from './data-nodes';
+import { QuidditchMonitoring } from './monitoring/monitoring';
 import { QuidditchOperator } from './operator';
 import { QuidditchIndex, QuidditchIndexOptions } from './quidditch-index';
 import { QuidditchMigration } from './migration';
@@ -37,6 +38,8 @@ export class QuidditchCluster extends Construct {
   readonly dataNodes: QuidditchDataNodes;
   /** The objects of the migration step in progress (see the `migration` prop). */
   readonly migration?: QuidditchMigration;
+  /** PodMonitor, PrometheusRule and dashboard; only with `monitoring.enabled`. */
+  readonly monitoring?: QuidditchMonitoring;
 
   /** @throws ValidationError listing every invalid prop */
   constructor(scope: Construct, id: string, props: QuidditchClusterProps = {}) {
@@ -67,6 +70,7 @@ export class QuidditchCluster extends Construct {
     const dataNodesView = migration?.dataNodesOn === 'masters' ? { ...cluster, mode: 'raft' as const } : cluster;
     this.dataNodes = new QuidditchDataNodes(this, 'DataNodes', { cluster: dataNodesView });
     if (migration) this.migration = new QuidditchMigration(this, 'Migration', { cluster });
+    if (cluster.monitoring) this.monitoring = new QuidditchMonitoring(this, 'Monitoring', { cluster });
     // CRDs first in the output: the operator and data nodes watch and create these kinds.
     if (this.crds) {
       for (const part of [this.operator, this.dataNodes]) part?.node.addDependency(this.crds);

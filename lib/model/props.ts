@@ -149,6 +149,30 @@ export interface RaftProps extends PodSettings {
 
 export type ImagePullPolicy = 'Always' | 'IfNotPresent' | 'Never';
 
+/**
+ * Prometheus-operator and Grafana objects for the operator (k8s mode): a PodMonitor scraping every
+ * replica's /metrics, a PrometheusRule with the alerts README's Monitoring section documents, and
+ * a dashboard ConfigMap the Grafana chart's sidecar loads. They need the monitoring.coreos.com CRDs
+ * in the cluster, so they are off unless asked for.
+ */
+export interface MonitoringProps {
+  /** Render the monitoring objects. @default false */
+  readonly enabled?: boolean;
+  /** Render the PodMonitor (when enabled). @default true */
+  readonly podMonitor?: boolean;
+  /** Render the PrometheusRule with the alerts (when enabled). @default true */
+  readonly prometheusRule?: boolean;
+  /** Render the Grafana dashboard ConfigMap (when enabled). @default true */
+  readonly dashboard?: boolean;
+  /**
+   * Extra labels on the monitoring objects, e.g. `release: kube-prometheus-stack` so a Prometheus
+   * whose podMonitorSelector and ruleSelector match on it picks them up. @default none
+   */
+  readonly labels?: Readonly<Record<string, string>>;
+  /** Where each alert's runbook_url points: this URL plus `#runbook-<alert>` (lowercase). @default the README on GitHub */
+  readonly runbookBaseUrl?: string;
+}
+
 /** Props of QuidditchCluster, shared by the cdk8s construct and the Pulumi component. */
 export interface QuidditchClusterProps {
   /** @default "k8s" */
@@ -180,4 +204,6 @@ export interface QuidditchClusterProps {
   readonly migration?: MigrationStep;
   /** Extra labels on every object. @default none */
   readonly labels?: Readonly<Record<string, string>>;
+  /** PodMonitor, PrometheusRule and Grafana dashboard for the operator (k8s mode). @default none rendered */
+  readonly monitoring?: MonitoringProps;
 }

@@ -5,12 +5,12 @@
 import { NODE_TIERS, quidditchNodeDefinition } from '../api/v1/quidditch-node';
 import { clusterNames, MAX_CLUSTER_NAME_LENGTH } from './names';
 import { RESERVED_LABEL_KEYS } from './labels';
-import type { ImagePullPolicy, QuidditchClusterProps, ResourceProps, StorageProps } from './props';
+import type { ImagePullPolicy, MonitoringProps, QuidditchClusterProps, ResourceProps, StorageProps } from './props';
 import { resolvePodSettings, validatePodSettings } from './pod-settings';
 import { QUIDDITCH_CLUSTER_PROPS_SCHEMA } from './props-schema';
 import { parseQuantity } from './quantity';
 import { checkShape } from './shape';
-import type { LogLevel, ResolvedCluster, ResolvedLeaderElection, ResolvedMode, ResolvedResources, ResolvedStorage } from './resolved';
+import type { LogLevel, ResolvedCluster, ResolvedLeaderElection, ResolvedMode, ResolvedMonitoring, ResolvedResources, ResolvedStorage } from './resolved';
 import {
   isDns1035Label, isDns1123Label, isDns1123Subdomain, isInteger, isLabelKey, isLabelValue, isOneOf,
   isPinnedImage, isPositiveNumber, isPositiveQuantity, Problems,
@@ -53,6 +53,10 @@ export const DEFAULTS = {
     replicas: 3,
     storageSize: '50Gi',
     resources: { cpuRequest: '2', memoryRequest: '4Gi' },
+  },
+  monitoring: {
+    enabled: false,
+    runbookBaseUrl: 'https://github.com/quidditch/quidditch-k8s/blob/main/README.md',
   },
 } as const;
 
@@ -144,6 +148,7 @@ export function resolveCluster(id: string, props: QuidditchClusterProps = {}, co
       pod: resolvePodSettings(r),
     },
     ...(isOneOf(MIGRATION_STEPS, props.migration) ? { migration: migrationPlan(props.migration) } : {}),
+    ...(props.monitoring?.enabled ?? DEFAULTS.monitoring.enabled ? { monitoring: resolveMonitoring(props.monitoring) } : {}),
   };
 
   const problems = new Problems();
@@ -151,8 +156,36 @@ export function resolveCluster(id: string, props: QuidditchClusterProps = {}, co
   validateIdentity(problems, resolved, props);
   validateCluster(problems, resolved);
   validateMigration(problems, resolved, props);
+  validateMonitoring(problems, resolved, props.monitoring);
   problems.throwIfAny('QuidditchCluster', typeof name === 'string' && name !== '' ? name : `(id ${id})`);
   return resolved;
+}
+
+function resolveMonitoring(m: MonitoringProps | undefined): ResolvedMonitoring {
+  return {
+    podMonitor: m?.podMonitor ?? true,
+    prometheusRule: m?.prometheusRule ?? true,
+    dashboard: m?.dashboard ?? true,
+    labels: { ...m?.labels },
+    runbookBaseUrl: m?.runbookBaseUrl ?? DEFAULTS.monitoring.runbookBaseUrl,
+  };
+}
+
+function validateMonitoring(problems: Problems, c: ResolvedCluster, props: MonitoringProps | undefined): void {
+  const m = c.monitoring;
+  if (!m) return;
+  // The objects watch the operator, which raft mode does not run.
+  problems.check(c.mode === 'k8s', 'monitoring.enabled', true, 'needs mode k8s: the metrics, alerts and dashboard are the operator\'s; drop monitoring or use mode k8s');
+  for (const key of ['podMonitor', 'prometheusRule', 'dashboard'] as const) {
+    problems.check(typeof m[key] === 'boolean', `monitoring.${key}`, props?.[key], 'must be a boolean');
+  }
+  for (const [key, value] of Object.entries(m.labels)) {
+    const path = `monitoring.labels[${JSON.stringify(key)}]`;
+    if (!problems.check(isLabelKey(key), path, key, 'the key must be a label key ([prefix/]name, name at most 63 alphanumerics, \'-\', \'_\' or \'.\')')) continue;
+    if (!problems.check(!RESERVED_LABEL_KEYS.includes(key), path, key, 'is set by the constructs; remove it')) continue;
+    problems.check(isLabelValue(value), path, value, 'must be a label value (at most 63 alphanumerics, \'-\', \'_\' or \'.\', starting and ending alphanumeric)');
+  }
+  problems.check(/^https?:\/\/[^\s#]+$/.test(m.runbookBaseUrl), 'monitoring.runbookBaseUrl', m.runbookBaseUrl, 'must be an http(s) URL without a #fragment (each alert appends its own)');
 }
 
 function validateIdentity(problems: Problems, c: ResolvedCluster, props: QuidditchClusterProps): void {

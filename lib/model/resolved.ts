@@ -68,6 +68,14 @@ export interface ResolvedRaft {
   readonly pod: ResolvedPodSettings;
 }
 
+export interface ResolvedMonitoring {
+  readonly podMonitor: boolean;
+  readonly prometheusRule: boolean;
+  readonly dashboard: boolean;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly runbookBaseUrl: string;
+}
+
 export interface ResolvedCluster {
   /** Base of every object name and the `app.kubernetes.io/instance` label. */
   readonly name: string;
@@ -87,4 +95,6 @@ export interface ResolvedCluster {
   readonly raft: ResolvedRaft;
   /** What the migration step in progress renders; undefined when none is. */
   readonly migration?: MigrationPlan;
+  /** Undefined: no monitoring objects (the default). */
+  readonly monitoring?: ResolvedMonitoring;
 }

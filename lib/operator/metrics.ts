@@ -1,4 +1,10 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { INDEX_HEALTHS, INDEX_STATES, type QuidditchIndex } from '../api/v1/quidditch-index';
+import { NODE_STATES, type QuidditchNode } from '../api/v1/quidditch-node';
+import type { ObjectStore } from './runtime/source';
+
+/** Label value of an index or node the operator has not written a status for yet. */
+export const UNKNOWN = 'unknown';
 
 /** Outcome label of reconcile_total: the kind of ReconcileResult (an exception counts as "retry"). */
 export type ReconcileResultLabel = 'done' | 'requeueAfter' | 'retry' | 'terminal';
@@ -80,8 +86,47 @@ export class OperatorMetrics {
     name: 'reconcile_panics_total', help: 'Reconciles that threw instead of returning a result.', labelNames: ['controller'] as const, registers: [this.registry],
   });
 
+  private indexCache?: ObjectStore<QuidditchIndex>;
+  private nodeCache?: ObjectStore<QuidditchNode>;
+
+  /**
+   * Indices in the informer cache, by status.state and status.health. Counted at scrape time
+   * (collect): one pass over objects already in memory, no API call and no work between scrapes.
+   * Every known combination is written, 0 included, so `{health="red"} > 0` sees a series drop to 0
+   * rather than disappear.
+   */
+  readonly indices: Gauge<'state' | 'health'> = new Gauge({
+    name: 'quidditch_indices', help: 'QuidditchIndices the operator sees, by state (CREATING, ACTIVE, DELETING, unknown) and health (green, yellow, red, unknown).',
+    labelNames: ['state', 'health'] as const, registers: [this.registry],
+    collect: () => {
+      const g = this.indices;
+      g.reset();
+      if (!this.indexCache) return;
+      for (const state of INDEX_STATES) for (const health of INDEX_HEALTHS) g.set({ state, health }, 0);
+      for (const i of this.indexCache.list()) g.inc({ state: i.status?.state ?? UNKNOWN, health: i.status?.health ?? UNKNOWN });
+    },
+  });
+  /** Data nodes in the informer cache, by status.state; counted at scrape time like quidditch_indices. */
+  readonly nodes: Gauge<'state'> = new Gauge({
+    name: 'quidditch_nodes', help: 'QuidditchNodes the operator sees, by state (HEALTHY, UNHEALTHY, DRAINING, unknown).',
+    labelNames: ['state'] as const, registers: [this.registry],
+    collect: () => {
+      const g = this.nodes;
+      g.reset();
+      if (!this.nodeCache) return;
+      for (const state of NODE_STATES) g.set({ state }, 0);
+      for (const n of this.nodeCache.list()) g.inc({ state: n.status?.state ?? UNKNOWN });
+    },
+  });
+
   constructor() {
     this.leaderIsLeader.set(0);
+  }
+
+  /** Makes quidditch_indices and quidditch_nodes count these caches (the informers') on each scrape. */
+  observeCaches(indexCache: ObjectStore<QuidditchIndex>, nodeCache: ObjectStore<QuidditchNode>): void {
+    this.indexCache = indexCache;
+    this.nodeCache = nodeCache;
   }
 
   /** Adds Node.js process metrics (CPU, memory, event-loop lag); call once from the process entry. */

@@ -49,6 +49,7 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
   const indexSelector = config.clusterName !== undefined ? `${CLUSTER_LABEL}=${config.clusterName}` : undefined;
   const indexInformer = manager.informer<QuidditchIndex>('quidditchindices', indexSelector);
   const nodeInformer = manager.informer<QuidditchNode>('quidditchnodes');
+  metrics.observeCaches(indexInformer, nodeInformer); // quidditch_indices / quidditch_nodes, counted at scrape time
 
   // The routing table and allocation ledger follow the caches on every replica, leader or not.
   const routing = new RoutingTable();

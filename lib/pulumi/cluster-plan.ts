@@ -136,7 +136,7 @@ export function planCluster(name: string, args: QuidditchClusterArgs = {}): Clus
       }
     }
     const logical = logicalName(annotated).split(NAMESPACE_PLACEHOLDER).join(`ns-of-${name}`);
-    return { logical, obj: withInputs(replacements.size > 0 ? (replaceStrings(annotated, replacements)) : annotated) as KubeObject };
+    return { logical, obj: withInputs(replacements.size > 0 ? replaceStrings(annotated, replacements) : annotated) as KubeObject };
   });
   // CRDs first so a dependsOn on them is also the natural order in previews.
   named.sort((a, b) => Number(isCrd(b.obj)) - Number(isCrd(a.obj)));

@@ -1,7 +1,7 @@
 /** Props from JavaScript or a config file: one error per prop whose shape is wrong, with an example. */
 import { resolveCluster } from '../../../lib/model/resolve';
 import { QUIDDITCH_CLUSTER_PROPS_SCHEMA, PropSchema } from '../../../lib/model/props-schema';
-import type { DataNodeProps, LeaderElectionProps, OperatorProps, PodSettings, QuidditchClusterProps, RaftProps, ResourceProps, StorageProps } from '../../../lib/model/props';
+import type { DataNodeProps, LeaderElectionProps, MonitoringProps, OperatorProps, PodSettings, QuidditchClusterProps, RaftProps, ResourceProps, StorageProps } from '../../../lib/model/props';
 import { checkShape, formatExample } from '../../../lib/model/shape';
 import { Problems } from '../../../lib/model/validation';
 
@@ -68,7 +68,8 @@ const operator: Required<OperatorProps> = {
   ...workload, ...pod, serviceAccountAnnotations: {}, leaderElection, heartbeatTimeoutSeconds: 60, logLevel: 'info', shardAllocationMirror: false, ownIndicesOnly: false,
 };
 const raft: Required<RaftProps> = { ...workload, ...pod, storage };
-const everything: Required<QuidditchClusterProps> = { mode: 'k8s', namespace: 'n', name: 'n', crds: true, labels: {}, migration: 'add-masters', dataNodes, operator, raft };
+const monitoring: Required<MonitoringProps> = { enabled: true, podMonitor: true, prometheusRule: true, dashboard: true, labels: {}, runbookBaseUrl: 'https://x' };
+const everything: Required<QuidditchClusterProps> = { mode: 'k8s', namespace: 'n', name: 'n', crds: true, labels: {}, migration: 'add-masters', dataNodes, operator, raft, monitoring };
 
 function keysOf(value: unknown, schema: PropSchema, path = ''): string[] {
   if (schema.type !== 'object' || !schema.properties) return [];
