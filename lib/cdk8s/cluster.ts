@@ -1,8 +1,9 @@
 /**
  * QuidditchCluster: a whole Quidditch cluster in one construct. Resolves and validates the props
  * once (lib/model), then composes the parts for the chosen control-plane mode:
- *   k8s  → CRDs, operator (RBAC, Deployment, Service, PDB), data nodes
+ *   k8s  → CRDs, operator (RBAC, Deployment, Service, PDB), node admission policy, data nodes
  *   raft → Raft masters, data nodes wired to them (CRDs only with `crds: true`)
+ *   both → NetworkPolicies (unless turned off)
  *
  * The parts use cdk8s-plus-28's raw `k8s` classes rather than its high-level constructs: the
  * high-level ones add hash suffixes to names, disable service-account tokens, and have no
@@ -16,6 +17,8 @@ import type { ResolvedCluster } from '../model/resolved';
 import { ValidationError } from '../model/validation';
 import { QuidditchCrds } from './crds';
 import { QuidditchDataNodes } from './data-nodes';
+import { QuidditchNetworkPolicies } from './network-policies';
+import { QuidditchNodeAdmissionPolicy } from './node-admission-policy';
 import { QuidditchOperator } from './operator';
 import { QuidditchIndex, QuidditchIndexOptions } from './quidditch-index';
 import { QuidditchRaftMasters } from './raft-masters';
@@ -32,6 +35,10 @@ export class QuidditchCluster extends Construct {
   readonly operator?: QuidditchOperator;
   readonly raftMasters?: QuidditchRaftMasters;
   readonly dataNodes: QuidditchDataNodes;
+  /** k8s mode, unless `security.nodeAdmissionPolicy: false`: data nodes write only their own QuidditchNode. */
+  readonly nodeAdmissionPolicy?: QuidditchNodeAdmissionPolicy;
+  /** Unless `security.networkPolicies.enabled: false`. */
+  readonly networkPolicies?: QuidditchNetworkPolicies;
 
   /** @throws ValidationError listing every invalid prop */
   constructor(scope: Construct, id: string, props: QuidditchClusterProps = {}) {
@@ -54,7 +61,15 @@ export class QuidditchCluster extends Construct {
     } else {
       this.raftMasters = new QuidditchRaftMasters(this, 'RaftMasters', { cluster });
     }
+    if (cluster.mode === 'k8s' && cluster.security.nodeAdmissionPolicy) {
+      this.nodeAdmissionPolicy = new QuidditchNodeAdmissionPolicy(this, 'NodeAdmissionPolicy', { cluster });
+    }
     this.dataNodes = new QuidditchDataNodes(this, 'DataNodes', { cluster });
+    // The policy before the data nodes in the output: no window in which a node may write another's object.
+    if (this.nodeAdmissionPolicy) this.dataNodes.node.addDependency(this.nodeAdmissionPolicy);
+    if (cluster.security.networkPolicies.enabled) {
+      this.networkPolicies = new QuidditchNetworkPolicies(this, 'NetworkPolicies', { cluster });
+    }
     // CRDs first in the output: the operator and data nodes watch and create these kinds.
     if (this.crds) {
       for (const part of [this.operator, this.dataNodes]) part?.node.addDependency(this.crds);

@@ -4,6 +4,9 @@
  */
 
 import type { k8s } from 'cdk8s-plus-28';
+import type { SecurityProps } from './security-props';
+
+export type { ApiServerProps, NetworkPolicyProps, PeerProps, SecurityProps } from './security-props';
 
 /**
  * Scheduling and pod-level settings a platform sets on every workload: where pods run, what they
@@ -160,4 +163,6 @@ export interface QuidditchClusterProps {
   readonly raft?: RaftProps;
   /** Extra labels on every object. @default none */
   readonly labels?: Readonly<Record<string, string>>;
+  /** Admission policy and NetworkPolicies (see security-props.ts). @default both on */
+  readonly security?: SecurityProps;
 }

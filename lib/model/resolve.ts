@@ -9,6 +9,7 @@ import type { ImagePullPolicy, QuidditchClusterProps, ResourceProps, StorageProp
 import { resolvePodSettings, validatePodSettings } from './pod-settings';
 import { QUIDDITCH_CLUSTER_PROPS_SCHEMA } from './props-schema';
 import { parseQuantity } from './quantity';
+import { resolveSecurity, validateSecurity } from './security';
 import { checkShape } from './shape';
 import type { LogLevel, ResolvedCluster, ResolvedLeaderElection, ResolvedMode, ResolvedResources, ResolvedStorage } from './resolved';
 import {
@@ -142,12 +143,14 @@ export function resolveCluster(id: string, props: QuidditchClusterProps = {}, co
       resources: resolveResources(r?.resources, DEFAULTS.raft.resources),
       pod: resolvePodSettings(r),
     },
+    security: resolveSecurity(props.security),
   };
 
   const problems = new Problems();
   problems.check(mode !== undefined, 'mode', props.mode, `must be one of ${MODES.join(', ')}`);
   validateIdentity(problems, resolved, props);
   validateCluster(problems, resolved);
+  validateSecurity(problems, resolved.security);
   problems.throwIfAny('QuidditchCluster', typeof name === 'string' && name !== '' ? name : `(id ${id})`);
   return resolved;
 }

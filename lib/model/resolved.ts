@@ -6,6 +6,7 @@ import type { NodeTier } from '../api/v1/quidditch-node';
 import type { ClusterNames } from './names';
 import type { ResolvedPodSettings } from './pod-settings';
 import type { ImagePullPolicy } from './props';
+import type { ResolvedSecurity } from './security';
 
 export type ResolvedMode = 'k8s' | 'raft';
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
@@ -84,4 +85,5 @@ export interface ResolvedCluster {
   readonly operator: ResolvedOperator;
   /** Rendered in raft mode only; resolved (and validated) in both. */
   readonly raft: ResolvedRaft;
+  readonly security: ResolvedSecurity;
 }

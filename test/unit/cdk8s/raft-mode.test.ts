@@ -8,7 +8,7 @@ describe('QuidditchCluster in raft mode', () => {
   });
 
   it('emits masters and data nodes, and no operator, lease RBAC or CRDs', () => {
-    expect(kinds(objects)).toEqual(['PodDisruptionBudget', 'Service', 'ServiceAccount', 'StatefulSet']);
+    expect(kinds(objects)).toEqual(['NetworkPolicy', 'PodDisruptionBudget', 'Service', 'ServiceAccount', 'StatefulSet']);
     expect(ofKind(objects, 'StatefulSet').map((o) => o.metadata.name).sort()).toEqual(['search-raft-data', 'search-raft-master']);
     expect(objects.some((o) => o.metadata.name.includes('operator'))).toBe(false);
   });

@@ -1,7 +1,9 @@
 /** Props from JavaScript or a config file: one error per prop whose shape is wrong, with an example. */
 import { resolveCluster } from '../../../lib/model/resolve';
 import { QUIDDITCH_CLUSTER_PROPS_SCHEMA, PropSchema } from '../../../lib/model/props-schema';
-import type { DataNodeProps, LeaderElectionProps, OperatorProps, PodSettings, QuidditchClusterProps, RaftProps, ResourceProps, StorageProps } from '../../../lib/model/props';
+import type {
+  ApiServerProps, DataNodeProps, LeaderElectionProps, NetworkPolicyProps, OperatorProps, PeerProps, PodSettings, QuidditchClusterProps, RaftProps, ResourceProps, SecurityProps, StorageProps,
+} from '../../../lib/model/props';
 import { checkShape, formatExample } from '../../../lib/model/shape';
 import { Problems } from '../../../lib/model/validation';
 
@@ -68,7 +70,11 @@ const operator: Required<OperatorProps> = {
   ...workload, ...pod, serviceAccountAnnotations: {}, leaderElection, heartbeatTimeoutSeconds: 60, logLevel: 'info', shardAllocationMirror: false, ownIndicesOnly: false,
 };
 const raft: Required<RaftProps> = { ...workload, ...pod, storage };
-const everything: Required<QuidditchClusterProps> = { mode: 'k8s', namespace: 'n', name: 'n', crds: true, labels: {}, dataNodes, operator, raft };
+const peer: Required<PeerProps> = { namespaceLabels: {}, podLabels: {} };
+const apiServer: Required<ApiServerProps> = { cidrs: ['10.0.0.1/32'], ports: [443] };
+const networkPolicies: Required<NetworkPolicyProps> = { enabled: true, routingClients: peer, metricsScrapers: peer, restrictEgress: true, apiServer };
+const security: Required<SecurityProps> = { nodeAdmissionPolicy: true, networkPolicies };
+const everything: Required<QuidditchClusterProps> = { mode: 'k8s', namespace: 'n', name: 'n', crds: true, labels: {}, dataNodes, operator, raft, security };
 
 function keysOf(value: unknown, schema: PropSchema, path = ''): string[] {
   if (schema.type !== 'object' || !schema.properties) return [];
