@@ -46,7 +46,7 @@ describe('a data node with a token bound to its pod', () => {
     await registration(X).heartbeat({ allocatedShards: 3, resources: { diskUsedBytes: 1 } }, new Date('2026-01-01T00:00:00Z'));
     const x = await stored(X);
     expect(x.spec.address).toBe(cluster.ownAddress(X));
-    expect(x.status).toEqual(expect.objectContaining({ lastHeartbeat: '2026-01-01T00:00:00Z', allocatedShards: 3 }));
+    expect(x.status).toEqual(expect.objectContaining({ lastHeartbeat: '2026-01-01T00:00:00.000Z', allocatedShards: 3 }));
   });
 
   it('is refused another node\'s spec, naming the rule', async () => {
