@@ -13,6 +13,8 @@ module.exports = {
   projects: [
     // Pure logic and constructs: no server. `npx jest --selectProjects unit`.
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    // The packed package installed into a scratch project (npm pack + npm install from the cache).
+    { ...common, displayName: 'consumer', testMatch: ['<rootDir>/test/consumer/**/*.test.ts'] },
     // One real kube-apiserver + etcd for the whole run, started by the global setup.
     {
       ...common,

@@ -24,6 +24,7 @@ import { QuidditchIndex, QuidditchIndexOptions } from './quidditch-index';
 import { QuidditchRaftMasters } from './raft-masters';
 import { findChart } from './scope';
 
+/** A whole Quidditch cluster: CRDs, operator (k8s mode) or Raft masters (raft mode), and the data nodes, from one set of validated props. */
 export class QuidditchCluster extends Construct {
   /** The resolved, validated model every part was rendered from. */
   readonly resolved: ResolvedCluster;

@@ -10,6 +10,7 @@ import type { ResolvedCluster } from '../model/resolved';
 import { PACKAGE_VERSION } from '../model/version';
 import { clusterScoped } from './scope';
 
+/** Props of QuidditchCrds. */
 export interface QuidditchCrdsProps {
   /**
    * Cluster whose labels the CRDs carry. CRDs are cluster-scoped and shared by every Quidditch
@@ -30,6 +31,7 @@ export function crdLabels(cluster?: ResolvedCluster): Record<string, string> {
   };
 }
 
+/** The three quidditch.io/v1 CustomResourceDefinitions (cluster-scoped; one copy per chart). */
 export class QuidditchCrds extends Construct {
   /** One ApiObject per CRD, in RESOURCE_DEFINITIONS order. */
   readonly crds: readonly ApiObject[];

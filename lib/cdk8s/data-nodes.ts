@@ -99,11 +99,13 @@ export function renderDataNodesStatefulSet(cluster: ResolvedCluster): k8s.KubeSt
   };
 }
 
+/** Props of QuidditchDataNodes. */
 export interface QuidditchDataNodesProps {
   /** The resolved cluster (see resolveCluster). */
   readonly cluster: ResolvedCluster;
 }
 
+/** The data-node StatefulSet, its headless Service, PDB, ServiceAccount and (k8s mode) registration RBAC. */
 export class QuidditchDataNodes extends Construct {
   readonly statefulSet: k8s.KubeStatefulSet;
   readonly headlessService: k8s.KubeService;

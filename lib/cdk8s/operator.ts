@@ -111,11 +111,13 @@ export function renderOperatorService(cluster: ResolvedCluster): k8s.KubeService
   };
 }
 
+/** Props of QuidditchOperator. */
 export interface QuidditchOperatorProps {
   /** The resolved cluster (see resolveCluster). */
   readonly cluster: ResolvedCluster;
 }
 
+/** The operator (k8s mode): ServiceAccount, least-privilege RBAC, the HA Deployment, its Service and PDB. */
 export class QuidditchOperator extends Construct {
   readonly deployment: k8s.KubeDeployment;
   readonly service: k8s.KubeService;

@@ -15,6 +15,12 @@ import { PACKAGE_VERSION } from '../model/version';
 
 /** An index's own props: its spec, name, namespace and labels (QuidditchCluster.addIndex takes these). */
 export interface QuidditchIndexOptions extends imported.QuidditchIndexSpec {
+  /** Replica copies of every primary shard (0-5), each on a different node. @default 1 (the CRD's default) */
+  readonly replicas?: number;
+  /** Index settings as strings, e.g. `refresh_interval: "1s"` (at most 128 keys). @default none */
+  readonly settings?: { [key: string]: string };
+  /** Field mappings, in the Elasticsearch mapping format. @default none (dynamic mapping) */
+  readonly mappings?: imported.QuidditchIndexSpecMappings;
   /** Index (object) name: a DNS-1123 subdomain. @default the construct id */
   readonly name?: string;
   /** @default the cluster's namespace; without a cluster, the Chart's (or none: the namespace kubectl applies to) */
@@ -23,6 +29,7 @@ export interface QuidditchIndexOptions extends imported.QuidditchIndexSpec {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
+/** Props of the QuidditchIndex construct: the index's own props and, optionally, the cluster serving it. */
 export interface QuidditchIndexProps extends QuidditchIndexOptions {
   /** Cluster the index is served by: supplies namespace, labels and `quidditch.io/cluster`. @default none */
   readonly cluster?: ResolvedCluster;
@@ -48,6 +55,7 @@ export function validateIndexProps(name: string, props: QuidditchIndexProps): vo
   p.throwIfAny('QuidditchIndex', name);
 }
 
+/** A QuidditchIndex custom resource declared in code, validated at synth with the CRD's limits. */
 export class QuidditchIndex extends Construct {
   readonly apiObject: imported.QuidditchIndex;
 

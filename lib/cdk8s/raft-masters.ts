@@ -109,11 +109,13 @@ export function renderMastersStatefulSet(cluster: ResolvedCluster): k8s.KubeStat
   };
 }
 
+/** Props of QuidditchRaftMasters. */
 export interface QuidditchRaftMastersProps {
   /** The resolved cluster (see resolveCluster). */
   readonly cluster: ResolvedCluster;
 }
 
+/** The Raft masters (raft mode): an odd-sized StatefulSet with persistent logs, its headless Service and a quorum-keeping PDB. */
 export class QuidditchRaftMasters extends Construct {
   readonly statefulSet: k8s.KubeStatefulSet;
   readonly headlessService: k8s.KubeService;

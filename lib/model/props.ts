@@ -65,6 +65,7 @@ export interface ResourceProps {
   readonly memoryLimit?: string;
 }
 
+/** The persistent volume each pod of a StatefulSet gets. */
 export interface StorageProps {
   /** Size of each data volume. @default "100Gi" for data nodes, "50Gi" for Raft masters */
   readonly size?: string;
@@ -72,6 +73,7 @@ export interface StorageProps {
   readonly storageClassName?: string;
 }
 
+/** Timing of the operator's Lease-based leader election (client-go's rules apply). */
 export interface LeaderElectionProps {
   /** How long a lease is valid without renewal, in seconds. @default 15 */
   readonly leaseDurationSeconds?: number;
@@ -81,6 +83,7 @@ export interface LeaderElectionProps {
   readonly retryPeriodSeconds?: number;
 }
 
+/** The data nodes: the StatefulSet holding shards. */
 export interface DataNodeProps extends PodSettings, ServiceAccountSettings {
   /** Number of data nodes. @default 3 */
   readonly replicas?: number;
@@ -105,6 +108,7 @@ export interface DataNodeProps extends PodSettings, ServiceAccountSettings {
   readonly command?: readonly string[];
 }
 
+/** The operator (k8s mode). */
 export interface OperatorProps extends PodSettings, ServiceAccountSettings {
   /** Operator replicas; one leads, the rest stand by. @default 2 */
   readonly replicas?: number;
@@ -147,6 +151,7 @@ export interface RaftProps extends PodSettings {
 
 export type ImagePullPolicy = 'Always' | 'IfNotPresent' | 'Never';
 
+/** Props of QuidditchCluster, shared by the cdk8s construct and the Pulumi component. */
 export interface QuidditchClusterProps {
   /** @default "k8s" */
   readonly mode?: ControlPlaneMode;
@@ -156,10 +161,11 @@ export interface QuidditchClusterProps {
   readonly name?: string;
   /** Emit the CRDs. @default true in k8s mode, false in raft mode */
   readonly crds?: boolean;
+  /** The data nodes. @default see each DataNodeProps default */
   readonly dataNodes?: DataNodeProps;
-  /** Used in k8s mode only. */
+  /** The operator; used in k8s mode only. @default see each OperatorProps default */
   readonly operator?: OperatorProps;
-  /** Used in raft mode only. */
+  /** The Raft masters; used in raft mode only. @default see each RaftProps default */
   readonly raft?: RaftProps;
   /** Extra labels on every object. @default none */
   readonly labels?: Readonly<Record<string, string>>;

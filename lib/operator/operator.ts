@@ -8,6 +8,7 @@ import { IndexReconciler } from './controllers/index-reconciler';
 import { NodeReconciler } from './controllers/node-reconciler';
 import { MIRROR_INDEX_LABEL } from './controllers/shard-allocation-mirror';
 import { ShardAllocationReconciler } from './controllers/shard-allocation-reconciler';
+import { UnnamedIndexReconciler } from './controllers/unnamed-index-reconciler';
 import { DataNodeClient } from './datanode/client';
 import { CustomResourceClient } from './kube/custom-resource-client';
 import { KubeEventRecorder } from './kube/event-recorder';
@@ -103,6 +104,13 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
   });
   manager.addController(indexController);
   manager.addController(nodeController);
+  if (config.clusterName !== undefined) {
+    // Indices naming no cluster are served by no operator here: tell their owners (Ready=False, ClusterNotNamed).
+    const unnamedInformer = manager.informer<QuidditchIndex>('quidditchindices', `!${CLUSTER_LABEL}`);
+    const unnamedController = new Controller({ name: 'unnamed-index', log, metrics, concurrency: 1, reconciler: new UnnamedIndexReconciler({ cache: unnamedInformer, indices, now }) });
+    unnamedController.watch(unnamedInformer);
+    manager.addController(unnamedController);
+  }
 
   if (config.shardAllocationMirror) {
     const mirrorInformer = manager.informer<ShardAllocation>('shardallocations');

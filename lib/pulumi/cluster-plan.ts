@@ -9,8 +9,8 @@ import { serviceHost } from '../model/names';
 import type { DataNodeProps, OperatorProps, QuidditchClusterProps, RaftProps } from '../model/props';
 import { resolveCluster } from '../model/resolve';
 import type { ResolvedCluster } from '../model/resolved';
-import { findEmbedded, IMAGE_ROLES, ImageRole, placeholderImage, replaceStrings, validatedImage } from './image-inputs';
-import { assertUniqueObjects, DeletionPropagation, isCrd, KubeObject, providerAnnotations, withAnnotations } from './objects';
+import { checkNamespace, findEmbedded, IMAGE_ROLES, ImageRole, NAMESPACE_PLACEHOLDER, placeholderImage, replaceStrings, spliceInput, validatedImage } from './image-inputs';
+import { assertUniqueObjects, DeletionPropagation, isCrd, KubeObject, logicalName, providerAnnotations, withAnnotations } from './objects';
 
 type WithInputImage<T extends { readonly image?: string }> = Omit<T, 'image'> & {
   /** Image with a tag or digest; may be an Input (e.g. the output of an image build). @default see the cdk8s props */
@@ -22,11 +22,19 @@ type WithInputImage<T extends { readonly image?: string }> = Omit<T, 'image'> & 
  * only fill a field). Everything else decides which objects exist or what they are called, so
  * it must be known when the program runs, which also keeps previews exact.
  */
-export interface QuidditchClusterArgs extends Omit<QuidditchClusterProps, 'dataNodes' | 'operator' | 'raft'> {
+export interface QuidditchClusterArgs extends Omit<QuidditchClusterProps, 'namespace' | 'dataNodes' | 'operator' | 'raft'> {
+  /**
+   * Namespace of every namespaced object; may be an Input (e.g. the name of a Namespace created in
+   * the same stack). With an Input, the same-namespace checks between clusters cannot run, and
+   * logical names use `ns-of-<component>` where the namespace would be.
+   * @default "default"
+   */
+  readonly namespace?: pulumi.Input<string>;
+  /** The data nodes; `image` may be an Input. @default see each DataNodeProps default */
   readonly dataNodes?: WithInputImage<DataNodeProps>;
-  /** Used in k8s mode only. */
+  /** The operator (k8s mode only); `image` may be an Input. @default see each OperatorProps default */
   readonly operator?: WithInputImage<OperatorProps>;
-  /** Used in raft mode only. */
+  /** The Raft masters (raft mode only); `image` may be an Input. @default see each RaftProps default */
   readonly raft?: WithInputImage<RaftProps>;
   /**
    * Adds `pulumi.com/skipAwait: "true"` to the workloads and Services, so the provider does not
@@ -49,13 +57,19 @@ export interface ClusterPlan {
   readonly model: ResolvedCluster;
   /** Objects in registration order: CRDs first. Input images appear as Outputs inside them. */
   readonly objects: readonly KubeObject[];
-  readonly namespace: string;
+  /** Logical Pulumi name of each object (same order): `<namespace>/<name>`, `ns-of-<cluster>` for an Input namespace. */
+  readonly logicalNames: readonly string[];
+  readonly namespace: pulumi.Input<string>;
+  /** Whether the namespace is an Input (then `model.namespace` is a placeholder). */
+  readonly namespaceIsInput: boolean;
   readonly dataNodeServiceName: string;
   /** Undefined in raft mode (no operator). */
   readonly operatorDeploymentName?: string;
   readonly operatorServiceName?: string;
   /** `http://<service>.<namespace>.svc:<port>` of the routing API (operator in k8s mode, masters in raft mode). */
-  readonly routingEndpoint: string;
+  readonly routingEndpoint: pulumi.Input<string>;
+  /** Puts the Input namespace in place of its placeholder (identity when the namespace is plain). */
+  readonly withInputs: (value: unknown) => unknown;
 }
 
 function isPlainImage(image: pulumi.Input<string> | undefined): image is string | undefined {
@@ -67,6 +81,7 @@ function plainProps(args: QuidditchClusterArgs): { props: QuidditchClusterProps;
   const { skipAwait: _s, deletionPropagation: _d, ...rest } = args;
   const inputs = new Map<ImageRole, pulumi.Input<string>>();
   const props: Record<string, unknown> = { ...rest };
+  if (!isPlainImage(args.namespace)) props.namespace = NAMESPACE_PLACEHOLDER;
   for (const role of IMAGE_ROLES) {
     const part = args[role];
     if (part === undefined || isPlainImage(part.image)) continue;
@@ -89,6 +104,9 @@ function servicePort(objs: readonly KubeObject[], name: string, namespace: strin
 /** Plans the objects and outputs of a cluster named `name`; throws the model's ValidationError on invalid props. */
 export function planCluster(name: string, args: QuidditchClusterArgs = {}): ClusterPlan {
   const { props, inputs } = plainProps(args);
+  const namespaceIsInput = !isPlainImage(args.namespace);
+  const namespaceOutput = namespaceIsInput ? pulumi.output(args.namespace as pulumi.Input<string>).apply((ns) => checkNamespace(name, ns)) : undefined;
+  const withInputs = (value: unknown): unknown => (namespaceOutput ? spliceInput(value, NAMESPACE_PLACEHOLDER, namespaceOutput) : value);
   const model = resolveCluster(name, props);
   const synthesized = synthesizeClusterManifests(props, name) as KubeObject[];
   assertUniqueObjects(synthesized, name);
@@ -96,7 +114,7 @@ export function planCluster(name: string, args: QuidditchClusterArgs = {}): Clus
   const replacements = new Map<string, unknown>();
   for (const [role, image] of inputs) replacements.set(placeholderImage(role), validatedImage(name, role, image));
   const behaviour = { skipAwait: args.skipAwait ?? false, deletionPropagation: args.deletionPropagation };
-  const objects = synthesized.map((o) => {
+  const named = synthesized.map((o) => {
     const annotated = withAnnotations(o, providerAnnotations(o, behaviour));
     for (const placeholder of replacements.keys()) {
       const embedded = findEmbedded(annotated, placeholder);
@@ -104,10 +122,12 @@ export function planCluster(name: string, args: QuidditchClusterArgs = {}): Clus
         throw new Error(`Unable to plan QuidditchCluster ${name}: an Input image is embedded in ${o.kind} ${o.metadata.name} at ${embedded.join(', ')}. Pass that image as a plain string.`);
       }
     }
-    return replacements.size > 0 ? (replaceStrings(annotated, replacements) as KubeObject) : annotated;
+    const logical = logicalName(annotated).split(NAMESPACE_PLACEHOLDER).join(`ns-of-${name}`);
+    return { logical, obj: withInputs(replacements.size > 0 ? (replaceStrings(annotated, replacements) as KubeObject) : annotated) as KubeObject };
   });
   // CRDs first so a dependsOn on them is also the natural order in previews.
-  objects.sort((a, b) => Number(isCrd(b)) - Number(isCrd(a)));
+  named.sort((a, b) => Number(isCrd(b.obj)) - Number(isCrd(a.obj)));
+  const objects = named.map((n) => n.obj);
 
   const ns = model.namespace;
   const k8sMode = model.mode === 'k8s';
@@ -115,10 +135,13 @@ export function planCluster(name: string, args: QuidditchClusterArgs = {}): Clus
   return {
     model,
     objects,
-    namespace: ns,
+    logicalNames: named.map((n) => n.logical),
+    namespace: namespaceOutput ?? ns,
+    namespaceIsInput,
     dataNodeServiceName: model.names.dataNodesHeadless,
     ...(k8sMode ? { operatorDeploymentName: model.names.operator, operatorServiceName: model.names.operator } : {}),
-    routingEndpoint: `http://${serviceHost(routingService, ns)}:${servicePort(synthesized, routingService, ns)}`,
+    routingEndpoint: withInputs(`http://${serviceHost(routingService, ns)}:${servicePort(synthesized, routingService, ns)}`) as pulumi.Input<string>,
+    withInputs,
   };
 }
 

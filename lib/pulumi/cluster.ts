@@ -16,11 +16,12 @@ import * as pulumi from '@pulumi/pulumi';
 import type { ResolvedCluster } from '../model/resolved';
 import { ClusterPlan, planCluster, QuidditchClusterArgs } from './cluster-plan';
 import { KubeObjectResource } from './kube-object-resource';
-import { DeletionPropagation, isCrd, logicalName } from './objects';
+import { DeletionPropagation, isCrd } from './objects';
 import { checkNeighbours, providerScope } from './provider-scope';
 
 export type { QuidditchClusterArgs } from './cluster-plan';
 
+/** QuidditchCluster as a Pulumi component (quidditch:k8s:QuidditchCluster): the cdk8s chart's objects, one Pulumi resource each. */
 export class QuidditchCluster extends pulumi.ComponentResource {
   static readonly TYPE = 'quidditch:k8s:QuidditchCluster';
 
@@ -43,6 +44,11 @@ export class QuidditchCluster extends pulumi.ComponentResource {
    * first cluster declared with the same Kubernetes provider. Undefined with `crds: false`.
    */
   readonly crdsOwner?: string;
+  /**
+   * Puts this cluster's Input props (the namespace) into an object rendered from `model`, where
+   * `model` holds placeholders for them. QuidditchIndex uses it.
+   */
+  readonly substituteInputs: (value: unknown) => unknown;
   /** Every registered object, keyed by `<apiVersion>:<kind>:<namespace>/<name>`. */
   readonly objects: Readonly<Record<string, KubeObjectResource>>;
 
@@ -54,24 +60,26 @@ export class QuidditchCluster extends pulumi.ComponentResource {
     // Validation errors surface here, when the program runs, before anything is registered.
     const plan: ClusterPlan = planCluster(name, args);
     const scope = providerScope(opts);
-    checkNeighbours(scope, name, plan.model);
+    // An Input namespace is unknown until deployment, so it cannot be compared with others.
+    if (!plan.namespaceIsInput) checkNeighbours(scope, name, plan.model);
     super(QuidditchCluster.TYPE, name, {}, opts);
     // CRDs are cluster-wide: the first cluster per provider registers them, later ones use those.
     const shared = plan.model.crds ? scope.crds : undefined;
 
     const objects: Record<string, KubeObjectResource> = {};
     const crds: KubeObjectResource[] = [];
-    for (const obj of plan.objects) {
-      if (shared && isCrd(obj)) continue;
+    plan.objects.forEach((obj, i) => {
+      if (shared && isCrd(obj)) return;
       // The operator and every custom resource need the CRDs; everything else waits for them too
       // so a failed CRD stops the rollout before an operator starts that cannot watch its kinds.
       const dependsOn = isCrd(obj) ? [] : (shared?.resources ?? crds);
-      const res = new KubeObjectResource(logicalName(obj), obj, { parent: this, dependsOn });
+      const res = new KubeObjectResource(plan.logicalNames[i], obj, { parent: this, dependsOn });
       if (isCrd(obj)) crds.push(res);
-      objects[`${obj.apiVersion}:${obj.kind}:${logicalName(obj)}`] = res;
-    }
+      objects[`${obj.apiVersion}:${obj.kind}:${plan.logicalNames[i]}`] = res;
+    });
     if (plan.model.crds && !shared) scope.crds = { owner: name, resources: crds };
-    scope.clusters.push({ component: name, model: plan.model });
+    if (!plan.namespaceIsInput) scope.clusters.push({ component: name, model: plan.model });
+    this.substituteInputs = plan.withInputs;
     this.crdsOwner = shared?.owner ?? (plan.model.crds ? name : undefined);
     this.objects = objects;
     this.model = plan.model;

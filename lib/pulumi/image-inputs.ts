@@ -5,7 +5,7 @@
  * other prop decides names, modes or object counts and therefore must be a plain value.
  */
 import * as pulumi from '@pulumi/pulumi';
-import { isPinnedImage } from '../model/validation';
+import { isDns1123Label, isPinnedImage } from '../model/validation';
 
 export type ImageRole = 'dataNodes' | 'operator' | 'raft';
 export const IMAGE_ROLES: readonly ImageRole[] = ['dataNodes', 'operator', 'raft'];
@@ -52,4 +52,33 @@ export function checkImage(owner: string, role: ImageRole, image: string): strin
 /** The Input as an Output that fails the deployment when its value turns out not to be pinned. */
 export function validatedImage(owner: string, role: ImageRole, image: pulumi.Input<string>): pulumi.Output<string> {
   return pulumi.output(image).apply((img) => checkImage(owner, role, img));
+}
+
+/**
+ * The namespace may be an Input too (e.g. `ns.metadata.name` of a Namespace in the same stack). It
+ * fills fields, but also appears inside strings (service hosts, the ClusterRole name), so the
+ * placeholder is replaced wherever it occurs: whole strings by the Output, embedded ones by an
+ * Output of the string with the value spliced in. A DNS label, so the model's validation accepts it.
+ */
+export const NAMESPACE_PLACEHOLDER = 'pulumi-input-namespace-0f3c';
+
+/** Returns the namespace an Input resolved to, or throws the model's rule for it. */
+export function checkNamespace(owner: string, namespace: string): string {
+  if (!isDns1123Label(namespace)) {
+    throw new Error(`Unable to deploy QuidditchCluster ${owner}: namespace = ${JSON.stringify(namespace)}: must be a DNS-1123 label (lowercase letters, digits and '-', at most 63 characters).`);
+  }
+  return namespace;
+}
+
+/** Deep copy of `value` where every occurrence of `placeholder` in a string is replaced by `input`. */
+export function spliceInput(value: unknown, placeholder: string, input: pulumi.Output<string>): unknown {
+  if (typeof value === 'string') {
+    if (value === placeholder) return input;
+    return value.includes(placeholder) ? input.apply((v) => value.split(placeholder).join(v)) : value;
+  }
+  if (Array.isArray(value)) return value.map((v) => spliceInput(v, placeholder, input));
+  if (value !== null && typeof value === 'object' && !pulumi.Output.isInstance(value)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, spliceInput(v, placeholder, input)]));
+  }
+  return value;
 }

@@ -11,6 +11,7 @@ import type { QuidditchCluster } from './cluster';
 import { KubeObjectResource } from './kube-object-resource';
 import { DeletionPropagation, KubeObject, providerAnnotations, withAnnotations } from './objects';
 
+/** Args of the Pulumi QuidditchIndex. */
 export interface QuidditchIndexArgs extends QuidditchIndexOptions {
   /** Cluster that serves the index: supplies namespace and labels, and is created first. @default none */
   readonly cluster?: QuidditchCluster;
@@ -26,9 +27,11 @@ export function renderIndex(name: string, args: QuidditchIndexArgs): KubeObject 
   new Cdk8sQuidditchIndex(chart, name, { ...props, ...(cluster ? { cluster: cluster.model } : {}) });
   const [obj] = chart.toJson() as KubeObject[];
   const propagation = deletionPropagation ?? cluster?.deletionPropagation;
-  return withAnnotations(obj, providerAnnotations(obj, { skipAwait: false, deletionPropagation: propagation }));
+  const annotated = withAnnotations(obj, providerAnnotations(obj, { skipAwait: false, deletionPropagation: propagation }));
+  return cluster ? (cluster.substituteInputs(annotated) as KubeObject) : annotated;
 }
 
+/** A QuidditchIndex for Pulumi programs: the object the cdk8s construct renders, as a quidditch.io/v1 custom resource. */
 export class QuidditchIndex extends KubeObjectResource {
   /**
    * @param name Pulumi name, and the index name unless `args.name` is set

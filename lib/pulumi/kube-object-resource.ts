@@ -15,6 +15,7 @@ export function typeToken(apiVersion: string, kind: string): string {
   return `kubernetes:${apiVersion.includes('/') ? apiVersion : `core/${apiVersion}`}:${kind}`;
 }
 
+/** One Kubernetes object of any kind as a resource of the Kubernetes provider. */
 export class KubeObjectResource extends pulumi.CustomResource {
   constructor(name: string, obj: KubeObject, opts?: pulumi.CustomResourceOptions) {
     super(typeToken(obj.apiVersion, obj.kind), name, { ...obj }, pulumi.mergeOptions({ version: PROVIDER_VERSION }, opts));
