@@ -95,6 +95,7 @@ export function renderMastersNetworkPolicy(cluster: ResolvedCluster): k8s.KubeNe
   });
 }
 
+/** Props of QuidditchNetworkPolicies. */
 export interface QuidditchNetworkPoliciesProps {
   /** The resolved cluster (see resolveCluster). */
   readonly cluster: ResolvedCluster;

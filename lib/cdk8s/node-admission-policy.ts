@@ -103,6 +103,7 @@ export function renderNodeAdmissionPolicySpec(cluster: ResolvedCluster): k8s.Val
   };
 }
 
+/** Props of QuidditchNodeAdmissionPolicy. */
 export interface QuidditchNodeAdmissionPolicyProps {
   /** The resolved cluster (see resolveCluster). */
   readonly cluster: ResolvedCluster;

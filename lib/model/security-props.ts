@@ -35,6 +35,7 @@ export interface ApiServerProps {
   readonly ports?: readonly number[];
 }
 
+/** The NetworkPolicies of every component: who reaches which port, and where the control plane may connect. */
 export interface NetworkPolicyProps {
   /**
    * Emit NetworkPolicies. Turn off on clusters whose network plugin does not enforce them (there
@@ -65,6 +66,7 @@ export interface NetworkPolicyProps {
   readonly apiServer?: ApiServerProps;
 }
 
+/** What limits who may do what inside the cluster's namespace: the node admission policy and the NetworkPolicies. */
 export interface SecurityProps {
   /**
    * k8s mode: emit the ValidatingAdmissionPolicy (and its binding) that lets a data node write only
