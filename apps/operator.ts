@@ -1,7 +1,7 @@
 /**
  * The operator process: `node --import tsx apps/operator.ts --help` (or the bundled dist/bundle/operator.js).
  * Flags are defined in lib/model/operator-flags.ts; every one may also be set as QUIDDITCH_<FLAG> in the environment.
- * Exits 0 after a graceful SIGTERM/SIGINT (lease released), 1 when leadership is lost or start-up fails,
+ * Exits 0 after a graceful SIGTERM/SIGINT (lease released), 1 when leadership is lost (or the election loop dies) or start-up fails,
  * 2 on invalid flags.
  */
 import { loadOperatorConfig, OperatorConfigError } from '../lib/operator/config';

@@ -4,7 +4,10 @@
  * the operator's node controller keeps their health current. Nodes register through datanode-sim's
  * NodeRegistration; the heartbeat burst goes over keep-alive connections, because
  * @kubernetes/client-node 1.4 opens a new TLS connection per request and would cap the writer, not
- * the server or the operator. Reports the rate accepted and the rate the operator reconciled.
+ * the server or the operator. The headline is the operator's own rate: heartbeats its node informer
+ * took in (informer_events_total, update events) from the start of the burst until its node queue
+ * drained (workqueue_depth counts keys in flight too), divided by that time. The API server's
+ * accepted rate is reported beside it as the ceiling: the operator cannot see more than was written.
  */
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { QuidditchNode } from '../lib/api/v1';
@@ -58,34 +61,46 @@ export const heartbeats: Benchmark = {
       timeoutMs: 60_000, intervalMs: 500, description: 'every node HEALTHY',
     });
 
-    const before = metricValue(await operator.metrics(), 'reconcile_total', { controller: 'node' });
+    const read = async () => {
+      const text = await operator.metrics();
+      return {
+        observed: metricValue(text, 'informer_events_total', { resource: 'quidditchnodes', event: 'update' }),
+        reconciled: metricValue(text, 'reconcile_total', { controller: 'node' }),
+      };
+    };
+    const before = await read();
     const t0 = performance.now();
     const { sent, failed, seconds: sendSeconds } = await burst(WINDOW_S);
     writer.close();
-    // Let the operator drain what it was sent, then count what it processed.
+    // Let the operator drain what it was sent (nothing waiting, in flight or retrying), then count.
     await waitFor(async () => metricValue(await operator.metrics(), 'workqueue_depth', { controller: 'node' }) === 0, {
       timeoutMs: 60_000, intervalMs: 100, description: 'the node queue to drain',
     });
     const processSeconds = (performance.now() - t0) / 1000;
-    const processed = metricValue(await operator.metrics(), 'reconcile_total', { controller: 'node' }) - before;
+    const after = await read();
+    const observed = after.observed - before.observed;
+    const reconciled = after.reconciled - before.reconciled;
     const healthy = (await listAll<QuidditchNode>(cluster, 'quidditchnodes')).filter((n) => n.status?.state === 'HEALTHY').length;
     const acceptedRate = sent / sendSeconds;
     const drainSeconds = processSeconds - sendSeconds;
-    const processedRate = processed / processSeconds;
-    ctx.log(`  accepted ${round(acceptedRate)}/s (${failed} failed), operator reconciled ${round(processedRate)}/s, ${healthy}/${NODES + 1} HEALTHY`);
+    const processedRate = observed / processSeconds;
+    const reconcileRate = reconciled / processSeconds;
+    ctx.log(`  operator processed ${round(processedRate)}/s (${observed} of ${sent} heartbeats), reconciled ${round(reconcileRate)}/s; server accepted ${round(acceptedRate)}/s (${failed} failed); ${healthy}/${NODES + 1} HEALTHY`);
     await operator.stop();
     return {
-      setup: `${NODES} QuidditchNodes heartbeating (registered through NodeRegistration) from ${WRITERS} concurrent keep-alive writers for ${WINDOW_S} s (status merge-patches via the status subresource); 1 operator (default flags). Processed = node reconciles until its queue drained; the queue de-duplicates a node's heartbeats that arrive while one is pending.`,
+      setup: `${NODES} QuidditchNodes heartbeating (registered through NodeRegistration) from ${WRITERS} concurrent keep-alive writers for ${WINDOW_S} s (status merge-patches via the status subresource); 1 operator (default flags). Processed = heartbeats the operator's node informer applied (informer_events_total) from the burst's start until the node queue drained (workqueue_depth 0: nothing waiting, in flight or retrying), per second; the accepted rate is the ceiling. The queue de-duplicates a node's heartbeats that arrive while one is pending, so node reconciles are fewer.`,
       rows: [
         {
-          metric: 'heartbeats processed per second', value: round(acceptedRate), unit: '/s', seed: '500/s',
-          target: { text: '≥ 500/s, operator current (queue drained ≤ 5 s, all HEALTHY)', met: acceptedRate >= 500 && drainSeconds <= 5 && healthy === NODES + 1 },
+          metric: 'heartbeats processed per second by the operator', value: round(processedRate), unit: '/s', seed: '500/s',
+          target: { text: '≥ 500/s, operator current (queue drained ≤ 5 s, all HEALTHY)', met: processedRate >= 500 && drainSeconds <= 5 && healthy === NODES + 1 },
+          note: `${observed} of ${sent} accepted heartbeats seen by its informer`,
         },
-        { metric: 'heartbeats accepted per second with no operator (server ceiling)', value: round(aloneRate), unit: '/s' },
+        { metric: 'heartbeats accepted per second by the API server (ceiling)', value: round(acceptedRate), unit: '/s' },
+        { metric: 'heartbeats accepted per second with no operator (server alone)', value: round(aloneRate), unit: '/s' },
         { metric: 'operator queue drain after the burst', value: round(drainSeconds, 2), unit: 's' },
-        { metric: 'node reconciles per second (operator)', value: round(processedRate), unit: '/s', note: `${healthy}/${NODES + 1} nodes HEALTHY afterwards` },
+        { metric: 'node reconciles per second (operator)', value: round(reconcileRate), unit: '/s', note: `${healthy}/${NODES + 1} nodes HEALTHY afterwards` },
       ],
-      details: { alone, aloneRate, sent, failed, sendSeconds, drainSeconds, processed, processSeconds, healthy },
+      details: { alone, aloneRate, sent, failed, sendSeconds, drainSeconds, observed, reconciled, processSeconds, healthy },
     };
   },
 };

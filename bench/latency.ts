@@ -40,10 +40,11 @@ export const latency: Benchmark = {
       for (const name of names(`s${shards}`, samples)) ms.push(await measure(name, shards));
       const s = summarize(ms);
       details[`${shards}-shard`] = { ...s, samplesMs: ms.map((x) => Math.round(x * 10) / 10) };
-      ctx.log(`  ${shards}-shard: p50 ${s.p50} ms, p99 ${s.p99} ms (n=${s.n})`);
+      ctx.log(`  ${shards}-shard: p50 ${s.p50} ms, ${s.tailLabel} ${s.p99} ms (n=${s.n})`);
       const target = shards === 10 ? { text: 'p50 ≤ 100 ms', met: s.p50 <= 100 } : undefined;
       rows.push({ metric: `${shards}-shard p50`, value: s.p50, unit: 'ms', seed: seedMs(shards), target });
-      rows.push({ metric: `${shards}-shard p99`, value: s.p99, unit: 'ms', seed: seedMs(shards) });
+      // Fewer than 100 samples: the nearest-rank p99 is the slowest sample, so it is called that.
+      rows.push({ metric: `${shards}-shard ${s.tailLabel}`, value: s.p99, unit: 'ms', seed: seedMs(shards) });
     }
     tracker.stop();
     await operator.stop();

@@ -23,7 +23,8 @@ import { loadResults, renderMarkdown, storeResult } from './report';
 import { routing } from './routing';
 import { scale } from './scale';
 import { BenchContext } from './support/context';
-import { machineInfo } from './support/machine';
+import { machineInfo, withLoad } from './support/machine';
+import { writePerformanceTable } from '../scripts/perf-table';
 import type { Benchmark } from './support/result';
 
 const BENCHMARKS: readonly Benchmark[] = [latency, creationRate, routing, heartbeats, failover, scale];
@@ -61,13 +62,13 @@ async function main(argv: readonly string[]): Promise<number> {
       const t0 = Date.now();
       try {
         const result = await bench.run(ctx);
-        storeResult(RESULTS_DIR, { name: bench.name, title: bench.title, ...result, durationSeconds: Math.round((Date.now() - t0) / 100) / 10, machine });
+        storeResult(RESULTS_DIR, { name: bench.name, title: bench.title, ...result, durationSeconds: Math.round((Date.now() - t0) / 100) / 10, machine: withLoad(machine) });
         for (const row of result.rows) log(`  ${row.metric}: ${row.value} ${row.unit}${row.target ? ` (target ${row.target.text}: ${row.target.met ? 'met' : 'MISSED'})` : ''}`);
       } catch (err) {
         failures++;
         const message = (err as Error).stack ?? String(err);
         log(`  FAILED: ${message}`);
-        storeResult(RESULTS_DIR, { name: bench.name, title: bench.title, setup: '', rows: [], error: message, durationSeconds: Math.round((Date.now() - t0) / 100) / 10, machine });
+        storeResult(RESULTS_DIR, { name: bench.name, title: bench.title, setup: '', rows: [], error: message, durationSeconds: Math.round((Date.now() - t0) / 100) / 10, machine: withLoad(machine) });
       } finally {
         await stopAll();
       }
@@ -79,6 +80,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const markdown = renderMarkdown(loadResults(RESULTS_DIR, BENCHMARKS.map((b) => b.name)), 'npm run bench');
   writeFileSync(join(RESULTS_DIR, 'results.md'), markdown);
   log(`\n${markdown}\nWrote ${join(RESULTS_DIR, 'results.md')} in ${Math.round((Date.now() - started) / 1000)} s.`);
+  log(`Updated README.md's Performance table from the results (${writePerformanceTable()}). Commit bench/results/*.json with it.`);
   return failures ? 1 : 0;
 }
 

@@ -4,7 +4,7 @@
  * runs as the image runs it (the esbuild bundle on plain node), since tsx's in-process compiler
  * would inflate RSS. "Full resync" is a cold start of a fresh operator over all existing indices:
  * list into the caches (until /readyz), then one reconcile of every index (until reconcile_total
- * reaches the count and the queue is empty).
+ * reaches the count and workqueue_depth is 0: nothing waiting, in flight or backing off).
  */
 import { BundledOperator } from './support/bundled-operator';
 import { ActiveTracker, BenchContext, inParallel, names, rssMiB, waitFor } from './support/context';
@@ -42,11 +42,13 @@ export const scale: Benchmark = {
       await waitResynced(operator, target);
       const resyncSeconds = (performance.now() - t1) / 1000;
       const coldRss = rssMiB(operator.process.pid!);
+      // From the operator's own /metrics (its default process metrics); metricValue throws if it is missing.
       const heap = metricValue(await operator.metrics(), 'nodejs_heap_size_used_bytes') / 2 ** 20;
       ctx.log(`  ${target}: fresh operator ready (caches synced) in ${round(readySeconds, 2)} s, every index reconciled in ${round(resyncSeconds, 2)} s, RSS ${coldRss} MiB`);
       const rssTarget = target >= 10_000 ? { text: '≤ 256 MiB', met: Math.max(warmRss, coldRss) <= 256 } : undefined;
       rows.push({ metric: `${target} indices: operator RSS after creating them`, value: warmRss, unit: 'MiB', target: rssTarget });
       rows.push({ metric: `${target} indices: operator RSS after a cold resync`, value: coldRss, unit: 'MiB', target: rssTarget });
+      rows.push({ metric: `${target} indices: operator JS heap used after a cold resync`, value: round(heap), unit: 'MiB' });
       rows.push({ metric: `${target} indices: cold start to caches synced`, value: round(readySeconds, 2), unit: 's' });
       rows.push({ metric: `${target} indices: full resync (every index reconciled)`, value: round(resyncSeconds, 2), unit: 's' });
       rows.push({ metric: `${target} indices: created and ACTIVE`, value: round(fillSeconds, 1), unit: 's' });

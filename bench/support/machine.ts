@@ -16,6 +16,17 @@ export interface MachineInfo {
   readonly clientNode: string;
   readonly commit: string;
   readonly date: string;
+  /**
+   * os.loadavg() (1, 5, 15 min) when the benchmark finished: on a shared machine it tells how busy
+   * the cores were while the numbers were taken. Absent in results older than this field.
+   */
+  readonly loadAverage?: readonly [number, number, number];
+}
+
+/** The machine info stamped with the current load average and time, for one finished benchmark. */
+export function withLoad(m: MachineInfo): MachineInfo {
+  const [a, b, c] = os.loadavg().map((x) => Math.round(x * 100) / 100);
+  return { ...m, date: new Date().toISOString(), loadAverage: [a, b, c] };
 }
 
 export async function machineInfo(kc: KubeConfig): Promise<MachineInfo> {

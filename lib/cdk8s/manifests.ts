@@ -11,5 +11,5 @@ export function synthesizeClusterManifests(props: QuidditchClusterProps, id = pr
   const app = new App({ outdir: '.', recordConstructMetadata: false });
   const chart = new Chart(app, 'quidditch', { disableResourceNameHashes: true });
   new QuidditchCluster(chart, id, props);
-  return chart.toJson();
+  return chart.toJson() as object[];
 }

@@ -77,7 +77,7 @@ export function parseSimConfig(argv: readonly string[], env: NodeJS.ProcessEnv):
   const problems: string[] = [];
   const pick = (flag: keyof typeof values, envName?: string): string | undefined => {
     const v = values[flag] ?? (envName ? env[envName] : undefined);
-    return v === '' ? undefined : (v as string | undefined);
+    return v === '' ? undefined : (v);
   };
   const label = (flag: string, envName?: string) => `--${flag}${envName ? ` (${envName})` : ''}`;
   const number = (flag: keyof typeof values, envName: string | undefined, fallback: number | undefined, min: number, max: number, integer = true) => {

@@ -159,7 +159,7 @@ function convert(def: FlagDefinition, value: string, source: string, problems: s
 }
 
 function validate(v: Record<string, unknown>, problems: string[]): void {
-  const num = (k: OperatorFlagKey) => (typeof v[k] === 'number' ? (v[k] as number) : undefined);
+  const num = (k: OperatorFlagKey) => (typeof v[k] === 'number' ? (v[k]) : undefined);
   const flag = (k: OperatorFlagKey) => `--${OPERATOR_FLAGS[k].name}`;
   for (const k of ['leaseDuration', 'renewDeadline', 'retryPeriod', 'heartbeatTimeout', 'deleteTimeout', 'resyncPeriod', 'grpcTimeout'] as const) {
     const n = num(k);

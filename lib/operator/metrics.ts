@@ -21,9 +21,17 @@ export class OperatorMetrics {
     labelNames: ['controller'] as const, buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [this.registry],
   });
-  /** Keys waiting in a controller's queue (not counting delayed ones). */
+  /**
+   * Work not yet done in a controller's queue: keys waiting, being reconciled, or waiting out a
+   * failure backoff. 0 means drained. (client-go counts only the waiting ones, which reads 0 while
+   * every worker is still busy or every key is retrying.)
+   */
   readonly workqueueDepth = new Gauge({
-    name: 'workqueue_depth', help: 'Keys waiting to be reconciled.', labelNames: ['controller'] as const, registers: [this.registry],
+    name: 'workqueue_depth', help: 'Keys not yet reconciled: waiting, in flight, or backing off after a failure.', labelNames: ['controller'] as const, registers: [this.registry],
+  });
+  /** Keys with a planned re-check (requeueAfter), e.g. a heartbeat's expiry: not backlog, so not in workqueue_depth. */
+  readonly workqueueScheduled = new Gauge({
+    name: 'workqueue_scheduled', help: 'Keys with a re-check planned for later (requeueAfter).', labelNames: ['controller'] as const, registers: [this.registry],
   });
   /** Keys re-added with backoff after a failure. */
   readonly workqueueRetries = new Counter({
@@ -33,6 +41,11 @@ export class OperatorMetrics {
   readonly leaderIsLeader = new Gauge({
     name: 'leader_is_leader', help: '1 while this replica holds the leader Lease, else 0.', registers: [this.registry],
   });
+  /** Acquire or renew attempts on the leader Lease, by outcome: held, taken (another replica holds it), failed. */
+  readonly leaderElectionAttempts = new Counter({
+    name: 'leader_election_attempts_total', help: 'Attempts to acquire or renew the leader Lease, by result (held, taken, failed).',
+    labelNames: ['result'] as const, registers: [this.registry],
+  });
   /** Routing API answers, by HTTP status code. */
   readonly routingRequests = new Counter({
     name: 'routing_requests_total', help: 'Routing API requests, by HTTP status code.', labelNames: ['code'] as const, registers: [this.registry],
@@ -40,6 +53,27 @@ export class OperatorMetrics {
   /** Informer restarts after the watch or list failed. */
   readonly informerRestarts = new Counter({
     name: 'informer_restarts_total', help: 'Informer restarts after a list or watch error, by resource.', labelNames: ['resource'] as const, registers: [this.registry],
+  });
+  /** Orphan sweeps of a node that failed (listing its copies, reading an index, or deleting a copy); each is retried with backoff. */
+  readonly orphanSweepFailures = new Counter({
+    name: 'orphan_sweep_failures_total', help: 'Orphan-copy sweeps of a data node that failed and will be retried with backoff.', registers: [this.registry],
+  });
+  /** Kubernetes Events the operator could not write (logged at warn). */
+  readonly eventsFailed = new Counter({
+    name: 'events_failed_total', help: 'Kubernetes Events that could not be recorded.', registers: [this.registry],
+  });
+  /** Watches the API server ended with 410 Gone (resourceVersion compacted away): the informer re-lists. */
+  readonly informerWatchExpired = new Counter({
+    name: 'informer_watch_expired_total', help: 'Watches that ended with 410 Gone, after which the informer re-lists, by resource.', labelNames: ['resource'] as const, registers: [this.registry],
+  });
+  /** Objects an informer took into its cache, by resource and event (add, update, delete): what the operator observed. */
+  readonly informerEvents = new Counter({
+    name: 'informer_events_total', help: 'Add, update and delete events an informer applied to its cache, by resource and event.',
+    labelNames: ['resource', 'event'] as const, registers: [this.registry],
+  });
+  /** Full lists an informer made: the first one, and each re-list after a 410 or an unresumable restart. */
+  readonly informerLists = new Counter({
+    name: 'informer_lists_total', help: 'Full lists made by an informer (initial and re-lists), by resource.', labelNames: ['resource'] as const, registers: [this.registry],
   });
   /** Reconciles that threw instead of returning a result (treated as retry). */
   readonly reconcilePanics = new Counter({

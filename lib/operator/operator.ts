@@ -11,7 +11,7 @@ import { ShardAllocationReconciler } from './controllers/shard-allocation-reconc
 import { UnnamedIndexReconciler } from './controllers/unnamed-index-reconciler';
 import { DataNodeClient } from './datanode/client';
 import { CustomResourceClient } from './kube/custom-resource-client';
-import { KubeEventRecorder } from './kube/event-recorder';
+import { KubeEventRecorder, warnOnFailedEvent } from './kube/event-recorder';
 import type { Logger } from './logger';
 import { OperatorMetrics } from './metrics';
 import { addRoutingRoute } from './routing/routing-api';
@@ -39,6 +39,7 @@ export interface RunningOperator {
 export async function startOperator(config: OperatorConfig, deps: { kubeConfig: KubeConfig; log: Logger; onLeadershipLost: () => void }): Promise<RunningOperator> {
   const { kubeConfig, log } = deps;
   const metrics = new OperatorMetrics();
+  metrics.collectProcessMetrics(); // process_* and nodejs_* (heap, CPU, event-loop lag) on /metrics
   const manager = new Manager(managerOptionsFromConfig(config, { kubeConfig, log, metrics, onLeadershipLost: deps.onLeadershipLost }));
   // With --cluster-name, another cluster shares the namespace: only the indices labelled for this one.
   const indexSelector = config.clusterName !== undefined ? `${CLUSTER_LABEL}=${config.clusterName}` : undefined;
@@ -64,7 +65,7 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
 
   const dataNodes = new DataNodeClient({ deadlineMs: config.grpcTimeout * 1000 });
   const shards = new GrpcShardOperations(dataNodes);
-  const events = new KubeEventRecorder(kubeConfig, COMPONENT, (err) => log.debug({ err: String(err) }, 'event not recorded'));
+  const events = new KubeEventRecorder(kubeConfig, COMPONENT, warnOnFailedEvent(log, metrics));
   const indices = new CustomResourceClient<QuidditchIndex>(kubeConfig, 'quidditchindices');
   const nodes = new CustomResourceClient<QuidditchNode>(kubeConfig, 'quidditchnodes');
   const now = () => new Date();
@@ -84,7 +85,7 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
     concurrency: config.concurrency,
     reconciler: new NodeReconciler({
       nodes, nodeCache: nodeInformer, indices, indexCache: indexInformer, shards, events, now,
-      heartbeatTimeoutMs: config.heartbeatTimeout * 1000,
+      heartbeatTimeoutMs: config.heartbeatTimeout * 1000, metrics,
     }),
   });
   indexController.watch(indexInformer);

@@ -88,7 +88,7 @@ function plainProps(args: QuidditchClusterArgs): { props: QuidditchClusterProps;
     inputs.set(role, part.image);
     props[role] = { ...part, image: placeholderImage(role) };
   }
-  return { props: props as QuidditchClusterProps, inputs };
+  return { props: props, inputs };
 }
 
 function servicePort(objs: readonly KubeObject[], name: string, namespace: string): number {
@@ -123,7 +123,7 @@ export function planCluster(name: string, args: QuidditchClusterArgs = {}): Clus
       }
     }
     const logical = logicalName(annotated).split(NAMESPACE_PLACEHOLDER).join(`ns-of-${name}`);
-    return { logical, obj: withInputs(replacements.size > 0 ? (replaceStrings(annotated, replacements) as KubeObject) : annotated) as KubeObject };
+    return { logical, obj: withInputs(replacements.size > 0 ? replaceStrings(annotated, replacements) : annotated) as KubeObject };
   });
   // CRDs first so a dependsOn on them is also the natural order in previews.
   named.sort((a, b) => Number(isCrd(b.obj)) - Number(isCrd(a.obj)));

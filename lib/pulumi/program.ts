@@ -23,7 +23,7 @@ export function clusterArgsFromConfig(cfg: pulumi.Config): { name: string; args:
   return {
     name: cfg.get('name') ?? 'quidditch',
     args: {
-      mode: cfg.get('mode') as ControlPlaneMode | undefined,
+      mode: cfg.get<ControlPlaneMode>('mode'),
       namespace: cfg.get('namespace'),
       ...(replicas !== undefined || dataNodeImage !== undefined ? { dataNodes: { replicas, image: dataNodeImage } } : {}),
       ...(operatorImage !== undefined ? { operator: { image: operatorImage } } : {}),

@@ -40,7 +40,7 @@ export function kubernetesProvider(opts: pulumi.ComponentResourceOptions | undef
 export function providerScope(opts: pulumi.ComponentResourceOptions | undefined): ProviderScope {
   const engine = (pulumi.runtime.getMonitor() as object | undefined) ?? NO_ENGINE;
   let byProvider = runs.get(engine);
-  if (!byProvider) runs.set(engine, (byProvider = new Map()));
+  if (!byProvider) runs.set(engine, (byProvider = new Map<unknown, ProviderScope>()));
   const key = kubernetesProvider(opts) ?? 'ambient';
   let scope = byProvider.get(key);
   if (!scope) byProvider.set(key, (scope = { clusters: [] }));

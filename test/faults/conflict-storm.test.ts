@@ -1,9 +1,9 @@
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions, Watch } from '@kubernetes/client-node';
 import type { QuidditchIndex } from '../../lib/api/v1';
-import { createTestNamespace } from '../support/kube';
+import { createTestNamespace, waitFor } from '../support/kube';
 import { Cluster, allocatedCopies, expectWellAllocated, heldCopies } from '../integration/operator/fixtures';
 import { OperatorProcess, SimProcess, stopAll } from '../integration/operator/harness';
-import { allAllocated, createIndices, indexNames, inParallel, listIndices, sleep, waitAllActive } from './support';
+import { allAllocated, createIndices, indexNames, inParallel, listIndices, waitAllActive } from './support';
 
 const STORM_MS = 10_000;
 const WRITERS = 6;
@@ -73,7 +73,10 @@ describe('conflict storm', () => {
     await inParallel(names, 10, (name, i) => cluster.indices.patchSpec(cluster.namespace, name, { replicas: finalReplicas(i) }));
 
     const settled = await waitAllActive(cluster, names, 90_000);
-    await sleep(1_000);
+    // Not a fixed sleep: stop recording once the watch has delivered every index's settled version.
+    await waitFor(() => settled.every((i) => recorder.history.get(i.metadata.name ?? '')?.some((v) => v.metadata.resourceVersion === i.metadata.resourceVersion)), {
+      timeoutMs: 30_000, intervalMs: 100, description: 'the recorder to have seen every settled index',
+    });
     recorder.stop();
     for (const [i, name] of names.entries()) {
       const index = settled.find((x) => x.metadata.name === name)!;

@@ -3,13 +3,10 @@ import { Cluster, heldCopies } from '../integration/operator/fixtures';
 import { OperatorProcess, SimProcess, stopAll } from '../integration/operator/harness';
 import { allAllocated, createIndices, creationCounts, duplicates, indexNames, waitAllActive } from './support';
 
-// Short lease timings keep the test under a minute; the bound checked is the same formula the
-// default timings give (15 s + 2 s), which the failover benchmark measures.
+// Short lease timings keep the test under a minute. How long the takeover takes is measured by the
+// failover benchmark; here only its order is checked, from the times the replicas wrote in the Lease.
 const LEASE_S = 4;
-const RETRY_S = 0.5;
-const TIMINGS = [`--lease-duration=${LEASE_S}`, '--renew-deadline=3', `--retry-period=${RETRY_S}`];
-// Measured from outside by polling the Lease every 100 ms, on a loaded 2-core machine.
-const OBSERVATION_SLACK_MS = 1_000;
+const TIMINGS = [`--lease-duration=${LEASE_S}`, '--renew-deadline=3', '--retry-period=0.5'];
 
 let cluster: Cluster;
 let sims: SimProcess[];
@@ -24,7 +21,7 @@ beforeAll(async () => {
 afterAll(() => stopAll());
 
 describe('leader crash while 100 indices are being created', () => {
-  it('lets the standby take over within lease + retry, and every copy is created exactly once', async () => {
+  it('lets the standby take over once the lease expired, and every copy is created exactly once', async () => {
     const holder = await waitFor(() => cluster.leaseHolder(), { timeoutMs: 15_000, intervalMs: 100, description: 'a lease holder' });
     const leader = operators.find((o) => holder.startsWith(o.podName))!;
     const standby = operators.find((o) => o !== leader)!;
@@ -36,17 +33,19 @@ describe('leader crash while 100 indices are being created', () => {
       timeoutMs: 30_000, intervalMs: 50, description: 'the first indices to become ACTIVE',
     });
     await leader.kill();
-    const killedAt = Date.now();
+    const lastRenewal = await cluster.lease(); // the dead leader writes nothing more
     const active = (await Promise.all(names.map((n) => cluster.indices.get(cluster.namespace, n)))).filter((i) => i?.status?.state === 'ACTIVE');
     expect(active.length).toBeLessThan(names.length);
 
-    const newHolder = await waitFor(async () => {
-      const h = await cluster.leaseHolder();
-      return h?.startsWith(standby.podName) ? h : undefined;
-    }, { timeoutMs: 30_000, intervalMs: 100, description: 'the standby to hold the lease' });
-    const takeoverMs = Date.now() - killedAt;
-    expect(newHolder.startsWith(standby.podName)).toBe(true);
-    expect(takeoverMs).toBeLessThanOrEqual((LEASE_S + RETRY_S) * 1000 + OBSERVATION_SLACK_MS);
+    const taken = await waitFor(async () => {
+      const l = await cluster.lease();
+      return l?.holder.startsWith(standby.podName) ? l : undefined;
+    }, { timeoutMs: 60_000, intervalMs: 100, description: 'the standby to hold the lease' });
+    // The holder changed exactly once, and only after the dead leader's lease had expired: the
+    // standby never took a lease that was still valid.
+    expect(lastRenewal!.holder.startsWith(leader.podName)).toBe(true);
+    expect(taken.transitions).toBe(lastRenewal!.transitions + 1);
+    expect(taken.acquiredMs).toBeGreaterThan(lastRenewal!.renewedMs + LEASE_S * 1000);
 
     await creating;
     const indices = await waitAllActive(cluster, names, 90_000);

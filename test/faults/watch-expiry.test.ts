@@ -28,6 +28,12 @@ afterAll(async () => {
   await pcp?.release();
 });
 
+/** A counter of the index informer, from the operator's /metrics text (0 when absent). */
+function metricOf(text: string, name: string): number {
+  const m = new RegExp(`^${name}\\{[^}]*resource="quidditchindices"[^}]*\\} (\\d+)$`, 'm').exec(text);
+  return m ? Number(m[1]) : 0;
+}
+
 describe('watch expiry (410 Gone)', () => {
   it('re-lists and reconciles every change it missed while its resourceVersion was compacted away', async () => {
     await cluster.createIndex('scaled', 2, 0);
@@ -39,6 +45,8 @@ describe('watch expiry (410 Gone)', () => {
 
     // Freeze the operator, then restart the server under it: its watches end while it cannot read
     // anything more, so when it wakes it must resume from lastSeen.
+    const listsBefore = metricOf(await operator.metrics(), 'informer_lists_total');
+    expect(listsBefore).toBeGreaterThanOrEqual(1); // the initial list
     pause(operator.process);
     await pcp.cp.stopApiServer();
     await pcp.cp.startApiServer();
@@ -49,6 +57,15 @@ describe('watch expiry (410 Gone)', () => {
     // Proof that the history the operator would resume from is gone: the server answers 410.
     expect(await watchFrom(cluster.kc, cluster.namespace, lastSeen)).toEqual({ type: 'ERROR', code: 410 });
     resume(operator.process);
+
+    // The operator itself got the 410 and re-listed (not only our raw watch above).
+    await waitFor(async () => metricOf(await operator.metrics(), 'informer_watch_expired_total') >= 1, {
+      timeoutMs: 60_000, intervalMs: 200, description: 'the operator\'s index informer to report a 410',
+    });
+    await waitFor(async () => metricOf(await operator.metrics(), 'informer_lists_total') > listsBefore, {
+      timeoutMs: 60_000, intervalMs: 200, description: 'the operator\'s index informer to re-list',
+    });
+    expect(operator.logs()).toMatch(/watch expired \(410 Gone\)/);
 
     const settled = await waitAllActive(cluster, ['scaled', 'created-while-away'], 60_000);
     await waitAllGone(cluster, ['doomed'], 30_000);

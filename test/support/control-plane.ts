@@ -145,6 +145,13 @@ export class ControlPlane {
     await this.apiServer?.stop();
   }
 
+  /** SIGKILLs kube-apiserver (no graceful shutdown: connections drop mid-request), as a crashed or OOM-killed server dies. */
+  async killApiServer(): Promise<void> {
+    if (!this.apiServer) return;
+    this.apiServer.killNow();
+    await this.apiServer.exited;
+  }
+
   /** Stops kube-apiserver, then etcd, then removes the temporary directory. Safe to call twice. */
   stop(overrides: { keepTempDir?: boolean } = {}): Promise<void> {
     this.stopping ??= (async () => {

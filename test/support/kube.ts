@@ -105,7 +105,7 @@ export async function waitFor<T>(fn: () => T | Promise<T>, opts: WaitForOptions)
   for (;;) {
     try {
       const value = await fn();
-      if (value) return value as NonNullable<T>;
+      if (value) return value;
       last = `returned ${JSON.stringify(value)}`;
     } catch (err) {
       last = `threw ${(err as Error).message ?? String(err)}`;

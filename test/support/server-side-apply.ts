@@ -51,7 +51,7 @@ export class ServerSideApplier {
     const path = await this.objectPath(obj);
     const query = new URLSearchParams({ fieldManager: this.opts.fieldManager, force: String(this.opts.force ?? true) });
     // JSON is YAML, and sending the manifest's own bytes keeps every field visible to the server.
-    const res = await rawRequest(this.kc, { method: 'PATCH', path: `${path}?${query}`, body: JSON.stringify(obj), contentType: 'application/apply-patch+yaml' });
+    const res = await rawRequest(this.kc, { method: 'PATCH', path: `${path}?${query.toString()}`, body: JSON.stringify(obj), contentType: 'application/apply-patch+yaml' });
     if (res.status < 200 || res.status > 299) {
       throw new Error(`Unable to apply ${describeObject(obj)}: the server answered HTTP ${res.status}: ${statusMessage(res.body)}`);
     }

@@ -74,7 +74,7 @@ export class AllocationLedger {
 
   private count(entry: Entry, delta: 1 | -1): void {
     let nodes = this.counts.get(entry.namespace);
-    if (!nodes) this.counts.set(entry.namespace, (nodes = new Map()));
+    if (!nodes) this.counts.set(entry.namespace, (nodes = new Map<string, number>()));
     for (const a of entry.allocations) {
       const n = (nodes.get(a.nodeId) ?? 0) + delta;
       if (n === 0) nodes.delete(a.nodeId);

@@ -1,11 +1,13 @@
 import type { QuidditchIndex, QuidditchNode } from '../../api/v1';
 import { CustomResourceClient, isConflict, statusCodeOf } from '../kube/custom-resource-client';
 import type { EventRecorder } from '../kube/event-recorder';
+import type { Logger } from '../logger';
 import type { ReconcileResult } from '../runtime/reconciler';
 import type { AllocationLedger } from './allocation-ledger';
 import type { ShardOperations } from './shard-operations';
 import { writeStatus } from './status-writer';
 import { mapLimit } from './map-limit';
+import { AbandonedCopy, describeAbandoned, fullList } from './abandoned-copies';
 
 export const INDEX_FINALIZER = 'quidditch.io/index-protection';
 
@@ -29,7 +31,7 @@ const DELETE_RETRY_MS = 2_000;
  * with a Warning event naming what was left behind, because a namespace that can never be deleted is
  * worse than an orphan copy (which the node reconciler removes if that node ever returns).
  */
-export async function finalizeIndex(index: QuidditchIndex, deps: FinalizeDeps): Promise<ReconcileResult> {
+export async function finalizeIndex(index: QuidditchIndex, deps: FinalizeDeps, log: Logger): Promise<ReconcileResult> {
   const namespace = index.metadata.namespace ?? 'default';
   const name = index.metadata.name ?? '';
   const finalizers = index.metadata.finalizers ?? [];
@@ -42,25 +44,35 @@ export async function finalizeIndex(index: QuidditchIndex, deps: FinalizeDeps): 
     deps.events.record(index, 'Normal', 'Deleting', `Deleting ${index.status?.shardAllocations?.length ?? 0} shard copies.`);
   }
 
-  const left: string[] = [];
+  // Copies on nodes we could not reach: worth waiting for (up to deleteTimeoutMs). Copies whose node
+  // object is gone: nobody to ask, so no point waiting — but they are named all the same.
+  const unreachable: AbandonedCopy[] = [];
+  const nodeGone: AbandonedCopy[] = [];
   await mapLimit(index.status?.shardAllocations ?? [], 32, async (a) => {
     const node = deps.nodeCache.get(namespace, a.nodeId);
-    if (!node) return; // the node object is gone; so is anything it held that we could reach
+    if (!node) {
+      nodeGone.push({ node: a.nodeId, shardId: a.shardId, primary: a.primary, why: 'no QuidditchNode object' });
+      return;
+    }
     try {
       await deps.shards.deleteShard({ name: a.nodeId, address: node.spec.address }, { namespace, index: name, indexUid: index.metadata.uid ?? '', shardId: a.shardId, primary: a.primary });
     } catch (err) {
-      left.push(`shard ${a.shardId}${a.primary ? ' (primary)' : ''} on ${a.nodeId}: ${err instanceof Error ? err.message : String(err)}`);
+      unreachable.push({ node: a.nodeId, shardId: a.shardId, primary: a.primary, why: err instanceof Error ? err.message : String(err) });
     }
   });
 
   const requestedAt = Date.parse(index.metadata.deletionTimestamp ?? '') || deps.now().getTime();
   const waitedMs = deps.now().getTime() - requestedAt;
-  if (left.length && waitedMs < deps.deleteTimeoutMs) {
+  if (unreachable.length && waitedMs < deps.deleteTimeoutMs) {
     return { kind: 'requeueAfter', ms: Math.min(DELETE_RETRY_MS, deps.deleteTimeoutMs - waitedMs) };
   }
-  if (left.length) {
+  const abandoned = [...unreachable, ...nodeGone];
+  if (abandoned.length) {
+    const gaveUp = unreachable.length ? `Gave up after ${Math.round(waitedMs / 1000)}s on` : 'Left';
     deps.events.record(index, 'Warning', 'ShardsLeftBehind',
-      `Gave up after ${Math.round(waitedMs / 1000)}s on ${left.length} copies on unreachable nodes: ${left.slice(0, 10).join('; ')}. They are removed if the node returns.`);
+      `${gaveUp} ${abandoned.length} copies: ${describeAbandoned(abandoned)}. They are removed if the node returns.`);
+    // The Event may have to shorten a long list; the log names every copy.
+    log.warn({ index: `${namespace}/${name}`, abandoned: fullList(abandoned) }, 'index deleted with shard copies left behind');
   }
   try {
     await deps.indices.patchFinalizers(namespace, name, index.metadata.resourceVersion, finalizers.filter((f) => f !== INDEX_FINALIZER));

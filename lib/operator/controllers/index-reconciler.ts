@@ -41,7 +41,7 @@ const MAX_PLAN_ATTEMPTS = 5;
 export class IndexReconciler implements Reconciler {
   constructor(private readonly deps: IndexReconcilerDeps) {}
 
-  async reconcile(key: string, _ctx?: ReconcileContext): Promise<ReconcileResult> {
+  async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult> {
     const [namespace, name] = splitKey(key);
     const { deps } = this;
     let index = deps.indexCache.get(namespace, name);
@@ -52,7 +52,7 @@ export class IndexReconciler implements Reconciler {
       deps.ledger.delete(namespace, name);
       return { kind: 'done' };
     }
-    if (index.metadata.deletionTimestamp) return finalizeIndex(index, deps);
+    if (index.metadata.deletionTimestamp) return finalizeIndex(index, deps, ctx.log);
 
     // 2. Finalizer first.
     const finalizers = index.metadata.finalizers ?? [];

@@ -1,6 +1,7 @@
 import type { QuidditchIndex, QuidditchNode } from '../../api/v1';
 import { CustomResourceClient } from '../kube/custom-resource-client';
 import type { EventRecorder } from '../kube/event-recorder';
+import type { OperatorMetrics } from '../metrics';
 import type { ReconcileContext, ReconcileResult, Reconciler } from '../runtime/reconciler';
 import { setCondition } from './conditions';
 import type { ObjectStore } from '../runtime/source';
@@ -8,6 +9,7 @@ import { splitKey, messageOf } from './index-reconciler';
 import { judgeNode } from './node-status';
 import type { ShardOperations } from './shard-operations';
 import { writeStatus } from './status-writer';
+import { SweepSchedule } from './sweep-schedule';
 
 export interface NodeReconcilerDeps {
   readonly nodes: CustomResourceClient<QuidditchNode>;
@@ -22,6 +24,10 @@ export interface NodeReconcilerDeps {
   readonly orphanGraceMs?: number;
   /** Least time between two orphan sweeps of one node. @default 30 s */
   readonly sweepIntervalMs?: number;
+  /** First retry of a failed sweep; doubles per failure up to sweepIntervalMs. @default 1 s */
+  readonly sweepRetryBaseMs?: number;
+  /** Counts failed sweeps (orphan_sweep_failures_total). */
+  readonly metrics?: OperatorMetrics;
 }
 
 /**
@@ -31,16 +37,18 @@ export interface NodeReconcilerDeps {
  * index assigns to the node, e.g. left on a node that was down while its shards moved elsewhere.
  */
 export class NodeReconciler implements Reconciler {
-  private readonly lastSweep = new Map<string, number>();
+  private readonly sweeps: SweepSchedule;
 
-  constructor(private readonly deps: NodeReconcilerDeps) {}
+  constructor(private readonly deps: NodeReconcilerDeps) {
+    this.sweeps = new SweepSchedule({ intervalMs: deps.sweepIntervalMs ?? 30_000, retryBaseMs: deps.sweepRetryBaseMs });
+  }
 
-  async reconcile(key: string, _ctx?: ReconcileContext): Promise<ReconcileResult> {
+  async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileResult> {
     const [namespace, name] = splitKey(key);
     const { deps } = this;
     const node = deps.nodeCache.get(namespace, name);
     if (!node) {
-      this.lastSweep.delete(key);
+      this.sweeps.forget(key);
       return { kind: 'done' };
     }
     const now = deps.now();
@@ -60,21 +68,40 @@ export class NodeReconciler implements Reconciler {
         deps.events.record(written, type, after === 'UNHEALTHY' ? 'NodeUnhealthy' : after === 'HEALTHY' ? 'NodeHealthy' : 'NodeDraining', verdict.message);
       }
     }
-    if (verdict.state === 'HEALTHY') await this.sweepOrphans(namespace, node).catch(() => undefined);
-    return verdict.recheckAfterMs === undefined ? { kind: 'done' } : { kind: 'requeueAfter', ms: verdict.recheckAfterMs };
+    const retryAfterMs = verdict.state === 'HEALTHY' ? await this.sweepIfDue(key, namespace, node, ctx) : undefined;
+    const recheckMs = [verdict.recheckAfterMs, retryAfterMs].filter((ms): ms is number => ms !== undefined);
+    return recheckMs.length ? { kind: 'requeueAfter', ms: Math.min(...recheckMs) } : { kind: 'done' };
   }
 
-  /** Deletes copies the node holds that no index assigns to it (idempotent; at most once per sweep interval). */
-  private async sweepOrphans(namespace: string, node: QuidditchNode): Promise<void> {
+  /**
+   * Runs the node's orphan sweep when it is due. A failed sweep does not fail the reconcile (the
+   * node's state was written), but it is never silent: it is logged at warn, counted in
+   * orphan_sweep_failures_total, and retried with backoff — the returned delay requeues the node for it.
+   */
+  private async sweepIfDue(key: string, namespace: string, node: QuidditchNode, ctx: ReconcileContext): Promise<number | undefined> {
+    const startedMs = this.deps.now().getTime();
+    // Not due yet: a pending retry still counts, so the requeue returned for it is never dropped.
+    if (!this.sweeps.isDue(key, startedMs)) return this.sweeps.pendingRetryMs(key, startedMs);
+    try {
+      await this.sweepOrphans(namespace, node, startedMs);
+      this.sweeps.succeeded(key, startedMs);
+      return undefined;
+    } catch (err) {
+      const retryInMs = this.sweeps.failed(key, this.deps.now().getTime());
+      this.deps.metrics?.orphanSweepFailures.inc();
+      ctx.log.warn({ err: messageOf(err), node: key, failures: this.sweeps.failures(key), retryInMs }, 'orphan sweep failed; retrying with backoff');
+      return retryInMs;
+    }
+  }
+
+  /** Deletes copies the node holds that no index assigns to it (idempotent); throws when any step failed. */
+  private async sweepOrphans(namespace: string, node: QuidditchNode, now: number): Promise<void> {
     const { deps } = this;
     const name = node.metadata.name ?? '';
-    const key = `${namespace}/${name}`;
-    const now = deps.now().getTime();
-    if (now - (this.lastSweep.get(key) ?? 0) < (deps.sweepIntervalMs ?? 30_000)) return;
-    this.lastSweep.set(key, now);
     const target = { name, address: node.spec.address };
     const held = await deps.shards.listShards(target);
     const grace = deps.orphanGraceMs ?? 30_000;
+    const failed: string[] = [];
     for (const copy of held) {
       if (copy.namespace !== namespace || now - copy.createdAtMs < grace) continue;
       if (isClaimed(deps.indexCache.get(namespace, copy.index), copy, name)) continue;
@@ -85,8 +112,10 @@ export class NodeReconciler implements Reconciler {
         deps.events.record(node, 'Normal', 'OrphanCopyDeleted', `Deleted shard ${copy.shardId} of ${copy.index} (uid ${copy.indexUid}): no index assigns it to this node.`);
       } catch (err) {
         deps.events.record(node, 'Warning', 'OrphanCopyDeleteFailed', `Unable to delete orphan shard ${copy.shardId} of ${copy.index}: ${messageOf(err)}`);
+        failed.push(`shard ${copy.shardId} of ${copy.index}: ${messageOf(err)}`);
       }
     }
+    if (failed.length) throw new Error(`unable to delete ${failed.length} orphan copies (${failed.join('; ')})`);
   }
 }
 

@@ -1,6 +1,8 @@
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
 import type { ObjectMeta } from '../../api/v1';
+import type { Logger } from '../logger';
+import type { OperatorMetrics } from '../metrics';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -9,9 +11,27 @@ export interface EventRecorder {
   record(obj: { apiVersion: string; kind: string; metadata: ObjectMeta }, type: EventType, reason: string, message: string): void;
 }
 
+/** What a failed event write carries, for the onError callback. */
+export interface FailedEvent {
+  readonly reason: string;
+  readonly involvedObject: string;
+}
+
+/**
+ * The onError the operator uses: a lost event is logged at warn (with what it was about) and counted
+ * in events_failed_total. Debug would hide it: the event was the only trace a person would have seen.
+ */
+export function warnOnFailedEvent(log: Logger, metrics?: OperatorMetrics): (err: unknown, event: FailedEvent) => void {
+  return (err, event) => {
+    metrics?.eventsFailed.inc();
+    log.warn({ err: err instanceof Error ? err.message : String(err), ...event }, 'unable to record event');
+  };
+}
+
 /**
  * Writes core/v1 Events. Recording is fire-and-forget: an event that cannot be written must not fail
- * a reconcile, since events are for people, not for correctness.
+ * a reconcile, since events are for people, not for correctness — but it is reported to onError
+ * (required, so no caller drops failures silently by accident).
  */
 export class KubeEventRecorder implements EventRecorder {
   private readonly api: CoreV1Api;
@@ -19,7 +39,7 @@ export class KubeEventRecorder implements EventRecorder {
   constructor(
     kubeConfig: KubeConfig,
     private readonly component: string,
-    private readonly onError: (err: unknown) => void = () => undefined,
+    private readonly onError: (err: unknown, event: FailedEvent) => void,
   ) {
     this.api = kubeConfig.makeApiClient(CoreV1Api);
   }
@@ -47,6 +67,8 @@ export class KubeEventRecorder implements EventRecorder {
       reportingComponent: this.component,
       reportingInstance: process.env.POD_NAME ?? this.component,
     };
-    this.api.createNamespacedEvent({ namespace, body }).catch(this.onError);
+    this.api.createNamespacedEvent({ namespace, body }).catch((err: unknown) => {
+      this.onError(err, { reason, involvedObject: `${obj.kind} ${namespace}/${obj.metadata.name ?? ''}` });
+    });
   }
 }

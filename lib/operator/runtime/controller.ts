@@ -43,7 +43,10 @@ export class Controller {
       clock: options.clock,
       backoff: options.backoff,
       hooks: {
-        depthChanged: (depth) => options.metrics.workqueueDepth.set(labels, depth),
+        depthChanged: (d) => {
+          options.metrics.workqueueDepth.set(labels, d.waiting + d.inFlight + d.retrying);
+          options.metrics.workqueueScheduled.set(labels, d.scheduled);
+        },
         retried: () => options.metrics.workqueueRetries.inc(labels),
       },
     });

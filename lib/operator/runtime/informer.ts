@@ -70,6 +70,7 @@ export class ResilientInformer<T extends NamedObject> implements EventSource<T>,
     this.clock = options.clock ?? systemClock;
     const api = options.kubeConfig.makeApiClient(CustomObjectsApi);
     const listFn = async () => {
+      options.metrics.informerLists.inc({ resource: options.plural });
       const list = await withTimeout(
         api.listNamespacedCustomObject({ group, version, namespace: options.namespace, plural: options.plural, labelSelector: options.labelSelector }) as Promise<KubernetesListObject<KubernetesObject>>,
         options.listTimeoutMs ?? 60_000,
@@ -78,9 +79,19 @@ export class ResilientInformer<T extends NamedObject> implements EventSource<T>,
       return list;
     };
     const path = `/apis/${group}/${version}/namespaces/${options.namespace}/${options.plural}`;
-    const watch = new BoundedWatch(options.kubeConfig, options.watchTimeoutSeconds ?? 300);
+    const watch = new BoundedWatch(options.kubeConfig, options.watchTimeoutSeconds ?? 300, () => {
+      // ListWatch re-lists by itself after a 410; counted and logged so that it is visible it did.
+      options.metrics.informerWatchExpired.inc({ resource: options.plural });
+      this.log.info('watch expired (410 Gone): resourceVersion too old; re-listing');
+    });
     this.listWatch = new ListWatch(path, watch, listFn, false, options.labelSelector);
-    this.listWatch.on('update', (obj) => this.updateHandlers.forEach((h) => h(obj as T)));
+    const count = (event: 'add' | 'update' | 'delete') => () => options.metrics.informerEvents.inc({ resource: options.plural, event });
+    this.listWatch.on('add', count('add'));
+    this.listWatch.on('delete', count('delete'));
+    this.listWatch.on('update', (obj) => {
+      count('update')();
+      this.updateHandlers.forEach((h) => h(obj as T));
+    });
     this.listWatch.on('error', (err) => this.onError(err));
   }
 
@@ -198,6 +209,7 @@ class BoundedWatch extends Watch {
   constructor(
     config: KubeConfig,
     private readonly timeoutSeconds: number,
+    private readonly onExpired: () => void,
   ) {
     super(config);
   }
@@ -210,9 +222,14 @@ class BoundedWatch extends Watch {
   ): Promise<AbortController> {
     let guard: NodeJS.Timeout | undefined;
     const params = { ...queryParams, allowWatchBookmarks: true, timeoutSeconds: this.timeoutSeconds };
-    const stripping = (phase: string, apiObj: unknown, watchObj?: unknown) => callback(phase, stripManagedFields(apiObj), watchObj);
+    const stripping = (phase: string, apiObj: unknown, watchObj?: unknown) => {
+      if (phase === 'ERROR' && (apiObj as { code?: number } | undefined)?.code === 410) this.onExpired();
+      callback(phase, stripManagedFields(apiObj), watchObj);
+    };
     const controller = await super.watch(path, params, stripping, (err) => {
       if (guard) clearTimeout(guard);
+      const e = err as { statusCode?: number; code?: number } | null | undefined;
+      if (e && (e.statusCode === 410 || e.code === 410)) this.onExpired();
       done(err);
     });
     if (!controller.signal.aborted) {

@@ -7,9 +7,11 @@ import { isLeaseFree, releasedSpec, renewedSpec, takeoverSpec } from './lease';
 
 /**
  * Why leadership ended: `lost` (renewal failed past the deadline, or another replica holds the
- * lease), `released` (release() on graceful shutdown), `stopped` (stop() without releasing).
+ * lease), `released` (release() on graceful shutdown), `stopped` (stop() without releasing),
+ * `failed` (the election loop itself died of an unexpected error: this replica neither leads nor
+ * campaigns any more, whether or not it led before — the process must exit).
  */
-export type StoppedReason = 'lost' | 'released' | 'stopped';
+export type StoppedReason = 'lost' | 'released' | 'stopped' | 'failed';
 
 export interface LeaderElectorOptions {
   readonly kubeConfig: KubeConfig;
@@ -28,7 +30,7 @@ export interface LeaderElectorOptions {
   readonly retryPeriodMs?: number;
   /** Called once this replica holds the lease. */
   readonly onStartedLeading?: () => void;
-  /** Called once when leadership ends, after isLeader() turned false. */
+  /** Called once when leadership ends, after isLeader() turned false; with `failed` also when it never led. */
   readonly onStoppedLeading?: (reason: StoppedReason) => void;
   readonly log: Logger;
   readonly metrics?: OperatorMetrics;
@@ -84,7 +86,7 @@ export class LeaderElector {
   /** Campaigns in the background: acquire, then renew every retry period until stopped or lost. */
   start(): void {
     if (this.loop) return;
-    this.loop = this.run().catch((err) => this.options.log.error({ err }, 'leader election loop failed'));
+    this.loop = this.run().catch((err: unknown) => this.loopFailed(err));
   }
 
   /** Stops campaigning and renewing without touching the lease (it expires on its own). */
@@ -156,6 +158,12 @@ export class LeaderElector {
    * holds a valid lease, 'failed' on an error or a lost race (409).
    */
   private async tryAcquireOrRenew(timeoutMs: number): Promise<'held' | 'taken' | 'failed'> {
+    const outcome = await this.attempt(timeoutMs);
+    this.options.metrics?.leaderElectionAttempts.inc({ result: outcome });
+    return outcome;
+  }
+
+  private async attempt(timeoutMs: number): Promise<'held' | 'taken' | 'failed'> {
     try {
       return await withTimeout(this.acquireOrRenew(), timeoutMs);
     } catch (err) {
@@ -199,6 +207,19 @@ export class LeaderElector {
   /** Writes lease as read (its metadata.resourceVersion makes the API server refuse a stale write with 409). */
   private async replace(lease: V1Lease): Promise<void> {
     await this.api.replaceNamespacedLease({ name: this.options.leaseName, namespace: this.options.namespace, body: lease });
+  }
+
+  /**
+   * The loop died (a bug, a broken clock, a throwing callback): nothing renews the lease any more, so
+   * leading on would mean reconciling without a lease. Stop leading at once and say so; the manager
+   * stops the controllers and the process exits non-zero so Kubernetes restarts it clean.
+   */
+  private loopFailed(err: unknown): void {
+    this.options.log.error({ err, identity: this.identity }, 'leader election loop failed; no longer leading or campaigning');
+    if (this.stopping.signal.aborted) return; // stop() or release() is already ending leadership
+    this.stopping.abort();
+    this.setLeading(false);
+    this.options.onStoppedLeading?.('failed');
   }
 
   private stepDown(reason: StoppedReason): void {

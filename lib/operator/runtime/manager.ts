@@ -3,6 +3,7 @@ import type { OperatorConfig } from '../config';
 import { withKeepAlive } from '../kube/keep-alive';
 import type { Logger } from '../logger';
 import type { OperatorMetrics } from '../metrics';
+import type { Clock } from './clock';
 import type { Controller } from './controller';
 import { NamedObject, ResilientInformer } from './informer';
 import { LeaderElector, leaderIdentity, StoppedReason } from './leader-election';
@@ -15,6 +16,8 @@ export interface LeaderElectionSettings {
   readonly leaseDurationMs: number;
   readonly renewDeadlineMs: number;
   readonly retryPeriodMs: number;
+  /** @default systemClock */
+  readonly clock?: Clock;
 }
 
 export interface ManagerOptions {
@@ -32,7 +35,8 @@ export interface ManagerOptions {
   /** Periodic re-emit of every cached object. @default 300000 */
   readonly resyncPeriodMs?: number;
   /**
-   * Called after controllers stopped because leadership was lost (not on shutdown). The process
+   * Called after controllers stopped because leadership was lost or the election loop died (not on
+   * shutdown). The process
    * should exit non-zero, as controller-runtime does, so the pod restarts clean and campaigns again.
    */
   readonly onLeadershipLost?: () => void;
@@ -103,6 +107,7 @@ export class Manager {
           leaseDurationMs: le.leaseDurationMs,
           renewDeadlineMs: le.renewDeadlineMs,
           retryPeriodMs: le.retryPeriodMs,
+          clock: le.clock,
           log: options.log.child({ component: 'leader-election' }),
           metrics: options.metrics,
           onStartedLeading: () => void this.startControllers(),
@@ -186,8 +191,8 @@ export class Manager {
   }
 
   private async leadershipEnded(reason: StoppedReason): Promise<void> {
-    if (reason !== 'lost') return;
-    this.log.error('leadership lost; stopping controllers');
+    if (reason !== 'lost' && reason !== 'failed') return;
+    this.log.error({ reason }, reason === 'lost' ? 'leadership lost; stopping controllers' : 'leader election failed; stopping controllers');
     await this.stopControllers();
     this.options.onLeadershipLost?.();
   }

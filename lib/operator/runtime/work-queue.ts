@@ -1,10 +1,26 @@
 import { BackoffOptions, ExponentialBackoff } from './backoff';
 import { Clock, systemClock, TimerHandle } from './clock';
 
+/**
+ * What a queue holds. `waiting + inFlight + retrying` is the work not yet done (the depth a drain
+ * waits for); `scheduled` keys are planned re-checks (requeueAfter, e.g. a heartbeat's expiry) that
+ * every healthy object may have at all times, so they are reported apart instead of as backlog.
+ */
+export interface QueueDepth {
+  /** Queued, ready for a worker. */
+  readonly waiting: number;
+  /** Handed to a worker, not yet done. */
+  readonly inFlight: number;
+  /** Delayed by the failure backoff (addRateLimited): failed work still to be done. */
+  readonly retrying: number;
+  /** Delayed by addAfter: a re-check planned for later. */
+  readonly scheduled: number;
+}
+
 /** Observers of a queue, e.g. Prometheus metrics. */
 export interface WorkQueueHooks {
-  /** Called with the number of keys waiting whenever it changes. */
-  depthChanged?(depth: number): void;
+  /** Called whenever any count of the queue's depth changes. */
+  depthChanged?(depth: QueueDepth): void;
   /** Called once per addRateLimited. */
   retried?(key: string): void;
 }
@@ -33,13 +49,15 @@ export class WorkQueue {
   /** Keys that need processing: waiting in `queue`, or added again while processing. */
   private readonly dirty = new Set<string>();
   private readonly processing = new Set<string>();
-  private readonly delayed = new Map<string, { at: number; handle: TimerHandle }>();
+  private readonly delayed = new Map<string, { at: number; handle: TimerHandle; retry: boolean }>();
   private readonly waiters: Array<(key: string | undefined) => void> = [];
   private readonly idleWaiters: Array<() => void> = [];
   private readonly clock: Clock;
   private readonly backoff: ExponentialBackoff;
   private readonly hooks: WorkQueueHooks;
   private shuttingDown = false;
+  /** Entries of `delayed` that are failure retries (kept as a count: depth is reported on every change). */
+  private retryingCount = 0;
 
   constructor(options: WorkQueueOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -59,24 +77,14 @@ export class WorkQueue {
 
   /** Queues key after ms; if key already has a pending delay, the earlier of the two wins. */
   addAfter(key: string, ms: number): void {
-    if (this.shuttingDown) return;
-    if (ms <= 0) return this.add(key);
-    const at = this.clock.now() + ms;
-    const pending = this.delayed.get(key);
-    if (pending && pending.at <= at) return;
-    if (pending) this.clock.clearTimeout(pending.handle);
-    const handle = this.clock.setTimeout(() => {
-      this.delayed.delete(key);
-      this.add(key);
-    }, ms);
-    this.delayed.set(key, { at, handle });
+    this.delay(key, ms, false);
   }
 
   /** Queues key after its next backoff delay (5 ms, 10 ms, 20 ms, … by default). */
   addRateLimited(key: string): void {
     if (this.shuttingDown) return;
     this.hooks.retried?.(key);
-    this.addAfter(key, this.backoff.next(key));
+    this.delay(key, this.backoff.next(key), true);
   }
 
   /** Resets key's backoff; call after it was reconciled successfully. */
@@ -107,14 +115,20 @@ export class WorkQueue {
     if (this.dirty.has(key) && !this.shuttingDown) {
       this.queue.push(key);
       this.handOut();
-      this.depthChanged();
     }
+    this.depthChanged();
     if (this.processing.size === 0) this.idleWaiters.splice(0).forEach((resolve) => resolve());
   }
 
   /** Keys waiting to be handed out (delayed keys not included). */
   len(): number {
     return this.queue.length;
+  }
+
+  /** Everything the queue holds, by kind (see QueueDepth). */
+  depth(): QueueDepth {
+    const retrying = this.retryingCount;
+    return { waiting: this.queue.length, inFlight: this.processing.size, retrying, scheduled: this.delayed.size - retrying };
   }
 
   /** Keys currently handed out to workers. */
@@ -132,6 +146,7 @@ export class WorkQueue {
       this.shuttingDown = true;
       for (const { handle } of this.delayed.values()) this.clock.clearTimeout(handle);
       this.delayed.clear();
+      this.retryingCount = 0;
       this.queue.length = 0;
       this.dirty.clear();
       this.waiters.splice(0).forEach((resolve) => resolve(undefined));
@@ -151,7 +166,32 @@ export class WorkQueue {
     }
   }
 
+  private delay(key: string, ms: number, retry: boolean): void {
+    if (this.shuttingDown) return;
+    if (ms <= 0) return this.add(key);
+    const at = this.clock.now() + ms;
+    const pending = this.delayed.get(key);
+    if (pending && pending.at <= at) return;
+    if (pending) {
+      this.clock.clearTimeout(pending.handle);
+      this.undelay(key);
+    }
+    const handle = this.clock.setTimeout(() => {
+      this.undelay(key);
+      this.add(key);
+      this.depthChanged(); // add() reports nothing when the key was already waiting
+    }, ms);
+    this.delayed.set(key, { at, handle, retry });
+    if (retry) this.retryingCount++;
+    this.depthChanged();
+  }
+
+  private undelay(key: string): void {
+    if (this.delayed.get(key)?.retry) this.retryingCount--;
+    this.delayed.delete(key);
+  }
+
   private depthChanged(): void {
-    this.hooks.depthChanged?.(this.queue.length);
+    this.hooks.depthChanged?.(this.depth());
   }
 }

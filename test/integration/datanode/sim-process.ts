@@ -27,7 +27,7 @@ export function startSimProcess(args: readonly string[], env: NodeJS.ProcessEnv 
   });
   let stderr = '';
   let stdout = '';
-  child.stderr!.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise<SimProcess>((resolve, reject) => {
     const fail = (why: string) => {
@@ -40,7 +40,7 @@ export function startSimProcess(args: readonly string[], env: NodeJS.ProcessEnv 
       fail(`exited with ${code} before it was ready`);
     };
     child.once('exit', early);
-    child.stdout!.setEncoding('utf8').on('data', (c: string) => {
+    child.stdout.setEncoding('utf8').on('data', (c: string) => {
       stdout += c;
       const line = stdout.split('\n').find((l) => l.includes('"msg":"ready"'));
       if (!line) return;

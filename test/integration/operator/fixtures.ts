@@ -1,4 +1,4 @@
-import { CoreV1Api, CoordinationV1Api, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, CoordinationV1Api, KubeConfig, V1LeaseSpec } from '@kubernetes/client-node';
 import type { QuidditchIndex, QuidditchNode, ShardAllocationStatus } from '../../../lib/api/v1';
 import { CustomResourceClient } from '../../../lib/operator/kube/custom-resource-client';
 import { testKubeConfig, waitFor } from '../../support/kube';
@@ -68,6 +68,18 @@ export class Cluster {
     }, { timeoutMs, intervalMs: 200, description: `events ${reasons.join(', ')}${involvedName ? ` of ${involvedName}` : ''}` });
   }
 
+  /** The leader Lease's spec, or undefined while there is none. */
+  async lease(leaseName = 'quidditch-operator'): Promise<LeaseTimes | undefined> {
+    try {
+      const spec: V1LeaseSpec | undefined = (await this.coordination.readNamespacedLease({ name: leaseName, namespace: this.namespace })).spec;
+      if (!spec) return undefined;
+      const ms = (t: Date | undefined) => (t ? new Date(t).getTime() : 0);
+      return { holder: spec.holderIdentity ?? '', transitions: spec.leaseTransitions ?? 0, acquiredMs: ms(spec.acquireTime), renewedMs: ms(spec.renewTime) };
+    } catch {
+      return undefined;
+    }
+  }
+
   async leaseHolder(leaseName = 'quidditch-operator'): Promise<string | undefined> {
     try {
       const lease = await this.coordination.readNamespacedLease({ name: leaseName, namespace: this.namespace });
@@ -76,6 +88,17 @@ export class Cluster {
       return undefined;
     }
   }
+}
+
+/**
+ * The leader Lease as the replicas wrote it: times are their own clocks' (same machine here), so
+ * comparing them shows what happened in which order, however slow the test's polling was.
+ */
+export interface LeaseTimes {
+  readonly holder: string;
+  readonly transitions: number;
+  readonly acquiredMs: number;
+  readonly renewedMs: number;
 }
 
 /** Every copy each sim holds, as `index/shard/p|r@node`, sorted. */

@@ -90,10 +90,13 @@ describe('index lifecycle on real data nodes', () => {
     }, { timeoutMs: 10_000, intervalMs: 100, description: 'routing to drop the replicas' });
   });
 
-  it('exposes metrics for reconciles, queue depth, leadership and routing', async () => {
+  it('exposes metrics for reconciles, queue depth, leadership, routing, informers and the Node.js process', async () => {
     const text = await operator.metrics();
-    for (const name of ['reconcile_total', 'reconcile_duration_seconds', 'workqueue_depth', 'leader_is_leader', 'routing_requests_total']) {
-      expect(text).toContain(name);
+    for (const name of [
+      'reconcile_total', 'reconcile_duration_seconds', 'workqueue_depth', 'workqueue_scheduled', 'leader_is_leader', 'leader_election_attempts_total',
+      'routing_requests_total', 'informer_lists_total', 'informer_events_total', 'nodejs_heap_size_used_bytes', 'process_cpu_seconds_total',
+    ]) {
+      expect(text).toMatch(new RegExp(`^${name}(_bucket|_sum|_count)?(\\{[^}]*\\})? \\S+$`, 'm'));
     }
     expect(text).toMatch(/^leader_is_leader 1$/m);
   });

@@ -5,34 +5,18 @@
  */
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import pino from 'pino';
-import { API_GROUP, API_VERSION, QuidditchIndex, QuidditchNode } from '../../../lib/api/v1';
+import type { QuidditchIndex, QuidditchNode } from '../../../lib/api/v1';
 import { DataNodeSim } from '../../../lib/datanode-sim';
 import { DataNodeClient } from '../../../lib/operator/datanode/client';
 import { AllocationLedger } from '../../../lib/operator/controllers/allocation-ledger';
 import { GrpcShardOperations } from '../../../lib/operator/controllers/grpc-shard-operations';
 import { IndexReconciler } from '../../../lib/operator/controllers/index-reconciler';
 import { NodeReconciler } from '../../../lib/operator/controllers/node-reconciler';
-import { KubeEventRecorder } from '../../../lib/operator/kube/event-recorder';
+import { KubeEventRecorder, warnOnFailedEvent } from '../../../lib/operator/kube/event-recorder';
 import type { ReconcileContext } from '../../../lib/operator/runtime/reconciler';
-import type { ObjectStore } from '../../../lib/operator/runtime/source';
 import { createTestNamespace } from '../../support/kube';
 import { Cluster } from './fixtures';
-
-/** A cache filled by listing from the API server on demand: the real objects, refreshed explicitly between steps. */
-class ListedStore<T extends { metadata: { name?: string; namespace?: string } }> implements ObjectStore<T> {
-  private items: T[] = [];
-  constructor(private readonly api: CustomObjectsApi, private readonly namespace: string, private readonly plural: string) {}
-  async refresh(): Promise<void> {
-    const list = (await this.api.listNamespacedCustomObject({ group: API_GROUP, version: API_VERSION, namespace: this.namespace, plural: this.plural })) as { items: T[] };
-    this.items = list.items;
-  }
-  get(namespace: string, name: string): T | undefined {
-    return this.items.find((i) => i.metadata.namespace === namespace && i.metadata.name === name);
-  }
-  list(namespace?: string): T[] {
-    return this.items.filter((i) => !namespace || i.metadata.namespace === namespace);
-  }
-}
+import { ListedStore } from './listed-store';
 
 const ctx: ReconcileContext = { log: pino({ enabled: false }), reconcileId: 'test', signal: new AbortController().signal };
 let cluster: Cluster;
@@ -61,7 +45,7 @@ beforeAll(async () => {
   nodeStore = new ListedStore(api, cluster.namespace, 'quidditchnodes');
   client = new DataNodeClient({ deadlineMs: 1000, maxAttempts: 1 });
   const shards = new GrpcShardOperations(client);
-  const events = new KubeEventRecorder(cluster.kc, 'quidditch-operator-test');
+  const events = new KubeEventRecorder(cluster.kc, 'quidditch-operator-test', warnOnFailedEvent(ctx.log));
   const ledger = new AllocationLedger();
   indexReconciler = new IndexReconciler({
     indices: cluster.indices, indexCache: indexStore, nodeCache: nodeStore, shards, events, ledger, now: () => now(), deleteTimeoutMs: 5_000,

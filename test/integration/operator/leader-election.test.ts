@@ -2,13 +2,15 @@ import { createTestNamespace, waitFor } from '../../support/kube';
 import { Cluster } from './fixtures';
 import { OperatorProcess, SimProcess, stopAll } from './harness';
 
+const LEASE_S = 30;
 let cluster: Cluster;
 let operators: OperatorProcess[];
 
 beforeAll(async () => {
   cluster = new Cluster(await createTestNamespace('op-leader'));
   await SimProcess.start({ name: 'd-0', namespace: cluster.namespace });
-  const fast = ['--lease-duration=4', '--renew-deadline=3', '--retry-period=0.5'];
+  // A long lease: a takeover before the old holder's last renewal + LEASE_S proves it came from the release.
+  const fast = [`--lease-duration=${LEASE_S}`, '--renew-deadline=3', '--retry-period=0.5'];
   operators = await Promise.all(['op-a', 'op-b'].map((podName) => OperatorProcess.start({ namespace: cluster.namespace, podName, args: fast })));
 }, 90_000);
 
@@ -34,14 +36,18 @@ describe('two operator replicas', () => {
     }
   });
 
-  it('hands over to the standby at once when the leader stops gracefully', async () => {
+  it('hands over to the standby on release when the leader stops gracefully, without waiting out the lease', async () => {
     const leaderIdx = (await Promise.all(operators.map(isLeader))).indexOf(true);
     const [leader, standby] = [operators[leaderIdx], operators[1 - leaderIdx]];
-    const stoppedAt = Date.now();
+    const before = await cluster.lease();
     await leader.stop();
-    await waitFor(() => isLeader(standby), { timeoutMs: 10_000, intervalMs: 100, description: 'standby to lead' });
-    // Released lease: the standby takes over within a retry period or two, not a lease duration.
-    expect(Date.now() - stoppedAt).toBeLessThan(4_000);
+    expect(leader.process.exitStatus).toBe(0);
+    await waitFor(() => isLeader(standby), { timeoutMs: 20_000, intervalMs: 100, description: 'standby to lead' });
+    const after = await cluster.lease();
+    expect(after?.holder.startsWith(standby.podName)).toBe(true);
+    expect(after?.transitions).toBe(before!.transitions + 1);
+    // Acquired while the old lease was still valid: only the release allows that.
+    expect(after!.acquiredMs).toBeLessThan(before!.renewedMs + LEASE_S * 1000);
     await cluster.createIndex('two', 1, 0);
     await cluster.waitForActive('two');
   });

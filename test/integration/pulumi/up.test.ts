@@ -47,7 +47,7 @@ const changes = (ops: OpMap | undefined) => Object.fromEntries(Object.entries(op
 
 async function read(o: Obj): Promise<Obj | undefined> {
   try {
-    return (await objects.read({ apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.metadata.name, namespace: o.metadata.namespace } })) as Obj;
+    return await objects.read<Obj>({ apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.metadata.name, namespace: o.metadata.namespace } });
   } catch (err) {
     if ((err as { code?: number }).code === 404) return undefined;
     throw err;
@@ -92,11 +92,12 @@ beforeAll(async () => {
       stackName: 'integration',
       projectName: 'quidditch',
       // The program of Pulumi.yaml, plus an index: a custom resource whose CRD the same stack creates.
-      program: async () => {
+      program: () => {
+        // PulumiFn must return a promise; the program itself is synchronous.
         const provider = new k8s.Provider('test-cluster', { kubeconfig });
         const cluster = declareCluster({ providers: [provider] });
         new QuidditchIndex('logs', { cluster, shards: 2, replicas: 1 }, { provider });
-        return programOutputs(cluster);
+        return Promise.resolve(programOutputs(cluster));
       },
     },
     {

@@ -61,7 +61,7 @@ describe('pod settings', () => {
         priorityClassName: 'Not Valid',
       },
       operator: { imagePullSecrets: ['UPPER'], topologySpreadConstraints: [{ maxSkew: 0, topologyKey: '', whenUnsatisfiable: 'Maybe' }] },
-    } as QuidditchClusterProps);
+    });
     expect(message.split('\n').slice(1)).toEqual([
       '  - dataNodes.tolerations[0].effect = "Sometimes": must be one of NoSchedule, PreferNoSchedule, NoExecute (or unset for every effect)',
       '  - dataNodes.tolerations[0].value = "v": must be unset when operator is Exists',

@@ -55,7 +55,7 @@ describe('QuidditchIndex', () => {
     ['an oversize setting value', { shards: 1, settings: { analysis: 'x'.repeat(1025) } }, `settings["analysis"] = "${'x'.repeat(1025)}": must be a string of at most 1024 characters`],
     ['a bad namespace', { shards: 1, namespace: 'Q' }, 'namespace = "Q": must be a DNS-1123 label'],
   ])('rejects %s', (_what, props, expected) => {
-    const message = errorOf('products', props as QuidditchIndexProps);
+    const message = errorOf('products', props);
     expect(message).toContain('Unable to synthesize QuidditchIndex products: 1 invalid prop. Fix:\n');
     expect(message).toContain(`  - ${expected}`);
   });

@@ -13,7 +13,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse } from 'yaml';
 
-const key = (o: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }) => `${o.apiVersion}:${o.kind}:${logicalName(o as never)}`;
+const key = (o: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }) => `${o.apiVersion}:${o.kind}:${logicalName(o)}`;
 
 describe('planCluster', () => {
   it.each(['k8s', 'raft'] as const)('changes only the data-node StatefulSet when data-node replicas change (%s mode)', (mode) => {

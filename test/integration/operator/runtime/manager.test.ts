@@ -3,10 +3,12 @@ import { request } from 'node:http';
 import type { QuidditchIndex } from '../../../../lib/api/v1';
 import { createLogger } from '../../../../lib/operator/logger';
 import { OperatorMetrics } from '../../../../lib/operator/metrics';
+import type { Clock } from '../../../../lib/operator/runtime/clock';
 import { Controller } from '../../../../lib/operator/runtime/controller';
 import { leaderIdentity } from '../../../../lib/operator/runtime/leader-election';
 import { Manager } from '../../../../lib/operator/runtime/manager';
 import { done, Reconciler, ReconcileResult } from '../../../../lib/operator/runtime/reconciler';
+import { BreakableClock } from '../../../support/breakable-clock';
 import { createTestNamespace, deleteNamespace, testKubeConfig, waitFor } from '../../../support/kube';
 
 const log = createLogger({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
@@ -58,13 +60,13 @@ describe('Manager against the real API server', () => {
     await deleteNamespace(namespace);
   });
 
-  async function replica(name: string, leaseName: string, delayMs = 0): Promise<Replica> {
+  async function replica(name: string, leaseName: string, delayMs = 0, clock?: Clock): Promise<Replica> {
     const metrics = new OperatorMetrics();
     const lost: number[] = [];
     const manager = new Manager({
       kubeConfig: kc, namespace, log: log.child({ replica: name }), metrics,
       http: { host: '127.0.0.1', port: 0 }, metricsHttp: { host: '127.0.0.1', port: 0 },
-      leaderElection: { leaseName, identity: leaderIdentity(name), leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 500 },
+      leaderElection: { leaseName, identity: leaderIdentity(name), leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 500, clock },
       onLeadershipLost: () => lost.push(Date.now()),
     });
     const reconciler = new RecordingReconciler(delayMs);
@@ -89,7 +91,8 @@ describe('Manager against the real API server', () => {
     const standby = leader === a ? b : a;
     await createIndex('one');
     await waitFor(() => leader.reconciler.runs.some((x) => x.key === `${namespace}/one`), { description: 'leader reconciles the new index', timeoutMs: 10_000 });
-    await new Promise((r) => setTimeout(r, 1000));
+    // The standby had the chance to act: its own cache holds the index. It still must not reconcile it.
+    await waitFor(() => standby.manager.informer<QuidditchIndex>(GROUP.plural).get(namespace, 'one'), { description: 'the standby to cache the index', timeoutMs: 10_000 });
     expect(standby.reconciler.runs).toEqual([]);
     expect(standby.controller.isRunning()).toBe(false);
     expect((await get(leader.ports.metricsPort, '/metrics')).body).toMatch(/^leader_is_leader 1$/m);
@@ -128,5 +131,19 @@ describe('Manager against the real API server', () => {
     await waitFor(() => r.lost.length === 1, { description: 'onLeadershipLost', timeoutMs: 10_000 });
     expect(r.controller.isRunning()).toBe(false);
     expect(r.manager.isLeader()).toBe(false);
+  });
+
+  it('stops controllers and reports leadership loss when its election loop dies, so the process exits', async () => {
+    const clock = new BreakableClock();
+    const r = await replica('broken', 'dies', 0, clock);
+    await waitFor(() => r.controller.isRunning(), { description: 'controllers running', timeoutMs: 10_000 });
+    clock.broken = true; // the election loop's next sleep throws
+    await waitFor(() => r.lost.length === 1, { description: 'onLeadershipLost', timeoutMs: 10_000 });
+    expect(r.controller.isRunning()).toBe(false);
+    expect(r.manager.isLeader()).toBe(false);
+    // No reconcile without a lease: an index created now is not reconciled by this replica.
+    await createIndex('after-failure');
+    await waitFor(() => r.manager.informer<QuidditchIndex>(GROUP.plural).get(namespace, 'after-failure'), { description: 'the replica to cache the new index', timeoutMs: 10_000 });
+    expect(r.reconciler.runs.map((x) => x.key)).not.toContain(`${namespace}/after-failure`);
   });
 });

@@ -138,10 +138,12 @@ describe('DataNodeClient failures', () => {
       await client.createShard(node, { shard: ref(0) });
       await first.stop(0);
       const restarted = new ShardStore('data-0');
-      const restart = new Promise<void>((resolve) =>
-        setTimeout(async () => {
-          second = await startDataNodeServer(restarted, { host: '127.0.0.1', port: first.port });
-          resolve();
+      const restart = new Promise<void>((resolve, reject) =>
+        setTimeout(() => {
+          startDataNodeServer(restarted, { host: '127.0.0.1', port: first.port }).then((s) => {
+            second = s;
+            resolve();
+          }, reject);
         }, 500),
       );
       const info = await client.createShard(node, { shard: ref(1) });

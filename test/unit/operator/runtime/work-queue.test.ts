@@ -1,13 +1,13 @@
 import { ExponentialBackoff } from '../../../../lib/operator/runtime/backoff';
 import { ManualClock } from '../../../../lib/operator/runtime/manual-clock';
-import { WorkQueue } from '../../../../lib/operator/runtime/work-queue';
+import { QueueDepth, WorkQueue } from '../../../../lib/operator/runtime/work-queue';
 
 /** Takes a key that must be available right now. */
 async function take(queue: WorkQueue): Promise<string | undefined> {
   const marker = Symbol('pending');
   const got = await Promise.race([queue.get(), new Promise<typeof marker>((resolve) => setImmediate(() => resolve(marker)))]);
   if (got === marker) throw new Error('queue had no key ready');
-  return got as string | undefined;
+  return got;
 }
 
 /** True when get() would block right now. */
@@ -136,16 +136,31 @@ describe('WorkQueue', () => {
   });
 
   it('reports depth and retries to its hooks', async () => {
-    const depths: number[] = [];
+    const depths: QueueDepth[] = [];
     const retried: string[] = [];
     const q = new WorkQueue({ clock, hooks: { depthChanged: (d) => depths.push(d), retried: (k) => retried.push(k) } });
     q.add('a');
     q.add('b');
     q.done((await take(q)) as string);
     q.addRateLimited('c');
-    expect(depths).toEqual([1, 2, 1]);
+    expect(depths.map((d) => [d.waiting, d.inFlight, d.retrying, d.scheduled])).toEqual([[1, 0, 0, 0], [2, 0, 0, 0], [1, 1, 0, 0], [1, 0, 0, 0], [1, 0, 1, 0]]);
     expect(retried).toEqual(['c']);
     await q.shutDown();
+  });
+
+  it('counts keys in flight and backing off as unfinished work, and planned re-checks apart', async () => {
+    queue.add('busy');
+    const busy = (await take(queue)) as string;
+    queue.addRateLimited('failed');
+    queue.addAfter('recheck', 60_000);
+    expect(queue.depth()).toEqual({ waiting: 0, inFlight: 1, retrying: 1, scheduled: 1 });
+    queue.done(busy);
+    clock.advance(5); // the first backoff of 'failed'
+    expect(queue.depth()).toEqual({ waiting: 1, inFlight: 0, retrying: 0, scheduled: 1 });
+    // A retry overtaken by an earlier addAfter is a re-check now, counted once.
+    queue.addRateLimited('other');
+    queue.addAfter('other', 1);
+    expect(queue.depth()).toEqual({ waiting: 1, inFlight: 0, retrying: 0, scheduled: 2 });
   });
 
   it('releases waiting workers with undefined on shutdown and drops queued and delayed keys', async () => {
