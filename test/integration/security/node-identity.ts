@@ -85,7 +85,7 @@ export async function refusal(request: Promise<unknown>): Promise<{ code: number
     await request;
   } catch (err) {
     const e = err as { code?: number; body?: unknown };
-    let message = String(e.body ?? (err as Error).message);
+    let message = typeof e.body === 'string' ? e.body : e.body !== undefined ? JSON.stringify(e.body) : (err as Error).message;
     try {
       message = (JSON.parse(message) as { message?: string }).message ?? message;
     } catch {
