@@ -1,9 +1,10 @@
 /**
  * QuidditchCluster: a whole Quidditch cluster in one construct. Resolves and validates the props
  * once (lib/model), then composes the parts for the chosen control-plane mode:
- *   k8s  → CRDs, operator (RBAC, Deployment, Service, PDB), data nodes
+ *   k8s  → CRDs, operator (RBAC, Deployment, Service, PDB), node admission policy, data nodes
  *   raft → Raft masters, data nodes wired to them, and the CRDs (kept for rollback; `crds: false` drops them)
  *   a `migration` step → both control planes and the step's objects (lib/model/migration.ts)
+ *   both → NetworkPolicies (unless turned off); monitoring objects with `monitoring.enabled`
  *
  * The parts use cdk8s-plus-28's raw `k8s` classes rather than its high-level constructs: the
  * high-level ones add hash suffixes to names, disable service-account tokens, and have no
@@ -18,6 +19,8 @@ import { ValidationError } from '../model/validation';
 import { QuidditchCrds } from './crds';
 import { QuidditchDataNodes } from './data-nodes';
 import { QuidditchMonitoring } from './monitoring/monitoring';
+import { QuidditchNetworkPolicies } from './network-policies';
+import { QuidditchNodeAdmissionPolicy } from './node-admission-policy';
 import { QuidditchOperator } from './operator';
 import { QuidditchIndex, QuidditchIndexOptions } from './quidditch-index';
 import { QuidditchMigration } from './migration';
@@ -40,6 +43,10 @@ export class QuidditchCluster extends Construct {
   readonly migration?: QuidditchMigration;
   /** PodMonitor, PrometheusRule and dashboard; only with `monitoring.enabled`. */
   readonly monitoring?: QuidditchMonitoring;
+  /** k8s mode, unless `security.nodeAdmissionPolicy: false`: data nodes write only their own QuidditchNode. */
+  readonly nodeAdmissionPolicy?: QuidditchNodeAdmissionPolicy;
+  /** Unless `security.networkPolicies.enabled: false`. */
+  readonly networkPolicies?: QuidditchNetworkPolicies;
 
   /** @throws ValidationError listing every invalid prop */
   constructor(scope: Construct, id: string, props: QuidditchClusterProps = {}) {
@@ -66,11 +73,19 @@ export class QuidditchCluster extends Construct {
     if (cluster.mode === 'raft' || migration?.masters) {
       this.raftMasters = new QuidditchRaftMasters(this, 'RaftMasters', { cluster });
     }
+    if (cluster.mode === 'k8s' && cluster.security.nodeAdmissionPolicy) {
+      this.nodeAdmissionPolicy = new QuidditchNodeAdmissionPolicy(this, 'NodeAdmissionPolicy', { cluster });
+    }
     // Data nodes follow the control plane they are switched to, which leads the mode during a migration.
     const dataNodesView = migration?.dataNodesOn === 'masters' ? { ...cluster, mode: 'raft' as const } : cluster;
     this.dataNodes = new QuidditchDataNodes(this, 'DataNodes', { cluster: dataNodesView });
+    // The policy before the data nodes in the output: no window in which a node may write another's object.
+    if (this.nodeAdmissionPolicy) this.dataNodes.node.addDependency(this.nodeAdmissionPolicy);
     if (migration) this.migration = new QuidditchMigration(this, 'Migration', { cluster });
     if (cluster.monitoring) this.monitoring = new QuidditchMonitoring(this, 'Monitoring', { cluster });
+    if (cluster.security.networkPolicies.enabled) {
+      this.networkPolicies = new QuidditchNetworkPolicies(this, 'NetworkPolicies', { cluster });
+    }
     // CRDs first in the output: the operator and data nodes watch and create these kinds.
     if (this.crds) {
       for (const part of [this.operator, this.dataNodes]) part?.node.addDependency(this.crds);

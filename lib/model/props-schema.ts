@@ -72,6 +72,24 @@ const workload = (replicas: string) => ({
   resources,
 });
 
+const peer = (description: string, example: unknown) => obj(description, example, {
+  namespaceLabels: map('Labels of the namespaces ({} = every namespace).', { 'kubernetes.io/metadata.name': 'monitoring' }),
+  podLabels: map('Labels of the pods.', { 'quidditch.io/routing-client': 'true' }),
+});
+const security = obj('Admission policy and NetworkPolicies.', { networkPolicies: { enabled: false } }, {
+  nodeAdmissionPolicy: bool('Emit the policy that lets a data node write only its own QuidditchNode (Kubernetes 1.30+).'),
+  networkPolicies: obj('NetworkPolicies of every component.', { enabled: true, routingClients: { podLabels: { 'quidditch.io/routing-client': 'true' } } }, {
+    enabled: bool('Emit NetworkPolicies.'),
+    routingClients: peer('Who may call the routing API.', { podLabels: { 'quidditch.io/routing-client': 'true' } }),
+    metricsScrapers: peer('Who may scrape metrics.', { namespaceLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }),
+    restrictEgress: bool('Limit the operator\'s (masters\') egress.'),
+    apiServer: obj('API server addresses for the egress rule.', { cidrs: ['10.0.0.1/32'], ports: [443, 6443] }, {
+      cidrs: list('Address ranges.', { type: 'string' }, ['10.0.0.1/32']),
+      ports: list('TCP ports.', { type: 'integer' }, [443, 6443]),
+    }),
+  }),
+});
+
 export const QUIDDITCH_CLUSTER_PROPS_SCHEMA = obj('Props of QuidditchCluster.', { mode: 'k8s', namespace: 'search', dataNodes: { replicas: 3 } }, {
   mode: str('k8s, raft or auto.', 'k8s'),
   namespace: str('Namespace of every namespaced object.', 'search'),
@@ -113,4 +131,5 @@ export const QUIDDITCH_CLUSTER_PROPS_SCHEMA = obj('Props of QuidditchCluster.', 
     storage,
     ...podSettings(false),
   }),
+  security,
 });

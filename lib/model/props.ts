@@ -5,6 +5,9 @@
 import type { MigrationStep } from './migration';
 
 import type { k8s } from 'cdk8s-plus-28';
+import type { SecurityProps } from './security-props';
+
+export type { ApiServerProps, NetworkPolicyProps, PeerProps, SecurityProps } from './security-props';
 
 /**
  * Scheduling and pod-level settings a platform sets on every workload: where pods run, what they
@@ -206,4 +209,6 @@ export interface QuidditchClusterProps {
   readonly labels?: Readonly<Record<string, string>>;
   /** PodMonitor, PrometheusRule and Grafana dashboard for the operator (k8s mode). @default none rendered */
   readonly monitoring?: MonitoringProps;
+  /** Admission policy and NetworkPolicies (see security-props.ts). @default both on */
+  readonly security?: SecurityProps;
 }

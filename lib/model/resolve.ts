@@ -9,6 +9,7 @@ import type { ImagePullPolicy, MonitoringProps, QuidditchClusterProps, ResourceP
 import { resolvePodSettings, validatePodSettings } from './pod-settings';
 import { QUIDDITCH_CLUSTER_PROPS_SCHEMA } from './props-schema';
 import { parseQuantity } from './quantity';
+import { resolveSecurity, validateSecurity } from './security';
 import { checkShape } from './shape';
 import type { LogLevel, ResolvedCluster, ResolvedLeaderElection, ResolvedMode, ResolvedMonitoring, ResolvedResources, ResolvedStorage } from './resolved';
 import {
@@ -149,6 +150,7 @@ export function resolveCluster(id: string, props: QuidditchClusterProps = {}, co
     },
     ...(isOneOf(MIGRATION_STEPS, props.migration) ? { migration: migrationPlan(props.migration) } : {}),
     ...(props.monitoring?.enabled ?? DEFAULTS.monitoring.enabled ? { monitoring: resolveMonitoring(props.monitoring) } : {}),
+    security: resolveSecurity(props.security),
   };
 
   const problems = new Problems();
@@ -157,6 +159,7 @@ export function resolveCluster(id: string, props: QuidditchClusterProps = {}, co
   validateCluster(problems, resolved);
   validateMigration(problems, resolved, props);
   validateMonitoring(problems, resolved, props.monitoring);
+  validateSecurity(problems, resolved.security);
   problems.throwIfAny('QuidditchCluster', typeof name === 'string' && name !== '' ? name : `(id ${id})`);
   return resolved;
 }

@@ -7,6 +7,7 @@ import type { ClusterNames } from './names';
 import type { MigrationPlan } from './migration';
 import type { ResolvedPodSettings } from './pod-settings';
 import type { ImagePullPolicy } from './props';
+import type { ResolvedSecurity } from './security';
 
 export type ResolvedMode = 'k8s' | 'raft';
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error';
@@ -97,4 +98,5 @@ export interface ResolvedCluster {
   readonly migration?: MigrationPlan;
   /** Undefined: no monitoring objects (the default). */
   readonly monitoring?: ResolvedMonitoring;
+  readonly security: ResolvedSecurity;
 }

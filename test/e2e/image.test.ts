@@ -104,6 +104,9 @@ beforeAll(async () => {
     mode: 'k8s',
     operator: { image: image.ref, imagePullPolicy: 'Never', replicas: 1 },
     dataNodes: { replicas: DATA_NODES },
+    // The data nodes run as host processes with unbound tokens and 127.0.0.1 addresses, not as pods:
+    // the policy that binds a node to its pod (tested in test/integration/security) would refuse them.
+    security: { nodeAdmissionPolicy: false },
   }) as ManifestObject[];
   // Everything but the CRDs (the global setup installed them): RBAC and ServiceAccounts are what
   // the containers' tokens are bound by; the workloads are stored (no kubelet runs them).

@@ -10,8 +10,8 @@ describe('QuidditchCluster in k8s mode', () => {
 
   it('emits the CRDs, the operator with its RBAC, and the data nodes — and no masters', () => {
     expect(kinds(objects)).toEqual([
-      'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'Deployment', 'PodDisruptionBudget',
-      'Role', 'RoleBinding', 'Service', 'ServiceAccount', 'StatefulSet',
+      'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'Deployment', 'NetworkPolicy', 'PodDisruptionBudget',
+      'Role', 'RoleBinding', 'Service', 'ServiceAccount', 'StatefulSet', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
     ]);
     expect(ofKind(objects, 'CustomResourceDefinition').map((o) => o.metadata.name).sort()).toEqual([
       'quidditchindices.quidditch.io', 'quidditchnodes.quidditch.io', 'shardallocations.quidditch.io',

@@ -35,7 +35,7 @@ describe('namespaces', () => {
   it('keeps "default" without a Chart namespace, and CRDs and ClusterRoles stay cluster-scoped', () => {
     const objects = synthInChart(undefined);
     expect(objects.filter((o) => CLUSTER_SCOPED_KINDS.includes(o.kind)).map((o) => o.kind).sort()).toEqual(
-      ['ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'CustomResourceDefinition', 'CustomResourceDefinition'],
+      ['ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'CustomResourceDefinition', 'CustomResourceDefinition', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'],
     );
     for (const o of objects) {
       expect(where(o)).toEqual([`${o.kind}/${o.metadata.name}`, CLUSTER_SCOPED_KINDS.includes(o.kind) ? undefined : 'default']);

@@ -7,8 +7,8 @@ describe('QuidditchCluster in raft mode', () => {
     expect(objects).toMatchSnapshot();
   });
 
-  it('emits the CRDs, masters and data nodes, and no operator or lease RBAC', () => {
-    expect(kinds(objects)).toEqual(['CustomResourceDefinition', 'PodDisruptionBudget', 'Service', 'ServiceAccount', 'StatefulSet']);
+  it('emits the CRDs, masters, data nodes and NetworkPolicies, and no operator or lease RBAC', () => {
+    expect(kinds(objects)).toEqual(['CustomResourceDefinition', 'NetworkPolicy', 'PodDisruptionBudget', 'Service', 'ServiceAccount', 'StatefulSet']);
     expect(ofKind(objects, 'StatefulSet').map((o) => o.metadata.name).sort()).toEqual(['search-raft-data', 'search-raft-master']);
     expect(objects.some((o) => o.metadata.name.includes('operator'))).toBe(false);
   });

@@ -1,7 +1,9 @@
 /** Props from JavaScript or a config file: one error per prop whose shape is wrong, with an example. */
 import { resolveCluster } from '../../../lib/model/resolve';
 import { QUIDDITCH_CLUSTER_PROPS_SCHEMA, PropSchema } from '../../../lib/model/props-schema';
-import type { DataNodeProps, LeaderElectionProps, MonitoringProps, OperatorProps, PodSettings, QuidditchClusterProps, RaftProps, ResourceProps, StorageProps } from '../../../lib/model/props';
+import type {
+  ApiServerProps, DataNodeProps, LeaderElectionProps, MonitoringProps, NetworkPolicyProps, OperatorProps, PeerProps, PodSettings, QuidditchClusterProps, RaftProps, ResourceProps, SecurityProps, StorageProps,
+} from '../../../lib/model/props';
 import { checkShape, formatExample } from '../../../lib/model/shape';
 import { Problems } from '../../../lib/model/validation';
 
@@ -69,7 +71,11 @@ const operator: Required<OperatorProps> = {
 };
 const raft: Required<RaftProps> = { ...workload, ...pod, storage };
 const monitoring: Required<MonitoringProps> = { enabled: true, podMonitor: true, prometheusRule: true, dashboard: true, labels: {}, runbookBaseUrl: 'https://x' };
-const everything: Required<QuidditchClusterProps> = { mode: 'k8s', namespace: 'n', name: 'n', crds: true, labels: {}, migration: 'add-masters', dataNodes, operator, raft, monitoring };
+const peer: Required<PeerProps> = { namespaceLabels: {}, podLabels: {} };
+const apiServer: Required<ApiServerProps> = { cidrs: ['10.0.0.1/32'], ports: [443] };
+const networkPolicies: Required<NetworkPolicyProps> = { enabled: true, routingClients: peer, metricsScrapers: peer, restrictEgress: true, apiServer };
+const security: Required<SecurityProps> = { nodeAdmissionPolicy: true, networkPolicies };
+const everything: Required<QuidditchClusterProps> = { mode: 'k8s', namespace: 'n', name: 'n', crds: true, labels: {}, migration: 'add-masters', dataNodes, operator, raft, monitoring, security };
 
 function keysOf(value: unknown, schema: PropSchema, path = ''): string[] {
   if (schema.type !== 'object' || !schema.properties) return [];
