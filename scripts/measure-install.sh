@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What a library user installs: packs this package, installs the tarball into a scratch project
 # the way a cdk8s-only platform team would (with the peers constructs, cdk8s, cdk8s-plus-28; the
-# optional Pulumi peers are not installed), and writes the numbers to bench/results/install-size.json.
+# optional Pulumi peers are not installed), and writes the numbers to bench/results/package/install-size.json.
 #
 #   bash scripts/measure-install.sh          # uses the npm cache; the registry only for what is missing
 set -euo pipefail
@@ -37,5 +37,5 @@ const out = {
 console.log(JSON.stringify(out, null, 2));
 ' "$(stat -c %s "$work/$tarball")" "$(grep -vc '/$' "$work/files.txt")" "$packages" "$total" "$own" \
   "$(node -e 'const v={};for(const p of ["constructs","cdk8s","cdk8s-plus-28"])v[p]=require(p+"/package.json").version;console.log(JSON.stringify(v))')" \
-  > "$repo/bench/results/install-size.json"
-cat "$repo/bench/results/install-size.json"
+  > "$repo/bench/results/package/install-size.json"
+cat "$repo/bench/results/package/install-size.json"

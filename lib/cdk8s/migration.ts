@@ -131,11 +131,16 @@ export function renderExportJob(cluster: ResolvedCluster): k8s.KubeJobProps {
   };
 }
 
+/** Props of QuidditchMigration: the objects of one k8s → raft migration step (README "Changing modes"). */
 export interface QuidditchMigrationProps {
   /** The resolved cluster; renders nothing unless it has a migration step. */
   readonly cluster: ResolvedCluster;
 }
 
+/**
+ * The step-specific objects of a k8s → raft migration: the read-only ValidatingAdmissionPolicy and
+ * binding, and the state-export Job. QuidditchCluster adds it when its `migration` prop is set.
+ */
 export class QuidditchMigration extends Construct {
   constructor(scope: Construct, id: string, props: QuidditchMigrationProps) {
     super(scope, id);

@@ -20,7 +20,8 @@ function tsFiles(dir: string): string[] {
 
 function specifiers(file: string): string[] {
   const src = readFileSync(file, 'utf8');
-  return [...src.matchAll(/(?:from|import|require)\s*\(?\s*'([^']+)'/g)].map((m) => m[1]);
+  // `from '…'`, `import '…'`, `import('…')`, `require('…')`: a module specifier is one quoted word on one line.
+  return [...src.matchAll(/(?:\bfrom\s+|^import\s+|\bimport\s*\(\s*|\brequire\s*\(\s*)'([^'\n]+)'/gm)].map((m) => m[1]);
 }
 
 const libraryFiles = [join(root, 'lib/index.ts'), ...LIBRARY_DIRS.flatMap((d) => tsFiles(join(root, d)))];
