@@ -1,8 +1,12 @@
 /**
  * The state round trip against the real API server, through the operator image's own subcommands:
  * export a namespace where the operator placed 20 indices on three sims, import it into another
- * namespace, and start an operator and sims there. The imported indices keep spec and allocations,
- * and the new operator adopts them without a single CreateShard, promotion or delete on any sim.
+ * namespace, and start an operator and sims there. The imported indices keep spec and allocations.
+ * The target's sims are new and hold none of the data (copies are named by namespace, index, UID and
+ * shard, and these nodes never had them), so the operator there must say so — every index red with
+ * PrimaryLost, its allocations still naming where the data was — and must not place a single empty
+ * copy or promote one. Adoption of copies a node really holds is proven in place
+ * (restore-in-place.test.ts) and through the migration walk (test/integration/pulumi).
  */
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
@@ -11,6 +15,8 @@ import { createTestNamespace } from '../../support/kube';
 import { Cluster } from '../operator/fixtures';
 import { OperatorProcess, SimProcess, stopAll } from '../operator/harness';
 import { createIndices, indexNames, listIndices, waitAllActive } from '../../faults/support';
+import { allLogs } from '../operator/harness';
+import { waitFor } from '../../support/kube';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 const NODES = ['data-0', 'data-1', 'data-2'];
@@ -34,6 +40,39 @@ const essence = (indices: readonly QuidditchIndex[]) =>
   indices
     .map((i) => ({ name: i.metadata.name, spec: i.spec, allocations: [...(i.status?.shardAllocations ?? [])].sort((a, b) => a.shardId - b.shardId || a.nodeId.localeCompare(b.nodeId)) }))
     .sort((a, b) => a.name!.localeCompare(b.name!));
+
+/** Where each copy's data was: shard and node, whatever state the copy is in now. */
+const placement = (indices: readonly QuidditchIndex[]) =>
+  indices.flatMap((i) => (i.status?.shardAllocations ?? []).map((a) => `${i.metadata.name}/${a.shardId}@${a.nodeId}`)).sort();
+
+/**
+ * Every shard still has a recorded copy, and every recorded copy names a node that held its data in the
+ * source: nothing was moved or invented. (For a shard with no copy found, the status keeps the
+ * primary's location, where the operator waits for the data to return.)
+ */
+function expectPlacementKept(indices: readonly QuidditchIndex[]): void {
+  const before = placement(sourceIndices);
+  const after = placement(indices);
+  const shards = (ps: readonly string[]) => [...new Set(ps.map((p) => p.split('@')[0]))].sort();
+  expect(after.filter((p) => !before.includes(p))).toEqual([]);
+  expect(shards(after)).toEqual(shards(before));
+}
+
+/** Red because no node holds a copy of a primary: the operator found the data missing and did not replace it with an empty copy. */
+const isPrimaryLost = (i: QuidditchIndex) => i.status?.health === 'red' && (i.status.conditions ?? []).some((c) => c.reason === 'PrimaryLost');
+
+async function waitAllPrimaryLost(cluster: Cluster, names: readonly string[], timeoutMs: number): Promise<QuidditchIndex[]> {
+  let pending: string[] = [...names];
+  try {
+    return await waitFor(async () => {
+      const indices = (await listIndices(cluster)).filter((i) => names.includes(i.metadata.name ?? ''));
+      pending = names.filter((n) => !indices.some((i) => i.metadata.name === n && isPrimaryLost(i)));
+      return pending.length === 0 ? indices : undefined;
+    }, { timeoutMs, intervalMs: 500, description: `${names.length} indices to be red with PrimaryLost` });
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n${pending.length} pending, e.g. ${pending.slice(0, 5).join(', ')}\n${allLogs(40)}`, { cause: err });
+  }
+}
 
 let source: Cluster;
 let target: Cluster;
@@ -92,31 +131,34 @@ describe('export and import of the cluster state', () => {
     expect((await listIndices(clash)).map((i) => i.metadata.name)).toEqual([INDICES[3]]);
   }, CLI_TEST_TIMEOUT_MS);
 
-  it('imports into a namespace whose operator and data nodes already run without one copy being placed by them', async () => {
+  it('imports into a namespace whose operator and data nodes already run; nodes without the data leave every index red (PrimaryLost), never green on empty copies', async () => {
     const live = new Cluster(await createTestNamespace('state-live'));
     const sims = await Promise.all(NODES.map((name) => SimProcess.start({ name, namespace: live.namespace })));
     await OperatorProcess.start({ namespace: live.namespace, args: ['--resync-period=30'] });
     const run = await operatorCommand(['import', '--namespace', live.namespace], JSON.stringify(exported));
     expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
     expect(JSON.parse(run.stdout)).toMatchObject({ indicesRestored: INDICES, nodesUnchanged: NODES });
-    // Every index is taken over as restored. (The race this guards against — the operator planning an index
-    // between its creation and its status write — is narrow; restoring-guard.test.ts proves the guard itself.)
-    expect(essence(await waitAllActive(live, INDICES, 120_000))).toEqual(essence(sourceIndices));
+    // Every index is taken over as restored, not planned afresh (the race the restoring guard prevents —
+    // planning between creation and status write — is narrow; restoring-guard.test.ts proves the guard).
+    const restored = await waitAllPrimaryLost(live, INDICES, 120_000);
+    expectPlacementKept(restored);
+    // No copy placed, promoted or actually deleted. (DeleteShard calls do happen: the operator drops its
+    // record of a missing replica and deletes it idempotently on a node that never held it.)
     for (const sim of sims) {
       const { stats } = await sim.stats();
-      expect({ node: sim.name, createCalls: stats.createCalls, deleteCalls: stats.deleteCalls }).toEqual({ node: sim.name, createCalls: 0, deleteCalls: 0 });
+      expect({ node: sim.name, createCalls: stats.createCalls, promoteCalls: stats.promoteCalls, deleteEffective: stats.deleteEffective }).toEqual({ node: sim.name, createCalls: 0, promoteCalls: 0, deleteEffective: 0 });
     }
   }, CLI_TEST_TIMEOUT_MS);
 
-  it('is adopted by an operator there: every index ACTIVE and green with no copy created, promoted, deleted or moved', async () => {
+  it('is taken over by an operator started there: on nodes without the data every index is red (PrimaryLost) with no copy created, promoted or moved', async () => {
     const sims = await Promise.all(NODES.map((name) => SimProcess.start({ name, namespace: target.namespace })));
     await OperatorProcess.start({ namespace: target.namespace, args: ['--resync-period=30'] });
-    const adopted = await waitAllActive(target, INDICES, 120_000);
-    expect(essence(adopted)).toEqual(essence(sourceIndices));
+    const adopted = await waitAllPrimaryLost(target, INDICES, 120_000);
+    expectPlacementKept(adopted);
+    expect([...adopted].sort((a, b) => a.metadata.name!.localeCompare(b.metadata.name!)).map((i) => i.spec)).toEqual(essence(sourceIndices).map((e) => e.spec));
     for (const sim of sims) {
       const { stats } = await sim.stats();
-      expect({ node: sim.name, createCalls: stats.createCalls, promoteCalls: stats.promoteCalls, deleteCalls: stats.deleteCalls })
-        .toEqual({ node: sim.name, createCalls: 0, promoteCalls: 0, deleteCalls: 0 });
+      expect({ node: sim.name, createCalls: stats.createCalls, promoteCalls: stats.promoteCalls, deleteEffective: stats.deleteEffective }).toEqual({ node: sim.name, createCalls: 0, promoteCalls: 0, deleteEffective: 0 });
     }
     // The restored indices carry the exported copy identity and no restoring marker.
     for (const i of adopted) {
