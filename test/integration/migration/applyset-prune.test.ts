@@ -5,24 +5,18 @@
  * A control plane of its own: the CRDs are applied, labelled and could be pruned here.
  */
 import { KubeConfig } from '@kubernetes/client-node';
-import { spawn } from 'node:child_process';
 import { stringify } from 'yaml';
 import { synthesizeClusterManifests } from '../../../lib/cdk8s/manifests';
 import { ControlPlane } from '../../support/control-plane';
 import { rawRequest } from '../../support/raw-request';
+import { CommandResult, runCommand } from '../../support/run-command';
 
 const NS = 'search';
 let cp: ControlPlane;
 let kc: KubeConfig;
 
-function kubectl(args: readonly string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.env.QUIDDITCH_TEST_KUBECTL as string, args, { env: { ...process.env, KUBECONFIG: cp.kubeconfigPath, KUBECTL_APPLYSET: 'true' } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  child.stdin.end(stdin);
-  return new Promise((r) => child.once('close', (code) => r({ code, stdout, stderr })));
+function kubectl(args: readonly string[], stdin = ''): Promise<CommandResult> {
+  return runCommand(process.env.QUIDDITCH_TEST_KUBECTL as string, args, stdin, { env: { ...process.env, KUBECONFIG: cp.kubeconfigPath, KUBECTL_APPLYSET: 'true' } });
 }
 
 const yamlOf = (mode: 'k8s' | 'raft') => synthesizeClusterManifests({ name: 'search', namespace: NS, mode }).map((o) => stringify(o)).join('---\n');

@@ -8,8 +8,7 @@
  * copy or promote one. Adoption of copies a node really holds is proven in place
  * (restore-in-place.test.ts) and through the migration walk (test/integration/pulumi).
  */
-import { spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
+
 import { CLUSTER_STATE_API_VERSION, ClusterState, QuidditchIndex } from '../../../lib/api/v1';
 import { createTestNamespace } from '../../support/kube';
 import { Cluster } from '../operator/fixtures';
@@ -17,23 +16,15 @@ import { OperatorProcess, SimProcess, stopAll } from '../operator/harness';
 import { createIndices, indexNames, listIndices, waitAllActive } from '../../faults/support';
 import { allLogs } from '../operator/harness';
 import { waitFor } from '../../support/kube';
+import { runOperatorCommand } from '../../support/run-command';
 
-const ROOT = resolve(__dirname, '..', '..', '..');
 const NODES = ['data-0', 'data-1', 'data-2'];
 const INDICES = indexNames('idx', 20);
 /** Each CLI run starts Node with tsx; on a loaded 2-core machine that alone can take tens of seconds. */
 const CLI_TEST_TIMEOUT_MS = 300_000;
 
 /** Runs `apps/operator.ts <args>` as the image's entrypoint would, with stdin; resolves with its exit code and output. */
-function operatorCommand(args: readonly string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'apps', 'operator.ts'), ...args, `--kubeconfig=${process.env.QUIDDITCH_TEST_KUBECONFIG}`], { cwd: ROOT });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  child.stdin.end(stdin);
-  return new Promise((r) => child.once('close', (code) => r({ code, stdout, stderr })));
-}
+const operatorCommand = runOperatorCommand;
 
 /** What must survive the round trip: name, spec and every allocation. */
 const essence = (indices: readonly QuidditchIndex[]) =>

@@ -5,25 +5,16 @@
  * UID: the operator's orphan sweep — proven to run by the one index left out of the import, whose
  * copies it deletes — leaves theirs alone, and nothing is created again.
  */
-import { spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
+
 import type { ClusterState } from '../../../lib/api/v1';
 import { createTestNamespace, waitFor } from '../../support/kube';
 import { allocatedCopies, Cluster, heldCopies } from '../operator/fixtures';
 import { OperatorProcess, SimProcess, stopAll } from '../operator/harness';
 import { creationCounts, duplicates, waitAllActive, waitAllGone } from '../../faults/support';
+import { runOperatorCommand } from '../../support/run-command';
 
-const ROOT = resolve(__dirname, '..', '..', '..');
 
-function operatorCommand(args: readonly string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'apps', 'operator.ts'), ...args, `--kubeconfig=${process.env.QUIDDITCH_TEST_KUBECONFIG}`], { cwd: ROOT });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  child.stdin.end(stdin);
-  return new Promise((r) => child.once('close', (code) => r({ code, stdout, stderr })));
-}
+const operatorCommand = runOperatorCommand;
 
 let cluster: Cluster;
 let sims: SimProcess[];

@@ -1,0 +1,25 @@
+import { spawn, SpawnOptions } from 'node:child_process';
+import { join, resolve } from 'node:path';
+
+export interface CommandResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs a command to completion with `stdin` as its input; resolves with its exit code and output. */
+export function runCommand(command: string, args: readonly string[], stdin = '', options: SpawnOptions = {}): Promise<CommandResult> {
+  const child = spawn(command, args, { ...options, stdio: 'pipe' });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+  child.stdin.end(stdin);
+  return new Promise((r) => child.once('close', (code) => r({ code, stdout, stderr })));
+}
+
+/** Runs `apps/operator.ts <args>` as the image's entrypoint would (e.g. `export`, `import`), against the test control plane. */
+export function runOperatorCommand(args: readonly string[], stdin = ''): Promise<CommandResult> {
+  const root = resolve(__dirname, '..', '..');
+  return runCommand(process.execPath, ['--import', 'tsx', join(root, 'apps', 'operator.ts'), ...args, `--kubeconfig=${process.env.QUIDDITCH_TEST_KUBECONFIG}`], stdin, { cwd: root });
+}
