@@ -89,6 +89,7 @@ function checkTokensUnique(sentinels: readonly Sentinel[]): void {
   for (const mode of ['k8s', 'raft'] as const) {
     const v = defaultValues() as HelmValues;
     v.controlPlane!.mode = mode;
+    v.monitoring!.enabled = mode === 'k8s';
     const text = JSON.stringify((synthesizeClusterManifests(valuesToProps(v, { name: 'quidditch', namespace: 'default' })) as KubeObject[]).filter((o) => !isCrd(o)));
     for (const s of sentinels) {
       const hit = typeof s.token === 'number'

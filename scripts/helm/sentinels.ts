@@ -12,6 +12,7 @@
  *   list      a list item containing the token      → the user's items appended (or the key only when set)
  *   flag      a list item starting with the token   → the item only when the value is true
  */
+import { dashboardUid } from '../../lib/cdk8s/monitoring/dashboard';
 import { masterEndpoints, raftPeers, raftQuorum } from '../../lib/cdk8s/raft-masters';
 import { resolveCluster } from '../../lib/model/resolve';
 import { defaultValues } from './default-values';
@@ -42,7 +43,7 @@ const SHORT: Record<Component, string> = { dataNodes: 'dn', operator: 'op', raft
 /** Numeric tokens per component, far from every number the constructs write themselves (checked by the generator). */
 const BASE: Record<Component, number> = { dataNodes: 40100, operator: 40200, raft: 40300 };
 /** Raft replicas build one host per replica into two env values, so this token stays small. */
-const RAFT_REPLICAS_TOKEN = 77;
+const RAFT_REPLICAS_TOKEN = 91;
 /** One value of each enum per component: `IfNotPresent` is the default, so the token is another. */
 const PULL_POLICY_TOKEN: Record<Component, string> = { dataNodes: 'Always', operator: 'Never', raft: 'Never' };
 
@@ -149,6 +150,8 @@ export function sentinelSet(mode: 'k8s' | 'raft', overrides: (v: HelmValues) => 
     { kind: 'full', token: raftPeers(cluster).join(','), expr: 'include "quidditch.raftPeers" .' },
     { kind: 'full', token: masterEndpoints(cluster).join(','), expr: 'include "quidditch.masterEndpoints" .' },
     { kind: 'number', token: raftQuorum(RAFT_REPLICAS_TOKEN), expr: `add (div (int .Values.controlPlane.raft.replicas) 2) 1` },
+    // The dashboard's uid hashes "<namespace>/<name>" (monitoring/dashboard.ts).
+    { kind: 'sub', token: dashboardUid(cluster), expr: `printf "quidditch-%s" (printf "%s/%s" .Release.Namespace (${NAME_EXPR}) | sha256sum | trunc 16)` },
     // The data nodes heartbeat four times per operator timeout (resolve.ts: max(1, floor(timeout / 4))).
     { kind: 'number', token: Math.max(1, Math.floor(40260 / 4)), expr: `max 1 (floor (divf ${o}.heartbeatTimeoutSeconds 4)) | int` },
   ];
