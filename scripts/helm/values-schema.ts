@@ -44,8 +44,9 @@ const labelMap = (path: string, reserved: boolean): Schema => described(path, {
 const annotationMap = (path: string): Schema => described(path, { type: 'object', additionalProperties: { type: 'string' } });
 /** Kubernetes objects passed through (tolerations, env, volumes…): the API server checks their fields. */
 const kubeList = (path: string): Schema => described(path, { type: 'array', items: { type: 'object' } });
+/** A quantity as a string ("500m", "4Gi") or, as the seed's values.yaml writes `cpu: 2`, a plain number. */
 const quantity = (description: string, optional: boolean): Schema =>
-  ({ type: 'string', description, pattern: optional ? `^$|${src(POSITIVE_QUANTITY)}` : src(POSITIVE_QUANTITY) });
+  ({ type: ['string', 'number'], description, pattern: optional ? `^$|${src(POSITIVE_QUANTITY)}` : src(POSITIVE_QUANTITY), exclusiveMinimum: 0 });
 
 function resources(path: string): Schema {
   return object(prop(path).description + ' Kubernetes quantities ("500m", "4Gi"); limits.memory defaults to requests.memory, limits.cpu to none.', {

@@ -13,8 +13,8 @@ import type {
 
 /** Kubernetes-style resources, as the seed's values.yaml writes them. */
 export interface HelmResources {
-  requests?: { cpu?: string; memory?: string };
-  limits?: { cpu?: string; memory?: string };
+  requests?: { cpu?: string | number; memory?: string | number };
+  limits?: { cpu?: string | number; memory?: string | number };
 }
 
 /** The chart's values (values.yaml); every field optional, as in a user's override file. */
@@ -23,10 +23,10 @@ export interface HelmValues {
   labels?: Record<string, string>;
   controlPlane?: {
     mode?: ControlPlaneMode;
-    raft?: { enabled?: boolean } & HelmWorkload & { storage?: StorageProps };
+    raft?: { enabled?: boolean } & HelmWorkload & { storage?: HelmStorage };
     k8s?: { enabled?: boolean; operator?: HelmWorkload & Omit<OperatorProps, keyof HelmWorkload> };
   };
-  dataNodes?: HelmWorkload & Omit<DataNodeProps, keyof HelmWorkload | 'command'> & { command?: string[] };
+  dataNodes?: HelmWorkload & Omit<DataNodeProps, keyof HelmWorkload | 'command' | 'storage'> & { command?: string[]; storage?: HelmStorage };
   monitoring?: { -readonly [K in keyof MonitoringProps]: MonitoringProps[K] };
   security?: { nodeAdmissionPolicy?: boolean; networkPolicies?: { enabled?: boolean } };
 }
@@ -47,6 +47,8 @@ export interface Release {
 }
 
 const set = <T>(v: T | undefined | null | ''): T | undefined => (v === '' || v === null ? undefined : v);
+/** Quantities may be numbers in values (`cpu: 2`); the chart quotes them, the props take strings. */
+const quantity = (v: string | number | undefined | null): string | undefined => (typeof v === 'number' ? String(v) : set(v));
 const nonEmptyMap = <T extends object>(m: T | undefined): T | undefined => (m && Object.keys(m).length > 0 ? m : undefined);
 const nonEmptyList = <T>(l: readonly T[] | undefined): T[] | undefined => (l && l.length > 0 ? [...l] : undefined);
 
@@ -58,14 +60,16 @@ function compact<T extends object>(o: T): T {
 function resources(r: HelmResources | undefined): ResourceProps | undefined {
   if (!r) return undefined;
   const out = compact({
-    cpuRequest: set(r.requests?.cpu), memoryRequest: set(r.requests?.memory),
-    cpuLimit: set(r.limits?.cpu), memoryLimit: set(r.limits?.memory),
+    cpuRequest: quantity(r.requests?.cpu), memoryRequest: quantity(r.requests?.memory),
+    cpuLimit: quantity(r.limits?.cpu), memoryLimit: quantity(r.limits?.memory),
   });
   return nonEmptyMap(out);
 }
 
-function storage(s: StorageProps | undefined): StorageProps | undefined {
-  return s ? nonEmptyMap(compact({ size: set(s.size), storageClassName: set(s.storageClassName) })) : undefined;
+type HelmStorage = Omit<StorageProps, 'size'> & { size?: string | number };
+
+function storage(s: HelmStorage | undefined): StorageProps | undefined {
+  return s ? nonEmptyMap(compact({ size: quantity(s.size), storageClassName: set(s.storageClassName) })) : undefined;
 }
 
 /** Pod settings and the workload fields every component shares. */

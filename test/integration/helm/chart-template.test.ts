@@ -52,6 +52,13 @@ const resources = (cpu: string, memory: string, limits: { cpu?: string; memory?:
 
 /** Value sets and why each is in the table. */
 const VALUE_SETS: [string, HelmValues][] = [
+  // The seed's values.yaml, as written there (numbers for cpu).
+  ['the seed\'s values', { controlPlane: {
+    mode: 'auto',
+    raft: { enabled: true, replicas: 3, storage: { size: '50Gi' }, resources: { requests: { memory: '4Gi', cpu: 2 } } },
+    k8s: { enabled: true, operator: { replicas: 3, resources: { requests: { memory: '1Gi', cpu: 1 } } } },
+  } }],
+  ['the seed\'s values in raft mode, fractional cpu', { controlPlane: { mode: 'raft', raft: { resources: { requests: { memory: '4Gi', cpu: 0.5 }, limits: { cpu: 1.5 } } } } }],
   ['mode raft', { controlPlane: { mode: 'raft' } }],
   ['mode auto (k8s)', { controlPlane: { mode: 'auto' } }],
   ['five data nodes', { dataNodes: { replicas: 5 } }],
@@ -110,6 +117,7 @@ describe('bad values', () => {
     ['controlPlane.mode=etcd', ['--set', 'controlPlane.mode=etcd'], /at '\/controlPlane\/mode': value must be one of 'k8s', 'raft', 'auto'/],
     ['controlPlane.raft.replicas=4', ['--set', 'controlPlane.raft.replicas=4'], /controlPlane\.raft\.replicas = 4: must be an odd positive integer/],
     ['a negative data-node count', ['--set', 'dataNodes.replicas=-1'], /dataNodes\/replicas/],
+    ['a zero cpu request', ['--set', 'dataNodes.resources.requests.cpu=0'], /at '\/dataNodes\/resources\/requests\/cpu': exclusiveMinimum: got 0, want 0/],
     ['a memory request that is not a quantity', ['--set', 'dataNodes.resources.requests.memory=lots'], /dataNodes\/resources\/requests\/memory.*does not match pattern/s],
     ['an untagged image', ['--set', 'controlPlane.k8s.operator.image=nginx'], /controlPlane\/k8s\/operator\/image.*does not match pattern/s],
     ['a StorageClass that is not a DNS name', ['--set', 'dataNodes.storage.storageClassName=Fast_SSD'], /dataNodes\/storage\/storageClassName/],
