@@ -6,6 +6,7 @@
  * uninstall (Helm never deletes crds/, and the index is the user's, not the release's).
  * Bad values fail at `helm install` before anything is created.
  */
+import { ControlPlane } from '../../support/control-plane';
 import { createTestNamespace, deleteNamespace, kubectl } from '../../support/kube';
 import { helm } from '../../support/helm';
 import { CommandResult } from '../../support/run-command';
@@ -121,5 +122,33 @@ describe('helm install with bad values', () => {
     expect(result.stderr).toContain(message);
     expect((await helm(['status', 'bad', '--namespace', ns])).code).not.toBe(0);
     expect((await getJson('statefulset', 'bad-data')).code).not.toBe(0);
+  });
+});
+
+describe('crds/ on an API server that has no CRDs yet', () => {
+  // The shared server has the CRDs from the global setup; this one starts empty, so Helm's own CRD
+  // install is what creates them, and its rule (never delete crds/) is what keeps them.
+  let cp: ControlPlane;
+  let kubeconfig: string;
+  beforeAll(async () => {
+    cp = await ControlPlane.start();
+    kubeconfig = cp.kubeconfigPath;
+  });
+  afterAll(async () => {
+    await cp?.stop();
+  });
+
+  const crdNames = async () => {
+    const res = await kubectl(['--kubeconfig', kubeconfig, 'get', 'crd', '-o', 'name']);
+    expect(res.code).toBe(0);
+    return res.stdout.split('\n').filter(Boolean).sort();
+  };
+
+  it('helm install creates the CRDs first, and helm uninstall leaves them', async () => {
+    expect(await crdNames()).toEqual([]);
+    expectCleanSuccess(await helm(['install', RELEASE, chart, '--kubeconfig', kubeconfig, '--set', 'controlPlane.mode=k8s']));
+    expect(await crdNames()).toEqual(CRDS.map((c) => `customresourcedefinition.apiextensions.k8s.io/${c}`));
+    expectCleanSuccess(await helm(['uninstall', RELEASE, '--kubeconfig', kubeconfig]));
+    expect(await crdNames()).toEqual(CRDS.map((c) => `customresourcedefinition.apiextensions.k8s.io/${c}`));
   });
 });
