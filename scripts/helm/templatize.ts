@@ -153,11 +153,11 @@ export class Templatizer {
   }
 
   private line(line: string): string {
-    const m = /^(\s*)(?:(- )|([^\s:][^:]*): )?"?zzqmark-(\d+)"?(: "")?$/.exec(line);
+    // A marker alone on its line: a list item (`- m`), a key's value (`key: m`) or a map key (`m: ""`).
+    const m = /^(\s*)(?:- |([^\s:][^:]*): )?"?zzqmark-(\d+)"?(?:: "")?$/.exec(line);
     if (m) {
-      const [, indent, dash, key, id] = m;
+      const [, ind, key, id] = m;
       const mark = this.marks[Number(id)];
-      const ind = indent + (dash ? '' : '');
       switch (mark.type) {
         case 'optional':
           // Numbers: 0 is a value, so test for unset (null) rather than truth.
