@@ -96,18 +96,27 @@ export function splitInputs(owner: string, args: Record<string, unknown>): Split
   return { plain: walk(args, QUIDDITCH_CLUSTER_PROPS_SCHEMA as PropSchema & { properties: Record<string, PropSchema> }, []), inputs };
 }
 
-/** Deep copy of `props` with each Input's resolved value at its path. */
-export function withValues(props: QuidditchClusterProps, inputs: readonly InputProp[], values: readonly unknown[]): QuidditchClusterProps {
-  const copy = structuredClone(props) as Record<string, unknown>;
-  inputs.forEach((input, i) => {
-    let node = copy;
-    for (const key of input.path.slice(0, -1)) {
-      if (!isRecord(node[key])) node[key] = {};
+/**
+ * Copy of `props` with `edit` applied to the object holding each path's last key. Only the objects
+ * along the paths are copied (not structuredClone: values such as cdk8s Quantity instances must
+ * keep their class, and a clone from another realm breaks cdk8s's plain-object checks).
+ */
+function editAt(props: QuidditchClusterProps, paths: readonly (readonly string[])[], edit: (holder: Record<string, unknown>, key: string, i: number) => void): QuidditchClusterProps {
+  const root: Record<string, unknown> = { ...props };
+  paths.forEach((path, i) => {
+    let node = root;
+    for (const key of path.slice(0, -1)) {
+      node[key] = isRecord(node[key]) ? { ...node[key] } : {};
       node = node[key] as Record<string, unknown>;
     }
-    node[input.path[input.path.length - 1]] = values[i];
+    edit(node, path[path.length - 1], i);
   });
-  return copy;
+  return root;
+}
+
+/** Copy of `props` with each Input's resolved value at its path. */
+export function withValues(props: QuidditchClusterProps, inputs: readonly InputProp[], values: readonly unknown[]): QuidditchClusterProps {
+  return editAt(props, inputs.map((i) => i.path), (holder, key, i) => (holder[key] = values[i]));
 }
 
 /** The prop a problem path (`dataNodes.volumeMounts[0].name`, `labels["team"]`) belongs to. */
@@ -145,15 +154,9 @@ export function dependsOnInputs(problemPath: string, inputs: readonly InputProp[
   });
 }
 
-/** Deep copy of `props` without the props at `paths`. */
+/** Copy of `props` without the props at `paths`. */
 export function without(props: QuidditchClusterProps, paths: readonly (readonly string[])[]): QuidditchClusterProps {
-  const copy = structuredClone(props) as Record<string, unknown>;
-  for (const path of paths) {
-    let node: Record<string, unknown> | undefined = copy;
-    for (const key of path.slice(0, -1)) node = isRecord(node?.[key]) ? (node[key]) : undefined;
-    if (node) delete node[path[path.length - 1]];
-  }
-  return copy;
+  return editAt(props, paths, (holder, key) => delete holder[key]);
 }
 
 /**
