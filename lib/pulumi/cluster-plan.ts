@@ -42,6 +42,8 @@ export interface ClusterPlan {
 }
 
 const PULUMI_ONLY = ['skipAwait', 'deletionPropagation', 'deleteCrdsOnDestroy'] as const;
+/** Metadata fields the resolved Inputs may fill; name and namespace come from the plan. */
+const RESOLVED_METADATA = ['name', 'namespace', 'labels', 'annotations'];
 const keyOf = (o: KubeObject) => `${o.apiVersion}:${o.kind}:${logicalName(o)}`;
 
 function servicePort(objs: readonly KubeObject[], name: string, namespace: string): number {
@@ -72,7 +74,9 @@ export function synthesizeResolved(name: string, plan: { plain: QuidditchCluster
   const objs = synthesize(name, props, plan.behaviour);
   for (const [key, planned] of plan.planned) {
     const o = objs.get(key);
-    const same = o !== undefined && Object.keys(o).sort().join() === Object.keys(planned).sort().join();
+    const same = o !== undefined && Object.keys(o).sort().join() === Object.keys(planned).sort().join()
+      && o.metadata.name === planned.metadata.name && o.metadata.namespace === planned.metadata.namespace
+      && Object.keys(o.metadata).every((k) => RESOLVED_METADATA.includes(k));
     if (!same || objs.size !== plan.planned.size) {
       throw new Error(`Unable to deploy QuidditchCluster ${name}: the resolved Inputs changed the objects (at ${key}). Report this: an Input may only fill fields.`);
     }
@@ -101,9 +105,17 @@ export function planCluster(name: string, args: QuidditchClusterArgs = {}): Clus
   const named = [...planned].map(([key, obj]) => {
     const logical = logicalName(obj).split(NAMESPACE_PLACEHOLDER).join(`ns-of-${name}`);
     if (!resolved) return { logical, obj: withInputs(obj) as KubeObject };
-    // Field by field, so a preview shows which top-level fields are still unknown.
-    const fields = Object.keys(obj).filter((k) => k !== 'apiVersion' && k !== 'kind').map((k) => [k, resolved.apply((m) => (m.get(key) as Record<string, unknown>)[k])]);
-    return { logical, obj: { apiVersion: obj.apiVersion, kind: obj.kind, ...Object.fromEntries(fields) } as KubeObject };
+    // Field by field, so a preview shows which fields are still unknown; name and namespace never
+    // wait for the other Inputs (the provider needs them to plan the object).
+    const field = (k: string) => resolved.apply((m) => (m.get(key) as Record<string, unknown>)[k]);
+    const meta = (k: string) => resolved.apply((m) => (m.get(key) as KubeObject).metadata[k]);
+    const metadata = {
+      ...(withInputs({ name: obj.metadata.name, ...(obj.metadata.namespace !== undefined ? { namespace: obj.metadata.namespace } : {}) }) as object),
+      labels: meta('labels'),
+      annotations: meta('annotations'),
+    };
+    const fields = Object.keys(obj).filter((k) => !['apiVersion', 'kind', 'metadata'].includes(k)).map((k) => [k, field(k)]);
+    return { logical, obj: { apiVersion: obj.apiVersion, kind: obj.kind, metadata, ...Object.fromEntries(fields) } as KubeObject };
   });
   // CRDs first so a dependsOn on them is also the natural order in previews.
   named.sort((a, b) => Number(isCrd(b.obj)) - Number(isCrd(a.obj)));

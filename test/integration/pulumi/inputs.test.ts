@@ -1,0 +1,187 @@
+/**
+ * Pulumi Inputs in a real `pulumi up` against the shared kube-apiserver: the namespace is the name
+ * of a Namespace the same stack creates, and pod settings come from other resources' outputs (a
+ * pull Secret's name, values of a ConfigMap whose data is stack config). The objects the API server
+ * holds are the ones cdk8s renders from the resolved values; changing an upstream value updates only
+ * the objects that use it; an invalid resolved value fails the update with the model's message and
+ * leaves the live objects as they were.
+ *
+ * `crds: false` (the global setup installed them) and no admission policy keep this stack off the
+ * cluster-wide objects other test files rely on.
+ */
+import { KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
+import * as k8s from '@pulumi/kubernetes';
+import * as pulumi from '@pulumi/pulumi';
+import { EngineEvent, LocalWorkspace, OpMap, PulumiCommand, Stack } from '@pulumi/pulumi/automation';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { synthesizeClusterManifests } from '../../../lib/cdk8s/manifests';
+import type { QuidditchClusterProps } from '../../../lib/model/props';
+import { QuidditchCluster } from '../../../lib/pulumi/cluster';
+import { deleteNamespace, testKubeConfig, uniqueName } from '../../support/kube';
+import { pulumiBinDir } from './pulumi-binaries';
+
+type Obj = KubernetesObject & { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; spec?: Record<string, unknown> };
+
+const NS = uniqueName('pulumi-inputs');
+const STEP_TIMEOUT_MS = 10 * 60_000;
+const ROLE = 'arn:aws:iam::123456789012:role/search';
+const IMAGES = { operator: 'registry.example/quidditch-operator:0.1.0', dataNode: 'registry.example/quidditch-datanode:0.1.0' };
+
+/** The same cluster with every Input at its value: what the API server should hold. */
+const plainProps = (pool: string): QuidditchClusterProps => ({
+  namespace: NS,
+  crds: false,
+  security: { nodeAdmissionPolicy: false },
+  labels: { team: 'search' },
+  dataNodes: {
+    replicas: 2,
+    image: IMAGES.dataNode,
+    nodeSelector: { 'node-pool': pool },
+    imagePullSecrets: ['registry-credentials'],
+    serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': ROLE },
+    env: [{ name: 'NODE_POOL', value: pool }],
+  },
+  operator: { image: IMAGES.operator, tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'search', effect: 'NoSchedule' }] },
+});
+
+let tmp: string;
+let stack: Stack;
+let objects: KubernetesObjectApi;
+let log = '';
+
+const changes = (ops: OpMap | undefined) => Object.fromEntries(Object.entries(ops ?? {}).filter(([op, n]) => op !== 'same' && (n ?? 0) > 0));
+function stepsOf(events: EngineEvent[]): string[] {
+  return events
+    .map((e) => e.resOutputsEvent?.metadata)
+    .filter((m): m is NonNullable<typeof m> => m !== undefined && m.op !== 'same')
+    .map((m) => `${m.op} ${m.type}`)
+    .sort();
+}
+const live = (o: Obj) => objects.read<Obj>({ apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.metadata.name, namespace: o.metadata.namespace } });
+
+/** The program: a Namespace, a pull Secret and a ConfigMap, and a cluster that takes its settings from them. */
+function program(kubeconfig: string): Promise<Record<string, pulumi.Output<unknown>>> {
+  const cfg = new pulumi.Config();
+  const provider = new k8s.Provider('test-cluster', { kubeconfig });
+  // Kept on destroy: without a namespace controller, deleting it would never finish (afterAll deletes it).
+  const ns = new k8s.core.v1.Namespace('team', { metadata: { name: NS } }, { provider, retainOnDelete: true });
+  const namespace = ns.metadata.name;
+  const secret = new k8s.core.v1.Secret('pull', {
+    metadata: { namespace, name: 'registry-credentials' }, type: 'kubernetes.io/dockerconfigjson', stringData: { '.dockerconfigjson': '{"auths":{}}' },
+  }, { provider });
+  const platform = new k8s.core.v1.ConfigMap('platform', { metadata: { namespace, name: 'platform' }, data: { pool: cfg.require('pool'), role: ROLE } }, { provider });
+  const pool = platform.data.apply((d) => d.pool);
+  const cluster = new QuidditchCluster('search', {
+    namespace,
+    crds: false,
+    security: { nodeAdmissionPolicy: false },
+    labels: pulumi.output({ team: 'search' }),
+    dataNodes: {
+      replicas: 2,
+      image: IMAGES.dataNode,
+      nodeSelector: { 'node-pool': pool },
+      imagePullSecrets: [secret.metadata.name],
+      serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': platform.data.apply((d) => d.role) },
+      env: [pool.apply((value) => ({ name: 'NODE_POOL', value }))],
+    },
+    operator: { image: IMAGES.operator, tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'search', effect: 'NoSchedule' }] },
+    // No kubelet or garbage collector runs next to this API server.
+    skipAwait: true,
+    deletionPropagation: 'background',
+  }, { providers: [provider] });
+  return Promise.resolve({ namespace: cluster.namespace, routingEndpoint: cluster.routingEndpoint });
+}
+
+beforeAll(async () => {
+  const binDir = pulumiBinDir();
+  const kc = testKubeConfig();
+  objects = KubernetesObjectApi.makeApiClient(kc);
+  const kubeconfig = readFileSync(process.env.QUIDDITCH_TEST_KUBECONFIG as string, 'utf8');
+  tmp = mkdtempSync(join(tmpdir(), 'quidditch-pulumi-inputs-'));
+  mkdirSync(join(tmp, 'cli'));
+  mkdirSync(join(tmp, 'state'));
+  symlinkSync(binDir, join(tmp, 'cli', 'bin'));
+  const pulumiCommand = await PulumiCommand.get({ root: join(tmp, 'cli'), skipVersionCheck: true });
+  stack = await LocalWorkspace.createStack(
+    { stackName: 'inputs', projectName: 'quidditch-inputs', program: () => program(kubeconfig) },
+    {
+      workDir: tmp,
+      pulumiHome: join(tmp, 'home'),
+      pulumiCommand,
+      envVars: {
+        PULUMI_BACKEND_URL: `file://${join(tmp, 'state')}`,
+        PULUMI_CONFIG_PASSPHRASE: 'integration-test',
+        PULUMI_SKIP_UPDATE_CHECK: 'true',
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: 'true',
+      },
+    },
+  );
+  await stack.setConfig('pool', { value: 'pool-a' });
+}, 60 * 60_000);
+
+afterAll(async () => {
+  if (process.env.QUIDDITCH_PULUMI_LOG) process.stderr.write(log);
+  await deleteNamespace(NS);
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('pulumi up with Input props', () => {
+  const expectedFor = (pool: string) => synthesizeClusterManifests(plainProps(pool), 'search') as Obj[];
+  // The cluster's objects, the Namespace, Secret and ConfigMap, the component, the provider and the stack.
+  const total = expectedFor('pool-a').length + 6;
+
+  it('previews every object while the namespace is still unknown', async () => {
+    const preview = await stack.preview({ onOutput: (o) => (log += o) });
+    expect(changes(preview.changeSummary)).toEqual({ create: total });
+  }, STEP_TIMEOUT_MS);
+
+  it('creates the objects cdk8s renders from the resolved values, in the namespace of the stack\'s Namespace', async () => {
+    const up = await stack.up({ onOutput: (o) => (log += o) });
+    expect(changes(up.summary.resourceChanges)).toEqual({ create: total });
+    expect(up.outputs.routingEndpoint.value).toBe(`http://search-operator.${NS}.svc:8080`);
+    for (const o of expectedFor('pool-a')) {
+      const found = await live(o);
+      expect({ kind: o.kind, name: o.metadata.name, namespace: found.metadata.namespace, labels: found.metadata.labels })
+        .toEqual({ kind: o.kind, name: o.metadata.name, namespace: o.metadata.namespace, labels: o.metadata.labels });
+      if (o.kind === 'StatefulSet' || o.kind === 'Deployment') {
+        const pod = (x: Obj) => (x.spec as { template: { spec: Record<string, unknown> } }).template.spec;
+        expect(pod(found)).toMatchObject(pod(o));
+      }
+      if (o.kind === 'ServiceAccount') expect(found.metadata.annotations).toEqual(o.metadata.annotations);
+    }
+  }, STEP_TIMEOUT_MS);
+
+  it('changes nothing when run again', async () => {
+    const preview = await stack.preview({ onOutput: (o) => (log += o) });
+    expect(changes(preview.changeSummary)).toEqual({});
+  }, STEP_TIMEOUT_MS);
+
+  it('updates only the ConfigMap and the data nodes when the upstream value changes', async () => {
+    await stack.setConfig('pool', { value: 'pool-b' });
+    const events: EngineEvent[] = [];
+    const up = await stack.up({ onEvent: (e) => events.push(e), onOutput: (o) => (log += o) });
+    expect(stepsOf(events)).toEqual(['update kubernetes:apps/v1:StatefulSet', 'update kubernetes:core/v1:ConfigMap']);
+    expect(changes(up.summary.resourceChanges)).toEqual({ update: 2 });
+    const sts = await live(expectedFor('pool-b').find((o) => o.kind === 'StatefulSet') as Obj);
+    expect((sts.spec as { template: { spec: { nodeSelector: unknown } } }).template.spec.nodeSelector).toEqual({ 'node-pool': 'pool-b' });
+  }, STEP_TIMEOUT_MS);
+
+  it('fails the update with the model\'s message when a resolved value is invalid, and leaves the objects as they were', async () => {
+    await stack.setConfig('pool', { value: 'Not a label!' });
+    const failed = await stack.up({ onOutput: (o) => (log += o) }).then(() => undefined, (err: unknown) => String(err));
+    expect(failed).toContain('Unable to synthesize QuidditchCluster search: 1 invalid prop. Fix:');
+    expect(failed).toContain('dataNodes.nodeSelector["node-pool"] = "Not a label!": must be a label value');
+    const sts = await live(expectedFor('pool-b').find((o) => o.kind === 'StatefulSet') as Obj);
+    expect((sts.spec as { template: { spec: { nodeSelector: unknown } } }).template.spec.nodeSelector).toEqual({ 'node-pool': 'pool-b' });
+  }, STEP_TIMEOUT_MS);
+
+  it('removes every object on destroy', async () => {
+    const destroy = await stack.destroy({ onOutput: (o) => (log += o) });
+    expect(changes(destroy.summary.resourceChanges)).toEqual({ delete: total });
+    const left: string[] = [];
+    for (const o of expectedFor('pool-b')) if (await live(o).then(() => true, () => false)) left.push(`${o.kind} ${o.metadata.name}`);
+    expect(left).toEqual([]);
+  }, STEP_TIMEOUT_MS);
+});
