@@ -1,7 +1,7 @@
 /**
  * Pulumi Inputs in a real `pulumi up` against the shared kube-apiserver: the namespace is the name
  * of a Namespace the same stack creates, and pod settings come from other resources' outputs (a
- * pull Secret's name, values of a ConfigMap whose data is stack config). The objects the API server
+ * pull Secret's name, annotations of that Namespace set from stack config). The objects the API server
  * holds are the ones cdk8s renders from the resolved values; changing an upstream value updates only
  * the objects that use it; an invalid resolved value fails the update with the model's message and
  * leaves the live objects as they were.
@@ -27,6 +27,8 @@ type Obj = KubernetesObject & { apiVersion: string; kind: string; metadata: { na
 const NS = uniqueName('pulumi-inputs');
 const STEP_TIMEOUT_MS = 10 * 60_000;
 const ROLE = 'arn:aws:iam::123456789012:role/search';
+const POOL_ANNOTATION = 'platform.example/node-pool';
+const ROLE_ANNOTATION = 'platform.example/search-role';
 const IMAGES = { operator: 'registry.example/quidditch-operator:0.1.0', dataNode: 'registry.example/quidditch-datanode:0.1.0' };
 
 /** The same cluster with every Input at its value: what the API server should hold. */
@@ -50,6 +52,11 @@ let tmp: string;
 let stack: Stack;
 let objects: KubernetesObjectApi;
 let log = '';
+/** Engine output: kept for afterAll, or streamed with QUIDDITCH_PULUMI_LOG=stream. */
+const out = (o: string) => {
+  log += o;
+  if (process.env.QUIDDITCH_PULUMI_LOG === 'stream') process.stderr.write(o);
+};
 
 const changes = (ops: OpMap | undefined) => Object.fromEntries(Object.entries(ops ?? {}).filter(([op, n]) => op !== 'same' && (n ?? 0) > 0));
 function stepsOf(events: EngineEvent[]): string[] {
@@ -61,18 +68,22 @@ function stepsOf(events: EngineEvent[]): string[] {
 }
 const live = (o: Obj) => objects.read<Obj>({ apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.metadata.name, namespace: o.metadata.namespace } });
 
-/** The program: a Namespace, a pull Secret and a ConfigMap, and a cluster that takes its settings from them. */
+/** The program: a Namespace and a pull Secret, and a cluster that takes its namespace and settings from them. */
 function program(kubeconfig: string): Promise<Record<string, pulumi.Output<unknown>>> {
   const cfg = new pulumi.Config();
   const provider = new k8s.Provider('test-cluster', { kubeconfig });
+  // The upstream values are annotations of the stack's Namespace (updated in place, and any string
+  // passes the API server, so the model's own validation is what rejects a bad one).
   // Kept on destroy: without a namespace controller, deleting it would never finish (afterAll deletes it).
-  const ns = new k8s.core.v1.Namespace('team', { metadata: { name: NS } }, { provider, retainOnDelete: true });
+  const ns = new k8s.core.v1.Namespace('team', {
+    metadata: { name: NS, annotations: { [POOL_ANNOTATION]: cfg.require('pool'), [ROLE_ANNOTATION]: ROLE } },
+  }, { provider, retainOnDelete: true });
   const namespace = ns.metadata.name;
   const secret = new k8s.core.v1.Secret('pull', {
-    metadata: { namespace, name: 'registry-credentials' }, type: 'kubernetes.io/dockerconfigjson', stringData: { '.dockerconfigjson': '{"auths":{}}' },
+    // Background: foreground deletion waits for a garbage collector, and none runs here.
+    metadata: { namespace, name: 'registry-credentials', annotations: { 'pulumi.com/deletionPropagationPolicy': 'background' } }, type: 'kubernetes.io/dockerconfigjson', stringData: { '.dockerconfigjson': '{"auths":{}}' },
   }, { provider });
-  const platform = new k8s.core.v1.ConfigMap('platform', { metadata: { namespace, name: 'platform' }, data: { pool: cfg.require('pool'), role: ROLE } }, { provider });
-  const pool = platform.data.apply((d) => d.pool);
+  const pool = ns.metadata.annotations.apply((a) => a[POOL_ANNOTATION]);
   const cluster = new QuidditchCluster('search', {
     namespace,
     crds: false,
@@ -83,7 +94,7 @@ function program(kubeconfig: string): Promise<Record<string, pulumi.Output<unkno
       image: IMAGES.dataNode,
       nodeSelector: { 'node-pool': pool },
       imagePullSecrets: [secret.metadata.name],
-      serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': platform.data.apply((d) => d.role) },
+      serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': ns.metadata.annotations.apply((a) => a[ROLE_ANNOTATION]) },
       env: [pool.apply((value) => ({ name: 'NODE_POOL', value }))],
     },
     operator: { image: IMAGES.operator, tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'search', effect: 'NoSchedule' }] },
@@ -122,23 +133,23 @@ beforeAll(async () => {
 }, 60 * 60_000);
 
 afterAll(async () => {
-  if (process.env.QUIDDITCH_PULUMI_LOG) process.stderr.write(log);
+  if (process.env.QUIDDITCH_PULUMI_LOG === '1') process.stderr.write(log);
   await deleteNamespace(NS);
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
 describe('pulumi up with Input props', () => {
   const expectedFor = (pool: string) => synthesizeClusterManifests(plainProps(pool), 'search') as Obj[];
-  // The cluster's objects, the Namespace, Secret and ConfigMap, the component, the provider and the stack.
-  const total = expectedFor('pool-a').length + 6;
+  // The cluster's objects, the Namespace and Secret, the component, the provider and the stack.
+  const total = expectedFor('pool-a').length + 5;
 
   it('previews every object while the namespace is still unknown', async () => {
-    const preview = await stack.preview({ onOutput: (o) => (log += o) });
+    const preview = await stack.preview({ onOutput: out });
     expect(changes(preview.changeSummary)).toEqual({ create: total });
   }, STEP_TIMEOUT_MS);
 
   it('creates the objects cdk8s renders from the resolved values, in the namespace of the stack\'s Namespace', async () => {
-    const up = await stack.up({ onOutput: (o) => (log += o) });
+    const up = await stack.up({ onOutput: out });
     expect(changes(up.summary.resourceChanges)).toEqual({ create: total });
     expect(up.outputs.routingEndpoint.value).toBe(`http://search-operator.${NS}.svc:8080`);
     for (const o of expectedFor('pool-a')) {
@@ -154,15 +165,15 @@ describe('pulumi up with Input props', () => {
   }, STEP_TIMEOUT_MS);
 
   it('changes nothing when run again', async () => {
-    const preview = await stack.preview({ onOutput: (o) => (log += o) });
+    const preview = await stack.preview({ onOutput: out });
     expect(changes(preview.changeSummary)).toEqual({});
   }, STEP_TIMEOUT_MS);
 
-  it('updates only the ConfigMap and the data nodes when the upstream value changes', async () => {
+  it('updates only the Namespace and the data nodes when the upstream value changes', async () => {
     await stack.setConfig('pool', { value: 'pool-b' });
     const events: EngineEvent[] = [];
-    const up = await stack.up({ onEvent: (e) => events.push(e), onOutput: (o) => (log += o) });
-    expect(stepsOf(events)).toEqual(['update kubernetes:apps/v1:StatefulSet', 'update kubernetes:core/v1:ConfigMap']);
+    const up = await stack.up({ onEvent: (e) => events.push(e), onOutput: out });
+    expect(stepsOf(events)).toEqual(['update kubernetes:apps/v1:StatefulSet', 'update kubernetes:core/v1:Namespace']);
     expect(changes(up.summary.resourceChanges)).toEqual({ update: 2 });
     const sts = await live(expectedFor('pool-b').find((o) => o.kind === 'StatefulSet') as Obj);
     expect((sts.spec as { template: { spec: { nodeSelector: unknown } } }).template.spec.nodeSelector).toEqual({ 'node-pool': 'pool-b' });
@@ -170,7 +181,7 @@ describe('pulumi up with Input props', () => {
 
   it('fails the update with the model\'s message when a resolved value is invalid, and leaves the objects as they were', async () => {
     await stack.setConfig('pool', { value: 'Not a label!' });
-    const failed = await stack.up({ onOutput: (o) => (log += o) }).then(() => undefined, (err: unknown) => String(err));
+    const failed = await stack.up({ onOutput: out }).then(() => undefined, (err: unknown) => String(err));
     expect(failed).toContain('Unable to synthesize QuidditchCluster search: 1 invalid prop. Fix:');
     expect(failed).toContain('dataNodes.nodeSelector["node-pool"] = "Not a label!": must be a label value');
     const sts = await live(expectedFor('pool-b').find((o) => o.kind === 'StatefulSet') as Obj);
@@ -178,7 +189,7 @@ describe('pulumi up with Input props', () => {
   }, STEP_TIMEOUT_MS);
 
   it('removes every object on destroy', async () => {
-    const destroy = await stack.destroy({ onOutput: (o) => (log += o) });
+    const destroy = await stack.destroy({ onOutput: out });
     expect(changes(destroy.summary.resourceChanges)).toEqual({ delete: total });
     const left: string[] = [];
     for (const o of expectedFor('pool-b')) if (await live(o).then(() => true, () => false)) left.push(`${o.kind} ${o.metadata.name}`);
