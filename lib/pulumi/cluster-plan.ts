@@ -84,6 +84,21 @@ export function synthesizeResolved(name: string, plan: { plain: QuidditchCluster
   return new Map([...objs].map(([k, o]) => [k, replaceText(o, NAMESPACE_PLACEHOLDER, namespace)]));
 }
 
+/**
+ * Runs `fn` inside an apply; a failure is also logged as a Pulumi error. The throw keeps the invalid
+ * objects from being registered; the logged error is what makes the update fail even where the
+ * runtime never sees the unhandled rejection the throw becomes (e.g. an inline program under a test
+ * runner): otherwise the engine takes the unregistered objects for removed ones and deletes them.
+ */
+export function failLoudly<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    void pulumi.log.error(err instanceof Error ? err.message : String(err));
+    throw err;
+  }
+}
+
 /** Plans the objects and outputs of a cluster named `name`; throws the model's ValidationError on invalid plain props. */
 export function planCluster(name: string, args: QuidditchClusterArgs = {}): ClusterPlan {
   for (const key of PULUMI_ONLY) {
@@ -92,7 +107,7 @@ export function planCluster(name: string, args: QuidditchClusterArgs = {}): Clus
   const { skipAwait, deletionPropagation, deleteCrdsOnDestroy: _c, namespace, ...rest } = args;
   const namespaceIsInput = namespace !== undefined && typeof namespace !== 'string';
   const split = splitInputs(name, { ...rest, ...(namespace !== undefined ? { namespace: namespaceIsInput ? NAMESPACE_PLACEHOLDER : namespace } : {}) });
-  const namespaceOutput = namespaceIsInput ? pulumi.output(namespace).apply((ns) => checkNamespace(name, ns)) : undefined;
+  const namespaceOutput = namespaceIsInput ? pulumi.output(namespace).apply((ns) => failLoudly(() => checkNamespace(name, ns))) : undefined;
   const withInputs = (value: unknown): unknown => (namespaceOutput ? spliceInput(value, NAMESPACE_PLACEHOLDER, namespaceOutput) : value);
   // Plain problems throw here, when the program runs; those an Input may cause wait for its value.
   const { props: planProps, result: model } = resolvePlain(split.plain, split.inputs, (p) => resolveCluster(name, p));
@@ -101,7 +116,7 @@ export function planCluster(name: string, args: QuidditchClusterArgs = {}): Clus
 
   const resolved = split.inputs.length === 0 ? undefined
     : pulumi.all([namespaceOutput ?? model.namespace, pulumi.all(split.inputs.map((i) => i.value))])
-      .apply(([ns, values]) => synthesizeResolved(name, { plain: split.plain, inputs: split.inputs, planned, behaviour }, values, ns));
+      .apply(([ns, values]) => failLoudly(() => synthesizeResolved(name, { plain: split.plain, inputs: split.inputs, planned, behaviour }, values, ns)));
   const named = [...planned].map(([key, obj]) => {
     const logical = logicalName(obj).split(NAMESPACE_PLACEHOLDER).join(`ns-of-${name}`);
     if (!resolved) return { logical, obj: withInputs(obj) as KubeObject };

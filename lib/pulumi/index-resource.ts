@@ -9,6 +9,7 @@ import { App, Chart } from 'cdk8s';
 import { QuidditchIndex as Cdk8sQuidditchIndex, QuidditchIndexOptions } from '../cdk8s/quidditch-index';
 import type { ResolvedCluster } from '../model/resolved';
 import type { QuidditchCluster } from './cluster';
+import { failLoudly } from './cluster-plan';
 import { KubeObjectResource } from './kube-object-resource';
 import { replaceText } from './namespace-input';
 import { DeletionPropagation, KubeObject, providerAnnotations, withAnnotations } from './objects';
@@ -39,7 +40,7 @@ export function renderIndex(name: string, args: QuidditchIndexArgs): KubeObject 
   // The cluster's labels are an Input: the index's metadata follows once they (and the namespace) resolve.
   const model = cluster.model;
   const metadata = pulumi.all([cluster.inputLabels, cluster.namespace])
-    .apply(([labels, ns]) => replaceText(render({ ...model, labels }).metadata, model.namespace, ns));
+    .apply(([labels, ns]) => failLoudly(() => replaceText(render({ ...model, labels }).metadata, model.namespace, ns)));
   return { ...obj, metadata } as unknown as KubeObject;
 }
 

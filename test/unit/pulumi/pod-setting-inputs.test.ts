@@ -10,6 +10,7 @@ import type { DataNodeProps, MonitoringProps, OperatorProps, QuidditchClusterPro
 import { PropSchema, QUIDDITCH_CLUSTER_PROPS_SCHEMA } from '../../../lib/model/props-schema';
 import type { DataNodeArgs, MonitoringArgs, OperatorArgs, QuidditchClusterArgs, RaftArgs, SecurityArgs } from '../../../lib/pulumi/args';
 import { QuidditchCluster } from '../../../lib/pulumi/cluster';
+import { failLoudly } from '../../../lib/pulumi/cluster-plan';
 import { QuidditchIndex } from '../../../lib/pulumi/index-resource';
 import { PLAIN_ONLY_PROPS, splitInputs } from '../../../lib/pulumi/input-props';
 import { platformPodSettings } from '../cdk8s/pod-settings-fixture';
@@ -137,6 +138,18 @@ describe('Input props of the Pulumi QuidditchCluster', () => {
       const dotted = leaf.join('.');
       if (plainOnly.includes(dotted)) expect(() => splitInputs('search', args)).toThrow(`${dotted} is a Pulumi Input`);
       else expect(splitInputs('search', args).inputs.map((i) => i.path.join('.'))).toEqual([dotted]);
+    }
+  });
+
+  it('logs a failure to resolve as a Pulumi error as well as throwing it, so the update fails instead of deleting the unregistered objects', () => {
+    const logged = jest.spyOn(pulumi.log, 'error').mockResolvedValue(undefined);
+    try {
+      expect(() => failLoudly(() => { throw new Error('Unable to synthesize QuidditchCluster search: 1 invalid prop.'); })).toThrow('1 invalid prop');
+      expect(logged).toHaveBeenCalledWith('Unable to synthesize QuidditchCluster search: 1 invalid prop.');
+      expect(failLoudly(() => 'ok')).toBe('ok');
+      expect(logged).toHaveBeenCalledTimes(1);
+    } finally {
+      logged.mockRestore();
     }
   });
 });
