@@ -27,6 +27,8 @@ export interface ClusterPlan {
   readonly namespace: pulumi.Input<string>;
   /** Whether the namespace is an Input (then `model.namespace` is a placeholder). */
   readonly namespaceIsInput: boolean;
+  /** Resolves once the Inputs are validated and the objects synthesized; fails with the validation error. Undefined without Inputs. */
+  readonly resolution?: pulumi.Output<unknown>;
   /** The props given as Inputs (namespace aside). */
   readonly inputs: readonly InputProp[];
   /** The cluster's `labels` once resolved, when they are an Input (QuidditchIndex carries them). */
@@ -146,6 +148,7 @@ export function planCluster(name: string, args: QuidditchClusterArgs = {}): Clus
     namespace: namespaceOutput ?? ns,
     namespaceIsInput,
     inputs: split.inputs,
+    ...(resolved ? { resolution: resolved.apply(() => true) } : namespaceOutput ? { resolution: namespaceOutput } : {}),
     ...(labelsInput ? { inputLabels: labelsInput.value as pulumi.Output<Record<string, string>> } : {}),
     dataNodeServiceName: model.names.dataNodesHeadless,
     ...(k8sMode ? { operatorDeploymentName: model.names.operator, operatorServiceName: model.names.operator } : {}),

@@ -94,11 +94,16 @@ export class QuidditchCluster extends pulumi.ComponentResource {
     this.model = plan.model;
     this.deletionPropagation = args.deletionPropagation;
 
-    this.namespace = pulumi.output(plan.namespace);
-    this.dataNodeServiceName = pulumi.output(plan.dataNodeServiceName);
-    this.operatorDeploymentName = pulumi.output(plan.operatorDeploymentName);
-    this.operatorServiceName = pulumi.output(plan.operatorServiceName);
-    this.routingEndpoint = pulumi.output(plan.routingEndpoint);
+    // The outputs wait for the Inputs' validation, so a program that exports one fails when a value
+    // is invalid, before it reports completion: after that, the engine deletes what a failed
+    // registration left unregistered (seen with inline Automation API programs).
+    const gated = <T>(value: pulumi.Input<T>): pulumi.Output<T> =>
+      (plan.resolution ? pulumi.all([value, plan.resolution]).apply(([v]) => v) : pulumi.output(value)) as pulumi.Output<T>;
+    this.namespace = gated(plan.namespace);
+    this.dataNodeServiceName = gated(plan.dataNodeServiceName);
+    this.operatorDeploymentName = gated(plan.operatorDeploymentName);
+    this.operatorServiceName = gated(plan.operatorServiceName);
+    this.routingEndpoint = gated(plan.routingEndpoint);
     this.registerOutputs({
       namespace: this.namespace,
       dataNodeServiceName: this.dataNodeServiceName,
