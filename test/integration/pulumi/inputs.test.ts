@@ -3,34 +3,28 @@
  * of a Namespace the same stack creates, and pod settings come from other resources' outputs (a
  * pull Secret's name, annotations of that Namespace set from stack config). The objects the API server
  * holds are the ones cdk8s renders from the resolved values; changing an upstream value updates only
- * the objects that use it. (An invalid resolved value fails the update with the model's message and
- * deletes nothing — measured by hand: the SDK's rejected registrations surface as unhandled rejections,
- * which jest reports as failures of this file.)
+ * the objects that use it; an invalid resolved value fails the update with the model's message and
+ * leaves every object as it was (that `up` runs outside jest, in inputs-up.ts).
  *
  * `crds: false` (the global setup installed them) and no admission policy keep this stack off the
  * cluster-wide objects other test files rely on.
  */
 import { KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
-import * as k8s from '@pulumi/kubernetes';
-import * as pulumi from '@pulumi/pulumi';
-import { EngineEvent, LocalWorkspace, OpMap, PulumiCommand, Stack } from '@pulumi/pulumi/automation';
+import { EngineEvent, OpMap, Stack } from '@pulumi/pulumi/automation';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { synthesizeClusterManifests } from '../../../lib/cdk8s/manifests';
 import type { QuidditchClusterProps } from '../../../lib/model/props';
-import { QuidditchCluster } from '../../../lib/pulumi/cluster';
 import { deleteNamespace, testKubeConfig, uniqueName } from '../../support/kube';
+import { IMAGES, inputsStack, ROLE } from './inputs-stack';
 import { pulumiBinDir } from './pulumi-binaries';
+import { runCommand } from '../../support/run-command';
 
 type Obj = KubernetesObject & { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; spec?: Record<string, unknown> };
 
 const NS = uniqueName('pulumi-inputs');
 const STEP_TIMEOUT_MS = 10 * 60_000;
-const ROLE = 'arn:aws:iam::123456789012:role/search';
-const POOL_ANNOTATION = 'platform.example/node-pool';
-const ROLE_ANNOTATION = 'platform.example/search-role';
-const IMAGES = { operator: 'registry.example/quidditch-operator:0.1.0', dataNode: 'registry.example/quidditch-datanode:0.1.0' };
 
 /** The same cluster with every Input at its value: what the API server should hold. */
 const plainProps = (pool: string): QuidditchClusterProps => ({
@@ -69,43 +63,6 @@ function stepsOf(events: EngineEvent[]): string[] {
 }
 const live = (o: Obj) => objects.read<Obj>({ apiVersion: o.apiVersion, kind: o.kind, metadata: { name: o.metadata.name, namespace: o.metadata.namespace } });
 
-/** The program: a Namespace and a pull Secret, and a cluster that takes its namespace and settings from them. */
-function program(kubeconfig: string): Promise<Record<string, pulumi.Output<unknown>>> {
-  const cfg = new pulumi.Config();
-  const provider = new k8s.Provider('test-cluster', { kubeconfig });
-  // The upstream values are annotations of the stack's Namespace (updated in place, and any string
-  // passes the API server, so the model's own validation is what rejects a bad one).
-  // Kept on destroy: without a namespace controller, deleting it would never finish (afterAll deletes it).
-  const ns = new k8s.core.v1.Namespace('team', {
-    metadata: { name: NS, annotations: { [POOL_ANNOTATION]: cfg.require('pool'), [ROLE_ANNOTATION]: ROLE } },
-  }, { provider, retainOnDelete: true });
-  const namespace = ns.metadata.name;
-  const secret = new k8s.core.v1.Secret('pull', {
-    // Background: foreground deletion waits for a garbage collector, and none runs here.
-    metadata: { namespace, name: 'registry-credentials', annotations: { 'pulumi.com/deletionPropagationPolicy': 'background' } }, type: 'kubernetes.io/dockerconfigjson', stringData: { '.dockerconfigjson': '{"auths":{}}' },
-  }, { provider });
-  const pool = ns.metadata.annotations.apply((a) => a[POOL_ANNOTATION]);
-  const cluster = new QuidditchCluster('search', {
-    namespace,
-    crds: false,
-    security: { nodeAdmissionPolicy: false },
-    labels: pulumi.output({ team: 'search' }),
-    dataNodes: {
-      replicas: 2,
-      image: IMAGES.dataNode,
-      nodeSelector: { 'node-pool': pool },
-      imagePullSecrets: [secret.metadata.name],
-      serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': ns.metadata.annotations.apply((a) => a[ROLE_ANNOTATION]) },
-      env: [pool.apply((value) => ({ name: 'NODE_POOL', value }))],
-    },
-    operator: { image: IMAGES.operator, tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'search', effect: 'NoSchedule' }] },
-    // No kubelet or garbage collector runs next to this API server.
-    skipAwait: true,
-    deletionPropagation: 'background',
-  }, { providers: [provider] });
-  return Promise.resolve({ namespace: cluster.namespace, routingEndpoint: cluster.routingEndpoint });
-}
-
 beforeAll(async () => {
   const binDir = pulumiBinDir();
   const kc = testKubeConfig();
@@ -115,21 +72,7 @@ beforeAll(async () => {
   mkdirSync(join(tmp, 'cli'));
   mkdirSync(join(tmp, 'state'));
   symlinkSync(binDir, join(tmp, 'cli', 'bin'));
-  const pulumiCommand = await PulumiCommand.get({ root: join(tmp, 'cli'), skipVersionCheck: true });
-  stack = await LocalWorkspace.createStack(
-    { stackName: 'inputs', projectName: 'quidditch-inputs', program: () => program(kubeconfig) },
-    {
-      workDir: tmp,
-      pulumiHome: join(tmp, 'home'),
-      pulumiCommand,
-      envVars: {
-        PULUMI_BACKEND_URL: `file://${join(tmp, 'state')}`,
-        PULUMI_CONFIG_PASSPHRASE: 'integration-test',
-        PULUMI_SKIP_UPDATE_CHECK: 'true',
-        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: 'true',
-      },
-    },
-  );
+  stack = await inputsStack(tmp, kubeconfig, NS, true);
   await stack.setConfig('pool', { value: 'pool-a' });
 }, 60 * 60_000);
 
@@ -176,6 +119,19 @@ describe('pulumi up with Input props', () => {
     const up = await stack.up({ onEvent: (e) => events.push(e), onOutput: out });
     expect(stepsOf(events)).toEqual(['update kubernetes:apps/v1:StatefulSet', 'update kubernetes:core/v1:Namespace']);
     expect(changes(up.summary.resourceChanges)).toEqual({ update: 2 });
+    const sts = await live(expectedFor('pool-b').find((o) => o.kind === 'StatefulSet') as Obj);
+    expect((sts.spec as { template: { spec: { nodeSelector: unknown } } }).template.spec.nodeSelector).toEqual({ 'node-pool': 'pool-b' });
+  }, STEP_TIMEOUT_MS);
+
+  it('fails the update with the model\'s message when a resolved value is invalid, and changes or deletes no object of the cluster', async () => {
+    await stack.setConfig('pool', { value: 'Not a label!' });
+    const run = await runCommand(process.execPath, ['--import', 'tsx', resolve(__dirname, 'inputs-up.ts'), tmp, process.env.QUIDDITCH_TEST_KUBECONFIG as string, NS]);
+    out(run.stderr);
+    const result = JSON.parse(run.stdout.trim().split('\n').pop() as string) as { ok: boolean; error?: string };
+    expect(result.ok).toBe(false);
+    expect(result.error).toContain('Unable to synthesize QuidditchCluster search: 1 invalid prop. Fix:');
+    expect(result.error).toMatch(/dataNodes\.nodeSelector\[\\?"node-pool\\?"\] = \\?"Not a label!\\?": must be a label value/);
+    for (const o of expectedFor('pool-b')) expect(await live(o).then(() => `${o.kind} ${o.metadata.name}`, () => 'gone')).toBe(`${o.kind} ${o.metadata.name}`);
     const sts = await live(expectedFor('pool-b').find((o) => o.kind === 'StatefulSet') as Obj);
     expect((sts.spec as { template: { spec: { nodeSelector: unknown } } }).template.spec.nodeSelector).toEqual({ 'node-pool': 'pool-b' });
   }, STEP_TIMEOUT_MS);
