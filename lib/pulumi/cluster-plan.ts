@@ -1,80 +1,38 @@
 /**
  * Planning for the Pulumi QuidditchCluster, kept free of resource creation: synthesize the same
- * objects the cdk8s chart renders, put Input images in place of their placeholders, add the
- * provider's annotations, and work out the component's outputs from the objects themselves.
+ * objects the cdk8s chart renders from the plain props, add the provider's annotations, work out
+ * the component's outputs from the objects themselves, and — when props are Inputs — synthesize
+ * the objects' content again once they resolve (input-props.ts explains the split).
  */
 import * as pulumi from '@pulumi/pulumi';
 import { synthesizeClusterManifests } from '../cdk8s/manifests';
 import { serviceHost } from '../model/names';
-import type { DataNodeProps, OperatorProps, QuidditchClusterProps, RaftProps } from '../model/props';
+import type { QuidditchClusterProps } from '../model/props';
 import { resolveCluster } from '../model/resolve';
 import type { ResolvedCluster } from '../model/resolved';
-import { checkNamespace, findEmbedded, IMAGE_ROLES, ImageRole, NAMESPACE_PLACEHOLDER, placeholderImage, replaceStrings, spliceInput, validatedImage } from './image-inputs';
-import { assertUniqueObjects, DeletionPropagation, isCrd, KubeObject, logicalName, providerAnnotations, withAnnotations } from './objects';
+import type { QuidditchClusterArgs } from './args';
+import { InputProp, isInput, resolvePlain, splitInputs, withValues } from './input-props';
+import { checkNamespace, NAMESPACE_PLACEHOLDER, replaceText, spliceInput } from './namespace-input';
+import { assertUniqueObjects, isCrd, KubeObject, logicalName, ProviderBehaviour, providerAnnotations, withAnnotations } from './objects';
 
-type WithInputImage<T extends { readonly image?: string }> = Omit<T, 'image'> & {
-  /** Image with a tag or digest; may be an Input (e.g. the output of an image build). @default see the cdk8s props */
-  readonly image?: pulumi.Input<string>;
-};
-
-/**
- * Props of the Pulumi QuidditchCluster: the cdk8s props, with images allowed to be Inputs (they
- * only fill a field). Everything else decides which objects exist or what they are called, so
- * it must be known when the program runs, which also keeps previews exact.
- */
-export interface QuidditchClusterArgs extends Omit<QuidditchClusterProps, 'namespace' | 'dataNodes' | 'operator' | 'raft'> {
-  /**
-   * Namespace of every namespaced object; may be an Input (e.g. the name of a Namespace created in
-   * the same stack). With an Input, the same-namespace checks between clusters cannot run, and
-   * logical names use `ns-of-<component>` where the namespace would be.
-   * @default "default"
-   */
-  readonly namespace?: pulumi.Input<string>;
-  /** The data nodes; `image` may be an Input. @default see each DataNodeProps default */
-  readonly dataNodes?: WithInputImage<DataNodeProps>;
-  /** The operator (k8s mode only); `image` may be an Input. @default see each OperatorProps default */
-  readonly operator?: WithInputImage<OperatorProps>;
-  /** The Raft masters (raft mode only); `image` may be an Input. @default see each RaftProps default */
-  readonly raft?: WithInputImage<RaftProps>;
-  /**
-   * Adds `pulumi.com/skipAwait: "true"` to the workloads and Services, so the provider does not
-   * wait for ready pods. Use it only where no kubelet will ever run them (an API server without
-   * nodes, as in this package's tests); on a real cluster waiting is what catches a bad rollout.
-   * @default false
-   */
-  readonly skipAwait?: boolean;
-  /**
-   * Delete propagation the provider uses for every object (`pulumi.com/deletionPropagationPolicy`).
-   * `background` is needed where no garbage collector runs (no kube-controller-manager): a
-   * foreground delete waits for the collector to remove its finalizer.
-   * @default the provider's default, foreground
-   */
-  readonly deletionPropagation?: DeletionPropagation;
-  /**
-   * Whether `pulumi destroy` (or dropping the CRDs from the program) deletes the CRDs. By default
-   * they are registered with `retainOnDelete`: Pulumi forgets them but leaves them in the cluster,
-   * because deleting a CRD deletes every QuidditchIndex of every namespace with it (the whole k8s-mode
-   * state), and the CRDs are shared by every Quidditch cluster in the Kubernetes cluster. The stack's
-   * QuidditchIndex resources follow this setting too. `true` deletes them for good: destroy removes
-   * the stack's indices first (while the operator still runs to release their finalizers and delete
-   * their shards), then the operator and data nodes, then the CRDs — which also deletes any index
-   * created outside the stack; with no operator left, those keep their finalizer and hold the CRD in
-   * Terminating until removed (`kubectl delete qidx --all -A` before the destroy avoids that).
-   * @default false
-   */
-  readonly deleteCrdsOnDestroy?: boolean;
-}
+export type { QuidditchClusterArgs } from './args';
 
 export interface ClusterPlan {
-  /** The resolved model the objects were rendered from. */
+  /** The resolved model of the plain props (Inputs at their defaults; the namespace a placeholder if an Input). */
   readonly model: ResolvedCluster;
-  /** Objects in registration order: CRDs first. Input images appear as Outputs inside them. */
+  /** Objects in registration order: CRDs first. Fields that depend on Inputs are Outputs. */
   readonly objects: readonly KubeObject[];
   /** Logical Pulumi name of each object (same order): `<namespace>/<name>`, `ns-of-<cluster>` for an Input namespace. */
   readonly logicalNames: readonly string[];
   readonly namespace: pulumi.Input<string>;
   /** Whether the namespace is an Input (then `model.namespace` is a placeholder). */
   readonly namespaceIsInput: boolean;
+  /** Resolves once the Inputs are validated and the objects synthesized; fails with the validation error. Undefined without Inputs. */
+  readonly resolution?: pulumi.Output<unknown>;
+  /** The props given as Inputs (namespace aside). */
+  readonly inputs: readonly InputProp[];
+  /** The cluster's `labels` once resolved, when they are an Input (QuidditchIndex carries them). */
+  readonly inputLabels?: pulumi.Output<Readonly<Record<string, string>>>;
   readonly dataNodeServiceName: string;
   /** Undefined in raft mode (no operator). */
   readonly operatorDeploymentName?: string;
@@ -85,76 +43,116 @@ export interface ClusterPlan {
   readonly withInputs: (value: unknown) => unknown;
 }
 
-function isPlainImage(image: pulumi.Input<string> | undefined): image is string | undefined {
-  return image === undefined || typeof image === 'string';
-}
-
-/** Splits Input images off the props: plain props for the synthesizer, Inputs to substitute later. */
-function plainProps(args: QuidditchClusterArgs): { props: QuidditchClusterProps; inputs: Map<ImageRole, pulumi.Input<string>> } {
-  const { skipAwait: _s, deletionPropagation: _d, deleteCrdsOnDestroy: _c, ...rest } = args;
-  const inputs = new Map<ImageRole, pulumi.Input<string>>();
-  const props: Record<string, unknown> = { ...rest };
-  if (!isPlainImage(args.namespace)) props.namespace = NAMESPACE_PLACEHOLDER;
-  for (const role of IMAGE_ROLES) {
-    const part = args[role];
-    if (part === undefined || isPlainImage(part.image)) continue;
-    inputs.set(role, part.image);
-    props[role] = { ...part, image: placeholderImage(role) };
-  }
-  return { props: props, inputs };
-}
+const PULUMI_ONLY = ['skipAwait', 'deletionPropagation', 'deleteCrdsOnDestroy'] as const;
+/** Metadata fields the resolved Inputs may fill; name and namespace come from the plan. */
+const RESOLVED_METADATA = ['name', 'namespace', 'labels', 'annotations'];
+const keyOf = (o: KubeObject) => `${o.apiVersion}:${o.kind}:${logicalName(o)}`;
 
 function servicePort(objs: readonly KubeObject[], name: string, namespace: string): number {
   const svc = objs.find((o) => o.kind === 'Service' && o.metadata.name === name && o.metadata.namespace === namespace);
   const ports = ((svc?.spec as { ports?: { name?: string; port: number }[] } | undefined)?.ports) ?? [];
   const port = ports.find((p) => p.name === 'http') ?? ports[0];
   if (!port) {
-    throw new Error(`Unable to plan QuidditchCluster: no Service ${namespace}/${name} with a port was synthesized. Report this: the routing endpoint needs it.`);
+    throw new Error(`Unable to plan QuidditchCluster ${name}: no Service ${namespace}/${name} with a port was synthesized. Report this: the routing endpoint needs it.`);
   }
   return port.port;
 }
 
-/** Plans the objects and outputs of a cluster named `name`; throws the model's ValidationError on invalid props. */
-export function planCluster(name: string, args: QuidditchClusterArgs = {}): ClusterPlan {
-  const { props, inputs } = plainProps(args);
-  const namespaceIsInput = !isPlainImage(args.namespace);
-  const namespaceOutput = namespaceIsInput ? pulumi.output(args.namespace as pulumi.Input<string>).apply((ns) => checkNamespace(name, ns)) : undefined;
-  const withInputs = (value: unknown): unknown => (namespaceOutput ? spliceInput(value, NAMESPACE_PLACEHOLDER, namespaceOutput) : value);
-  const model = resolveCluster(name, props);
-  const synthesized = synthesizeClusterManifests(props, name) as KubeObject[];
-  assertUniqueObjects(synthesized, name);
+/** The objects of `props`, annotated for the provider, keyed by `<apiVersion>:<kind>:<logical name>`. */
+function synthesize(name: string, props: QuidditchClusterProps, behaviour: ProviderBehaviour): Map<string, KubeObject> {
+  const objs = synthesizeClusterManifests(props, name) as KubeObject[];
+  assertUniqueObjects(objs, name);
+  return new Map(objs.map((o) => { const a = withAnnotations(o, providerAnnotations(o, behaviour)); return [keyOf(a), a]; }));
+}
 
-  const replacements = new Map<string, unknown>();
-  for (const [role, image] of inputs) replacements.set(placeholderImage(role), validatedImage(name, role, image));
-  const behaviour = { skipAwait: args.skipAwait ?? false, deletionPropagation: args.deletionPropagation };
-  const named = synthesized.map((o) => {
-    const annotated = withAnnotations(o, providerAnnotations(o, behaviour));
-    for (const placeholder of replacements.keys()) {
-      const embedded = findEmbedded(annotated, placeholder);
-      if (embedded.length > 0) {
-        throw new Error(`Unable to plan QuidditchCluster ${name}: an Input image is embedded in ${o.kind} ${o.metadata.name} at ${embedded.join(', ')}. Pass that image as a plain string.`);
-      }
+/**
+ * The objects' content from the resolved Inputs: synthesized (and so validated) again with the
+ * values in place. The set of objects and their top-level fields must be the planned ones — an
+ * Input only fills fields — so anything else is a bug to report, not a user error.
+ */
+export function synthesizeResolved(name: string, plan: { plain: QuidditchClusterProps; inputs: readonly InputProp[]; planned: ReadonlyMap<string, KubeObject>; behaviour: ProviderBehaviour },
+  values: readonly unknown[], namespace: string): Map<string, KubeObject> {
+  const props = withValues(plan.plain, plan.inputs, values);
+  const objs = synthesize(name, props, plan.behaviour);
+  for (const [key, planned] of plan.planned) {
+    const o = objs.get(key);
+    const same = o !== undefined && Object.keys(o).sort().join() === Object.keys(planned).sort().join()
+      && o.metadata.name === planned.metadata.name && o.metadata.namespace === planned.metadata.namespace
+      && Object.keys(o.metadata).every((k) => RESOLVED_METADATA.includes(k));
+    if (!same || objs.size !== plan.planned.size) {
+      throw new Error(`Unable to deploy QuidditchCluster ${name}: the resolved Inputs changed the objects (at ${key}). Report this: an Input may only fill fields.`);
     }
-    const logical = logicalName(annotated).split(NAMESPACE_PLACEHOLDER).join(`ns-of-${name}`);
-    return { logical, obj: withInputs(replacements.size > 0 ? replaceStrings(annotated, replacements) : annotated) as KubeObject };
+  }
+  return new Map([...objs].map(([k, o]) => [k, replaceText(o, NAMESPACE_PLACEHOLDER, namespace)]));
+}
+
+/**
+ * Runs `fn` inside an apply; a failure is also logged as a Pulumi error. The throw keeps the invalid
+ * objects from being registered; the logged error is what makes the update fail even where the
+ * runtime never sees the unhandled rejection the throw becomes (e.g. an inline program under a test
+ * runner): otherwise the engine takes the unregistered objects for removed ones and deletes them.
+ */
+export function failLoudly<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    void pulumi.log.error(err instanceof Error ? err.message : String(err));
+    throw err;
+  }
+}
+
+/** Plans the objects and outputs of a cluster named `name`; throws the model's ValidationError on invalid plain props. */
+export function planCluster(name: string, args: QuidditchClusterArgs = {}): ClusterPlan {
+  for (const key of PULUMI_ONLY) {
+    if (isInput(args[key])) throw new Error(`Unable to plan QuidditchCluster ${name}: ${key} is a Pulumi Input, but it sets how the objects are registered, so it must be known when the program runs. Pass a plain value.`);
+  }
+  const { skipAwait, deletionPropagation, deleteCrdsOnDestroy: _c, namespace, ...rest } = args;
+  const namespaceIsInput = namespace !== undefined && typeof namespace !== 'string';
+  const split = splitInputs(name, { ...rest, ...(namespace !== undefined ? { namespace: namespaceIsInput ? NAMESPACE_PLACEHOLDER : namespace } : {}) });
+  const namespaceOutput = namespaceIsInput ? pulumi.output(namespace).apply((ns) => failLoudly(() => checkNamespace(name, ns))) : undefined;
+  const withInputs = (value: unknown): unknown => (namespaceOutput ? spliceInput(value, NAMESPACE_PLACEHOLDER, namespaceOutput) : value);
+  // Plain problems throw here, when the program runs; those an Input may cause wait for its value.
+  const { props: planProps, result: model } = resolvePlain(split.plain, split.inputs, (p) => resolveCluster(name, p));
+  const behaviour: ProviderBehaviour = { skipAwait: skipAwait ?? false, deletionPropagation };
+  const planned = synthesize(name, planProps, behaviour);
+
+  const resolved = split.inputs.length === 0 ? undefined
+    : pulumi.all([namespaceOutput ?? model.namespace, pulumi.all(split.inputs.map((i) => i.value))])
+      .apply(([ns, values]) => failLoudly(() => synthesizeResolved(name, { plain: split.plain, inputs: split.inputs, planned, behaviour }, values, ns)));
+  const named = [...planned].map(([key, obj]) => {
+    const logical = logicalName(obj).split(NAMESPACE_PLACEHOLDER).join(`ns-of-${name}`);
+    if (!resolved) return { logical, obj: withInputs(obj) as KubeObject };
+    // Field by field, so a preview shows which fields are still unknown; name and namespace never
+    // wait for the other Inputs (the provider needs them to plan the object).
+    const field = (k: string) => resolved.apply((m) => (m.get(key) as Record<string, unknown>)[k]);
+    const meta = (k: string) => resolved.apply((m) => (m.get(key) as KubeObject).metadata[k]);
+    const metadata = {
+      ...(withInputs({ name: obj.metadata.name, ...(obj.metadata.namespace !== undefined ? { namespace: obj.metadata.namespace } : {}) }) as object),
+      labels: meta('labels'),
+      annotations: meta('annotations'),
+    };
+    const fields = Object.keys(obj).filter((k) => !['apiVersion', 'kind', 'metadata'].includes(k)).map((k) => [k, field(k)]);
+    return { logical, obj: { apiVersion: obj.apiVersion, kind: obj.kind, metadata, ...Object.fromEntries(fields) } as KubeObject };
   });
   // CRDs first so a dependsOn on them is also the natural order in previews.
   named.sort((a, b) => Number(isCrd(b.obj)) - Number(isCrd(a.obj)));
-  const objects = named.map((n) => n.obj);
 
+  const labelsInput = split.inputs.find((i) => i.path.length === 1 && i.path[0] === 'labels');
   const ns = model.namespace;
   const k8sMode = model.mode === 'k8s';
   const routingService = k8sMode ? model.names.operator : model.names.mastersHeadless;
   return {
     model,
-    objects,
+    objects: named.map((n) => n.obj),
     logicalNames: named.map((n) => n.logical),
     namespace: namespaceOutput ?? ns,
     namespaceIsInput,
+    inputs: split.inputs,
+    ...(resolved ? { resolution: resolved.apply(() => true) } : namespaceOutput ? { resolution: namespaceOutput } : {}),
+    ...(labelsInput ? { inputLabels: labelsInput.value as pulumi.Output<Record<string, string>> } : {}),
     dataNodeServiceName: model.names.dataNodesHeadless,
     ...(k8sMode ? { operatorDeploymentName: model.names.operator, operatorServiceName: model.names.operator } : {}),
-    routingEndpoint: withInputs(`http://${serviceHost(routingService, ns)}:${servicePort(synthesized, routingService, ns)}`) as pulumi.Input<string>,
+    routingEndpoint: withInputs(`http://${serviceHost(routingService, ns)}:${servicePort([...planned.values()], routingService, ns)}`) as pulumi.Input<string>,
     withInputs,
   };
 }
-

@@ -14,12 +14,13 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import type { ResolvedCluster } from '../model/resolved';
-import { ClusterPlan, planCluster, QuidditchClusterArgs } from './cluster-plan';
+import type { QuidditchClusterArgs } from './args';
+import { ClusterPlan, planCluster } from './cluster-plan';
 import { KubeObjectResource } from './kube-object-resource';
 import { DeletionPropagation, isCrd } from './objects';
 import { checkNeighbours, providerScope } from './provider-scope';
 
-export type { QuidditchClusterArgs } from './cluster-plan';
+export type { QuidditchClusterArgs } from './args';
 
 /** QuidditchCluster as a Pulumi component (quidditch:k8s:QuidditchCluster): the cdk8s chart's objects, one Pulumi resource each. */
 export class QuidditchCluster extends pulumi.ComponentResource {
@@ -51,6 +52,8 @@ export class QuidditchCluster extends pulumi.ComponentResource {
    * `model` holds placeholders for them. QuidditchIndex uses it.
    */
   readonly substituteInputs: (value: unknown) => unknown;
+  /** The cluster's `labels` once resolved, when given as an Input (QuidditchIndex carries them). */
+  readonly inputLabels?: pulumi.Output<Readonly<Record<string, string>>>;
   /** Every registered object, keyed by `<apiVersion>:<kind>:<namespace>/<name>`. */
   readonly objects: Readonly<Record<string, KubeObjectResource>>;
 
@@ -85,16 +88,22 @@ export class QuidditchCluster extends pulumi.ComponentResource {
     if (plan.model.crds && !shared) scope.crds = { owner: name, resources: crds };
     if (!plan.namespaceIsInput) scope.clusters.push({ component: name, model: plan.model });
     this.substituteInputs = plan.withInputs;
+    if (plan.inputLabels) this.inputLabels = plan.inputLabels;
     this.crdsOwner = shared?.owner ?? (plan.model.crds ? name : undefined);
     this.objects = objects;
     this.model = plan.model;
     this.deletionPropagation = args.deletionPropagation;
 
-    this.namespace = pulumi.output(plan.namespace);
-    this.dataNodeServiceName = pulumi.output(plan.dataNodeServiceName);
-    this.operatorDeploymentName = pulumi.output(plan.operatorDeploymentName);
-    this.operatorServiceName = pulumi.output(plan.operatorServiceName);
-    this.routingEndpoint = pulumi.output(plan.routingEndpoint);
+    // The outputs wait for the Inputs' validation, so a program that exports one fails when a value
+    // is invalid, before it reports completion: after that, the engine deletes what a failed
+    // registration left unregistered (seen with inline Automation API programs).
+    const gated = <T>(value: pulumi.Input<T>): pulumi.Output<T> =>
+      (plan.resolution ? pulumi.all([value, plan.resolution]).apply(([v]) => v) : pulumi.output(value)) as pulumi.Output<T>;
+    this.namespace = gated(plan.namespace);
+    this.dataNodeServiceName = gated(plan.dataNodeServiceName);
+    this.operatorDeploymentName = gated(plan.operatorDeploymentName);
+    this.operatorServiceName = gated(plan.operatorServiceName);
+    this.routingEndpoint = gated(plan.routingEndpoint);
     this.registerOutputs({
       namespace: this.namespace,
       dataNodeServiceName: this.dataNodeServiceName,

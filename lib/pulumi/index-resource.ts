@@ -7,8 +7,11 @@
 import * as pulumi from '@pulumi/pulumi';
 import { App, Chart } from 'cdk8s';
 import { QuidditchIndex as Cdk8sQuidditchIndex, QuidditchIndexOptions } from '../cdk8s/quidditch-index';
+import type { ResolvedCluster } from '../model/resolved';
 import type { QuidditchCluster } from './cluster';
+import { failLoudly } from './cluster-plan';
 import { KubeObjectResource } from './kube-object-resource';
+import { replaceText } from './namespace-input';
 import { DeletionPropagation, KubeObject, providerAnnotations, withAnnotations } from './objects';
 
 /** Args of the Pulumi QuidditchIndex. */
@@ -22,13 +25,23 @@ export interface QuidditchIndexArgs extends QuidditchIndexOptions {
 /** The index object exactly as the cdk8s construct renders it (throws its ValidationError). */
 export function renderIndex(name: string, args: QuidditchIndexArgs): KubeObject {
   const { cluster, deletionPropagation, ...props } = args;
-  const app = new App({ outdir: '.', recordConstructMetadata: false });
-  const chart = new Chart(app, 'quidditch', { disableResourceNameHashes: true });
-  new Cdk8sQuidditchIndex(chart, name, { ...props, ...(cluster ? { cluster: cluster.model } : {}) });
-  const [obj] = chart.toJson() as KubeObject[];
-  const propagation = deletionPropagation ?? cluster?.deletionPropagation;
-  const annotated = withAnnotations(obj, providerAnnotations(obj, { skipAwait: false, deletionPropagation: propagation }));
-  return cluster ? (cluster.substituteInputs(annotated) as KubeObject) : annotated;
+  const render = (model: ResolvedCluster | undefined): KubeObject => {
+    const app = new App({ outdir: '.', recordConstructMetadata: false });
+    const chart = new Chart(app, 'quidditch', { disableResourceNameHashes: true });
+    new Cdk8sQuidditchIndex(chart, name, { ...props, ...(model ? { cluster: model } : {}) });
+    const [obj] = chart.toJson() as KubeObject[];
+    const propagation = deletionPropagation ?? cluster?.deletionPropagation;
+    return withAnnotations(obj, providerAnnotations(obj, { skipAwait: false, deletionPropagation: propagation }));
+  };
+  const annotated = render(cluster?.model);
+  if (!cluster) return annotated;
+  const obj = cluster.substituteInputs(annotated) as KubeObject;
+  if (!cluster.inputLabels) return obj;
+  // The cluster's labels are an Input: the index's metadata follows once they (and the namespace) resolve.
+  const model = cluster.model;
+  const metadata = pulumi.all([cluster.inputLabels, cluster.namespace])
+    .apply(([labels, ns]) => failLoudly(() => replaceText(render({ ...model, labels }).metadata, model.namespace, ns)));
+  return { ...obj, metadata } as unknown as KubeObject;
 }
 
 /** A QuidditchIndex for Pulumi programs: the object the cdk8s construct renders, as a quidditch.io/v1 custom resource. */

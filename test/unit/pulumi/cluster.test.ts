@@ -3,8 +3,7 @@ import * as k8s from '@pulumi/kubernetes';
 import * as pulumi from '@pulumi/pulumi';
 import { synthesizeClusterManifests } from '../../../lib/cdk8s/manifests';
 import { QuidditchCluster } from '../../../lib/pulumi/cluster';
-import { QuidditchClusterArgs } from '../../../lib/pulumi/cluster-plan';
-import { checkImage } from '../../../lib/pulumi/image-inputs';
+import { planCluster, QuidditchClusterArgs, synthesizeResolved } from '../../../lib/pulumi/cluster-plan';
 import { SKIP_AWAIT_ANNOTATION } from '../../../lib/pulumi/objects';
 import { typeToken } from '../../../lib/pulumi/kube-object-resource';
 
@@ -97,11 +96,17 @@ describe('Pulumi QuidditchCluster', () => {
     expect(sorted(objects)).toEqual(sorted(expected));
   });
 
-  it('rejects an unpinned Input image with the model rule once its value is known', () => {
-    expect(() => checkImage('search', 'operator', 'registry.example/operator')).toThrow(
-      'Unable to deploy QuidditchCluster search: operator.image = "registry.example/operator": must be an image reference with a tag or digest',
+  it('rejects an unpinned Input image with the model\'s message once its value is known', () => {
+    // A valid value while planning: an apply that throws with nothing awaiting it would end the test run.
+    const image = pulumi.output('registry.example/operator:0.9');
+    const plan = planCluster('search', { mode: 'k8s', operator: { image } });
+    expect(plan.inputs.map((i) => i.path.join('.'))).toEqual(['operator.image']);
+    const planned = new Map(plan.objects.map((o, i) => [`${o.apiVersion}:${o.kind}:${plan.logicalNames[i]}`, o]));
+    const resolve = (value: string) => synthesizeResolved('search', { plain: { mode: 'k8s' }, inputs: plan.inputs, planned, behaviour: { skipAwait: false } }, [value], 'default');
+    expect(() => resolve('registry.example/operator')).toThrow(
+      'Unable to synthesize QuidditchCluster search: 1 invalid prop. Fix:\n  - operator.image = "registry.example/operator": must be an image reference with a tag or digest',
     );
-    expect(checkImage('search', 'operator', 'registry.example/operator:1.0')).toBe('registry.example/operator:1.0');
+    expect(resolve('registry.example/operator:1.0').get('apps/v1:Deployment:default/search-operator')).toBeDefined();
   });
 
   it('throws the model validation error, naming every invalid prop, before registering anything', () => {

@@ -3,7 +3,7 @@ import { registrations, resetRegistrations, settled, valueOf } from './mocks';
 import * as k8s from '@pulumi/kubernetes';
 import { QuidditchCluster } from '../../../lib/pulumi/cluster';
 import { QuidditchIndex } from '../../../lib/pulumi/index-resource';
-import { checkNamespace } from '../../../lib/pulumi/image-inputs';
+import { checkNamespace } from '../../../lib/pulumi/namespace-input';
 
 type Meta = { name: string; namespace?: string };
 
@@ -31,7 +31,7 @@ describe('an Input namespace', () => {
   it('is validated once known, with the model\'s rule', () => {
     expect(checkNamespace('search', 'team-ns')).toBe('team-ns');
     expect(() => checkNamespace('search', 'Not_A_Namespace')).toThrow(
-      'Unable to deploy QuidditchCluster search: namespace = "Not_A_Namespace": must be a DNS-1123 label (lowercase letters, digits and \'-\', at most 63 characters).',
+      'Unable to synthesize QuidditchCluster search: 1 invalid prop. Fix:\n  - namespace = "Not_A_Namespace": must be a DNS-1123 label (lowercase letters, digits and \'-\', at most 63 characters)',
     );
   });
 });
