@@ -45,7 +45,9 @@ export const creationRate: Benchmark = {
 
     const cluster = await ctx.namespace('op-create');
     const sims = await ctx.startSims(cluster, 3);
-    const operator = await ctx.startOperator({ namespace: cluster.namespace });
+    // BENCH_OPERATOR_ARGS="--concurrency=4" compares a flag's effect; the stored result names it.
+    const operatorArgs = (process.env.BENCH_OPERATOR_ARGS ?? '').split(' ').filter(Boolean);
+    const operator = await ctx.startOperator({ namespace: cluster.namespace, args: operatorArgs });
     const tracker = await ActiveTracker.start(cluster);
     const pids = { operator: operator.process.pid ?? NaN, sims: sims.map((s) => s.process.pid ?? NaN) };
     // Everything that costs something, read at once: before the burst and after the operator settled.
@@ -108,7 +110,7 @@ export const creationRate: Benchmark = {
     ctx.log(`  CPU ms/index elsewhere: kube-apiserver ${round(cpuMs.apiServer, 2)}, sims ${round(cpuMs.sims, 2)}, bench ${round(cpuMs.bench, 2)}`);
     const ratio = opRate / rawRate;
     return {
-      setup: `${COUNT} indices of ${SHARDS} shard / ${REPLICAS} replica, ${CLIENT_CONCURRENCY} concurrent creates over keep-alive HTTPS for both rates; 3 sims, 1 operator (default flags). Raw = the same creates into a namespace no operator watches (and once more through @kubernetes/client-node 1.4, which opens a new TLS connection per request). Costs per index are counted from just before the burst until the index queue drained and API writes held still: CPU from /proc/<pid>/stat (kube-apiserver: its process_cpu_seconds_total), writes from the API server's apiserver_request_total minus the bench's creates and the sims' heartbeats.${ctx.opts.profileDir ? ' Run with --profile: the operator\'s CPU includes the sampling profiler (every 0.5 ms).' : ''}`,
+      setup: `${COUNT} indices of ${SHARDS} shard / ${REPLICAS} replica, ${CLIENT_CONCURRENCY} concurrent creates over keep-alive HTTPS for both rates; 3 sims, 1 operator (${operatorArgs.length ? `flags ${operatorArgs.join(' ')}` : 'default flags'}). Raw = the same creates into a namespace no operator watches (and once more through @kubernetes/client-node 1.4, which opens a new TLS connection per request). Costs per index are counted from just before the burst until the index queue drained and API writes held still: CPU from /proc/<pid>/stat (kube-apiserver: its process_cpu_seconds_total), writes from the API server's apiserver_request_total minus the bench's creates and the sims' heartbeats.${ctx.opts.profileDir ? ' Run with --profile: the operator\'s CPU includes the sampling profiler (every 0.5 ms).' : ''}`,
       rows: [
         { metric: 'indices ACTIVE per second (operator)', value: round(opRate), unit: '/s', seed: '50–100/s', target: { text: '≥ 150/s', met: opRate >= 150 } },
         { metric: 'raw API server creates per second (no operator, keep-alive)', value: round(rawRate), unit: '/s' },
