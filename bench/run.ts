@@ -8,6 +8,7 @@
  *   npm run bench -- --list
  *   npm run bench -- scale --profile     # operator runs with --cpu-prof; profiles in bench/results/profiles
  *   BENCH_SCALE_STEPS=1000 npm run bench -- scale
+ *   BENCH_OPERATOR_ARGS="--concurrency=4" npm run bench -- creation-rate   # operator flags for a side-by-side run
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

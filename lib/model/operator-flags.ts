@@ -22,7 +22,7 @@ export const OPERATOR_FLAGS = {
   nodeLeftDelay: { name: 'node-left-delay', type: 'number', default: 60, description: 'Seconds a started replica on a data node that left (UNHEALTHY or deleted) is kept before it is re-created elsewhere, so a node back within it keeps its copies (like index.unassigned.node_left.delayed_timeout). Promoting a surviving replica to primary is never delayed. 0 replaces at once.' },
   deleteTimeout: { name: 'delete-timeout', type: 'number', default: 300, description: 'Seconds an index deletion waits for unreachable data nodes before it removes the finalizer anyway (with a Warning event).' },
   resyncPeriod: { name: 'resync-period', type: 'number', default: 300, description: 'Seconds between full re-reconciles of every cached object.' },
-  concurrency: { name: 'concurrency', type: 'number', default: 4, description: 'Reconciles run in parallel per controller (never two for one object).' },
+  concurrency: { name: 'concurrency', type: 'number', default: 16, description: 'Reconciles run in parallel per controller (never two for one object). A reconcile mostly waits on API and data-node round trips, so more in flight raises throughput at little CPU cost.' },
   httpPort: { name: 'http-port', type: 'number', default: 8080, description: 'Port of the routing API, /healthz and /readyz.' },
   metricsPort: { name: 'metrics-port', type: 'number', default: 9090, description: 'Port of /metrics (Prometheus).' },
   bindAddress: { name: 'bind-address', type: 'string', default: '0.0.0.0', description: 'Address the HTTP servers listen on.' },

@@ -77,8 +77,13 @@ export function recordTransitions(events: EventRecorder, index: QuidditchIndex, 
   }
   if (drift.adopted) events.record(index, 'Normal', 'CopiesAdopted', `${drift.adopted} copies are held again by the nodes that came back; kept as they were.`);
   const t = tallyActions(plan);
-  if (!before) events.record(index, 'Normal', 'Creating', `Allocating ${index.spec.shards} shards with ${index.spec.replicas ?? 1} replicas each.`);
-  if (after === 'ACTIVE' && before !== 'ACTIVE') events.record(index, 'Normal', 'Active', `All primaries started; health ${index.status?.health}.`);
+  // A new index whose primaries started within its first reconcile (the common case) gets one Event
+  // saying both: Creating followed a moment later by Active told nothing more and doubled the Event
+  // writes per index. An index still waiting for a node gets Creating now and Active when it arrives.
+  const shape = `${index.spec.shards} shards with ${index.spec.replicas ?? 1} replicas each`;
+  const becameActive = after === 'ACTIVE' && before !== 'ACTIVE';
+  if (!before && !becameActive) events.record(index, 'Normal', 'Creating', `Allocating ${shape}.`);
+  if (becameActive) events.record(index, 'Normal', 'Active', `${before ? 'All primaries started' : `Allocated ${shape}; all primaries started`}; health ${index.status?.health}.`);
   if (plan.lost.length) {
     const nodes = [...new Set(plan.lost.map((l) => l.node))].join(', ');
     events.record(index, 'Warning', 'CopiesUnavailable', `${plan.lost.length} started copies are on unavailable nodes (${nodes}); they are kept and re-adopted if the node returns. Replicas are replaced after the node-left delay; primaries are replaced by a started replica at once, or wait for the node.`);

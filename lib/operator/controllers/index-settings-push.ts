@@ -39,7 +39,9 @@ export const SETTINGS_CONDITION = 'SettingsApplied';
 export async function pushSettings(index: QuidditchIndex, allocations: readonly ShardAllocationStatus[], deps: SettingsPushDeps): Promise<SettingsOutcome> {
   const generation = index.metadata.generation ?? 0;
   const none: SettingsOutcome = { pending: 0, refused: [], newlyRefused: false, failures: [] };
-  if (!deps.observed || generation === 0) return none;
+  // Copies are created with the spec they were planned from: until the spec has changed once
+  // (generation 2) no copy can be behind, and the per-copy lookups below are skipped.
+  if (!deps.observed || generation <= 1) return none;
   const namespace = index.metadata.namespace ?? 'default';
   const name = index.metadata.name ?? '';
   const behind = allocations.filter((a) => {

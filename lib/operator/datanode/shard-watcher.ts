@@ -36,6 +36,11 @@ interface NodeWatch {
   attempts: number;
   /** Copies by shardKey; undefined until this stream's SNAPSHOT arrived (unknown ≠ empty). */
   copies?: Map<string, ObservedCopy>;
+  /**
+   * The same copies grouped by `namespace/index`, kept in step with `copies`: copiesOf runs in every
+   * index reconcile, and scanning every copy of every node there made a burst of creates quadratic.
+   */
+  byIndex?: Map<string, Map<string, ObservedCopy>>;
 }
 
 /**
@@ -80,8 +85,9 @@ export class ShardWatcher implements ObservedCopies {
 
   copiesOf(namespace: string, index: string): readonly (ObservedCopy & { readonly node: string })[] {
     const out: (ObservedCopy & { node: string })[] = [];
+    const key = `${namespace}/${index}`;
     for (const [node, w] of this.watches) {
-      for (const c of w.copies?.values() ?? []) if (c.namespace === namespace && c.index === index) out.push({ ...c, node });
+      for (const c of w.byIndex?.get(key)?.values() ?? []) out.push({ ...c, node });
     }
     return out;
   }
@@ -120,6 +126,7 @@ export class ShardWatcher implements ObservedCopies {
     w.stream = undefined;
     const lost = indexKeys(w.copies?.values() ?? []);
     w.copies = undefined;
+    w.byIndex = undefined;
     return lost;
   }
 
@@ -154,6 +161,8 @@ export class ShardWatcher implements ObservedCopies {
       for (const [k, c] of before ?? []) if (!after.has(k)) changed.add(indexKey(c));
       if (!before) this.log.debug({ node: name, copies: after.size, attempts: w.attempts }, 'watching shards');
       w.copies = after;
+      w.byIndex = new Map();
+      for (const [k, c] of after) group(w.byIndex, k, c);
       w.attempts = 0;
     } else if (w.copies) {
       for (const s of e.shards) {
@@ -161,8 +170,10 @@ export class ShardWatcher implements ObservedCopies {
         const c = observed(s);
         if (e.kind === 'REMOVED') {
           if (w.copies.delete(key)) changed.add(indexKey(c));
+          ungroup(w.byIndex, key, c);
         } else if (e.kind === 'UPSERT' && !same(w.copies.get(key), c)) {
           w.copies.set(key, c);
+          if (w.byIndex) group(w.byIndex, key, c);
           changed.add(indexKey(c));
         }
       }
@@ -211,6 +222,20 @@ function same(a: ObservedCopy | undefined, b: ObservedCopy): boolean {
 }
 
 const indexKey = (c: ObservedCopy) => `${c.namespace}/${c.index}`;
+
+function group(byIndex: Map<string, Map<string, ObservedCopy>>, key: string, c: ObservedCopy): void {
+  const k = indexKey(c);
+  let copies = byIndex.get(k);
+  if (!copies) byIndex.set(k, (copies = new Map<string, ObservedCopy>()));
+  copies.set(key, c);
+}
+
+function ungroup(byIndex: Map<string, Map<string, ObservedCopy>> | undefined, key: string, c: ObservedCopy): void {
+  const copies = byIndex?.get(indexKey(c));
+  if (!copies) return;
+  copies.delete(key);
+  if (copies.size === 0) byIndex?.delete(indexKey(c));
+}
 
 function indexKeys(copies: Iterable<ObservedCopy>): Set<string> {
   return new Set([...copies].map(indexKey));

@@ -22,7 +22,7 @@ describe('parseOperatorConfig', () => {
     const config = parse([]);
     expect(config).toMatchObject({
       leaseName: 'quidditch-operator', leaderElect: true, leaseDuration: 15, renewDeadline: 10, retryPeriod: 2,
-      heartbeatTimeout: 60, nodeLeftDelay: 60, deleteTimeout: 300, resyncPeriod: 300, concurrency: 4, httpPort: 8080, metricsPort: 9090,
+      heartbeatTimeout: 60, nodeLeftDelay: 60, deleteTimeout: 300, resyncPeriod: 300, concurrency: 16, httpPort: 8080, metricsPort: 9090,
       bindAddress: '0.0.0.0', grpcTimeout: 5, logLevel: 'info',
     });
     expect(config.kubeconfig).toBeUndefined();
@@ -67,7 +67,7 @@ describe('parseOperatorConfig', () => {
   });
 
   it('rejects a number flag with a non-numeric value, naming the flag and the value', () => {
-    expect(problemsOf(['--concurrency=four'])).toEqual(['Unable to parse flag --concurrency value "four": it must be a number. Pass e.g. --concurrency=4.']);
+    expect(problemsOf(['--concurrency=four'])).toEqual(['Unable to parse flag --concurrency value "four": it must be a number. Pass e.g. --concurrency=16.']);
     expect(problemsOf([], { QUIDDITCH_HTTP_PORT: '80a' })[0]).toContain('environment variable QUIDDITCH_HTTP_PORT value "80a"');
   });
 

@@ -49,3 +49,26 @@ describe('withKeepAlive', () => {
     expect(await agentOf(kc)).toBe(first);
   });
 });
+
+describe('withKeepAlive with client certificates', () => {
+  const withCert = (cert: string) => {
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: 'c', server: 'https://127.0.0.1:6443', caData: Buffer.from('ca').toString('base64') }],
+      users: [{ name: 'u', certData: Buffer.from(cert).toString('base64'), keyData: Buffer.from('key').toString('base64') }],
+      contexts: [{ name: 'ctx', cluster: 'c', user: 'u' }],
+      currentContext: 'ctx',
+    });
+    return kc;
+  };
+
+  it('reuses the agent for the same certificate bytes read again, and makes a new one when they change (rotation)', async () => {
+    const kc = withKeepAlive(withCert('cert-1'));
+    const first = await agentOf(kc);
+    expect(await agentOf(kc)).toBe(first);
+    kc.users[0] = { ...kc.users[0], certData: Buffer.from('cert-2').toString('base64') };
+    const rotated = await agentOf(kc);
+    expect(rotated).not.toBe(first);
+    expect(await agentOf(kc)).toBe(rotated);
+  });
+});

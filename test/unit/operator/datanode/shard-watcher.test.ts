@@ -108,6 +108,9 @@ describe('ShardWatcher', () => {
     await until(() => changes.length > before);
     expect(changes.at(-1)).toEqual(['search/logs']);
     expect(watcher.copiesOn('data-1')).toEqual([]);
+    // copiesOf (grouped by index) follows the same removal.
+    expect(watcher.copiesOf('search', 'logs').map((c) => `${c.node}:${c.primary}`)).toEqual(['data-0:true']);
+    expect(watcher.copiesOf('search', 'other')).toEqual([]);
   });
 
   it('forgets a node whose stream is lost and re-syncs when it is back', async () => {

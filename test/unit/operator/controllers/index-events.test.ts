@@ -1,0 +1,39 @@
+import type { QuidditchIndex } from '../../../../lib/api/v1';
+import { recordTransitions } from '../../../../lib/operator/controllers/index-events';
+import type { EventRecorder } from '../../../../lib/operator/kube/event-recorder';
+
+/** Collects what would be written as Events. */
+function recorder(): EventRecorder & { events: { type: string; reason: string; message: string }[] } {
+  const events: { type: string; reason: string; message: string }[] = [];
+  return { events, record: (_obj, type, reason, message) => void events.push({ type, reason, message }) };
+}
+
+const index = (state: 'CREATING' | 'ACTIVE'): QuidditchIndex => ({
+  apiVersion: 'quidditch.io/v1', kind: 'QuidditchIndex', metadata: { name: 'i', namespace: 'ns' },
+  spec: { shards: 3, replicas: 1 }, status: { state, health: state === 'ACTIVE' ? 'green' : 'red' },
+});
+const quiet = { plan: { allocations: [], actions: [], unassigned: [], lost: [] }, drift: { allocations: [], lost: [], adopted: 0 } };
+
+describe('index lifecycle Events', () => {
+  it('writes one Active Event naming the shape for an index whose primaries started in its first reconcile', () => {
+    const r = recorder();
+    recordTransitions(r, index('ACTIVE'), undefined, quiet, []);
+    expect(r.events).toEqual([{ type: 'Normal', reason: 'Active', message: 'Allocated 3 shards with 1 replicas each; all primaries started; health green.' }]);
+  });
+
+  it('writes Creating for a new index still waiting, then Active when it becomes active', () => {
+    const r = recorder();
+    recordTransitions(r, index('CREATING'), undefined, quiet, []);
+    recordTransitions(r, index('ACTIVE'), 'CREATING', quiet, []);
+    expect(r.events.map((e) => `${e.reason}: ${e.message}`)).toEqual([
+      'Creating: Allocating 3 shards with 1 replicas each.',
+      'Active: All primaries started; health green.',
+    ]);
+  });
+
+  it('writes nothing for an active index that stays active with nothing to do', () => {
+    const r = recorder();
+    recordTransitions(r, index('ACTIVE'), 'ACTIVE', quiet, []);
+    expect(r.events).toEqual([]);
+  });
+});
