@@ -1,12 +1,9 @@
 import type { ShardAllocationStatus } from '../../api/v1';
 import type { ObservedCopies, ObservedCopy } from '../datanode/observed-copies';
+import { isCopyOf, type CopyIdentity } from './copy-identity';
 
-/** The index whose record is compared with what the nodes report. */
-export interface IndexIdentity {
-  readonly namespace: string;
-  readonly name: string;
-  readonly uid: string;
-}
+/** The index whose record is compared with what the nodes report: the identity its copies carry. */
+export type IndexIdentity = CopyIdentity;
 
 /** What the comparison changed, for the Event. */
 export interface Drift {
@@ -43,7 +40,7 @@ export function compareWithNodes(
   const next = allocations.map((a): ShardAllocationStatus => {
     const held = observed.copiesOn(a.nodeId);
     if (!held) return a;
-    const copy = held.find((c) => c.namespace === index.namespace && c.index === index.name && c.indexUid === index.uid && c.shardId === a.shardId);
+    const copy = held.find((c) => isCopyOf(c, index) && c.shardId === a.shardId);
     const result = judge(a, copy, available(a.nodeId), since);
     if (result === a) return a;
     changed = true;

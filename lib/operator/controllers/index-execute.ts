@@ -8,7 +8,7 @@ import type { NodeFailure } from './index-status';
 import { mapLimit } from './map-limit';
 import type { CopyRef, HeldCopy, IndexContent, NodeTarget, ShardOperations } from './shard-operations';
 import { indexContent } from './index-content';
-import { copyUidOf } from './copy-identity';
+import { copyIdentityOf, isCopyOf, type CopyIdentity } from './copy-identity';
 
 export interface ExecuteDeps {
   readonly shards: ShardOperations;
@@ -35,7 +35,7 @@ class Run {
   constructor(
     readonly shards: ShardOperations,
     private readonly nodes: ReadonlyMap<string, QuidditchNode>,
-    private readonly index: { namespace: string; name: string; uid: string },
+    private readonly index: CopyIdentity,
     allocations: readonly ShardAllocationStatus[],
     /** This run's time (RFC 3339), for copies found missing. */
     readonly now: string,
@@ -98,7 +98,7 @@ class Run {
   async adopt(shardId: number, node: string, now: string): Promise<void> {
     const held = await this.heldOn(node);
     if (!held) return; // unreachable again: the copy stays UNASSIGNED and the reconcile is retried
-    const copy = held.find((c) => c.namespace === this.index.namespace && c.index === this.index.name && c.indexUid === this.index.uid && c.shardId === shardId);
+    const copy = held.find((c) => isCopyOf(c, this.index) && c.shardId === shardId);
     if (copy) this.report(shardId, node, copy.state);
     else this.missing(shardId, node, now);
   }
@@ -150,7 +150,8 @@ export async function executePlan(persisted: PersistedPlan, deps: ExecuteDeps): 
   const { index, plan, allocations } = persisted;
   const namespace = index.metadata.namespace ?? 'default';
   const nodes = new Map(deps.nodeCache.list(namespace).map((n) => [n.metadata.name ?? '', n]));
-  const run = new Run(deps.shards, nodes, { namespace, name: index.metadata.name ?? '', uid: copyUidOf(index) }, allocations, deps.now().toISOString(), indexContent(index));
+  const identity = copyIdentityOf(index);
+  const run = new Run(deps.shards, nodes, identity, allocations, deps.now().toISOString(), indexContent(index));
 
   await mapLimit(plan.actions.filter((a) => a.type === 'delete'), CALLS_PER_INDEX, (a) => act(a, run));
 
@@ -160,7 +161,7 @@ export async function executePlan(persisted: PersistedPlan, deps: ExecuteDeps): 
   // A copy its node already reports (still starting) needs no call: the node's stream says when it
   // started, so waiting on a slow node costs neither data-node calls nor API writes.
   const reported = (a: ShardAllocationStatus) =>
-    deps.observed?.copiesOn(a.nodeId)?.some((c) => c.namespace === namespace && c.index === index.metadata.name && c.indexUid === copyUidOf(index) && c.shardId === a.shardId && c.primary === a.primary) ?? false;
+    deps.observed?.copiesOn(a.nodeId)?.some((c) => isCopyOf(c, identity) && c.shardId === a.shardId && c.primary === a.primary) ?? false;
   const pending = allocations.filter((a) => a.state !== 'STARTED' && a.state !== 'UNASSIGNED' && !covered.has(`${a.shardId}/${a.nodeId}`) && !reported(a));
   await mapLimit([...acted.map((a) => () => act(a, run)), ...pending.map((a) => () => ensure(a, run))], CALLS_PER_INDEX, (fn) => fn());
   return { allocations: run.observed, failures: run.failures };

@@ -8,7 +8,7 @@ import { compareWithNodes, Drift } from './index-drift';
 import type { ObservedCopies } from '../datanode/observed-copies';
 import { allocationsKey } from './index-status';
 import { writeStatus } from './status-writer';
-import { copyUidOf } from './copy-identity';
+import { copyIdentityOf } from './copy-identity';
 
 export interface PlanDeps {
   readonly indices: IndexApi;
@@ -55,8 +55,7 @@ export async function planAndPersist(index: QuidditchIndex, deps: PlanDeps): Pro
       const loads = deps.ledger.loads(namespace);
       const candidates = candidateNodes(deps.nodeCache.list(namespace), []).map((c) => ({ ...c, load: loads.get(c.name) ?? 0 }));
       // The record, corrected by what the nodes report: started, failed, gone, or back.
-      const identity = { namespace, name, uid: copyUidOf(current) };
-      const drift = compareWithNodes(current.status?.shardAllocations ?? [], deps.observed, identity, available, deps.now());
+      const drift = compareWithNodes(current.status?.shardAllocations ?? [], deps.observed, copyIdentityOf(current), available, deps.now());
       const plan = planAllocation(
         { namespace, name, shards: current.spec.shards, replicas: current.spec.replicas ?? 1 },
         drift.allocations,
