@@ -103,6 +103,18 @@ class Run {
     else this.missing(shardId, node, now);
   }
 
+  /**
+   * Promotes the replica the plan chose. A node that holds no copy of the shard (it lost it since it
+   * was last seen) gets none: an empty primary would be reported green over lost data. The copy is
+   * recorded missing instead, and the next plan promotes another replica or says PrimaryLost.
+   */
+  async promote(shardId: number, node: string): Promise<void> {
+    // null: the node answered that it holds no copy; undefined: the call failed (recorded, retried).
+    const answer = await this.call(node, async (t) => (await this.shards.promoteShard(t, this.ref(shardId, true))) ?? null);
+    if (answer) this.report(shardId, node, answer.state);
+    else if (answer === null) this.missing(shardId, node, this.now);
+  }
+
   /** Promotes the node's copy (idempotent); creates it only when the node holds no copy at all. */
   async promoteOrCreate(shardId: number, node: string): Promise<void> {
     const copy = this.ref(shardId, true);
@@ -129,7 +141,7 @@ const ACT: { readonly [K in AllocationAction['type']]: Act<K> } = {
     if (a.reason === 'NodeUnavailable' || !run.knows(a.node)) return;
     await run.call(a.node, (t) => run.shards.deleteShard(t, run.ref(a.shardId, a.primary)));
   },
-  promote: (a, run) => run.promoteOrCreate(a.shardId, a.node),
+  promote: (a, run) => run.promote(a.shardId, a.node),
   adopt: (a, run) => run.adopt(a.shardId, a.node, run.now),
   create: (a, run) => run.create(a.shardId, a.primary, a.node),
 };
