@@ -46,9 +46,15 @@ export function compareWithNodes(
   let adopted = 0;
   let changed = false;
   const since = now.toISOString();
-  const unknown = new Set(allocations.filter((a) => available(a.nodeId) && observed.copiesOn(a.nodeId) === undefined).map((a) => a.shardId));
+  // Each node's report read once (copiesOn builds a fresh list per call).
+  const reports = new Map<string, readonly ObservedCopy[] | undefined>();
+  const copiesOn = (node: string) => {
+    if (!reports.has(node)) reports.set(node, observed.copiesOn(node));
+    return reports.get(node);
+  };
+  const unknown = new Set(allocations.filter((a) => available(a.nodeId) && copiesOn(a.nodeId) === undefined).map((a) => a.shardId));
   const next = allocations.map((a): ShardAllocationStatus => {
-    const held = observed.copiesOn(a.nodeId);
+    const held = copiesOn(a.nodeId);
     if (!held) return a;
     const copy = held.find((c) => isCopyOf(c, index) && c.shardId === a.shardId);
     const result = judge(a, copy, available(a.nodeId), since);
