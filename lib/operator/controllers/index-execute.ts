@@ -175,7 +175,15 @@ export async function executePlan(persisted: PersistedPlan, deps: ExecuteDeps): 
   const reported = (a: ShardAllocationStatus) =>
     deps.observed?.copiesOn(a.nodeId)?.some((c) => isCopyOf(c, identity) && c.shardId === a.shardId && c.primary === a.primary) ?? false;
   const pending = allocations.filter((a) => a.state !== 'STARTED' && a.state !== 'UNASSIGNED' && !covered.has(`${a.shardId}/${a.nodeId}`) && !reported(a));
-  await mapLimit([...acted.map((a) => () => act(a, run)), ...pending.map((a) => () => ensure(a, run))], CALLS_PER_INDEX, (fn) => fn());
+  // A promotion its node has not applied (its call failed, or the run that planned it crashed): the
+  // node still reports a replica where the record says primary. Promoted again, never created.
+  const unpromoted = allocations.filter((a) => a.primary && a.state === 'STARTED' && !covered.has(`${a.shardId}/${a.nodeId}`) &&
+    (deps.observed?.copiesOn(a.nodeId)?.some((c) => isCopyOf(c, identity) && c.shardId === a.shardId && !c.primary) ?? false));
+  await mapLimit([
+    ...acted.map((a) => () => act(a, run)),
+    ...pending.map((a) => () => ensure(a, run)),
+    ...unpromoted.map((a) => () => run.promote(a.shardId, a.nodeId)),
+  ], CALLS_PER_INDEX, (fn) => fn());
   return { allocations: run.observed, failures: run.failures };
 }
 

@@ -25,7 +25,7 @@ export interface PlanDeps {
 export interface PersistedPlan {
   readonly index: QuidditchIndex;
   readonly plan: AllocationPlan;
-  /** The persisted allocations: the plan's, with promoted copies INITIALIZING until their node confirms. */
+  /** The persisted allocations (the plan's). */
   readonly allocations: readonly ShardAllocationStatus[];
   /** How the record differed from what the nodes report, before planning. */
   readonly drift: Drift;
@@ -62,9 +62,11 @@ export async function planAndPersist(index: QuidditchIndex, deps: PlanDeps): Pro
         candidates,
         { now: deps.now().getTime(), nodeLeftDelayMs: deps.nodeLeftDelayMs ?? 0, acceptDataLoss: acceptedDataLoss(current) },
       );
-      // A promoted copy is not the serving primary until its node confirms the promotion.
-      const promoted = new Set(plan.actions.filter((a) => a.type === 'promote').map((a) => `${a.shardId}/${a.node}`));
-      const allocations = plan.allocations.map((a) => (promoted.has(`${a.shardId}/${a.nodeId}`) ? { ...a, state: 'INITIALIZING' as const } : a));
+      // A promoted replica keeps its state (as Elasticsearch's promoted primary stays STARTED): it holds
+      // the data, and the record must say so if its node leaves before the promotion reaches it — an
+      // INITIALIZING copy on a lost node is dropped as one that never held data, and the shard would
+      // then get an EMPTY primary. A promotion its node has not applied is re-sent (index-execute.ts).
+      const allocations = [...plan.allocations];
       planned = { plan, allocations, drift };
       const same = allocationsKey(current.status?.shardAllocations ?? []) === allocationsKey(allocations);
       if (same && current.status?.state) return undefined;

@@ -290,6 +290,56 @@ describe('IndexReconciler judges a shard only once every node holding it has rep
     ]));
   });
 
+  it('keeps a promoted replica whose promotion never reached its node when that node leaves too: red, and no empty primary on a new node', async () => {
+    const nodes = [dataNode('a'), dataNode('b')];
+    const c = fakeCluster(nodes, { nodeLeftDelayMs: 60_000 });
+    c.api.put(newIndex('logs', 1, 1));
+    await c.reconcile('logs');
+    const primary = c.index('logs').status!.shardAllocations!.find((a) => a.primary)!;
+    const replica = c.index('logs').status!.shardAllocations!.find((a) => !a.primary)!;
+    const promote = c.shards.promoteShard.bind(c.shards);
+    c.shards.promoteShard = async () => {
+      throw new Error('DEADLINE_EXCEEDED'); // the replica's node is frozen too
+    };
+    nodes[nodes.findIndex((n) => n.metadata.name === primary.nodeId)] = dataNode(primary.nodeId, 'UNHEALTHY');
+    expect((await c.reconcile('logs')).kind).toBe('retry');
+    nodes[nodes.findIndex((n) => n.metadata.name === replica.nodeId)] = dataNode(replica.nodeId, 'UNHEALTHY');
+    c.shards.promoteShard = promote;
+    nodes.push(dataNode('c'));
+    const created = c.shards.creations;
+    await c.reconcile('logs');
+    await c.reconcile('logs');
+    const waiting = c.index('logs');
+    expect(waiting.status?.health).toBe('red');
+    expect(waiting.status?.conditions?.find((x) => x.type === 'Ready')).toMatchObject({ status: 'False', reason: 'PrimaryLost' });
+    expect(c.shards.creations).toBe(created);
+    expect(waiting.status?.shardAllocations?.map((a) => `${a.nodeId}:${a.primary}:${a.state}`).sort()).toEqual([`${primary.nodeId}:false:UNASSIGNED`, `${replica.nodeId}:true:UNASSIGNED`]);
+  });
+
+  it('re-sends a promotion its node has not applied, as the node reports it, and never creates the copy', async () => {
+    const nodes = [dataNode('a'), dataNode('b')];
+    const c = fakeCluster(nodes, { nodeLeftDelayMs: 60_000 });
+    const o = fakeCluster(nodes, { nodeLeftDelayMs: 60_000, shards: c.shards, observed: c.shards.observed, indices: c.api, indexCache: c.deps.indexCache, ledger: c.deps.ledger });
+    c.shards.synced.add('a').add('b');
+    c.api.put(newIndex('logs', 1, 1));
+    await o.reconcile('logs');
+    const primary = c.index('logs').status!.shardAllocations!.find((a) => a.primary)!;
+    const replica = c.index('logs').status!.shardAllocations!.find((a) => !a.primary)!;
+    const promote = c.shards.promoteShard.bind(c.shards);
+    c.shards.promoteShard = async () => {
+      throw new Error('UNAVAILABLE');
+    };
+    nodes[nodes.findIndex((n) => n.metadata.name === primary.nodeId)] = dataNode(primary.nodeId, 'UNHEALTHY');
+    expect((await o.reconcile('logs')).kind).toBe('retry');
+    expect(c.shards.held.get(replica.nodeId)!.get('logs/0')!.primary).toBe(false);
+    c.shards.promoteShard = promote;
+    const created = c.shards.creations;
+    await o.reconcile('logs');
+    expect(c.shards.held.get(replica.nodeId)!.get('logs/0')!.primary).toBe(true);
+    expect(c.shards.creations).toBe(created);
+    expect(c.index('logs').status?.shardAllocations?.find((a) => a.primary)).toMatchObject({ nodeId: replica.nodeId, state: 'STARTED' });
+  });
+
   it('remembers where a replica was when every copy of its shard left, and recovers the shard from whichever node returns', async () => {
     const nodes = [dataNode('a'), dataNode('b')];
     const c = fakeCluster(nodes);
