@@ -3,6 +3,7 @@ import type { QuidditchIndex, QuidditchNode, ShardAllocation } from '../api/v1';
 import { CLUSTER_LABEL } from '../model/labels';
 import type { OperatorConfig } from './config';
 import { AllocationLedger } from './controllers/allocation-ledger';
+import { CopyOwners } from './controllers/copy-owners';
 import { GrpcShardOperations } from './controllers/grpc-shard-operations';
 import { IndexReconciler } from './controllers/index-reconciler';
 import { NodeReconciler } from './controllers/node-reconciler';
@@ -54,8 +55,10 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
   // The routing table and allocation ledger follow the caches on every replica, leader or not.
   const routing = new RoutingTable();
   const ledger = new AllocationLedger();
+  const copyOwners = new CopyOwners();
   const trackIndex = (i: QuidditchIndex) => {
     routing.upsertIndex(i);
+    copyOwners.track(i);
     ledger.set(i.metadata.namespace ?? '', i.metadata.name ?? '', i.metadata.resourceVersion, i.status?.shardAllocations);
   };
   indexInformer.onAdd(trackIndex);
@@ -63,6 +66,7 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
   indexInformer.onDelete((i) => {
     routing.deleteIndex(i.metadata.namespace ?? '', i.metadata.name ?? '');
     ledger.delete(i.metadata.namespace ?? '', i.metadata.name ?? '');
+    copyOwners.forget(i.metadata.namespace ?? '', i.metadata.name ?? '');
   });
   nodeInformer.onAdd((n) => routing.upsertNode(n));
   nodeInformer.onUpdate((n) => routing.upsertNode(n));
@@ -83,7 +87,8 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
     nodes: nodeInformer,
     log,
     // The index controller is created below; the watcher calls this only once started (on the leader).
-    onChange: (keys) => keys.forEach((k) => {
+    // Nodes name copies by the namespace they were created in: an imported index owns copies named after the old one.
+    onChange: (keys) => keys.flatMap((k) => copyOwners.ownersOf(k)).forEach((k) => {
       indexController.enqueue(k);
       mirrorController?.enqueue(k);
     }),

@@ -21,6 +21,12 @@ export const INITIAL_STATE_KEY = 'state.json';
  */
 export const COPY_UID_ANNOTATION = 'quidditch.io/copy-uid';
 /**
+ * The namespace a restored index's shard copies are known by on the data nodes, set by import when
+ * it restores into another namespace than the one exported: the copies keep the exported namespace
+ * in their identity, and the operator names them by it (absent: the index's own namespace).
+ */
+export const COPY_NAMESPACE_ANNOTATION = 'quidditch.io/copy-namespace';
+/**
  * Set by import while an index's status is being restored (create, then the status subresource):
  * the operator leaves the index alone until the annotation is gone, so it never plans fresh copies
  * for an index whose allocations are one write away.
@@ -32,6 +38,11 @@ export interface IndexSnapshot {
   readonly name: string;
   /** The UID the data nodes know its copies by (see COPY_UID_ANNOTATION). */
   readonly copyUid: string;
+  /**
+   * The namespace the data nodes know its copies by, when it is not the document's `namespace` (an
+   * index that was itself imported from elsewhere). Absent: the document's `namespace`. Added within v1.
+   */
+  readonly copyNamespace?: string;
   readonly labels?: Readonly<Record<string, string>>;
   /** User annotations (tool bookkeeping such as kubectl's last-applied-configuration is left out). */
   readonly annotations?: Readonly<Record<string, string>>;
@@ -106,6 +117,7 @@ export function parseClusterState(doc: unknown): ClusterState {
     else if (seen.has(idx.name)) problems.push(`${at}.name = "${idx.name}": appears twice; each index once`);
     else seen.add(idx.name);
     if (typeof idx.copyUid !== 'string' || idx.copyUid === '') problems.push(`${at}.copyUid: must be the UID the data nodes know the copies by`);
+    if (idx.copyNamespace !== undefined && !isName(idx.copyNamespace)) problems.push(`${at}.copyNamespace = ${JSON.stringify(idx.copyNamespace)}: must be the namespace the data nodes know the copies by (or absent)`);
     if (!isRecord(idx.spec)) problems.push(`${at}.spec: must be an object`);
     const allocations = isRecord(idx.status) ? idx.status.shardAllocations : undefined;
     if (!Array.isArray(allocations)) problems.push(`${at}.status.shardAllocations: must be an array (empty for an index with no copies yet)`);

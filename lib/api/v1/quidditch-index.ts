@@ -112,6 +112,18 @@ export const quidditchIndexDefinition: ResourceDefinition = {
         description: `Index settings as string values, for example refresh_interval: "1s" (at most ${L.maxSettings} keys, values up to ${L.maxSettingValueLength} characters).`,
         maxProperties: L.maxSettings,
         additionalProperties: { type: 'string', description: 'One setting value.', maxLength: L.maxSettingValueLength },
+        // The shape of the index lives in spec.shards/spec.replicas only: a second place to say it
+        // would contradict the first (the operator plans from spec, the copies would say otherwise).
+        'x-kubernetes-validations': [
+          {
+            rule: "!('number_of_shards' in self) && !('index.number_of_shards' in self)",
+            message: 'number_of_shards cannot be set in spec.settings: the shard count is spec.shards. Remove it from spec.settings and set spec.shards',
+          },
+          {
+            rule: "!('number_of_replicas' in self) && !('index.number_of_replicas' in self)",
+            message: 'number_of_replicas cannot be set in spec.settings: the replica count is spec.replicas. Remove it from spec.settings and set spec.replicas',
+          },
+        ],
       },
       mappings: {
         type: 'object',

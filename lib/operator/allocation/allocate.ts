@@ -37,7 +37,9 @@ const holdsData = (c: Pick<Copy, 'state'>): boolean => c.state === 'STARTED' || 
  *    loss is accepted), a replica for `nodeLeftDelayMs` so a node back within it keeps its copy. A
  *    node that is available again is asked to confirm its UNASSIGNED copies (`adopt`, never a create).
  *    A replica its node lost (CopyMissing, CopyFailed) is dropped and replaced; every other existing
- *    copy is kept where it is (healthy copies are never moved just to rebalance).
+ *    copy is kept where it is (healthy copies are never moved just to rebalance). While a shard has
+ *    no serving copy at all (PrimaryLost), no record of it is dropped: every node that held one of its
+ *    copies is remembered, so whichever returns with its data is re-adopted.
  * 2. A shard whose primary is gone or UNASSIGNED gets a surviving replica promoted at once (STARTED
  *    first, then a HEALTHY node) before any new copy is planned; within the delay the old primary
  *    stays as an UNASSIGNED replica, so its node returning in time serves it again. When the primary held data, only a
@@ -82,6 +84,8 @@ export function planAllocation(
     bump(c.nodeId, -1);
     deletes.push({ type: 'delete', shardId: c.shardId, primary: c.primary, node: c.nodeId, reason });
   };
+  /** UNASSIGNED replica records step 1 would drop: dropped after step 2 unless their shard turns out PrimaryLost. */
+  const droppable: { copy: Copy; reason: DeleteReason }[] = [];
 
   // 1. Keep what survives; sorted so the STARTED primary wins over duplicates.
   for (const a of sortAllocations(current)) {
@@ -102,13 +106,13 @@ export function planAllocation(
       if (!copy.primary) {
         const waited = now - (Date.parse(copy.unassignedSince ?? '') || now);
         if (copy.unassignedReason !== 'NodeLeft' || waited >= delayMs) {
-          remove(a, 'NodeUnavailable');
+          droppable.push({ copy, reason: 'NodeUnavailable' });
           continue;
         }
         recheckAfterMs = Math.min(recheckAfterMs ?? Infinity, delayMs - waited);
       }
     } else if (a.state === 'UNASSIGNED' && a.unassignedReason !== 'NodeLeft' && !a.primary) {
-      remove(a, 'CopyLost');
+      droppable.push({ copy, reason: 'CopyLost' });
       continue;
     }
     // A primary its node lost stays as the record that the shard's data existed (see step 2).
@@ -140,8 +144,7 @@ export function planAllocation(
     if (eligible.length === 0) {
       if (!primary) continue;
       if (!accepted(shardId)) {
-        primaryLost.add(shardId);
-        unassigned.push({ shardId, primary: true, reason: 'PrimaryLost', nodes: [...new Set(shard.filter((c) => c.state === 'UNASSIGNED').map((c) => c.nodeId))].sort(byName) });
+        primaryLost.add(shardId); // reported after step 2b, with every node it waits for
         continue;
       }
       shard.splice(shard.indexOf(primary), 1);
@@ -170,8 +173,21 @@ export function planAllocation(
     promotes.push({ type: 'promote', shardId: best.shardId, node: best.nodeId });
   }
 
+  // 2b. Records of lost replicas: kept while their shard has nothing serving (the data may come back
+  // with any of those nodes), dropped (and replaced in step 4) otherwise.
+  for (const { copy, reason } of droppable) {
+    const shard = copies[copy.shardId];
+    if (primaryLost.has(copy.shardId) && !shard.some((c) => c.nodeId === copy.nodeId)) shard.push(copy);
+    else remove(copy, reason);
+  }
+  for (const shardId of primaryLost) {
+    unassigned.push({ shardId, primary: true, reason: 'PrimaryLost', nodes: [...new Set(copies[shardId].filter((c) => c.state === 'UNASSIGNED').map((c) => c.nodeId))].sort(byName) });
+  }
+
   // 3. Remove surplus replicas: UNASSIGNED first, then non-HEALTHY nodes, then the most loaded.
-  for (const shard of copies) {
+  // Not of a PrimaryLost shard: its records are where the data may return.
+  for (const [shardId, shard] of copies.entries()) {
+    if (primaryLost.has(shardId)) continue;
     let surplus = shard.filter((c) => !c.primary).length - index.replicas;
     while (surplus-- > 0) {
       const victim = shard

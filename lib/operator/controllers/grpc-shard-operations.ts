@@ -31,16 +31,6 @@ export class GrpcShardOperations implements ShardOperations {
     await this.client.deleteShard(node, toRef(copy));
   }
 
-  async updateShardSettings(node: NodeTarget, copy: CopyRef, content: IndexContent): Promise<{ applied: boolean; refusedReason?: string }> {
-    const res = await this.client.updateShardSettings(node, {
-      shard: toRef(copy),
-      settingsJson: content.settingsJson,
-      mappingsJson: content.mappingsJson,
-      settingsGeneration: content.generation,
-    });
-    return res.applied ? { applied: true } : { applied: false, refusedReason: res.refusedReason };
-  }
-
   async listShards(node: NodeTarget): Promise<HeldCopy[]> {
     const { shards } = await this.client.listShards(node);
     return shards.map((s) => ({

@@ -1,12 +1,9 @@
 import type { ShardAllocationStatus } from '../../api/v1';
 import type { ObservedCopies, ObservedCopy } from '../datanode/observed-copies';
+import { isCopyOf, type CopyIdentity } from './copy-identity';
 
-/** The index whose record is compared with what the nodes report. */
-export interface IndexIdentity {
-  readonly namespace: string;
-  readonly name: string;
-  readonly uid: string;
-}
+/** The index whose record is compared with what the nodes report: the identity its copies carry. */
+export type IndexIdentity = CopyIdentity;
 
 /** What the comparison changed, for the Event. */
 export interface Drift {
@@ -22,11 +19,20 @@ export interface Drift {
  * Pure: the operator's record compared with what the nodes report through their WatchShards streams.
  * Only nodes whose stream is synced are judged (unknown ≠ empty); only available nodes' copies are
  * adopted (a node the heartbeats call UNHEALTHY stays away until it beats again).
+ *
+ * A shard is judged as a whole: while one of its copies sits on an available node whose stream is not
+ * synced yet (the operator just started or became leader, the node just restarted or registered),
+ * none of its copies is marked lost. Marking the copy on a synced node lost while its sibling is still
+ * unknown would have the planner promote (or re-create from) a copy nobody has seen — and a promotion
+ * the node cannot honour ends as an empty primary. The shard is judged once every node has spoken;
+ * a node that never does turns UNHEALTHY and is handled as a node that left.
  *  - INITIALIZING → STARTED when the node reports it started (no polling, no CreateShard);
  *  - STARTED but not held → UNASSIGNED/CopyMissing (the node restarted without its data); FAILED on
  *    the node → UNASSIGNED/CopyFailed with the node's reason; the planner then promotes a started
  *    replica, re-creates a replica from a surviving copy, or keeps the shard red (PrimaryLost);
- *  - UNASSIGNED/NodeLeft on a node that is back → the reported state if it holds the copy, else CopyMissing.
+ *  - UNASSIGNED/NodeLeft on a node that is back → the reported state if it holds the copy, else CopyMissing;
+ *  - UNASSIGNED/CopyMissing that its (available) node reports again → the reported state: the node
+ *    came back with its data (restarted with its volume, or registered again), so the copy is re-adopted.
  */
 export function compareWithNodes(
   allocations: readonly ShardAllocationStatus[],
@@ -40,12 +46,21 @@ export function compareWithNodes(
   let adopted = 0;
   let changed = false;
   const since = now.toISOString();
+  // Each node's report read once (copiesOn builds a fresh list per call).
+  const reports = new Map<string, readonly ObservedCopy[] | undefined>();
+  const copiesOn = (node: string) => {
+    if (!reports.has(node)) reports.set(node, observed.copiesOn(node));
+    return reports.get(node);
+  };
+  const unknown = new Set(allocations.filter((a) => available(a.nodeId) && copiesOn(a.nodeId) === undefined).map((a) => a.shardId));
   const next = allocations.map((a): ShardAllocationStatus => {
-    const held = observed.copiesOn(a.nodeId);
+    const held = copiesOn(a.nodeId);
     if (!held) return a;
-    const copy = held.find((c) => c.namespace === index.namespace && c.index === index.name && c.indexUid === index.uid && c.shardId === a.shardId);
+    const copy = held.find((c) => isCopyOf(c, index) && c.shardId === a.shardId);
     const result = judge(a, copy, available(a.nodeId), since);
     if (result === a) return a;
+    // Good news (a copy started, a returning node holds its copy) is taken at once; a loss waits for the whole shard.
+    if (result.state === 'UNASSIGNED' && unknown.has(a.shardId)) return a;
     changed = true;
     if (result.state === 'UNASSIGNED' && a.state !== 'UNASSIGNED') lost.push({ shardId: a.shardId, primary: a.primary, node: a.nodeId, reason: result.message ?? result.unassignedReason ?? '' });
     if (a.state === 'UNASSIGNED' && result.state !== 'UNASSIGNED') adopted++;
@@ -69,7 +84,9 @@ function judge(a: ShardAllocationStatus, copy: ObservedCopy | undefined, availab
       // A copy recovering after its node restarted with its data still holds it: it stays as recorded.
       return copy ? a : { ...base, state: 'UNASSIGNED', unassignedReason: 'CopyMissing', unassignedSince: since };
     case 'UNASSIGNED':
-      if (a.unassignedReason !== 'NodeLeft' || !available) return a;
+      if (!available) return a;
+      if (a.unassignedReason === 'CopyMissing') return copy ? { ...base, state: copy.state } : a;
+      if (a.unassignedReason !== 'NodeLeft') return a;
       return copy ? { ...base, state: copy.state } : { ...base, state: 'UNASSIGNED', unassignedReason: 'CopyMissing', unassignedSince: since };
   }
 }

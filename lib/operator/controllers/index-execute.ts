@@ -8,7 +8,7 @@ import type { NodeFailure } from './index-status';
 import { mapLimit } from './map-limit';
 import type { CopyRef, HeldCopy, IndexContent, NodeTarget, ShardOperations } from './shard-operations';
 import { indexContent } from './index-content';
-import { copyUidOf } from './copy-identity';
+import { copyIdentityOf, isCopyOf, type CopyIdentity } from './copy-identity';
 
 export interface ExecuteDeps {
   readonly shards: ShardOperations;
@@ -35,7 +35,7 @@ class Run {
   constructor(
     readonly shards: ShardOperations,
     private readonly nodes: ReadonlyMap<string, QuidditchNode>,
-    private readonly index: { namespace: string; name: string; uid: string },
+    private readonly index: CopyIdentity,
     allocations: readonly ShardAllocationStatus[],
     /** This run's time (RFC 3339), for copies found missing. */
     readonly now: string,
@@ -98,9 +98,21 @@ class Run {
   async adopt(shardId: number, node: string, now: string): Promise<void> {
     const held = await this.heldOn(node);
     if (!held) return; // unreachable again: the copy stays UNASSIGNED and the reconcile is retried
-    const copy = held.find((c) => c.namespace === this.index.namespace && c.index === this.index.name && c.indexUid === this.index.uid && c.shardId === shardId);
+    const copy = held.find((c) => isCopyOf(c, this.index) && c.shardId === shardId);
     if (copy) this.report(shardId, node, copy.state);
     else this.missing(shardId, node, now);
+  }
+
+  /**
+   * Promotes the replica the plan chose. A node that holds no copy of the shard (it lost it since it
+   * was last seen) gets none: an empty primary would be reported green over lost data. The copy is
+   * recorded missing instead, and the next plan promotes another replica or says PrimaryLost.
+   */
+  async promote(shardId: number, node: string): Promise<void> {
+    // null: the node answered that it holds no copy; undefined: the call failed (recorded, retried).
+    const answer = await this.call(node, async (t) => (await this.shards.promoteShard(t, this.ref(shardId, true))) ?? null);
+    if (answer) this.report(shardId, node, answer.state);
+    else if (answer === null) this.missing(shardId, node, this.now);
   }
 
   /** Promotes the node's copy (idempotent); creates it only when the node holds no copy at all. */
@@ -129,7 +141,7 @@ const ACT: { readonly [K in AllocationAction['type']]: Act<K> } = {
     if (a.reason === 'NodeUnavailable' || !run.knows(a.node)) return;
     await run.call(a.node, (t) => run.shards.deleteShard(t, run.ref(a.shardId, a.primary)));
   },
-  promote: (a, run) => run.promoteOrCreate(a.shardId, a.node),
+  promote: (a, run) => run.promote(a.shardId, a.node),
   adopt: (a, run) => run.adopt(a.shardId, a.node, run.now),
   create: (a, run) => run.create(a.shardId, a.primary, a.node),
 };
@@ -150,7 +162,8 @@ export async function executePlan(persisted: PersistedPlan, deps: ExecuteDeps): 
   const { index, plan, allocations } = persisted;
   const namespace = index.metadata.namespace ?? 'default';
   const nodes = new Map(deps.nodeCache.list(namespace).map((n) => [n.metadata.name ?? '', n]));
-  const run = new Run(deps.shards, nodes, { namespace, name: index.metadata.name ?? '', uid: copyUidOf(index) }, allocations, deps.now().toISOString(), indexContent(index));
+  const identity = copyIdentityOf(index);
+  const run = new Run(deps.shards, nodes, identity, allocations, deps.now().toISOString(), indexContent(index));
 
   await mapLimit(plan.actions.filter((a) => a.type === 'delete'), CALLS_PER_INDEX, (a) => act(a, run));
 
@@ -160,9 +173,17 @@ export async function executePlan(persisted: PersistedPlan, deps: ExecuteDeps): 
   // A copy its node already reports (still starting) needs no call: the node's stream says when it
   // started, so waiting on a slow node costs neither data-node calls nor API writes.
   const reported = (a: ShardAllocationStatus) =>
-    deps.observed?.copiesOn(a.nodeId)?.some((c) => c.namespace === namespace && c.index === index.metadata.name && c.indexUid === copyUidOf(index) && c.shardId === a.shardId && c.primary === a.primary) ?? false;
+    deps.observed?.copiesOn(a.nodeId)?.some((c) => isCopyOf(c, identity) && c.shardId === a.shardId && c.primary === a.primary) ?? false;
   const pending = allocations.filter((a) => a.state !== 'STARTED' && a.state !== 'UNASSIGNED' && !covered.has(`${a.shardId}/${a.nodeId}`) && !reported(a));
-  await mapLimit([...acted.map((a) => () => act(a, run)), ...pending.map((a) => () => ensure(a, run))], CALLS_PER_INDEX, (fn) => fn());
+  // A promotion its node has not applied (its call failed, or the run that planned it crashed): the
+  // node still reports a replica where the record says primary. Promoted again, never created.
+  const unpromoted = allocations.filter((a) => a.primary && a.state === 'STARTED' && !covered.has(`${a.shardId}/${a.nodeId}`) &&
+    (deps.observed?.copiesOn(a.nodeId)?.some((c) => isCopyOf(c, identity) && c.shardId === a.shardId && !c.primary) ?? false));
+  await mapLimit([
+    ...acted.map((a) => () => act(a, run)),
+    ...pending.map((a) => () => ensure(a, run)),
+    ...unpromoted.map((a) => () => run.promote(a.shardId, a.nodeId)),
+  ], CALLS_PER_INDEX, (fn) => fn());
   return { allocations: run.observed, failures: run.failures };
 }
 

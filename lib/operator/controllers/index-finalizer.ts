@@ -9,7 +9,7 @@ import type { ShardOperations } from './shard-operations';
 import { writeStatus } from './status-writer';
 import { mapLimit } from './map-limit';
 import { AbandonedCopy, describeAbandoned, fullList } from './abandoned-copies';
-import { copyUidOf } from './copy-identity';
+import { copyIdentityOf } from './copy-identity';
 
 export const INDEX_FINALIZER = 'quidditch.io/index-protection';
 
@@ -50,6 +50,7 @@ export async function finalizeIndex(index: QuidditchIndex, deps: FinalizeDeps, l
   // object is gone: nobody to ask, so no point waiting — but they are named all the same.
   const unreachable: AbandonedCopy[] = [];
   const nodeGone: AbandonedCopy[] = [];
+  const identity = copyIdentityOf(index);
   await mapLimit(index.status?.shardAllocations ?? [], 32, async (a) => {
     const node = deps.nodeCache.get(namespace, a.nodeId);
     if (!node) {
@@ -57,7 +58,7 @@ export async function finalizeIndex(index: QuidditchIndex, deps: FinalizeDeps, l
       return;
     }
     try {
-      await deps.shards.deleteShard({ name: a.nodeId, address: node.spec.address }, { namespace, index: name, indexUid: copyUidOf(index), shardId: a.shardId, primary: a.primary });
+      await deps.shards.deleteShard({ name: a.nodeId, address: node.spec.address }, { namespace: identity.namespace, index: identity.name, indexUid: identity.uid, shardId: a.shardId, primary: a.primary });
     } catch (err) {
       unreachable.push({ node: a.nodeId, shardId: a.shardId, primary: a.primary, why: err instanceof Error ? err.message : String(err) });
     }

@@ -10,7 +10,7 @@ import { allocationsKey, computeIndexStatus, indexTotals, statusUnchanged } from
 import type { IndexObservation } from './index-status';
 import type { ObservedCopies } from '../datanode/observed-copies';
 import { writeStatus } from './status-writer';
-import { copyUidOf } from './copy-identity';
+import { copyIdentityOf } from './copy-identity';
 
 export interface ObserveDeps {
   /** What the nodes report: documents and bytes per copy for the index's totals. */
@@ -30,8 +30,9 @@ export async function writeObserved(persisted: PersistedPlan, execution: Executi
   const planned = allocationsKey(persisted.allocations);
   const { plan } = persisted;
   const index = persisted.index;
-  const reported = deps.observed?.copiesOf(index.metadata.namespace ?? 'default', index.metadata.name ?? '') ?? [];
-  const totals = deps.observed ? indexTotals(execution.allocations, reported, copyUidOf(index)) : undefined;
+  const identity = copyIdentityOf(index);
+  const reported = deps.observed?.copiesOf(identity.namespace, identity.name) ?? [];
+  const totals = deps.observed ? indexTotals(execution.allocations, reported, identity.uid) : undefined;
   const written = await writeStatus(
     deps.indices,
     persisted.index,

@@ -8,7 +8,7 @@ import { compareWithNodes, Drift } from './index-drift';
 import type { ObservedCopies } from '../datanode/observed-copies';
 import { allocationsKey } from './index-status';
 import { writeStatus } from './status-writer';
-import { copyUidOf } from './copy-identity';
+import { copyIdentityOf } from './copy-identity';
 
 export interface PlanDeps {
   readonly indices: IndexApi;
@@ -25,7 +25,7 @@ export interface PlanDeps {
 export interface PersistedPlan {
   readonly index: QuidditchIndex;
   readonly plan: AllocationPlan;
-  /** The persisted allocations: the plan's, with promoted copies INITIALIZING until their node confirms. */
+  /** The persisted allocations (the plan's). */
   readonly allocations: readonly ShardAllocationStatus[];
   /** How the record differed from what the nodes report, before planning. */
   readonly drift: Drift;
@@ -55,17 +55,18 @@ export async function planAndPersist(index: QuidditchIndex, deps: PlanDeps): Pro
       const loads = deps.ledger.loads(namespace);
       const candidates = candidateNodes(deps.nodeCache.list(namespace), []).map((c) => ({ ...c, load: loads.get(c.name) ?? 0 }));
       // The record, corrected by what the nodes report: started, failed, gone, or back.
-      const identity = { namespace, name, uid: copyUidOf(current) };
-      const drift = compareWithNodes(current.status?.shardAllocations ?? [], deps.observed, identity, available, deps.now());
+      const drift = compareWithNodes(current.status?.shardAllocations ?? [], deps.observed, copyIdentityOf(current), available, deps.now());
       const plan = planAllocation(
         { namespace, name, shards: current.spec.shards, replicas: current.spec.replicas ?? 1 },
         drift.allocations,
         candidates,
         { now: deps.now().getTime(), nodeLeftDelayMs: deps.nodeLeftDelayMs ?? 0, acceptDataLoss: acceptedDataLoss(current) },
       );
-      // A promoted copy is not the serving primary until its node confirms the promotion.
-      const promoted = new Set(plan.actions.filter((a) => a.type === 'promote').map((a) => `${a.shardId}/${a.node}`));
-      const allocations = plan.allocations.map((a) => (promoted.has(`${a.shardId}/${a.nodeId}`) ? { ...a, state: 'INITIALIZING' as const } : a));
+      // A promoted replica keeps its state (as Elasticsearch's promoted primary stays STARTED): it holds
+      // the data, and the record must say so if its node leaves before the promotion reaches it — an
+      // INITIALIZING copy on a lost node is dropped as one that never held data, and the shard would
+      // then get an EMPTY primary. A promotion its node has not applied is re-sent (index-execute.ts).
+      const allocations = [...plan.allocations];
       planned = { plan, allocations, drift };
       const same = allocationsKey(current.status?.shardAllocations ?? []) === allocationsKey(allocations);
       if (same && current.status?.state) return undefined;

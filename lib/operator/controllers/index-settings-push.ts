@@ -7,7 +7,7 @@ import { indexContent } from './index-content';
 import type { NodeFailure } from './index-status';
 import { mapLimit } from './map-limit';
 import type { ShardOperations } from './shard-operations';
-import { copyUidOf } from './copy-identity';
+import { copyIdentityOf, isCopyOf } from './copy-identity';
 
 export interface SettingsPushDeps {
   readonly shards: ShardOperations;
@@ -43,10 +43,10 @@ export async function pushSettings(index: QuidditchIndex, allocations: readonly 
   // (generation 2) no copy can be behind, and the per-copy lookups below are skipped.
   if (!deps.observed || generation <= 1) return none;
   const namespace = index.metadata.namespace ?? 'default';
-  const name = index.metadata.name ?? '';
+  const identity = copyIdentityOf(index);
   const behind = allocations.filter((a) => {
     if (a.state !== 'STARTED') return false;
-    const copy = deps.observed?.copiesOn(a.nodeId)?.find((c) => c.namespace === namespace && c.index === name && c.indexUid === copyUidOf(index) && c.shardId === a.shardId);
+    const copy = deps.observed?.copiesOn(a.nodeId)?.find((c) => isCopyOf(c, identity) && c.shardId === a.shardId);
     return copy?.settingsGeneration !== undefined && copy.settingsGeneration > 0 && copy.settingsGeneration < generation;
   });
   if (behind.length === 0) return none;
@@ -62,7 +62,7 @@ export async function pushSettings(index: QuidditchIndex, allocations: readonly 
     const node = nodes.get(a.nodeId);
     if (!node || !deps.shards.updateSettings) return;
     try {
-      const answer = await deps.shards.updateSettings({ name: a.nodeId, address: node.spec.address }, { namespace, index: name, indexUid: copyUidOf(index), shardId: a.shardId, primary: a.primary }, content);
+      const answer = await deps.shards.updateSettings({ name: a.nodeId, address: node.spec.address }, { namespace: identity.namespace, index: identity.name, indexUid: identity.uid, shardId: a.shardId, primary: a.primary }, content);
       if (!answer.applied) refused.push({ node: a.nodeId, shardId: a.shardId, reason: answer.reason });
     } catch (err) {
       failures.push({ node: a.nodeId, message: messageOf(err) });

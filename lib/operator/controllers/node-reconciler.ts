@@ -11,7 +11,7 @@ import { judgeNode } from './node-status';
 import type { ShardOperations } from './shard-operations';
 import { writeStatus } from './status-writer';
 import { SweepSchedule } from './sweep-schedule';
-import { copyUidOf } from './copy-identity';
+import { copyIdentityOf, copyNamespaceOf, isCopyOf } from './copy-identity';
 
 export interface NodeReconcilerDeps {
   readonly nodes: CustomResourceClient<QuidditchNode>;
@@ -105,7 +105,10 @@ export class NodeReconciler implements Reconciler {
     const grace = deps.orphanGraceMs ?? 30_000;
     const failed: string[] = [];
     for (const copy of held) {
-      if (copy.namespace !== namespace || now - copy.createdAtMs < grace) continue;
+      if (now - copy.createdAtMs < grace) continue;
+      // A copy named after another namespace is this namespace's business only when an index here was
+      // imported from there (quidditch.io/copy-namespace); anything else is left alone.
+      if (copy.namespace !== namespace && copyNamespaceOf(deps.indexCache.get(namespace, copy.index) ?? { metadata: { namespace } }) !== copy.namespace) continue;
       if (isClaimed(deps.indexCache.get(namespace, copy.index), copy, name)) continue;
       // The cache may lag behind a plan another reconcile just wrote: confirm with a fresh read before deleting.
       if (isClaimed(await deps.indices.get(namespace, copy.index), copy, name)) continue;
@@ -121,7 +124,7 @@ export class NodeReconciler implements Reconciler {
   }
 }
 
-function isClaimed(index: QuidditchIndex | undefined, copy: { indexUid: string; shardId: number }, node: string): boolean {
-  if (!index || copyUidOf(index) !== copy.indexUid) return false;
+function isClaimed(index: QuidditchIndex | undefined, copy: { namespace: string; index: string; indexUid: string; shardId: number }, node: string): boolean {
+  if (!index || !isCopyOf(copy, copyIdentityOf(index))) return false;
   return (index.status?.shardAllocations ?? []).some((a) => a.shardId === copy.shardId && a.nodeId === node);
 }

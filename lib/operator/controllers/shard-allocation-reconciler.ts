@@ -6,6 +6,7 @@ import type { ObjectStore } from '../runtime/source';
 import { mapLimit } from './map-limit';
 import type { ObservedCopies } from '../datanode/observed-copies';
 import { desiredMirrors, diffMirrors, MIRROR_INDEX_LABEL } from './shard-allocation-mirror';
+import { copyIdentityOf } from './copy-identity';
 
 export interface ShardAllocationReconcilerDeps {
   readonly indexCache: ObjectStore<QuidditchIndex>;
@@ -28,7 +29,7 @@ export class ShardAllocationReconciler implements Reconciler {
     const { deps } = this;
     const index = deps.indexCache.get(namespace, name);
     const existing = deps.mirrorCache.list(namespace).filter((m) => m.metadata.labels?.[MIRROR_INDEX_LABEL] === name);
-    const plan = diffMirrors(index ? desiredMirrors(index, deps.observed?.copiesOf(namespace, name) ?? []) : [], existing);
+    const plan = diffMirrors(index ? desiredMirrors(index, deps.observed?.copiesOf(copyIdentityOf(index).namespace, name) ?? []) : [], existing);
     const ignoreGone = (err: unknown) => {
       if (statusCodeOf(err) !== 404) throw err;
     };

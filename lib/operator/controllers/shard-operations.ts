@@ -49,15 +49,4 @@ export interface ShardOperations {
    */
   updateSettings?(node: NodeTarget, copy: CopyRef, content: IndexContent): Promise<{ applied: boolean; reason: string }>;
   listShards(node: NodeTarget): Promise<HeldCopy[]>;
-  /**
-   * Pushes the index's current settings and mappings to an existing copy: applied, or refused for
-   * good with the node's reason (a static setting, a mapping type change). Optional: fakes may lack it.
-   */
-  updateShardSettings?(node: NodeTarget, copy: CopyRef, content: IndexContent): Promise<SettingsOutcome>;
-}
-
-/** A data node's answer to new settings. */
-export interface SettingsOutcome {
-  readonly applied: boolean;
-  readonly refusedReason?: string;
 }

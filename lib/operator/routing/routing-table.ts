@@ -1,4 +1,5 @@
 import type { QuidditchIndex, QuidditchNode, ShardState, IndexHealth, IndexState } from '../../api/v1';
+import { copyIdentityOf } from '../controllers/copy-identity';
 
 /** One copy of a shard as a client needs it to route a request. */
 export interface RoutedCopy {
@@ -19,6 +20,11 @@ export interface IndexRoute {
   readonly namespace: string;
   readonly name: string;
   readonly uid: string | undefined;
+  /**
+   * What the data nodes know the index's copies by (namespace, index name, index UID in each shard
+   * request): the object's own for an index created here, the exported ones for a restored index.
+   */
+  readonly copies: { readonly namespace: string; readonly index: string; readonly indexUid: string };
   readonly resourceVersion: string | undefined;
   readonly state: IndexState | null;
   readonly health: IndexHealth | null;
@@ -100,6 +106,7 @@ export function buildRoute(index: QuidditchIndex, addressOf: (node: string) => s
     namespace: index.metadata.namespace ?? 'default',
     name: index.metadata.name ?? '',
     uid: index.metadata.uid,
+    copies: (({ namespace, name, uid }) => ({ namespace, index: name, indexUid: uid }))(copyIdentityOf(index)),
     resourceVersion: index.metadata.resourceVersion,
     state: index.status?.state ?? null,
     health: index.status?.health ?? null,

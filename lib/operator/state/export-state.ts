@@ -4,14 +4,14 @@
  */
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import {
-  API_GROUP, API_VERSION, CLUSTER_STATE_API_VERSION, CLUSTER_STATE_KIND, COPY_UID_ANNOTATION, RESTORING_ANNOTATION,
+  API_GROUP, API_VERSION, CLUSTER_STATE_API_VERSION, CLUSTER_STATE_KIND, COPY_NAMESPACE_ANNOTATION, COPY_UID_ANNOTATION, RESTORING_ANNOTATION,
   ClusterState, IndexSnapshot, NodeSnapshot, QuidditchIndex, QuidditchNode,
 } from '../../api/v1';
-import { copyUidOf } from '../controllers/copy-identity';
+import { copyNamespaceOf, copyUidOf } from '../controllers/copy-identity';
 
 /** Annotations that describe how an object was last written, not what it is; never carried over. */
 const TOOL_ANNOTATION_PREFIXES = ['kubectl.kubernetes.io/'];
-const OWN_ANNOTATIONS = new Set([COPY_UID_ANNOTATION, RESTORING_ANNOTATION]);
+const OWN_ANNOTATIONS = new Set([COPY_UID_ANNOTATION, COPY_NAMESPACE_ANNOTATION, RESTORING_ANNOTATION]);
 
 function userAnnotations(annotations: Readonly<Record<string, string>> | undefined): Record<string, string> | undefined {
   const kept = Object.entries(annotations ?? {}).filter(([k]) => !OWN_ANNOTATIONS.has(k) && !TOOL_ANNOTATION_PREFIXES.some((p) => k.startsWith(p)));
@@ -23,9 +23,12 @@ const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1
 export function indexSnapshot(index: QuidditchIndex): IndexSnapshot {
   const annotations = userAnnotations(index.metadata.annotations);
   const labels = index.metadata.labels;
+  const copyNamespace = copyNamespaceOf(index);
   return {
     name: index.metadata.name ?? '',
     copyUid: copyUidOf(index),
+    // Only for an index that was itself imported from elsewhere; otherwise the document's namespace says it.
+    ...(copyNamespace !== (index.metadata.namespace ?? 'default') ? { copyNamespace } : {}),
     ...(labels && Object.keys(labels).length > 0 ? { labels: { ...labels } } : {}),
     ...(annotations ? { annotations } : {}),
     spec: index.spec,

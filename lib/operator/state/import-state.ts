@@ -9,14 +9,14 @@
  *     treat those copies as lost and place new ones);
  *  3. each index created with RESTORING_ANNOTATION (the operator leaves it alone), its status written
  *     through the status subresource, then the annotation removed. An index that exists without the
- *     annotation and with the same copy UID is already restored; its live status wins.
+ *     annotation and with the same copy identity (namespace and UID) is already restored; its live status wins.
  */
 import { CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import {
-  API_GROUP, API_GROUP_VERSION, API_VERSION, COPY_UID_ANNOTATION, RESTORING_ANNOTATION,
+  API_GROUP, API_GROUP_VERSION, API_VERSION, COPY_NAMESPACE_ANNOTATION, COPY_UID_ANNOTATION, RESTORING_ANNOTATION,
   ClusterState, IndexSnapshot, NodeSnapshot, QuidditchIndex, QuidditchNode,
 } from '../../api/v1';
-import { copyUidOf, isRestoring } from '../controllers/copy-identity';
+import { copyIdentityOf, isRestoring } from '../controllers/copy-identity';
 import { mapLimit } from '../controllers/map-limit';
 import { CustomResourceClient, statusCodeOf } from '../kube/custom-resource-client';
 import { listAll } from './export-state';
@@ -45,18 +45,29 @@ export class ImportConflictError extends Error {
 const PARALLEL_WRITES = 16;
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
+/** The namespace the data nodes know a snapshot index's copies by. */
+const copyNamespaceIn = (state: ClusterState, s: IndexSnapshot) => s.copyNamespace ?? state.namespace;
+
 /** Pure: which snapshot indices conflict with what the namespace holds (same name, other copies). */
 export function importConflicts(state: ClusterState, existing: readonly QuidditchIndex[]): string[] {
   const byName = new Map(existing.map((i) => [i.metadata.name ?? '', i]));
-  return state.indices
-    .filter((s) => {
-      const live = byName.get(s.name);
-      return live !== undefined && copyUidOf(live) !== s.copyUid;
-    })
-    .map((s) => `${s.name} (exported copy UID ${s.copyUid}, found ${copyUidOf(byName.get(s.name)!)})`);
+  const conflicts: string[] = [];
+  for (const s of state.indices) {
+    const live = byName.get(s.name);
+    if (!live) continue;
+    const found = copyIdentityOf(live);
+    const exportedNamespace = copyNamespaceIn(state, s);
+    if (found.uid === s.copyUid && found.namespace === exportedNamespace) continue;
+    conflicts.push(found.namespace === exportedNamespace
+      ? `${s.name} (exported copy UID ${s.copyUid}, found ${found.uid})`
+      : `${s.name} (exported copy UID ${s.copyUid} of namespace ${exportedNamespace}, found ${found.uid} of namespace ${found.namespace})`);
+  }
+  return conflicts;
 }
 
-function indexBody(namespace: string, s: IndexSnapshot): QuidditchIndex {
+function indexBody(namespace: string, state: ClusterState, s: IndexSnapshot): QuidditchIndex {
+  // Restored elsewhere, the copies keep the namespace they were created in: the operator names them by it.
+  const copyNamespace = copyNamespaceIn(state, s);
   return {
     apiVersion: API_GROUP_VERSION,
     kind: 'QuidditchIndex',
@@ -64,7 +75,12 @@ function indexBody(namespace: string, s: IndexSnapshot): QuidditchIndex {
       name: s.name,
       namespace,
       ...(s.labels ? { labels: { ...s.labels } } : {}),
-      annotations: { ...(s.annotations ?? {}), [COPY_UID_ANNOTATION]: s.copyUid, [RESTORING_ANNOTATION]: 'true' },
+      annotations: {
+        ...(s.annotations ?? {}),
+        [COPY_UID_ANNOTATION]: s.copyUid,
+        ...(copyNamespace !== namespace ? { [COPY_NAMESPACE_ANNOTATION]: copyNamespace } : {}),
+        [RESTORING_ANNOTATION]: 'true',
+      },
     },
     spec: s.spec,
   };
@@ -114,7 +130,7 @@ export async function importClusterState(kc: KubeConfig, namespace: string, stat
   await mapLimit(state.indices, PARALLEL_WRITES, async (s) => {
     const found = live.get(s.name);
     if (found && !isRestoring(found)) return void indicesUnchanged.push(s.name);
-    if (!found) await indices.create(namespace, indexBody(namespace, s));
+    if (!found) await indices.create(namespace, indexBody(namespace, state, s));
     await indices.patchStatus(namespace, s.name, undefined, s.status);
     await api.patchNamespacedCustomObject(
       { group: API_GROUP, version: API_VERSION, namespace, plural: 'quidditchindices', name: s.name, body: { metadata: { annotations: { [RESTORING_ANNOTATION]: null } } } },

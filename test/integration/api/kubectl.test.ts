@@ -54,6 +54,16 @@ describe('kubectl against the Quidditch CRDs', () => {
     ]);
   });
 
+  it('refuses to apply an index whose settings say number_of_shards, naming spec.shards', async () => {
+    const bad = { apiVersion, kind: 'QuidditchIndex', metadata: { name: 'contradicts', namespace: ns }, spec: { shards: 2, settings: { number_of_shards: '5', refresh_interval: '1s' } } };
+    const res = await kubectl(['apply', '-f', '-'], { stdin: JSON.stringify(bad) });
+    expect(res.code).not.toBe(0);
+    expect(res.stderr).toContain(
+      'The QuidditchIndex "contradicts" is invalid: spec.settings: Invalid value: "object": number_of_shards cannot be set in spec.settings: the shard count is spec.shards. Remove it from spec.settings and set spec.shards',
+    );
+    expect((await kubectl(['get', 'qidx', 'contradicts', '-n', ns])).code).not.toBe(0);
+  });
+
   it('explains quidditchindex.spec.shards with its schema description', async () => {
     const out = await ok(['explain', 'quidditchindex.spec.shards']);
     expect(out).toMatch(/FIELD:\s+shards <integer>/);

@@ -44,6 +44,8 @@ describe('the API server rejects invalid Quidditch resources on create', () => {
     ['a missing shards', 'quidditchindices', index({ replicas: 1 }), 'spec.shards: Required value'],
     ['129 settings', 'quidditchindices', index({ shards: 1, settings: manySettings }), 'spec.settings: Too many: 129: must have at most 128 items'],
     ['a setting value over 1024 characters', 'quidditchindices', index({ shards: 1, settings: { analysis: 'a'.repeat(1025) } }), 'spec.settings.analysis: Too long: may not be more than 1024 bytes'],
+    ['number_of_shards in settings', 'quidditchindices', index({ shards: 1, settings: { number_of_shards: '3' } }), 'spec.settings: Invalid value: "object": number_of_shards cannot be set in spec.settings: the shard count is spec.shards. Remove it from spec.settings and set spec.shards'],
+    ['index.number_of_replicas in settings', 'quidditchindices', index({ shards: 1, settings: { 'index.number_of_replicas': '2' } }), 'spec.settings: Invalid value: "object": number_of_replicas cannot be set in spec.settings: the replica count is spec.replicas. Remove it from spec.settings and set spec.replicas'],
     ['mappings with 1001 fields', 'quidditchindices', index({ shards: 1, mappings: { properties: manyFields } }), 'spec.mappings.properties: Too many: 1001: must have at most 1000 items'],
     ['an unknown mappings.dynamic', 'quidditchindices', index({ shards: 1, mappings: { dynamic: 'maybe' } }), 'spec.mappings.dynamic: Unsupported value: "maybe": supported values: "true", "false", "strict", "runtime"'],
     ['an unknown nodeType', 'quidditchnodes', node({ nodeType: 'MASTER', address: 'data-0:9303' }), 'spec.nodeType: Unsupported value: "MASTER": supported values: "DATA", "INGEST", "COORDINATING"'],

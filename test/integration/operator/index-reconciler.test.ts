@@ -146,6 +146,30 @@ describe('NodeReconciler', () => {
     expect((await cluster.waitForEvents(name, ['OrphanCopyDeleted'])).map((e) => e.reason)).toContain('OrphanCopyDeleted');
   });
 
+  it('treats copies named after another namespace as its own only for an index imported from there', async () => {
+    const node = sims[1];
+    const name = node.config.name;
+    // An index imported from namespace `elsewhere`: its copies carry that namespace and the exported UID.
+    await cluster.indices.create(cluster.namespace, {
+      apiVersion: 'quidditch.io/v1', kind: 'QuidditchIndex',
+      metadata: { name: 'moved', namespace: cluster.namespace, annotations: { 'quidditch.io/copy-uid': 'exported-uid', 'quidditch.io/copy-namespace': 'elsewhere' } },
+      spec: { shards: 2, replicas: 0 },
+    });
+    await cluster.indices.patchStatus(cluster.namespace, 'moved', undefined, { shardAllocations: [{ shardId: 0, nodeId: name, primary: true, state: 'STARTED' }] });
+    const copy = (indexName: string, shardId: number, namespace = 'elsewhere') => ({ shard: { namespace, indexName, indexUid: 'exported-uid', shardId, primary: true } });
+    node.store.createShard(copy('moved', 0)); // claimed through the copy identity
+    node.store.createShard(copy('moved', 1)); // same family, claimed by no allocation: an orphan
+    node.store.createShard(copy('unrelated', 0)); // another namespace's business: left alone
+    node.store.createShard(copy('moved', 0, cluster.namespace)); // this namespace's name, not the identity the index claims: an orphan
+    await cluster.nodes.patchStatus(cluster.namespace, name, undefined, { lastHeartbeat: new Date().toISOString() });
+    await Promise.all([indexStore.refresh(), nodeStore.refresh()]);
+    await nodeReconciler.reconcile(`${cluster.namespace}/${name}`, ctx);
+    const held = node.store.listShards().shards.filter((c) => c.shard.indexName === 'moved' || c.shard.indexName === 'unrelated').map((c) => `${c.shard.namespace}/${c.shard.indexName}/${c.shard.shardId}`).sort();
+    expect(held).toEqual(['elsewhere/moved/0', 'elsewhere/unrelated/0']);
+    await cluster.indices.patchFinalizers(cluster.namespace, 'moved', undefined, []);
+    await cluster.indices.delete(cluster.namespace, 'moved');
+  });
+
   it('requeues a healthy node for the moment its heartbeat expires', async () => {
     now = () => new Date();
     const name = sims[1].config.name;

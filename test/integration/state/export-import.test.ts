@@ -1,14 +1,19 @@
 /**
  * The state round trip against the real API server, through the operator image's own subcommands:
- * export a namespace where the operator placed 20 indices on three sims, import it into another
- * namespace, and start an operator and sims there. The imported indices keep spec and allocations.
- * The target's sims are new and hold none of the data (copies are named by namespace, index, UID and
- * shard, and these nodes never had them), so the operator there must say so — every index red with
- * PrimaryLost, its allocations still naming where the data was — and must not place a single empty
- * copy or promote one. Adoption of copies a node really holds is proven in place
- * (restore-in-place.test.ts) and through the migration walk (test/integration/pulumi).
+ * export a namespace where the operator placed 20 indices on three sims (each with a data directory
+ * and documents), import it into other namespaces, and start an operator there.
+ *  - The same sims, restarted with their data directories and registered into another namespace:
+ *    the operator there adopts every copy (copies keep the exported namespace in their identity,
+ *    quidditch.io/copy-namespace), green, same allocations, and not one copy created, promoted,
+ *    deleted or moved.
+ *  - New sims that hold none of the data: the operator must say so — every index red with
+ *    PrimaryLost, its allocations still naming every node where the data was — and must not place a
+ *    single empty copy, promote one or drop a record.
  */
 
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CLUSTER_STATE_API_VERSION, ClusterState, QuidditchIndex } from '../../../lib/api/v1';
 import { createTestNamespace } from '../../support/kube';
 import { Cluster } from '../operator/fixtures';
@@ -37,16 +42,20 @@ const placement = (indices: readonly QuidditchIndex[]) =>
   indices.flatMap((i) => (i.status?.shardAllocations ?? []).map((a) => `${i.metadata.name}/${a.shardId}@${a.nodeId}`)).sort();
 
 /**
- * Every shard still has a recorded copy, and every recorded copy names a node that held its data in the
- * source: nothing was moved or invented. (For a shard with no copy found, the status keeps the
- * primary's location, where the operator waits for the data to return.)
+ * Every recorded copy still names the node that held its data in the source, and none is missing:
+ * nothing was moved, invented or forgotten (a shard with no copy found keeps every location, where
+ * the operator waits for the data to return).
  */
 function expectPlacementKept(indices: readonly QuidditchIndex[]): void {
-  const before = placement(sourceIndices);
-  const after = placement(indices);
-  const shards = (ps: readonly string[]) => [...new Set(ps.map((p) => p.split('@')[0]))].sort();
-  expect(after.filter((p) => !before.includes(p))).toEqual([]);
-  expect(shards(after)).toEqual(shards(before));
+  expect(placement(indices)).toEqual(placement(sourceIndices));
+}
+
+/** What the sims were asked to do, per node: every count must stay 0 for a takeover that changes nothing. */
+async function expectNoCopyCalls(sims: readonly SimProcess[]): Promise<void> {
+  for (const sim of sims) {
+    const { stats } = await sim.stats();
+    expect({ node: sim.name, createCalls: stats.createCalls, promoteCalls: stats.promoteCalls, deleteCalls: stats.deleteCalls }).toEqual({ node: sim.name, createCalls: 0, promoteCalls: 0, deleteCalls: 0 });
+  }
 }
 
 /** Red because no node holds a copy of a primary: the operator found the data missing and did not replace it with an empty copy. */
@@ -65,18 +74,45 @@ async function waitAllPrimaryLost(cluster: Cluster, names: readonly string[], ti
   }
 }
 
+/**
+ * Adopted: the operator has looked at the index and found every copy on its node — ACTIVE and green
+ * for the current generation, with the documents its copies report (import writes no totals; they
+ * appear only when every serving copy is reported under the index's copy identity).
+ */
+const isAdopted = (i: QuidditchIndex) =>
+  i.status?.state === 'ACTIVE' && i.status.health === 'green' && i.status.observedGeneration === i.metadata.generation && (i.status.docsCount ?? 0) > 0;
+
+async function waitAllAdopted(cluster: Cluster, names: readonly string[], timeoutMs: number): Promise<QuidditchIndex[]> {
+  let pending: string[] = [...names];
+  try {
+    return await waitFor(async () => {
+      const indices = (await listIndices(cluster)).filter((i) => names.includes(i.metadata.name ?? ''));
+      pending = names.filter((n) => !indices.some((i) => i.metadata.name === n && isAdopted(i)));
+      return pending.length === 0 ? indices : undefined;
+    }, { timeoutMs, intervalMs: 500, description: `${names.length} indices to be adopted (ACTIVE, green, with their documents)` });
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\n${pending.length} pending, e.g. ${pending.slice(0, 5).join(', ')}\n${allLogs(40)}`, { cause: err });
+  }
+}
+
 let source: Cluster;
 let target: Cluster;
 let exported: ClusterState;
 let sourceIndices: QuidditchIndex[];
+/** Each source node's data directory: its copies and their documents survive its restart. */
+const dataDirs = new Map(NODES.map((n) => [n, mkdtempSync(join(tmpdir(), `state-${n}-`))]));
 
 beforeAll(async () => {
   source = new Cluster(await createTestNamespace('state-src'));
   target = new Cluster(await createTestNamespace('state-dst'));
-  const sims = await Promise.all(NODES.map((name) => SimProcess.start({ name, namespace: source.namespace })));
+  const sims = await Promise.all(NODES.map((name) => SimProcess.start({ name, namespace: source.namespace, extraArgs: ['--data-dir', dataDirs.get(name)!, '--ingest-rate=50'] })));
   const operator = await OperatorProcess.start({ namespace: source.namespace, args: ['--resync-period=30'] });
   await createIndices(source, INDICES, 2, 1);
   sourceIndices = await waitAllActive(source, INDICES, 120_000);
+  // Every copy holds documents before the nodes stop (they save them to their data directories).
+  await waitFor(async () => (await Promise.all(sims.map((s) => s.stats()))).every((st) => st.shards.length > 0 && st.shards.every((c) => c.docsCount > 0)), {
+    timeoutMs: 60_000, intervalMs: 500, description: 'every copy on the source sims to hold documents',
+  });
   // The source side is done: nothing may change what was exported.
   await operator.stop();
   await Promise.all(sims.map((s) => s.stop()));
@@ -133,12 +169,7 @@ describe('export and import of the cluster state', () => {
     // planning between creation and status write — is narrow; restoring-guard.test.ts proves the guard).
     const restored = await waitAllPrimaryLost(live, INDICES, 120_000);
     expectPlacementKept(restored);
-    // No copy placed, promoted or actually deleted. (DeleteShard calls do happen: the operator drops its
-    // record of a missing replica and deletes it idempotently on a node that never held it.)
-    for (const sim of sims) {
-      const { stats } = await sim.stats();
-      expect({ node: sim.name, createCalls: stats.createCalls, promoteCalls: stats.promoteCalls, deleteEffective: stats.deleteEffective }).toEqual({ node: sim.name, createCalls: 0, promoteCalls: 0, deleteEffective: 0 });
-    }
+    await expectNoCopyCalls(sims);
   }, CLI_TEST_TIMEOUT_MS);
 
   it('is taken over by an operator started there: on nodes without the data every index is red (PrimaryLost) with no copy created, promoted or moved', async () => {
@@ -147,15 +178,39 @@ describe('export and import of the cluster state', () => {
     const adopted = await waitAllPrimaryLost(target, INDICES, 120_000);
     expectPlacementKept(adopted);
     expect([...adopted].sort((a, b) => a.metadata.name!.localeCompare(b.metadata.name!)).map((i) => i.spec)).toEqual(essence(sourceIndices).map((e) => e.spec));
-    for (const sim of sims) {
-      const { stats } = await sim.stats();
-      expect({ node: sim.name, createCalls: stats.createCalls, promoteCalls: stats.promoteCalls, deleteEffective: stats.deleteEffective }).toEqual({ node: sim.name, createCalls: 0, promoteCalls: 0, deleteEffective: 0 });
-    }
+    await expectNoCopyCalls(sims);
     // The restored indices carry the exported copy identity and no restoring marker.
     for (const i of adopted) {
       const copyUid = exported.indices.find((e) => e.name === i.metadata.name)?.copyUid;
-      expect({ name: i.metadata.name, annotations: i.metadata.annotations }).toEqual({ name: i.metadata.name, annotations: { 'quidditch.io/copy-uid': copyUid } });
+      expect({ name: i.metadata.name, annotations: i.metadata.annotations }).toEqual({
+        name: i.metadata.name,
+        annotations: { 'quidditch.io/copy-uid': copyUid, 'quidditch.io/copy-namespace': source.namespace },
+      });
     }
   }, 180_000);
+
+  it('is adopted in another namespace by the same nodes restarted there with their data: every index green, same allocations, not one copy created, promoted, deleted or moved', async () => {
+    const adopt = new Cluster(await createTestNamespace('state-adopt'));
+    // The source's nodes come back with their volumes, registered into the new namespace.
+    const sims = await Promise.all(NODES.map((name) => SimProcess.start({ name, namespace: adopt.namespace, extraArgs: ['--data-dir', dataDirs.get(name)!] })));
+    const run = await operatorCommand(['import', '--namespace', adopt.namespace], JSON.stringify(exported));
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(JSON.parse(run.stdout)).toMatchObject({ indicesRestored: INDICES, nodesCreated: [], nodesUnchanged: NODES });
+    await OperatorProcess.start({ namespace: adopt.namespace, args: ['--resync-period=30'] });
+
+    const adopted = await waitAllAdopted(adopt, INDICES, 120_000);
+    expect(essence(adopted)).toEqual(essence(sourceIndices));
+    await expectNoCopyCalls(sims);
+    // The documents are the ones the copies brought with them: the sum of each index's primaries.
+    const held = (await Promise.all(sims.map((s) => s.stats()))).flatMap((st) => st.shards);
+    for (const i of adopted) {
+      const primaries = held.filter((c) => c.shard.indexName === i.metadata.name && c.shard.primary);
+      expect({ name: i.metadata.name, namespaces: [...new Set(primaries.map((c) => c.shard.namespace))], docsCount: i.status?.docsCount }).toEqual({
+        name: i.metadata.name,
+        namespaces: [source.namespace],
+        docsCount: primaries.reduce((n, c) => n + c.docsCount, 0),
+      });
+    }
+  }, CLI_TEST_TIMEOUT_MS);
 });
 

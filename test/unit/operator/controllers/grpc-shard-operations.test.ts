@@ -30,8 +30,8 @@ describe('GrpcShardOperations', () => {
       mappings: { properties: { a: { type: 'text' } } },
       settingsGeneration: 1,
     });
-    expect(await ops.updateShardSettings(node, copy, { settingsJson: '{"index":{"refresh_interval":"5s","codec":"default"}}', mappingsJson: '', generation: 2 })).toEqual({ applied: true });
-    const refused = await ops.updateShardSettings(node, copy, { settingsJson: '{"index":{"refresh_interval":"5s","codec":"best_compression"}}', mappingsJson: '', generation: 3 });
-    expect(refused).toEqual({ applied: false, refusedReason: expect.stringContaining('static setting index.codec cannot change on an open index') });
+    expect(await ops.updateSettings(node, copy, { settingsJson: '{"index":{"refresh_interval":"5s","codec":"default"}}', mappingsJson: '', generation: 2 })).toEqual({ applied: true, reason: '' });
+    const refused = await ops.updateSettings(node, copy, { settingsJson: '{"index":{"refresh_interval":"5s","codec":"best_compression"}}', mappingsJson: '', generation: 3 });
+    expect(refused).toEqual({ applied: false, reason: expect.stringContaining('static setting index.codec cannot change on an open index') });
   });
 });

@@ -222,6 +222,152 @@ describe('IndexReconciler follows what the nodes report (in memory)', () => {
   });
 });
 
+describe('IndexReconciler judges a shard only once every node holding it has reported (in memory)', () => {
+  const setup = (replicas: number) => {
+    const nodes = [dataNode('a'), dataNode('b')];
+    const c = fakeCluster(nodes);
+    const o = fakeCluster(nodes, { shards: c.shards, observed: c.shards.observed, indices: c.api, indexCache: c.deps.indexCache, ledger: c.deps.ledger });
+    c.shards.synced.add('a').add('b');
+    c.api.put(newIndex('logs', 2, replicas));
+    return { c, o };
+  };
+
+  it('promotes and creates nothing while a sibling copy is unknown, then says PrimaryLost and remembers every location', async () => {
+    const { c, o } = setup(1);
+    await o.reconcile('logs');
+    expect(c.index('logs').status?.health).toBe('green');
+    const placed = c.index('logs').status!.shardAllocations!.map((a) => `${a.shardId}${a.primary ? 'p' : 'r'}@${a.nodeId}`).sort();
+    const calls = c.shards.calls.length;
+    // Both nodes hold none of the copies (fresh nodes after an import), but only a's stream has synced.
+    const savedB = new Map(c.shards.held.get('b'));
+    c.shards.held.get('a')!.clear();
+    c.shards.held.get('b')!.clear();
+    c.shards.synced.delete('b');
+    expect(await o.reconcile('logs')).toEqual(requeueAfter(1_000));
+    expect(c.shards.calls.slice(calls)).toEqual([]);
+    expect(c.index('logs').status?.health).toBe('green'); // nothing judged yet: the record stands
+
+    c.shards.synced.add('b');
+    await o.reconcile('logs');
+    await o.reconcile('logs');
+    const lost = c.index('logs');
+    expect(lost.status?.health).toBe('red');
+    expect(lost.status?.conditions?.find((x) => x.type === 'Ready')).toMatchObject({ status: 'False', reason: 'PrimaryLost' });
+    // Not a call: no empty primary, no promotion of a copy nobody holds, and no record dropped.
+    expect(c.shards.calls.slice(calls)).toEqual([]);
+    expect(lost.status!.shardAllocations!.map((a) => `${a.shardId}${a.primary ? 'p' : 'r'}@${a.nodeId}`).sort()).toEqual(placed);
+    expect(lost.status!.shardAllocations!.every((a) => a.state === 'UNASSIGNED' && a.unassignedReason === 'CopyMissing')).toBe(true);
+
+    // b comes back with its data (restarted with its volume): its copies are re-adopted, b's replicas promoted.
+    c.shards.held.set('b', savedB);
+    await o.reconcile('logs');
+    await o.reconcile('logs');
+    const back = c.index('logs');
+    expect(back.status?.health).not.toBe('red');
+    expect(back.status!.shardAllocations!.filter((a) => a.primary).map((a) => `${a.nodeId}:${a.state}`)).toEqual(['b:STARTED', 'b:STARTED']);
+    expect(c.shards.calls.slice(calls).filter((x) => /^create \d+p/.test(x))).toEqual([]);
+  });
+
+  it('creates no empty primary when the replica chosen for promotion is gone: the copy is recorded missing and the shard is red', async () => {
+    const nodes = [dataNode('a'), dataNode('b')];
+    const c = fakeCluster(nodes, { nodeLeftDelayMs: 60_000 });
+    c.api.put(newIndex('logs', 1, 1));
+    await c.reconcile('logs');
+    const primary = c.index('logs').status!.shardAllocations!.find((a) => a.primary)!;
+    const replica = c.index('logs').status!.shardAllocations!.find((a) => !a.primary)!;
+    const created = c.shards.creations;
+    nodes[nodes.findIndex((n) => n.metadata.name === primary.nodeId)] = dataNode(primary.nodeId, 'UNHEALTHY');
+    c.shards.held.get(replica.nodeId)!.clear(); // the replica's node lost it without anyone seeing
+    await c.reconcile('logs');
+    await c.reconcile('logs');
+    const after = c.index('logs');
+    expect(c.shards.calls).toContain(`promote 0@${replica.nodeId}`);
+    expect(c.shards.creations).toBe(created);
+    expect(after.status?.health).toBe('red');
+    expect(after.status?.shardAllocations).toEqual(expect.arrayContaining([
+      expect.objectContaining({ nodeId: replica.nodeId, primary: true, state: 'UNASSIGNED', unassignedReason: 'CopyMissing' }),
+      expect.objectContaining({ nodeId: primary.nodeId, primary: false, state: 'UNASSIGNED', unassignedReason: 'NodeLeft' }),
+    ]));
+  });
+
+  it('keeps a promoted replica whose promotion never reached its node when that node leaves too: red, and no empty primary on a new node', async () => {
+    const nodes = [dataNode('a'), dataNode('b')];
+    const c = fakeCluster(nodes, { nodeLeftDelayMs: 60_000 });
+    c.api.put(newIndex('logs', 1, 1));
+    await c.reconcile('logs');
+    const primary = c.index('logs').status!.shardAllocations!.find((a) => a.primary)!;
+    const replica = c.index('logs').status!.shardAllocations!.find((a) => !a.primary)!;
+    const promote = c.shards.promoteShard.bind(c.shards);
+    c.shards.promoteShard = async () => {
+      throw new Error('DEADLINE_EXCEEDED'); // the replica's node is frozen too
+    };
+    nodes[nodes.findIndex((n) => n.metadata.name === primary.nodeId)] = dataNode(primary.nodeId, 'UNHEALTHY');
+    expect((await c.reconcile('logs')).kind).toBe('retry');
+    nodes[nodes.findIndex((n) => n.metadata.name === replica.nodeId)] = dataNode(replica.nodeId, 'UNHEALTHY');
+    c.shards.promoteShard = promote;
+    nodes.push(dataNode('c'));
+    const created = c.shards.creations;
+    await c.reconcile('logs');
+    await c.reconcile('logs');
+    const waiting = c.index('logs');
+    expect(waiting.status?.health).toBe('red');
+    expect(waiting.status?.conditions?.find((x) => x.type === 'Ready')).toMatchObject({ status: 'False', reason: 'PrimaryLost' });
+    expect(c.shards.creations).toBe(created);
+    expect(waiting.status?.shardAllocations?.map((a) => `${a.nodeId}:${a.primary}:${a.state}`).sort()).toEqual([`${primary.nodeId}:false:UNASSIGNED`, `${replica.nodeId}:true:UNASSIGNED`]);
+  });
+
+  it('re-sends a promotion its node has not applied, as the node reports it, and never creates the copy', async () => {
+    const nodes = [dataNode('a'), dataNode('b')];
+    const c = fakeCluster(nodes, { nodeLeftDelayMs: 60_000 });
+    const o = fakeCluster(nodes, { nodeLeftDelayMs: 60_000, shards: c.shards, observed: c.shards.observed, indices: c.api, indexCache: c.deps.indexCache, ledger: c.deps.ledger });
+    c.shards.synced.add('a').add('b');
+    c.api.put(newIndex('logs', 1, 1));
+    await o.reconcile('logs');
+    const primary = c.index('logs').status!.shardAllocations!.find((a) => a.primary)!;
+    const replica = c.index('logs').status!.shardAllocations!.find((a) => !a.primary)!;
+    const promote = c.shards.promoteShard.bind(c.shards);
+    c.shards.promoteShard = async () => {
+      throw new Error('UNAVAILABLE');
+    };
+    nodes[nodes.findIndex((n) => n.metadata.name === primary.nodeId)] = dataNode(primary.nodeId, 'UNHEALTHY');
+    expect((await o.reconcile('logs')).kind).toBe('retry');
+    expect(c.shards.held.get(replica.nodeId)!.get('logs/0')!.primary).toBe(false);
+    c.shards.promoteShard = promote;
+    const created = c.shards.creations;
+    await o.reconcile('logs');
+    expect(c.shards.held.get(replica.nodeId)!.get('logs/0')!.primary).toBe(true);
+    expect(c.shards.creations).toBe(created);
+    expect(c.index('logs').status?.shardAllocations?.find((a) => a.primary)).toMatchObject({ nodeId: replica.nodeId, state: 'STARTED' });
+  });
+
+  it('remembers where a replica was when every copy of its shard left, and recovers the shard from whichever node returns', async () => {
+    const nodes = [dataNode('a'), dataNode('b')];
+    const c = fakeCluster(nodes);
+    c.api.put(newIndex('logs', 1, 1));
+    await c.reconcile('logs');
+    const primary = c.index('logs').status!.shardAllocations!.find((a) => a.primary)!;
+    const replica = c.index('logs').status!.shardAllocations!.find((a) => !a.primary)!;
+    const created = c.shards.creations;
+    nodes[0] = dataNode('a', 'UNHEALTHY');
+    nodes[1] = dataNode('b', 'UNHEALTHY');
+    await c.reconcile('logs');
+    await c.reconcile('logs');
+    const away = c.index('logs');
+    expect(away.status?.health).toBe('red');
+    expect(away.status?.shardAllocations?.map((a) => `${a.nodeId}:${a.primary}:${a.unassignedReason}`).sort()).toEqual(
+      [`${primary.nodeId}:true:NodeLeft`, `${replica.nodeId}:false:NodeLeft`].sort(),
+    );
+    // Only the replica's node returns, with its data: it becomes the primary; nothing empty is created.
+    nodes[nodes.findIndex((n) => n.metadata.name === replica.nodeId)] = dataNode(replica.nodeId);
+    await c.reconcile('logs');
+    await c.reconcile('logs');
+    const back = c.index('logs');
+    expect(back.status?.shardAllocations?.find((a) => a.primary)).toMatchObject({ nodeId: replica.nodeId, state: 'STARTED' });
+    expect(back.status?.health).not.toBe('red');
+    expect(c.shards.creations).toBe(created);
+  });
+});
+
 describe('IndexReconciler and spec.settings (in memory)', () => {
   it('creates every copy with the index settings and mappings', async () => {
     const c = fakeCluster([dataNode('a'), dataNode('b')]);

@@ -49,6 +49,16 @@ describe('RoutingTable', () => {
     expect(table.lookup('ns', 'empty')?.shards.map((s) => s.primary)).toEqual([null, null]);
   });
 
+  it('tells clients the identity the data nodes know the copies by, the exported one for a restored index', () => {
+    const table = new RoutingTable();
+    table.upsertIndex(index('logs', []));
+    const restored = index('moved', []);
+    restored.metadata.annotations = { 'quidditch.io/copy-uid': 'old-uid', 'quidditch.io/copy-namespace': 'src' };
+    table.upsertIndex(restored);
+    expect(table.lookup('ns', 'logs')?.copies).toEqual({ namespace: 'ns', index: 'logs', indexUid: 'uid-logs' });
+    expect(table.lookup('ns', 'moved')?.copies).toEqual({ namespace: 'src', index: 'moved', indexUid: 'old-uid' });
+  });
+
   it('does not mix indices of the same name in different namespaces', () => {
     const table = new RoutingTable();
     const other = index('products', []);

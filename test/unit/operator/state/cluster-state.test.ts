@@ -1,5 +1,5 @@
-import { CLUSTER_STATE_API_VERSION, COPY_UID_ANNOTATION, parseClusterState, QuidditchIndex, QuidditchNode, RESTORING_ANNOTATION } from '../../../../lib/api/v1';
-import { copyUidOf, isRestoring } from '../../../../lib/operator/controllers/copy-identity';
+import { CLUSTER_STATE_API_VERSION, COPY_NAMESPACE_ANNOTATION, COPY_UID_ANNOTATION, parseClusterState, QuidditchIndex, QuidditchNode, RESTORING_ANNOTATION } from '../../../../lib/api/v1';
+import { copyIdentityOf, copyUidOf, isRestoring } from '../../../../lib/operator/controllers/copy-identity';
 import { clusterSnapshot } from '../../../../lib/operator/state/export-state';
 import { importConflicts } from '../../../../lib/operator/state/import-state';
 import { parseStateArgs } from '../../../../lib/operator/state/state-command';
@@ -61,6 +61,16 @@ describe('the cluster-state snapshot', () => {
     expect(clusterSnapshot('dst', [restored], [], now).indices[0].annotations).toBeUndefined();
   });
 
+  it('exports an index imported from another namespace with the namespace its copies carry, so the next import keeps it', () => {
+    const imported = index('a', { namespace: 'dst', uid: 'new-uid', annotations: { [COPY_UID_ANNOTATION]: 'uid-a', [COPY_NAMESPACE_ANNOTATION]: 'src' } });
+    const snapshot = clusterSnapshot('dst', [imported, index('b', { namespace: 'dst' })], [], now);
+    expect(snapshot.indices.map((i) => ({ name: i.name, copyUid: i.copyUid, copyNamespace: i.copyNamespace, annotations: i.annotations }))).toEqual([
+      { name: 'a', copyUid: 'uid-a', copyNamespace: 'src', annotations: undefined },
+      { name: 'b', copyUid: 'uid-b', copyNamespace: undefined, annotations: { team: 'search' } },
+    ]);
+    expect(() => parseClusterState({ ...snapshot, indices: [{ ...snapshot.indices[0], copyNamespace: 'Not A Name' }] })).toThrow('indices[0].copyNamespace = "Not A Name": must be the namespace the data nodes know the copies by (or absent)');
+  });
+
   it('parses back what it wrote, through JSON', () => {
     expect(parseClusterState(JSON.parse(JSON.stringify(state)))).toEqual(state);
   });
@@ -89,6 +99,19 @@ describe('import planning', () => {
     const restoredBefore = index('b', { uid: 'x', annotations: { [COPY_UID_ANNOTATION]: 'uid-b' } });
     expect(importConflicts(state, [other, restoredBefore])).toEqual(['a (exported copy UID uid-a, found someone-else)']);
     expect(importConflicts(state, [])).toEqual([]);
+  });
+
+  it('conflicts with an index of the same name and UID whose copies carry another namespace', () => {
+    const importedHere = index('a', { namespace: 'dst', uid: 'new', annotations: { [COPY_UID_ANNOTATION]: 'uid-a', [COPY_NAMESPACE_ANNOTATION]: 'src' } });
+    expect(importConflicts(state, [importedHere])).toEqual([]);
+    const elsewhere = index('a', { namespace: 'dst', uid: 'new', annotations: { [COPY_UID_ANNOTATION]: 'uid-a', [COPY_NAMESPACE_ANNOTATION]: 'third' } });
+    expect(importConflicts(state, [elsewhere])).toEqual(['a (exported copy UID uid-a of namespace src, found uid-a of namespace third)']);
+  });
+
+  it('names the copies of an index imported into another namespace by the exported namespace and UID', () => {
+    const imported = index('a', { namespace: 'dst', uid: 'new', annotations: { [COPY_UID_ANNOTATION]: 'uid-a', [COPY_NAMESPACE_ANNOTATION]: 'src' } });
+    expect(copyIdentityOf(imported)).toEqual({ namespace: 'src', name: 'a', uid: 'uid-a' });
+    expect(copyIdentityOf(index('c', { namespace: 'dst' }))).toEqual({ namespace: 'dst', name: 'c', uid: 'uid-c' });
   });
 
   it('names the copies by the restored UID and holds the operator off while restoring', () => {
