@@ -14,7 +14,7 @@ import {
   WatchShardsRequest,
 } from './protocol';
 import { channelCredentials, GrpcSecurity } from '../tls/grpc-security';
-import { TLS_ROLES } from '../tls/pki';
+import { TLS_ROLES } from '../tls/tls-roles';
 
 /** What a WatchShards stream tells its caller. */
 export interface ShardsStreamListener {

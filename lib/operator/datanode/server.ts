@@ -13,7 +13,7 @@ import {
   WatchShardsRequest,
 } from './protocol';
 import { GrpcSecurity, peerRole, serverCredentials } from '../tls/grpc-security';
-import { TLS_ROLES } from '../tls/pki';
+import { TLS_ROLES } from '../tls/tls-roles';
 
 /** Where a WatchShards handler sends its events, until `signal` aborts (caller gone or server stopping). */
 export interface ShardEventSink {

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import type { PeerCertificate } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import { experimental } from '@grpc/grpc-js';
-import type { CertKeyPem, TlsRole } from './pki';
-import { TLS_ROLES } from './pki';
+import type { CertKeyPem } from './pki';
+import { TLS_ROLES, type TlsRole } from './tls-roles';
 
 type CertificateProvider = experimental.CertificateProvider;
 type CaListener = experimental.CaCertificateUpdateListener;

@@ -7,15 +7,9 @@
 import 'reflect-metadata';
 import { webcrypto, X509Certificate as NodeX509 } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
+import type { TlsRole } from './tls-roles';
 
-/** Identities the CA issues, carried in the certificate's common name; the peers check it. */
-export const TLS_ROLES = {
-  /** The operator's client certificate: the only one a data node accepts shard calls from. */
-  operator: 'quidditch-operator',
-  /** The data nodes' certificate (server, and client for peer recovery reads). */
-  dataNode: 'quidditch-data-node',
-} as const;
-export type TlsRole = (typeof TLS_ROLES)[keyof typeof TLS_ROLES];
+export { TLS_ROLES, type TlsRole } from './tls-roles';
 
 /** A certificate and its private key, PEM-encoded (the layout of a kubernetes.io/tls Secret). */
 export interface CertKeyPem {

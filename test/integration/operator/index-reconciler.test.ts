@@ -47,7 +47,8 @@ beforeAll(async () => {
   await Promise.all(sims.map((s) => s.start()));
   indexStore = new ListedStore(api, cluster.namespace, 'quidditchindices');
   nodeStore = new ListedStore(api, cluster.namespace, 'quidditchnodes');
-  client = new DataNodeClient({ deadlineMs: 1000, maxAttempts: 1, security: await pki.security(TLS_ROLES.operator) });
+  // 5 s: the first call to each node includes its TLS handshake, slow on a loaded test machine.
+  client = new DataNodeClient({ deadlineMs: 5000, maxAttempts: 1, security: await pki.security(TLS_ROLES.operator) });
   const shards = new GrpcShardOperations(client);
   const events = new KubeEventRecorder(cluster.kc, 'quidditch-operator-test', warnOnFailedEvent(ctx.log));
   const ledger = new AllocationLedger();
