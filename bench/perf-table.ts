@@ -40,17 +40,24 @@ export function renderPerformanceTable(results: readonly StoredResult[]): string
   return out.join('\n');
 }
 
+/** The two comment lines that delimit a generated block in README. */
+export interface BlockMarkers {
+  readonly begin: string;
+  readonly end: string;
+}
+const PERF_MARKERS: BlockMarkers = { begin: BEGIN, end: END };
+
 /** README with its generated block replaced; throws when the markers are missing. */
-export function replaceBlock(readme: string, block: string): string {
-  const start = readme.indexOf(BEGIN);
-  const end = readme.indexOf(END);
-  if (start < 0 || end < start) throw new Error(`Unable to update README.md: the markers ${BEGIN} … ${END} are missing. Put them where the Performance table belongs.`);
-  return readme.slice(0, start) + block + readme.slice(end + END.length);
+export function replaceBlock(readme: string, block: string, markers: BlockMarkers = PERF_MARKERS): string {
+  const start = readme.indexOf(markers.begin);
+  const end = readme.indexOf(markers.end);
+  if (start < 0 || end < start) throw new Error(`Unable to update README.md: the markers ${markers.begin} … ${markers.end} are missing. Put them where the generated table belongs.`);
+  return readme.slice(0, start) + block + readme.slice(end + markers.end.length);
 }
 
 /** The generated block as README has it now (markers included), or undefined. */
-export function currentBlock(readme: string): string | undefined {
-  const start = readme.indexOf(BEGIN);
-  const end = readme.indexOf(END);
-  return start < 0 || end < start ? undefined : readme.slice(start, end + END.length);
+export function currentBlock(readme: string, markers: BlockMarkers = PERF_MARKERS): string | undefined {
+  const start = readme.indexOf(markers.begin);
+  const end = readme.indexOf(markers.end);
+  return start < 0 || end < start ? undefined : readme.slice(start, end + markers.end.length);
 }

@@ -21,13 +21,14 @@ import { heartbeats } from './heartbeats';
 import { latency } from './latency';
 import { loadResults, renderMarkdown, storeResult } from './report';
 import { routing } from './routing';
+import { routingFreshness } from './routing-freshness';
 import { scale } from './scale';
 import { BenchContext } from './support/context';
 import { machineInfo, withLoad } from './support/machine';
 import { writePerformanceTable } from '../scripts/perf-table';
 import type { Benchmark } from './support/result';
 
-const BENCHMARKS: readonly Benchmark[] = [latency, creationRate, routing, heartbeats, failover, scale];
+const BENCHMARKS: readonly Benchmark[] = [latency, creationRate, routing, routingFreshness, heartbeats, failover, scale];
 const RESULTS_DIR = resolve(__dirname, 'results');
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -76,19 +76,31 @@ export class ActiveTracker {
   private countWaiter: { count: number; resolve: () => void } | undefined;
   private abort: { abort(): void } | undefined;
   private stopped = false;
+  private cluster: Cluster | undefined;
 
   static async start(cluster: Cluster): Promise<ActiveTracker> {
     const tracker = new ActiveTracker();
     const path = `/apis/quidditch.io/v1/namespaces/${cluster.namespace}/quidditchindices`;
     // Re-opened when it ends (e.g. a 429 while the loaded API server is still starting up): a watch
     // without resourceVersion replays every index as ADDED, so nothing that became ACTIVE is missed.
+    // A failed re-open is retried too: a tracker that silently stops would turn every later wait into a
+    // timeout that blames the operator.
+    const reopen = (): void => {
+      setTimeout(() => {
+        open().catch((err: Error) => {
+          process.stderr.write(`ActiveTracker could not reopen its watch: ${err.message}; retrying\n`);
+          reopen();
+        });
+      }, 200).unref();
+    };
     const open = async (): Promise<void> => {
       tracker.abort = await new Watch(cluster.kc).watch(path, {}, (type, obj: QuidditchIndex) => tracker.onEvent(type, obj), (err) => {
         if (tracker.stopped) return;
         if (err) process.stderr.write(`ActiveTracker watch ended: ${(err as Error).message}; reopening\n`);
-        setTimeout(() => void open(), 200).unref();
+        reopen();
       });
     };
+    tracker.cluster = cluster;
     await open();
     return tracker;
   }
@@ -108,7 +120,13 @@ export class ActiveTracker {
   waitActive(name: string, timeoutMs = 120_000): Promise<number> {
     const seen = this.activeAt.get(name);
     if (seen !== undefined) return Promise.resolve(seen);
-    return withTimeout(new Promise((resolve) => this.waiters.set(name, [...(this.waiters.get(name) ?? []), resolve])), timeoutMs, `${name} to become ACTIVE`);
+    const seenActive = new Promise<number>((resolve) => this.waiters.set(name, [...(this.waiters.get(name) ?? []), resolve]));
+    return withTimeout(seenActive, timeoutMs, `${name} to become ACTIVE`).catch(async (err: Error) => {
+      // Say what the API server has, so a timeout tells a stuck index from a tracker that missed it.
+      const now = await this.cluster?.indices.get(this.cluster.namespace, name).catch(() => undefined);
+      const copies = (now?.status?.shardAllocations ?? []).map((a) => `${a.shardId}${a.primary ? 'p' : 'r'}@${a.nodeId}:${a.state}`).join(' ');
+      throw new Error(`${err.message}; the API server has state ${now?.status?.state}, health ${now?.status?.health}, observedGeneration ${now?.status?.observedGeneration}/${now?.metadata.generation}, copies ${copies}`);
+    });
   }
 
   /** Resolves once `count` indices have been seen ACTIVE. */

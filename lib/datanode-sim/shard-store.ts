@@ -65,7 +65,7 @@ export class ShardStore implements DataNodeHandler {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly listeners = new Set<(change: ShardChange) => void>();
   private readonly counters: Omit<NodeStats, 'nodeName' | 'creations'> = {
-    createCalls: 0, createEffective: 0, deleteCalls: 0, deleteEffective: 0, promoteCalls: 0, promoteEffective: 0, updateCalls: 0, updateEffective: 0, updateRefused: 0,
+    createCalls: 0, createEffective: 0, createInjectedFailures: 0, deleteCalls: 0, deleteEffective: 0, promoteCalls: 0, promoteEffective: 0, updateCalls: 0, updateEffective: 0, updateRefused: 0,
   };
   private readonly creations: Record<string, number> = {};
   private readonly growth: Growth;
@@ -108,6 +108,7 @@ export class ShardStore implements DataNodeHandler {
     const existing = this.copies.get(key);
     if (existing) return this.info(existing, false);
     if (this.faults.failsCreate()) {
+      this.counters.createInjectedFailures++;
       throw new RpcError(grpc.status.UNAVAILABLE, `injected fault (--fail-create-ratio): node ${this.nodeName} did not create ${shardLabel(request.shard)}`);
     }
     if (this.usedBytes() >= this.diskCapacityBytes) {

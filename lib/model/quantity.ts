@@ -4,6 +4,9 @@
  */
 const QUANTITY = /^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?\d+)?$/;
 
+/** Quantities greater than zero, as one regular expression: unsigned, with a non-zero digit (for values.schema.json). */
+export const POSITIVE_QUANTITY = /^\+?(?:[0-9]*[1-9][0-9]*(?:\.[0-9]*)?|[0-9]*\.[0-9]*[1-9][0-9]*)(?:Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$/;
+
 const SUFFIX_FACTORS: Readonly<Record<string, number>> = {
   '': 1,
   n: 1e-9,

@@ -89,6 +89,15 @@ const TAG = '[\\w][\\w.-]{0,127}';
 const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
 const PINNED_IMAGE = new RegExp(`^${IMAGE_NAME}(?::${TAG}@${DIGEST}|:${TAG}|@${DIGEST})$`);
 
+/** The rules above as regular expressions, for schemas other tools check (the Helm chart's values.schema.json). */
+export const PATTERNS = {
+  dns1123Label: DNS1123_LABEL,
+  dns1035Label: DNS1035_LABEL,
+  dns1123Subdomain: DNS1123_SUBDOMAIN,
+  labelName: LABEL_NAME,
+  pinnedImage: PINNED_IMAGE,
+} as const;
+
 /** An image reference with an explicit tag or digest: an untagged image silently means `:latest`. */
 export function isPinnedImage(image: unknown): image is string {
   return typeof image === 'string' && PINNED_IMAGE.test(image);

@@ -7,6 +7,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { join } from 'node:path';
 import { ControlPlane } from './control-plane';
 import { applyCrds } from './crds';
+import { findHelm } from './helm';
 
 export const CONTROL_PLANE_GLOBAL = '__QUIDDITCH_CONTROL_PLANE__';
 
@@ -27,6 +28,12 @@ export default async function globalSetup(): Promise<void> {
   process.env.QUIDDITCH_TEST_KUBECONFIG = cp.kubeconfigPath;
   process.env.QUIDDITCH_TEST_KUBECTL = cp.assets.kubectl;
   process.env.QUIDDITCH_TEST_CONTROL_PLANE_LOGS = join(cp.dir, 'logs');
+  // helm for the chart tests (test/integration/helm); only those fail when it cannot be had.
+  try {
+    process.env.QUIDDITCH_TEST_HELM = findHelm();
+  } catch (err) {
+    process.env.QUIDDITCH_TEST_HELM_ERROR = (err as Error).message;
+  }
   process.stderr.write(
     `\n[control-plane] etcd + kube-apiserver ready in ${(readyMs / 1000).toFixed(1)} s, CRDs in ${((Date.now() - started - readyMs) / 1000).toFixed(1)} s, at ${cp.server} (logs: ${join(cp.dir, 'logs')})\n`,
   );

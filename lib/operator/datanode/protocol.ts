@@ -103,6 +103,8 @@ export interface NodeStats {
   nodeName: string;
   createCalls: number;
   createEffective: number;
+  /** Creates refused by `--fail-create-ratio` (the sim's fault injection). */
+  createInjectedFailures: number;
   deleteCalls: number;
   deleteEffective: number;
   promoteCalls: number;

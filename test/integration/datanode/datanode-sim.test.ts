@@ -114,7 +114,15 @@ describe('datanode-sim as a process against the real API server', () => {
     await waitFor(async () => (await getNode(ns, 'data-4')).status?.lastHeartbeat, { description: 'the first heartbeat of data-4' });
     expect(await sim.stop()).toBe(0);
     const last = (await getNode(ns, 'data-4')).status?.lastHeartbeat;
-    await new Promise((r) => setTimeout(r, 1500)); // three heartbeat intervals
+    // Not a fixed sleep: a witness sim with the same interval heartbeats three times after data-4's exit,
+    // so data-4 had the chance to write three more heartbeats had anything survived its exit.
+    await start('data-4-witness');
+    const witnessBeats = new Set<string>();
+    await waitFor(async () => {
+      const beat = (await getNode(ns, 'data-4-witness').catch(() => undefined))?.status?.lastHeartbeat;
+      if (beat) witnessBeats.add(beat);
+      return witnessBeats.size >= 3;
+    }, { description: 'three heartbeats of the witness', intervalMs: 100, timeoutMs: 20_000 });
     expect((await getNode(ns, 'data-4')).status?.lastHeartbeat).toBe(last);
   });
 });
@@ -137,7 +145,14 @@ describe('DataNodeSim in-process', () => {
       await sim.stop();
     }
     const beats = sim.snapshot().heartbeats;
-    await new Promise((r) => setTimeout(r, 600));
+    // Not a fixed sleep: a witness timer with the sim's interval fires three times, so the event loop ran
+    // every tick the sim's heartbeat timer would have had.
+    await new Promise<void>((resolve) => {
+      let ticks = 0;
+      const witness = setInterval(() => {
+        if (++ticks === 3) { clearInterval(witness); resolve(); }
+      }, 200);
+    });
     expect(sim.snapshot().heartbeats).toBe(beats);
   });
 });

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { BEGIN, currentBlock, END, renderPerformanceTable, replaceBlock } from '../../../bench/perf-table';
 import type { StoredResult } from '../../../bench/report';
-import { expectedBlock, README } from '../../../scripts/perf-table';
+import { IMAGE_MARKERS } from '../../../bench/image-table';
+import { expectedBlock, expectedImageBlock, README } from '../../../scripts/perf-table';
 
 const machine = {
   cores: 2, cpuModel: 'Xeon', memoryGiB: 23.5, os: 'Linux', node: 'v20.20.2', kubeApiServer: 'v1.34.4', etcd: '3.6.16', clientNode: '1.4.0',
@@ -27,6 +28,20 @@ describe('README Performance table', () => {
     const prose = section.replace(currentBlock(readme) ?? '', '');
     // A number with a unit of time, rate, size or share is a measurement: it belongs in a result file.
     expect(prose.match(/\d[\d,.]*\s?(ms|s|MiB|GiB|%|\/s|minutes?|×)(?![\w-])/g) ?? []).toEqual([]);
+  });
+});
+
+describe('README image table', () => {
+  const readme = readFileSync(README, 'utf8');
+
+  it('is exactly what bench/results/image/image-size.json renders to (run `npm run bench:report`)', () => {
+    expect(currentBlock(readme, IMAGE_MARKERS)).toBe(expectedImageBlock());
+  });
+
+  it('is the only place in the image section that quotes a size or time', () => {
+    const section = readme.slice(readme.indexOf('## The operator image'), readme.indexOf('## Pulumi'));
+    const prose = section.replace(currentBlock(readme, IMAGE_MARKERS) ?? '', '');
+    expect(prose.match(/\d[\d,.]*\s?(ms|s|MB|MiB|GiB|%|\/s|minutes?|×)(?![\w-])/g) ?? []).toEqual([]);
   });
 });
 

@@ -1,0 +1,138 @@
+/**
+ * values.schema.json: the chart values' JSON Schema, derived from the props' schema
+ * (lib/model/props-schema.ts: types, descriptions, the shape of Kubernetes objects passed through)
+ * plus the value rules resolve.ts applies, as far as JSON Schema can say them: enums, quantities,
+ * DNS names, pinned images, label keys and values, ranges. `helm install/upgrade/template` check
+ * it first and name the value that breaks it. Rules across values (Raft replicas odd, Lease timing
+ * order, the mode's control plane enabled) are checked by templates/validate.yaml with the
+ * constructs' own words, because JSON Schema can only answer "'not' failed" for them.
+ */
+import { NODE_TIERS } from '../../lib/api/v1/quidditch-node';
+import { RESERVED_LABEL_KEYS } from '../../lib/model/labels';
+import { MAX_CLUSTER_NAME_LENGTH } from '../../lib/model/names';
+import { PropSchema, QUIDDITCH_CLUSTER_PROPS_SCHEMA } from '../../lib/model/props-schema';
+import { POSITIVE_QUANTITY } from '../../lib/model/quantity';
+import { IMAGE_PULL_POLICIES, LOG_LEVELS, MAX_SHARDS_RANGE, MODES } from '../../lib/model/resolve';
+import { PATTERNS } from '../../lib/model/validation';
+
+type Schema = Record<string, unknown>;
+
+const src = (re: RegExp) => re.source;
+/** Helm's "unset" for optional strings is "", so optional patterns admit it. */
+const orEmpty = (re: RegExp) => `^$|${re.source}`;
+
+/** The props schema at a dotted path (e.g. "operator.resources"). */
+function prop(path: string): PropSchema {
+  let s: PropSchema = QUIDDITCH_CLUSTER_PROPS_SCHEMA;
+  for (const key of path.split('.')) {
+    const next = s.properties?.[key];
+    if (!next) throw new Error(`Unable to generate values.schema.json: props-schema.ts has no ${path}`);
+    s = next;
+  }
+  return s;
+}
+
+const described = (path: string, extra: Schema): Schema => ({ description: prop(path).description, ...extra });
+const object = (description: string | undefined, properties: Record<string, Schema>): Schema =>
+  ({ type: 'object', ...(description ? { description } : {}), additionalProperties: false, properties });
+
+const labelMap = (path: string, reserved: boolean): Schema => described(path, {
+  type: 'object',
+  propertyNames: { pattern: src(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/), maxLength: 317, ...(reserved ? { not: { enum: RESERVED_LABEL_KEYS } } : {}) },
+  additionalProperties: { type: 'string', pattern: `^$|${src(PATTERNS.labelName)}`, maxLength: 63 },
+});
+const annotationMap = (path: string): Schema => described(path, { type: 'object', additionalProperties: { type: 'string' } });
+/** Kubernetes objects passed through (tolerations, env, volumes…): the API server checks their fields. */
+const kubeList = (path: string): Schema => described(path, { type: 'array', items: { type: 'object' } });
+/** A quantity as a string ("500m", "4Gi") or, as the seed's values.yaml writes `cpu: 2`, a plain number. */
+const quantity = (description: string, optional: boolean): Schema =>
+  ({ type: ['string', 'number'], description, pattern: optional ? `^$|${src(POSITIVE_QUANTITY)}` : src(POSITIVE_QUANTITY), exclusiveMinimum: 0 });
+
+function resources(path: string): Schema {
+  return object(prop(path).description + ' Kubernetes quantities ("500m", "4Gi"); limits.memory defaults to requests.memory, limits.cpu to none.', {
+    requests: object(undefined, { cpu: quantity('CPU request.', false), memory: quantity('Memory request.', false) }),
+    limits: object(undefined, { cpu: quantity('CPU limit ("" = none).', true), memory: quantity('Memory limit ("" = the request).', true) }),
+  });
+}
+
+function workload(path: string, replicas: Schema, serviceAccount: boolean): Record<string, Schema> {
+  return {
+    replicas: described(`${path}.replicas`, replicas),
+    image: described(`${path}.image`, { type: 'string', pattern: src(PATTERNS.pinnedImage) }),
+    imagePullPolicy: described(`${path}.imagePullPolicy`, { type: 'string', enum: IMAGE_PULL_POLICIES }),
+    resources: resources(`${path}.resources`),
+    nodeSelector: labelMap(`${path}.nodeSelector`, false),
+    tolerations: kubeList(`${path}.tolerations`),
+    priorityClassName: described(`${path}.priorityClassName`, { type: 'string', maxLength: 253, pattern: orEmpty(PATTERNS.dns1123Subdomain) }),
+    imagePullSecrets: described(`${path}.imagePullSecrets`, { type: 'array', items: { type: 'string', maxLength: 253, pattern: src(PATTERNS.dns1123Subdomain) } }),
+    podAnnotations: annotationMap(`${path}.podAnnotations`),
+    podLabels: labelMap(`${path}.podLabels`, true),
+    ...(serviceAccount ? { serviceAccountAnnotations: annotationMap(`${path}.serviceAccountAnnotations`) } : {}),
+    env: kubeList(`${path}.env`),
+    volumes: kubeList(`${path}.volumes`),
+    volumeMounts: kubeList(`${path}.volumeMounts`),
+    terminationGracePeriodSeconds: described(`${path}.terminationGracePeriodSeconds`, { type: ['integer', 'null'], minimum: 0 }),
+  };
+}
+
+function storage(path: string): Schema {
+  return object(prop(path).description, {
+    size: quantity(prop(`${path}.size`).description!, false),
+    storageClassName: described(`${path}.storageClassName`, { type: 'string', maxLength: 253, pattern: orEmpty(PATTERNS.dns1123Subdomain) }),
+  });
+}
+
+const bool = (path: string): Schema => described(path, { type: 'boolean' });
+const positive = (path: string, type: 'integer' | 'number'): Schema => described(path, { type, exclusiveMinimum: 0 });
+
+export function valuesSchema(): Schema {
+  return {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    ...object('Values of the quidditch chart: the props of QuidditchCluster (lib/model/props.ts) under the seed\'s controlPlane.* keys.', {
+      name: { type: 'string', description: `Base of every object name ("" = the release name): a DNS-1035 label of at most ${MAX_CLUSTER_NAME_LENGTH} characters.`, maxLength: MAX_CLUSTER_NAME_LENGTH, pattern: orEmpty(PATTERNS.dns1035Label) },
+      labels: labelMap('labels', true),
+      controlPlane: object('The control plane: the operator (k8s) or Raft masters (raft).', {
+        mode: described('mode', { type: 'string', enum: MODES }),
+        raft: object(prop('raft').description, {
+          enabled: { type: 'boolean', description: 'Must be true when mode is raft (the seed\'s switch; the mode decides what runs).' },
+          ...workload('raft', { type: 'integer', minimum: 1 }, false),
+          storage: storage('raft.storage'),
+        }),
+        k8s: object('K8s-native control plane (mode k8s or auto).', {
+          enabled: { type: 'boolean', description: 'Must be true when mode is k8s or auto (the seed\'s switch; the mode decides what runs).' },
+          operator: object(prop('operator').description, {
+            ...workload('operator', { type: 'integer', minimum: 1 }, true),
+            leaderElection: object(prop('operator.leaderElection').description, {
+              leaseDurationSeconds: positive('operator.leaderElection.leaseDurationSeconds', 'integer'),
+              renewDeadlineSeconds: positive('operator.leaderElection.renewDeadlineSeconds', 'number'),
+              retryPeriodSeconds: positive('operator.leaderElection.retryPeriodSeconds', 'number'),
+            }),
+            heartbeatTimeoutSeconds: positive('operator.heartbeatTimeoutSeconds', 'number'),
+            logLevel: described('operator.logLevel', { type: 'string', enum: LOG_LEVELS }),
+            shardAllocationMirror: bool('operator.shardAllocationMirror'),
+            ownIndicesOnly: bool('operator.ownIndicesOnly'),
+          }),
+        }),
+      }),
+      dataNodes: object(prop('dataNodes').description, {
+        ...workload('dataNodes', { type: 'integer', minimum: 0 }, true),
+        storage: storage('dataNodes.storage'),
+        tier: described('dataNodes.tier', { type: 'string', enum: NODE_TIERS }),
+        maxShards: described('dataNodes.maxShards', { type: 'integer', minimum: MAX_SHARDS_RANGE.min, maximum: MAX_SHARDS_RANGE.max }),
+        command: described('dataNodes.command', { type: 'array', items: { type: 'string', minLength: 1 } }),
+      }),
+      monitoring: object(prop('monitoring').description, {
+        enabled: bool('monitoring.enabled'),
+        podMonitor: bool('monitoring.podMonitor'),
+        prometheusRule: bool('monitoring.prometheusRule'),
+        dashboard: bool('monitoring.dashboard'),
+        labels: labelMap('monitoring.labels', true),
+        runbookBaseUrl: described('monitoring.runbookBaseUrl', { type: 'string', pattern: '^https?://[^\\s#"\\\\]+$' }),
+      }),
+      security: object(prop('security').description, {
+        nodeAdmissionPolicy: bool('security.nodeAdmissionPolicy'),
+        networkPolicies: object(prop('security.networkPolicies').description, { enabled: bool('security.networkPolicies.enabled') }),
+      }),
+    }),
+  };
+}

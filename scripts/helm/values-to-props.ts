@@ -1,0 +1,145 @@
+/**
+ * The chart's values mapped onto QuidditchClusterProps: the one translation between the Helm
+ * layout (the seed's `controlPlane.*` keys, Kubernetes-style `resources.requests/limits`) and the
+ * constructs' props. The chart generator renders the constructs through it, and the equality tests
+ * compare `helm template` with the constructs given its result, so a value means the same in both.
+ *
+ * Helm conventions kept here: an empty string, list or map means "unset" (the prop's default).
+ */
+import type {
+  ControlPlaneMode, DataNodeProps, MonitoringProps, OperatorProps, PodSettings, QuidditchClusterProps, RaftProps, ResourceProps,
+  ServiceAccountSettings, StorageProps,
+} from '../../lib/model/props';
+
+/** Kubernetes-style resources, as the seed's values.yaml writes them. */
+export interface HelmResources {
+  requests?: { cpu?: string | number; memory?: string | number };
+  limits?: { cpu?: string | number; memory?: string | number };
+}
+
+/** The chart's values (values.yaml); every field optional, as in a user's override file. */
+export interface HelmValues {
+  name?: string;
+  labels?: Record<string, string>;
+  controlPlane?: {
+    mode?: ControlPlaneMode;
+    raft?: { enabled?: boolean } & HelmWorkload & { storage?: HelmStorage };
+    k8s?: { enabled?: boolean; operator?: HelmWorkload & Omit<OperatorProps, keyof HelmWorkload> };
+  };
+  dataNodes?: HelmWorkload & Omit<DataNodeProps, keyof HelmWorkload | 'command' | 'storage'> & { command?: string[]; storage?: HelmStorage };
+  monitoring?: { -readonly [K in keyof MonitoringProps]: MonitoringProps[K] };
+  security?: { nodeAdmissionPolicy?: boolean; networkPolicies?: { enabled?: boolean } };
+}
+
+type HelmWorkload = Omit<PodSettings, 'priorityClassName' | 'terminationGracePeriodSeconds'> & ServiceAccountSettings & {
+  replicas?: number;
+  image?: string;
+  imagePullPolicy?: 'Always' | 'IfNotPresent' | 'Never';
+  resources?: HelmResources;
+  priorityClassName?: string;
+  terminationGracePeriodSeconds?: number | null;
+};
+
+/** Where the release puts the cluster: `helm install <release> -n <namespace>`. */
+export interface Release {
+  readonly name: string;
+  readonly namespace: string;
+}
+
+const set = <T>(v: T | undefined | null | ''): T | undefined => (v === '' || v === null ? undefined : v);
+/** Quantities may be numbers in values (`cpu: 2`); the chart quotes them, the props take strings. */
+const quantity = (v: string | number | undefined | null): string | undefined => (typeof v === 'number' ? String(v) : set(v));
+const nonEmptyMap = <T extends object>(m: T | undefined): T | undefined => (m && Object.keys(m).length > 0 ? m : undefined);
+const nonEmptyList = <T>(l: readonly T[] | undefined): T[] | undefined => (l && l.length > 0 ? [...l] : undefined);
+
+/** Drops undefined fields so the props look like hand-written ones (and shape checks see no nulls). */
+function compact<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+function resources(r: HelmResources | undefined): ResourceProps | undefined {
+  if (!r) return undefined;
+  const out = compact({
+    cpuRequest: quantity(r.requests?.cpu), memoryRequest: quantity(r.requests?.memory),
+    cpuLimit: quantity(r.limits?.cpu), memoryLimit: quantity(r.limits?.memory),
+  });
+  return nonEmptyMap(out);
+}
+
+type HelmStorage = Omit<StorageProps, 'size'> & { size?: string | number };
+
+function storage(s: HelmStorage | undefined): StorageProps | undefined {
+  return s ? nonEmptyMap(compact({ size: quantity(s.size), storageClassName: set(s.storageClassName) })) : undefined;
+}
+
+/** Pod settings and the workload fields every component shares. */
+function workload(w: HelmWorkload | undefined, serviceAccount: boolean): Record<string, unknown> {
+  if (!w) return {};
+  return compact({
+    replicas: w.replicas,
+    image: set(w.image),
+    imagePullPolicy: set(w.imagePullPolicy),
+    resources: resources(w.resources),
+    nodeSelector: nonEmptyMap(w.nodeSelector),
+    tolerations: nonEmptyList(w.tolerations),
+    priorityClassName: set(w.priorityClassName),
+    imagePullSecrets: nonEmptyList(w.imagePullSecrets),
+    podAnnotations: nonEmptyMap(w.podAnnotations),
+    podLabels: nonEmptyMap(w.podLabels),
+    env: nonEmptyList(w.env),
+    volumes: nonEmptyList(w.volumes),
+    volumeMounts: nonEmptyList(w.volumeMounts),
+    terminationGracePeriodSeconds: set(w.terminationGracePeriodSeconds),
+    ...(serviceAccount ? { serviceAccountAnnotations: nonEmptyMap(w.serviceAccountAnnotations) } : {}),
+  });
+}
+
+/**
+ * The props the chart renders for these values. Throws, like the chart's templates fail, when
+ * the mode's control plane is disabled (`controlPlane.<mode>.enabled: false`).
+ */
+export function valuesToProps(v: HelmValues, release: Release): QuidditchClusterProps {
+  const cp = v.controlPlane ?? {};
+  const mode = cp.mode ?? 'k8s';
+  const resolvedMode = mode === 'auto' ? 'k8s' : mode;
+  if ((resolvedMode === 'k8s' || resolvedMode === 'raft') && cp[resolvedMode]?.enabled === false) {
+    throw new Error(controlPlaneDisabledMessage(resolvedMode));
+  }
+  const op = cp.k8s?.operator;
+  const d = v.dataNodes;
+  const operator: OperatorProps = compact({
+    ...workload(op, true),
+    leaderElection: op?.leaderElection,
+    heartbeatTimeoutSeconds: op?.heartbeatTimeoutSeconds,
+    logLevel: op?.logLevel,
+    shardAllocationMirror: op?.shardAllocationMirror,
+    ownIndicesOnly: op?.ownIndicesOnly,
+  });
+  const dataNodes: DataNodeProps = compact({
+    ...workload(d, true),
+    storage: storage(d?.storage),
+    tier: d?.tier,
+    maxShards: d?.maxShards,
+    command: nonEmptyList(d?.command),
+  });
+  const raft: RaftProps = compact({ ...workload(cp.raft, false), storage: storage(cp.raft?.storage) });
+  return compact({
+    mode,
+    name: set(v.name) ?? release.name,
+    namespace: release.namespace,
+    labels: nonEmptyMap(v.labels),
+    dataNodes: nonEmptyMap(dataNodes),
+    operator: nonEmptyMap(operator),
+    raft: nonEmptyMap(raft),
+    monitoring: v.monitoring ? nonEmptyMap(compact({ ...v.monitoring, labels: nonEmptyMap(v.monitoring.labels), runbookBaseUrl: set(v.monitoring.runbookBaseUrl) })) : undefined,
+    security: v.security ? nonEmptyMap(compact({
+      nodeAdmissionPolicy: v.security.nodeAdmissionPolicy,
+      networkPolicies: v.security.networkPolicies ? nonEmptyMap(compact({ enabled: v.security.networkPolicies.enabled })) : undefined,
+    })) : undefined,
+  });
+}
+
+/** The same words the chart's `fail` prints (templates/_helpers.tpl). */
+export function controlPlaneDisabledMessage(mode: 'k8s' | 'raft'): string {
+  return `controlPlane.${mode}.enabled = false: mode ${mode} runs this control plane; set controlPlane.${mode}.enabled=true or choose the other controlPlane.mode`;
+}

@@ -1,0 +1,141 @@
+/**
+ * The chart and the constructs render the same objects: `helm template` of the generated chart,
+ * object by object, against `synthesizeClusterManifests` of the props the same values mean
+ * (scripts/helm/values-to-props.ts), for the defaults and a table of value sets. Also `helm lint
+ * --strict`, and bad values refused with a message naming them.
+ */
+import { crdLabels } from '../../../lib/cdk8s/crds';
+import { synthesizeClusterManifests } from '../../../lib/cdk8s/manifests';
+import type { HelmValues } from '../../../scripts/helm/values-to-props';
+import { valuesToProps } from '../../../scripts/helm/values-to-props';
+import { helm } from '../../support/helm';
+import { byKey, generateChart, helmTemplate, KubeObject, parseObjects } from './chart';
+
+let chart: string;
+beforeAll(() => {
+  chart = generateChart();
+});
+
+/** CRDs come from crds/, which Helm does not template: they carry no release's instance label. */
+function splitCrds(objects: KubeObject[]): { crds: KubeObject[]; rest: KubeObject[] } {
+  const isCrd = (o: KubeObject) => o.kind === 'CustomResourceDefinition';
+  return { crds: objects.filter(isCrd), rest: objects.filter((o) => !isCrd(o)) };
+}
+const withoutLabels = (o: KubeObject) => ({ ...o, metadata: { ...o.metadata, labels: undefined } });
+
+async function expectSameObjects(release: { name: string; namespace: string }, values: HelmValues | undefined, constructs: object[]): Promise<void> {
+  const result = await helmTemplate(chart, release, values);
+  expect(result.stderr).toBe('');
+  expect(result.code).toBe(0);
+  const fromHelm = splitCrds(parseObjects(result.stdout));
+  const fromConstructs = splitCrds(constructs as KubeObject[]);
+  expect(Object.keys(byKey(fromHelm.rest)).sort()).toEqual(Object.keys(byKey(fromConstructs.rest)).sort());
+  expect(byKey(fromHelm.rest)).toEqual(byKey(fromConstructs.rest));
+  expect(byKey(fromHelm.crds.map(withoutLabels))).toEqual(byKey(fromConstructs.crds.map(withoutLabels)));
+  for (const crd of fromHelm.crds) expect(crd.metadata.labels).toEqual(crdLabels());
+}
+
+describe('the generated chart', () => {
+  it('passes helm lint --strict', async () => {
+    const result = await helm(['lint', '--strict', chart]);
+    expect(result.stdout).toContain('0 chart(s) failed');
+    expect(result.code).toBe(0);
+  });
+
+  it('renders, for the default values, exactly the objects the constructs render for default props', async () => {
+    // `helm template quidditch <chart>`: release "quidditch" in namespace "default", like a construct with id "quidditch".
+    await expectSameObjects({ name: 'quidditch', namespace: 'default' }, undefined, synthesizeClusterManifests({}));
+  });
+});
+
+const resources = (cpu: string, memory: string, limits: { cpu?: string; memory?: string } = {}) => ({ requests: { cpu, memory }, limits });
+
+/** Value sets and why each is in the table. */
+const VALUE_SETS: [string, HelmValues][] = [
+  // The seed's values.yaml, as written there (numbers for cpu).
+  ['the seed\'s values', { controlPlane: {
+    mode: 'auto',
+    raft: { enabled: true, replicas: 3, storage: { size: '50Gi' }, resources: { requests: { memory: '4Gi', cpu: 2 } } },
+    k8s: { enabled: true, operator: { replicas: 3, resources: { requests: { memory: '1Gi', cpu: 1 } } } },
+  } }],
+  ['the seed\'s values in raft mode, fractional cpu', { controlPlane: { mode: 'raft', raft: { resources: { requests: { memory: '4Gi', cpu: 0.5 }, limits: { cpu: 1.5 } } } } }],
+  ['mode raft', { controlPlane: { mode: 'raft' } }],
+  ['mode auto (k8s)', { controlPlane: { mode: 'auto' } }],
+  ['five data nodes', { dataNodes: { replicas: 5 } }],
+  ['no data nodes', { dataNodes: { replicas: 0 } }],
+  ['one operator replica (no PDB)', { controlPlane: { k8s: { operator: { replicas: 1 } } } }],
+  ['three operator replicas', { controlPlane: { k8s: { operator: { replicas: 3 } } } }],
+  ['resources with limits', {
+    dataNodes: { resources: resources('4', '16Gi', { cpu: '8', memory: '32Gi' }) },
+    controlPlane: { k8s: { operator: { resources: resources('500m', '512Mi', { memory: '1Gi' }) } } },
+  }],
+  ['raft: five masters, storage and resources', { controlPlane: { mode: 'raft', raft: { replicas: 5, storage: { size: '20Gi', storageClassName: 'fast-ssd' }, resources: resources('1', '2Gi', { cpu: '2' }) } } }],
+  ['raft: one master (no PDB)', { controlPlane: { mode: 'raft', raft: { replicas: 1 } } }],
+  ['monitoring on', { monitoring: { enabled: true } }],
+  ['monitoring: rule only, labels and runbooks', { monitoring: { enabled: true, podMonitor: false, dashboard: false, labels: { release: 'kube-prometheus-stack' }, runbookBaseUrl: 'https://wiki.example.com/quidditch' } }],
+  ['monitoring: PodMonitor and dashboard', { monitoring: { enabled: true, prometheusRule: false } }],
+  ['security off', { security: { nodeAdmissionPolicy: false, networkPolicies: { enabled: false } } }],
+  ['raft without NetworkPolicies', { controlPlane: { mode: 'raft' }, security: { networkPolicies: { enabled: false } } }],
+  ['operator flags and leader election', {
+    controlPlane: { k8s: { operator: {
+      leaderElection: { leaseDurationSeconds: 30, renewDeadlineSeconds: 20.5, retryPeriodSeconds: 2.5 },
+      heartbeatTimeoutSeconds: 7.5, logLevel: 'debug', shardAllocationMirror: true, ownIndicesOnly: true,
+      image: 'registry.example.com/quidditch/operator:1.2.3', imagePullPolicy: 'Always',
+    } } },
+  }],
+  ['data nodes: tier, shards, image, command, storage', {
+    dataNodes: {
+      tier: 'warm', maxShards: 500, storage: { size: '1Ti', storageClassName: 'local-nvme' },
+      image: 'ghcr.io/quidditch/quidditch-operator:0.1.0', command: ['/nodejs/bin/node', '/app/datanode-sim.js'],
+    },
+  }],
+  ['pod settings on every component', (() => {
+    const pod = (s: string) => ({
+      nodeSelector: { 'node-pool': s }, tolerations: [{ key: 'dedicated', operator: 'Equal' as const, value: s, effect: 'NoSchedule' as const }],
+      priorityClassName: 'high-priority', imagePullSecrets: ['registry-a', 'registry-b'], podAnnotations: { 'example.com/owner': s },
+      podLabels: { team: s }, env: [{ name: 'EXTRA', value: s }], volumes: [{ name: 'certs', secret: { secretName: 'tls' } }],
+      volumeMounts: [{ name: 'certs', mountPath: '/etc/certs', readOnly: true }], terminationGracePeriodSeconds: 0,
+    });
+    return {
+      dataNodes: { ...pod('data'), serviceAccountAnnotations: { 'iam.gke.io/gcp-service-account': 'data@p.iam.gserviceaccount.com' } },
+      controlPlane: { k8s: { operator: { ...pod('operator'), serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::1:role/op' } } } },
+    };
+  })()],
+  ['raft pod settings', { controlPlane: { mode: 'raft', raft: { nodeSelector: { pool: 'masters' }, podLabels: { team: 'm' }, env: [{ name: 'X', value: '1' }], terminationGracePeriodSeconds: 120 } } }],
+  ['name and labels (cluster labels win over pod labels, as in the constructs)', { name: 'search', labels: { team: 'search', env: 'prod' }, dataNodes: { podLabels: { team: 'data' } } }],
+];
+
+describe('the chart and the constructs for the same values', () => {
+  it.each(VALUE_SETS)('%s: the same objects', async (_, values) => {
+    const release = { name: 'quidditch', namespace: 'search' };
+    await expectSameObjects(release, values, synthesizeClusterManifests(valuesToProps(values, release)));
+  });
+});
+
+describe('bad values', () => {
+  it.each([
+    ['controlPlane.mode=etcd', ['--set', 'controlPlane.mode=etcd'], /at '\/controlPlane\/mode': value must be one of 'k8s', 'raft', 'auto'/],
+    ['controlPlane.raft.replicas=4', ['--set', 'controlPlane.raft.replicas=4'], /controlPlane\.raft\.replicas = 4: must be an odd positive integer/],
+    ['a negative data-node count', ['--set', 'dataNodes.replicas=-1'], /dataNodes\/replicas/],
+    ['a zero cpu request', ['--set', 'dataNodes.resources.requests.cpu=0'], /at '\/dataNodes\/resources\/requests\/cpu': exclusiveMinimum: got 0, want 0/],
+    ['a memory request that is not a quantity', ['--set', 'dataNodes.resources.requests.memory=lots'], /dataNodes\/resources\/requests\/memory.*does not match pattern/s],
+    ['an untagged image', ['--set', 'controlPlane.k8s.operator.image=nginx'], /controlPlane\/k8s\/operator\/image.*does not match pattern/s],
+    ['a StorageClass that is not a DNS name', ['--set', 'dataNodes.storage.storageClassName=Fast_SSD'], /dataNodes\/storage\/storageClassName/],
+    ['a misspelt key', ['--set', 'dataNodes.replica=3'], /at '\/dataNodes': additional properties 'replica' not allowed/],
+    ['the mode\'s control plane disabled', ['--set', 'controlPlane.k8s.enabled=false'], /controlPlane\.k8s\.enabled = false: mode k8s runs this control plane/],
+    ['monitoring in raft mode', ['--set', 'controlPlane.mode=raft', '--set', 'monitoring.enabled=true'], /monitoring\.enabled = true: needs mode k8s/],
+    ['a lease shorter than the renew deadline', ['--set', 'controlPlane.k8s.operator.leaderElection.leaseDurationSeconds=5'], /leaseDurationSeconds = 5: must be greater than renewDeadlineSeconds/],
+    ['a name too long for the derived names', ['--set', `name=${'a'.repeat(46)}`], /at '\/name': maxLength: got 46, want 45/],
+  ])('%s fails helm template with a message naming it', async (_, args, message) => {
+    const result = await helmTemplate(chart, { name: 'quidditch', namespace: 'search' }, undefined, args);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(message);
+  });
+
+  it('a release name that cannot be the cluster name fails with the constructs\' rule', async () => {
+    // Helm accepts release names of up to 53 characters; the derived object names need at most 45.
+    const result = await helmTemplate(chart, { name: 'a'.repeat(50), namespace: 'search' });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(`Unable to render QuidditchCluster ${'a'.repeat(50)}: name = "${'a'.repeat(50)}": must be a DNS-1035 label`);
+  });
+});
