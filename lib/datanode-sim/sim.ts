@@ -11,6 +11,7 @@ import { NodeRegistration } from './registration';
 import { ShardStore } from './shard-store';
 import { withKeepAlive } from '../operator/kube/keep-alive';
 import { startStatsServer } from './stats-server';
+import { fileCertificateProvider, GrpcSecurity, INSECURE_PLAINTEXT_GRPC, mutualTls } from '../operator/tls/grpc-security';
 
 /** What GET /stats answers. */
 export interface SimStats {
@@ -57,7 +58,8 @@ export class DataNodeSim {
   private readonly logger: Logger;
   private readonly faults: Faults;
   /** Reads recovery sources (peer recovery), as a real node copies from the primary's node. */
-  private readonly peers = new DataNodeClient({ deadlineMs: 2000, maxAttempts: 3 });
+  private readonly peers: DataNodeClient;
+  private readonly security: GrpcSecurity;
 
   constructor(
     readonly config: SimConfig,
@@ -65,6 +67,10 @@ export class DataNodeSim {
   ) {
     this.logger = deps.logger ?? pino({ enabled: false });
     this.faults = new Faults(config.faults, config.seed ?? 1);
+    const tls = config.grpcTls;
+    // One certificate serves and dials: peers accept it for recovery reads (GetShardInfo) only.
+    this.security = tls.kind === 'files' ? mutualTls(fileCertificateProvider(tls.dir, tls.refreshMs)) : INSECURE_PLAINTEXT_GRPC;
+    this.peers = new DataNodeClient({ deadlineMs: 2000, maxAttempts: 3, security: this.security });
     this.store = new ShardStore(config.name, {
       startDelayMs: config.startDelayMs,
       startJitterMs: config.startJitterMs,
@@ -83,7 +89,7 @@ export class DataNodeSim {
   async start(): Promise<{ grpcPort: number; statsPort?: number; address: string }> {
     this.store.open();
     if (this.store.size > 0) this.log().info({ copies: this.store.size, dataDir: this.config.dataDir }, 're-opening copies from the data directory');
-    this.grpc = await startDataNodeServer(withHangs(this.store, this.faults), { host: this.config.host, port: this.config.port });
+    this.grpc = await startDataNodeServer(withHangs(this.store, this.faults), { host: this.config.host, port: this.config.port, security: this.security });
     const address = this.config.advertise ?? `127.0.0.1:${this.grpc.port}`;
     if (this.config.statsPort !== undefined) {
       this.stats = await startStatsServer(this.config.statsPort, () => this.snapshot(address));
@@ -99,7 +105,8 @@ export class DataNodeSim {
       });
       await this.beat();
     }
-    this.log().info({ grpcPort: this.grpc.port, statsPort: this.stats?.port, address }, 'serving');
+    this.log().info({ grpcPort: this.grpc.port, statsPort: this.stats?.port, address, grpcTransport: this.security.kind }, 'serving');
+    if (this.security.kind === 'insecure-plaintext') this.log().warn('gRPC serves PLAINTEXT to anyone who reaches the port (--insecure-plaintext-grpc): development only');
     return { grpcPort: this.grpc.port, statsPort: this.stats?.port, address };
   }
 

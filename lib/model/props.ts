@@ -7,7 +7,7 @@ import type { MigrationStep } from './migration';
 import type { k8s } from 'cdk8s-plus-28';
 import type { SecurityProps } from './security-props';
 
-export type { ApiServerProps, NetworkPolicyProps, PeerProps, SecurityProps } from './security-props';
+export type { ApiServerProps, CertManagerProps, IssuerRefProps, NetworkPolicyProps, PeerProps, SecurityProps } from './security-props';
 
 /**
  * Scheduling and pod-level settings a platform sets on every workload: where pods run, what they
@@ -209,6 +209,6 @@ export interface QuidditchClusterProps {
   readonly labels?: Readonly<Record<string, string>>;
   /** PodMonitor, PrometheusRule and Grafana dashboard for the operator (k8s mode). @default none rendered */
   readonly monitoring?: MonitoringProps;
-  /** Admission policy and NetworkPolicies (see security-props.ts). @default both on */
+  /** Admission policy, NetworkPolicies and gRPC TLS (see security-props.ts). @default all on, the operator managing the CA */
   readonly security?: SecurityProps;
 }

@@ -9,7 +9,7 @@ import type { ImagePullPolicy, MonitoringProps, QuidditchClusterProps, ResourceP
 import { resolvePodSettings, validatePodSettings } from './pod-settings';
 import { QUIDDITCH_CLUSTER_PROPS_SCHEMA } from './props-schema';
 import { parseQuantity } from './quantity';
-import { resolveSecurity, validateSecurity } from './security';
+import { resolveSecurity, validateGrpcTlsProps, validateSecurity } from './security';
 import { checkShape } from './shape';
 import type { LogLevel, ResolvedCluster, ResolvedLeaderElection, ResolvedMode, ResolvedMonitoring, ResolvedResources, ResolvedStorage } from './resolved';
 import {
@@ -160,6 +160,7 @@ export function resolveCluster(id: string, props: QuidditchClusterProps = {}, co
   validateMigration(problems, resolved, props);
   validateMonitoring(problems, resolved, props.monitoring);
   validateSecurity(problems, resolved.security);
+  validateGrpcTlsProps(problems, props.security);
   problems.throwIfAny('QuidditchCluster', typeof name === 'string' && name !== '' ? name : `(id ${id})`);
   return resolved;
 }

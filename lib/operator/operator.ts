@@ -21,6 +21,7 @@ import { addRoutingRoute } from './routing/routing-api';
 import { RoutingTable } from './routing/routing-table';
 import { Controller } from './runtime/controller';
 import { Manager, managerOptionsFromConfig } from './runtime/manager';
+import { startOperatorGrpcSecurity } from './tls/operator-grpc-security';
 import { objectKey } from './runtime/reconciler';
 
 export const COMPONENT = 'quidditch-operator';
@@ -72,7 +73,8 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
   nodeInformer.onUpdate((n) => routing.upsertNode(n));
   nodeInformer.onDelete((n) => routing.deleteNode(n.metadata.namespace ?? '', n.metadata.name ?? ''));
 
-  const dataNodes = new DataNodeClient({ deadlineMs: config.grpcTimeout * 1000 });
+  const grpcSecurity = await startOperatorGrpcSecurity(config, { kubeConfig, log });
+  const dataNodes = new DataNodeClient({ deadlineMs: config.grpcTimeout * 1000, security: grpcSecurity.security });
   const shards = new GrpcShardOperations(dataNodes);
   const events = new KubeEventRecorder(kubeConfig, COMPONENT, warnOnFailedEvent(log, metrics));
   const indices = new CustomResourceClient<QuidditchIndex>(kubeConfig, 'quidditchindices');
@@ -175,6 +177,7 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
     async stop() {
       await manager.shutdown();
       dataNodes.close();
+      grpcSecurity.stop();
     },
   };
 }

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import { probe } from '../../support/http-probe';
 import { ManagedProcess } from '../../support/managed-process';
 import { waitFor } from '../../support/kube';
+import { namespaceTls, TLS_ROLES } from '../../support/test-tls';
 import type { SimStats } from '../../../lib/datanode-sim';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
@@ -35,6 +36,8 @@ export interface SimOptions {
   /** Reuse a fixed gRPC port (to bring a node back at the same address). @default a free port */
   readonly port?: number;
   readonly extraArgs?: readonly string[];
+  /** TLS files to serve with (e.g. synced from the operator's Secret). @default a certificate of the namespace's test CA */
+  readonly tlsDir?: string;
 }
 
 export class SimProcess {
@@ -48,6 +51,9 @@ export class SimProcess {
   static async start(opts: SimOptions): Promise<SimProcess> {
     // Port 0 lets the sim bind a free port itself (no race with other processes); it reports it.
     const port = opts.port ?? 0;
+    // Mutual TLS unless the test asks for plaintext: files of the namespace's CA, as a mounted Secret.
+    const plaintext = opts.extraArgs?.includes('--insecure-plaintext-grpc') ?? false;
+    const tls = plaintext ? [] : [`--tls-dir=${opts.tlsDir ?? (await (await namespaceTls(opts.namespace)).files(TLS_ROLES.dataNode))}`];
     const args = [
       ...tsEntry('apps/datanode-sim.ts'),
       `--name=${opts.name}`,
@@ -59,6 +65,7 @@ export class SimProcess {
       `--kubeconfig=${kubeconfigPath()}`,
       ...(opts.zone ? [`--zone=${opts.zone}`] : []),
       ...(opts.maxShards ? [`--max-shards=${opts.maxShards}`] : []),
+      ...tls,
       ...(opts.extraArgs ?? []),
     ];
     const proc = ManagedProcess.start(`sim-${opts.name}`, process.execPath, args, join(logDir, `sim-${opts.name}-${Date.now()}.log`));
@@ -97,6 +104,8 @@ export interface OperatorOptions {
   readonly args?: readonly string[];
   /** Identity in the Lease (POD_NAME). @default a unique name */
   readonly podName?: string;
+  /** Let the operator create its own CA instead of adopting the namespace's test CA. @default false */
+  readonly ownCa?: boolean;
 }
 
 export class OperatorProcess {
@@ -109,6 +118,9 @@ export class OperatorProcess {
 
   static async start(opts: OperatorOptions): Promise<OperatorProcess> {
     const podName = opts.podName ?? `operator-${Math.random().toString(16).slice(2, 8)}`;
+    // The operator manages its CA in a Secret; store the namespace's test CA there first so the
+    // operator adopts it and the sims' certificates (same CA) are trusted both ways.
+    if (!opts.ownCa && !opts.args?.some((a) => a.startsWith('--insecure-plaintext-grpc') || a.startsWith('--tls-cert-dir'))) await namespaceTls(opts.namespace);
     const args = [
       ...tsEntry('apps/operator.ts'),
       `--kubeconfig=${kubeconfigPath()}`,

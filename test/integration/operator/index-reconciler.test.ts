@@ -17,6 +17,7 @@ import type { ReconcileContext } from '../../../lib/operator/runtime/reconciler'
 import { createTestNamespace } from '../../support/kube';
 import { Cluster } from './fixtures';
 import { ListedStore } from './listed-store';
+import { createTestPki, TLS_ROLES } from '../../support/test-tls';
 
 const ctx: ReconcileContext = { log: pino({ enabled: false }), reconcileId: 'test', signal: new AbortController().signal };
 let cluster: Cluster;
@@ -36,14 +37,18 @@ async function reconcileIndex(name: string) {
 beforeAll(async () => {
   cluster = new Cluster(await createTestNamespace('reconciler'));
   const api = cluster.kc.makeApiClient(CustomObjectsApi);
+  // Mutual TLS as deployed: the sims serve with a data-node certificate, the client dials with the operator's.
+  const pki = await createTestPki();
+  const grpcTls = { kind: 'files', dir: await pki.files(TLS_ROLES.dataNode), refreshMs: 60_000 } as const;
   sims = ['a', 'b', 'c'].map((name) => new DataNodeSim(
-    { name, namespace: cluster.namespace, host: '127.0.0.1', port: 0, tier: 'hot', maxShards: 1000, heartbeatSeconds: 3600, startDelayMs: 0, mode: 'k8s', logLevel: 'silent' },
+    { name, namespace: cluster.namespace, host: '127.0.0.1', port: 0, tier: 'hot', maxShards: 1000, heartbeatSeconds: 3600, startDelayMs: 0, mode: 'k8s', logLevel: 'silent', grpcTls },
     { kubeConfig: cluster.kc },
   ));
   await Promise.all(sims.map((s) => s.start()));
   indexStore = new ListedStore(api, cluster.namespace, 'quidditchindices');
   nodeStore = new ListedStore(api, cluster.namespace, 'quidditchnodes');
-  client = new DataNodeClient({ deadlineMs: 1000, maxAttempts: 1 });
+  // 5 s: the first call to each node includes its TLS handshake, slow on a loaded test machine.
+  client = new DataNodeClient({ deadlineMs: 5000, maxAttempts: 1, security: await pki.security(TLS_ROLES.operator) });
   const shards = new GrpcShardOperations(client);
   const events = new KubeEventRecorder(cluster.kc, 'quidditch-operator-test', warnOnFailedEvent(ctx.log));
   const ledger = new AllocationLedger();

@@ -75,6 +75,10 @@ describe('resolveCluster defaults', () => {
       dataNodesHeadless: 'search-data-headless',
       masters: 'search-master',
       mastersHeadless: 'search-master-headless',
+      caSecret: 'search-ca',
+      dataNodesTls: 'search-data-tls',
+      operatorTls: 'search-operator-tls',
+      certIssuer: 'search-ca',
     });
   });
   it('does not mutate its props', () => {
