@@ -25,6 +25,11 @@ export const DATANODE_ENV = {
   heartbeatInterval: 'QUIDDITCH_HEARTBEAT_INTERVAL',
   /** Directory for shard data (a PVC mount in the StatefulSet). */
   dataDir: 'QUIDDITCH_DATA_DIR',
+  /**
+   * `true`: on SIGTERM the node reports status.shuttingDown, keeps serving while the operator moves its
+   * copies away, and exits once it holds none (the pod's terminationGracePeriodSeconds bounds the wait).
+   */
+  drainOnShutdown: 'QUIDDITCH_DRAIN_ON_SHUTDOWN',
 } as const;
 
 export const DATANODE_GRPC_PORT = 9303;

@@ -20,6 +20,8 @@ export const OPERATOR_FLAGS = {
   retryPeriod: { name: 'retry-period', type: 'number', default: 2, description: 'Seconds between acquire or renew attempts.' },
   heartbeatTimeout: { name: 'heartbeat-timeout', type: 'number', default: 60, description: 'Seconds without a heartbeat before a QuidditchNode is UNHEALTHY.' },
   nodeLeftDelay: { name: 'node-left-delay', type: 'number', default: 60, description: 'Seconds a started replica on a data node that left (UNHEALTHY or deleted) is kept before it is re-created elsewhere, so a node back within it keeps its copies (like index.unassigned.node_left.delayed_timeout). Promoting a surviving replica to primary is never delayed. 0 replaces at once.' },
+  nodeConcurrentRelocations: { name: 'node-concurrent-relocations', type: 'number', default: 2, description: 'Most shard relocations (drain, scale-down) in flight out of one data node, and separately into one, over all indices (like cluster.routing.allocation.node_concurrent_recoveries). Higher drains faster and loads the nodes more.' },
+  clusterConcurrentRelocations: { name: 'cluster-concurrent-relocations', type: 'number', default: 8, description: 'Most shard relocations in flight in the namespace at once.' },
   deleteTimeout: { name: 'delete-timeout', type: 'number', default: 300, description: 'Seconds an index deletion waits for unreachable data nodes before it removes the finalizer anyway (with a Warning event).' },
   resyncPeriod: { name: 'resync-period', type: 'number', default: 300, description: 'Seconds between full re-reconciles of every cached object.' },
   concurrency: { name: 'concurrency', type: 'number', default: 4, description: 'Reconciles run in parallel per controller (never two for one object).' },

@@ -6,7 +6,7 @@ import type { ObjectStore } from '../runtime/source';
 import type { PersistedPlan } from './index-plan';
 import type { NodeFailure } from './index-status';
 import { mapLimit } from './map-limit';
-import type { CopyRef, HeldCopy, IndexContent, NodeTarget, ShardOperations } from './shard-operations';
+import type { CopyRef, HeldCopy, IndexContent, NodeTarget, RecoverySourceRef, ShardOperations } from './shard-operations';
 import { indexContent } from './index-content';
 import { copyUidOf } from './copy-identity';
 
@@ -111,8 +111,26 @@ class Run {
   }
 
   async create(shardId: number, primary: boolean, node: string): Promise<void> {
-    const answer = await this.call(node, (t) => this.shards.createShard(t, this.ref(shardId, primary), this.content));
+    const source = primary ? undefined : this.recoverySource(shardId, node);
+    const answer = await this.call(node, (t) => this.shards.createShard(t, this.ref(shardId, primary), this.content, source));
     this.report(shardId, node, answer?.state);
+  }
+
+  /**
+   * Where a new replica gets its data: the shard's serving primary (peer recovery, as Elasticsearch
+   * recovers replicas and relocation targets). None while the primary itself is new (INITIALIZING):
+   * then both start empty together, as at index creation.
+   */
+  recoverySource(shardId: number, node: string): RecoverySourceRef | undefined {
+    const primary = this.observed.find((a) => a.shardId === shardId && a.primary && a.nodeId !== node && (a.state === 'STARTED' || a.state === 'RELOCATING'));
+    const at = primary && this.nodes.get(primary.nodeId);
+    return primary && at ? { node: primary.nodeId, address: at.spec.address, copy: this.ref(shardId, true) } : undefined;
+  }
+
+  /** Promotes a relocation target that has started; never creates (a missing target is a lost copy the plan repairs). */
+  async handover(shardId: number, node: string): Promise<void> {
+    const answer = await this.call(node, (t) => this.shards.promoteShard(t, this.ref(shardId, true)));
+    if (answer) this.report(shardId, node, answer.state === 'STARTED' ? 'STARTED' : undefined);
   }
 }
 
@@ -128,7 +146,11 @@ const ACT: { readonly [K in AllocationAction['type']]: Act<K> } = {
   delete: async (a, run) => {
     if (a.reason === 'NodeUnavailable' || !run.knows(a.node)) return;
     await run.call(a.node, (t) => run.shards.deleteShard(t, run.ref(a.shardId, a.primary)));
+    // A primary that handed over is recorded as a replica but its node still holds it as the primary.
+    if (a.reason === 'Relocated') await run.call(a.node, (t) => run.shards.deleteShard(t, run.ref(a.shardId, !a.primary)));
   },
+  relocate: (a, run) => run.create(a.shardId, false, a.node),
+  handover: (a, run) => run.handover(a.shardId, a.node),
   promote: (a, run) => run.promoteOrCreate(a.shardId, a.node),
   adopt: (a, run) => run.adopt(a.shardId, a.node, run.now),
   create: (a, run) => run.create(a.shardId, a.primary, a.node),

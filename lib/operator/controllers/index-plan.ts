@@ -1,5 +1,5 @@
 import type { QuidditchIndex, QuidditchNode, ShardAllocationStatus } from '../../api/v1';
-import { candidateNodes, planAllocation, AllocationPlan } from '../allocation';
+import { candidateNodes, planAllocation, RelocationPlan } from '../allocation';
 import type { ObjectStore } from '../runtime/source';
 import { acceptedDataLoss } from './accept-data-loss';
 import type { AllocationLedger } from './allocation-ledger';
@@ -9,6 +9,7 @@ import type { ObservedCopies } from '../datanode/observed-copies';
 import { allocationsKey } from './index-status';
 import { writeStatus } from './status-writer';
 import { copyUidOf } from './copy-identity';
+import { withRelocations, RelocationThrottle } from './index-relocate';
 
 export interface PlanDeps {
   readonly indices: IndexApi;
@@ -19,12 +20,14 @@ export interface PlanDeps {
   readonly nodeLeftDelayMs?: number;
   /** What the nodes report holding; without it the record is trusted as written. */
   readonly observed?: ObservedCopies;
+  /** Relocation throttles. @default 2 per node, 8 per namespace */
+  readonly relocation?: RelocationThrottle;
 }
 
 /** A plan as persisted in status.shardAllocations, and the index as written (or as read when nothing changed). */
 export interface PersistedPlan {
   readonly index: QuidditchIndex;
-  readonly plan: AllocationPlan;
+  readonly plan: RelocationPlan;
   /** The persisted allocations: the plan's, with promoted copies INITIALIZING until their node confirms. */
   readonly allocations: readonly ShardAllocationStatus[];
   /** How the record differed from what the nodes report, before planning. */
@@ -41,7 +44,7 @@ export interface PersistedPlan {
 export async function planAndPersist(index: QuidditchIndex, deps: PlanDeps): Promise<PersistedPlan | undefined> {
   const namespace = index.metadata.namespace ?? 'default';
   const name = index.metadata.name ?? '';
-  let planned: { plan: AllocationPlan; allocations: ShardAllocationStatus[]; drift: Drift } | undefined;
+  let planned: { plan: RelocationPlan; allocations: ShardAllocationStatus[]; drift: Drift } | undefined;
   const nodes = new Map(deps.nodeCache.list(namespace).map((n) => [n.metadata.name ?? '', n]));
   const available = (node: string) => nodes.has(node) && nodes.get(node)?.status?.state !== 'UNHEALTHY';
   const written = await writeStatus(
@@ -57,12 +60,13 @@ export async function planAndPersist(index: QuidditchIndex, deps: PlanDeps): Pro
       // The record, corrected by what the nodes report: started, failed, gone, or back.
       const identity = { namespace, name, uid: copyUidOf(current) };
       const drift = compareWithNodes(current.status?.shardAllocations ?? [], deps.observed, identity, available, deps.now());
-      const plan = planAllocation(
+      const base = planAllocation(
         { namespace, name, shards: current.spec.shards, replicas: current.spec.replicas ?? 1 },
         drift.allocations,
         candidates,
         { now: deps.now().getTime(), nodeLeftDelayMs: deps.nodeLeftDelayMs ?? 0, acceptDataLoss: acceptedDataLoss(current) },
       );
+      const plan = withRelocations(base, candidates, identity, deps);
       // A promoted copy is not the serving primary until its node confirms the promotion.
       const promoted = new Set(plan.actions.filter((a) => a.type === 'promote').map((a) => `${a.shardId}/${a.node}`));
       const allocations = plan.allocations.map((a) => (promoted.has(`${a.shardId}/${a.nodeId}`) ? { ...a, state: 'INITIALIZING' as const } : a));

@@ -57,6 +57,7 @@ describe('parseSimConfig', () => {
       faults: { failCreateRatio: 0, hang: [], failCopies: [] },
       seed: 1,
       mode: 'k8s',
+      drainOnShutdown: false,
       logLevel: 'info',
     });
   });
