@@ -189,10 +189,17 @@ export class DataNodeSim {
   }
 
   private async readSource(source: RecoverySource): Promise<{ docsCount: number; sizeBytes: number }> {
-    const info = await this.peers.getShardInfo({ name: source.nodeName, address: source.address }, source.shard);
-    if (!info) throw new Error(`node ${source.nodeName} holds no copy ${source.shard.indexName}/${source.shard.shardId}`);
-    if (info.state !== 'STARTED') throw new Error(`its copy is ${info.state}, not STARTED`);
-    return { docsCount: info.docsCount, sizeBytes: info.sizeBytes };
+    const copy = `${source.shard.indexName}/${source.shard.shardId}`;
+    try {
+      const info = await this.peers.getShardInfo({ name: source.nodeName, address: source.address }, source.shard);
+      if (!info) throw new Error(`node ${source.nodeName} holds no copy ${copy}`);
+      if (info.state !== 'STARTED') throw new Error(`its copy is ${info.state}, not STARTED`);
+      this.log().info({ copy, source: source.nodeName, sizeBytes: info.sizeBytes }, 'recovering a copy from its source');
+      return { docsCount: info.docsCount, sizeBytes: info.sizeBytes };
+    } catch (err) {
+      this.log().warn({ copy, source: source.nodeName, err: (err as Error).message }, 'unable to recover a copy from its source');
+      throw err;
+    }
   }
 
   private log(): Logger {

@@ -183,7 +183,8 @@ export async function executePlan(persisted: PersistedPlan, deps: ExecuteDeps): 
   // started, so waiting on a slow node costs neither data-node calls nor API writes.
   const reported = (a: ShardAllocationStatus) =>
     deps.observed?.copiesOn(a.nodeId)?.some((c) => c.namespace === namespace && c.index === index.metadata.name && c.indexUid === copyUidOf(index) && c.shardId === a.shardId && c.primary === a.primary) ?? false;
-  const pending = allocations.filter((a) => a.state !== 'STARTED' && a.state !== 'UNASSIGNED' && !covered.has(`${a.shardId}/${a.nodeId}`) && !reported(a));
+  // A RELOCATING source serves already (and a primary that handed over is a replica only in the record).
+  const pending = allocations.filter((a) => a.state !== 'STARTED' && a.state !== 'UNASSIGNED' && a.state !== 'RELOCATING' && !covered.has(`${a.shardId}/${a.nodeId}`) && !reported(a));
   await mapLimit([...acted.map((a) => () => act(a, run)), ...pending.map((a) => () => ensure(a, run))], CALLS_PER_INDEX, (fn) => fn());
   return { allocations: run.observed, failures: run.failures };
 }

@@ -121,7 +121,7 @@ export class IndexReconciler implements Reconciler {
       return terminal(err);
     }
     if (!persisted) return done(); // deleted meanwhile
-    ctx.log.debug({ actions: persisted.plan.actions.length, unassigned: persisted.plan.unassigned.length }, 'plan persisted');
+    ctx.log.debug({ actions: persisted.plan.actions.map((a) => `${a.type} ${a.shardId}@${a.node}${a.type === 'delete' ? ` ${a.reason}` : ''}`), unassigned: persisted.plan.unassigned.length }, 'plan persisted');
 
     // 4. Side effects on the data nodes.
     const execution = await executePlan(persisted, deps);
