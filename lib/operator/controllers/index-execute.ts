@@ -145,9 +145,10 @@ const ACT: { readonly [K in AllocationAction['type']]: Act<K> } = {
   // A failed delete leaves an orphan copy, which the same sweep removes later.
   delete: async (a, run) => {
     if (a.reason === 'NodeUnavailable' || !run.knows(a.node)) return;
+    // Both roles: a node holds at most one copy of a shard, but not always in the role recorded (a
+    // primary that handed over, a stale primary of a node that came back). Deleting a missing copy succeeds.
     await run.call(a.node, (t) => run.shards.deleteShard(t, run.ref(a.shardId, a.primary)));
-    // A primary that handed over is recorded as a replica but its node still holds it as the primary.
-    if (a.reason === 'Relocated') await run.call(a.node, (t) => run.shards.deleteShard(t, run.ref(a.shardId, !a.primary)));
+    await run.call(a.node, (t) => run.shards.deleteShard(t, run.ref(a.shardId, !a.primary)));
   },
   relocate: (a, run) => run.create(a.shardId, false, a.node),
   handover: (a, run) => run.handover(a.shardId, a.node),
