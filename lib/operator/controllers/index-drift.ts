@@ -70,15 +70,11 @@ function judge(a: ShardAllocationStatus, copy: ObservedCopy | undefined, availab
       // A relocation target that started stays one: its pair is completed by the relocation step.
       return copy && copy.state === 'STARTED' && copy.primary === a.primary ? { ...base, ...relocation(a), state: 'STARTED' } : a;
     case 'STARTED':
-      // Recorded a replica, held as a primary: a stale copy (a node back after its shard was handed
-      // over or another replica promoted). It is replaced by a replica recovered from the primary.
-      if (copy && copy.primary && !a.primary) return { ...base, state: 'UNASSIGNED', unassignedReason: 'CopyMissing', unassignedSince: since };
-      return copy ? a : { ...base, state: 'UNASSIGNED', unassignedReason: 'CopyMissing', unassignedSince: since };
     case 'RELOCATING':
       // A copy recovering after its node restarted with its data still holds it: it stays as recorded.
       return copy ? a : { ...base, state: 'UNASSIGNED', unassignedReason: 'CopyMissing', unassignedSince: since };
     case 'UNASSIGNED':
       if (a.unassignedReason !== 'NodeLeft' || !available) return a;
-      return copy && !(copy.primary && !a.primary) ? { ...base, state: copy.state } : { ...base, state: 'UNASSIGNED', unassignedReason: 'CopyMissing', unassignedSince: since };
+      return copy ? { ...base, state: copy.state } : { ...base, state: 'UNASSIGNED', unassignedReason: 'CopyMissing', unassignedSince: since };
   }
 }
