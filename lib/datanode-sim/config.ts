@@ -60,6 +60,11 @@ export interface SimConfig {
   readonly seed?: number;
   /** `k8s` registers a QuidditchNode and heartbeats; `none` only serves gRPC. @default 'k8s' */
   readonly mode: 'k8s' | 'none';
+  /**
+   * On SIGTERM, report status.shuttingDown (the operator drains the node) and exit only once no copy
+   * is left; a second SIGTERM or SIGINT exits at once. @default false (exit at once)
+   */
+  readonly drainOnShutdown?: boolean;
   /** pino level. @default 'info' */
   readonly logLevel: string;
   /**
@@ -94,6 +99,8 @@ export const SIM_USAGE = `Usage: datanode-sim [options]   (flags override the ${
   --fail-create-ratio R       fail this fraction (0..1) of creates of new copies with UNAVAILABLE
   --hang RPC[:N],...          never answer these RPCs (the first N calls only, with :N)
   --fail-copies I/S[/p|r],... report these copies (index/shard) FAILED instead of STARTED
+  --drain-on-shutdown true|false  on SIGTERM, ask the operator to move every copy away and exit
+                              once none is left (default false)  [$${DATANODE_ENV.drainOnShutdown}]
   --seed N                    seed of every random choice (default 1)
   --control-plane-mode k8s|none  (default k8s)              [$${DATANODE_ENV.controlPlaneMode}]
   --log-level LEVEL           (default info)
@@ -133,6 +140,7 @@ export function parseSimConfig(argv: readonly string[], env: NodeJS.ProcessEnv):
       hang: { type: 'string' },
       'fail-copies': { type: 'string' },
       seed: { type: 'string' },
+      'drain-on-shutdown': { type: 'string' },
       'control-plane-mode': { type: 'string' },
       'log-level': { type: 'string' },
       'tls-dir': { type: 'string' },
@@ -193,6 +201,8 @@ export function parseSimConfig(argv: readonly string[], env: NodeJS.ProcessEnv):
     problems.push(`${label('tls-dir', DATANODE_ENV.tlsDir)} is required: gRPC uses mutual TLS; pass the directory of the data-node TLS Secret, or --insecure-plaintext-grpc for development`);
   }
   const tlsRefreshMs = number('tls-refresh-ms', undefined, 60_000, 100, 86_400_000) as number;
+  const drainText = pick('drain-on-shutdown', DATANODE_ENV.drainOnShutdown) ?? 'false';
+  if (drainText !== 'true' && drainText !== 'false') problems.push(`${label('drain-on-shutdown', DATANODE_ENV.drainOnShutdown)} must be true or false, got "${drainText}"`);
   const config: SimConfig = {
     name: name ?? '',
     namespace: namespace ?? '',
@@ -216,6 +226,7 @@ export function parseSimConfig(argv: readonly string[], env: NodeJS.ProcessEnv):
     faults: { failCreateRatio: failCreateRatio ?? 0, hang: hang ?? [], failCopies: failCopies ?? [] },
     seed: number('seed', undefined, 1, 0, 2 ** 32 - 1),
     mode: mode as SimConfig['mode'],
+    drainOnShutdown: drainText === 'true',
     logLevel: pick('log-level') ?? 'info',
     grpcTls: tlsDir !== undefined ? { kind: 'files', dir: tlsDir, refreshMs: tlsRefreshMs } : { kind: 'insecure-plaintext' },
   };

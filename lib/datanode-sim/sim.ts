@@ -55,6 +55,7 @@ export class DataNodeSim {
   private timer?: NodeJS.Timeout;
   private inFlight: Promise<void> = Promise.resolve();
   private stopped = false;
+  private shuttingDown = false;
   private readonly logger: Logger;
   private readonly faults: Faults;
   /** Reads recovery sources (peer recovery), as a real node copies from the primary's node. */
@@ -122,6 +123,27 @@ export class DataNodeSim {
     this.log().info({ heartbeats: this.heartbeats }, 'stopped');
   }
 
+  /**
+   * Asks to be drained (status.shuttingDown, sent at once) and resolves once the node holds no copy:
+   * the operator has moved every one away. Keeps serving meanwhile; `stop()` afterwards.
+   */
+  async drain(): Promise<void> {
+    this.shuttingDown = true;
+    await this.inFlight;
+    await this.beatOnce();
+    await new Promise<void>((resolve) => {
+      if (this.store.size === 0) return resolve();
+      const unsubscribe = this.store.subscribe(() => {
+        if (this.store.size > 0) return;
+        unsubscribe();
+        resolve();
+      });
+    });
+    // One more beat, so the QuidditchNode shows no copies left before the pod goes.
+    await this.inFlight;
+    await this.beatOnce();
+  }
+
   /** What GET /stats answers. */
   snapshot(address = this.config.advertise ?? `127.0.0.1:${this.grpc?.port ?? 0}`): SimStats {
     const { shards, stats } = this.store.listShards();
@@ -161,6 +183,7 @@ export class DataNodeSim {
         {
           allocatedShards: this.store.size,
           resources: { diskUsedBytes: this.store.usedBytes(), diskTotalBytes: this.store.diskCapacityBytes, memoryUsedBytes: process.memoryUsage().rss, memoryTotalBytes: os.totalmem() },
+          shuttingDown: this.shuttingDown,
         },
         now,
       );
@@ -173,10 +196,17 @@ export class DataNodeSim {
   }
 
   private async readSource(source: RecoverySource): Promise<{ docsCount: number; sizeBytes: number }> {
-    const info = await this.peers.getShardInfo({ name: source.nodeName, address: source.address }, source.shard);
-    if (!info) throw new Error(`node ${source.nodeName} holds no copy ${source.shard.indexName}/${source.shard.shardId}`);
-    if (info.state !== 'STARTED') throw new Error(`its copy is ${info.state}, not STARTED`);
-    return { docsCount: info.docsCount, sizeBytes: info.sizeBytes };
+    const copy = `${source.shard.indexName}/${source.shard.shardId}`;
+    try {
+      const info = await this.peers.getShardInfo({ name: source.nodeName, address: source.address }, source.shard);
+      if (!info) throw new Error(`node ${source.nodeName} holds no copy ${copy}`);
+      if (info.state !== 'STARTED') throw new Error(`its copy is ${info.state}, not STARTED`);
+      this.log().info({ copy, source: source.nodeName, sizeBytes: info.sizeBytes }, 'recovering a copy from its source');
+      return { docsCount: info.docsCount, sizeBytes: info.sizeBytes };
+    } catch (err) {
+      this.log().warn({ copy, source: source.nodeName, err: (err as Error).message }, 'unable to recover a copy from its source');
+      throw err;
+    }
   }
 
   private log(): Logger {

@@ -29,6 +29,11 @@ export const DATANODE_ENV = {
   tlsDir: 'QUIDDITCH_TLS_DIR',
   /** `true` serves gRPC in plaintext to anyone (development only; the StatefulSet sets it only when asked). */
   insecurePlaintextGrpc: 'QUIDDITCH_INSECURE_PLAINTEXT_GRPC',
+  /**
+   * `true`: on SIGTERM the node reports status.shuttingDown, keeps serving while the operator moves its
+   * copies away, and exits once it holds none (the pod's terminationGracePeriodSeconds bounds the wait).
+   */
+  drainOnShutdown: 'QUIDDITCH_DRAIN_ON_SHUTDOWN',
 } as const;
 
 /** Where the data-node TLS Secret is mounted in data-node pods. */

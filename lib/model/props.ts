@@ -107,6 +107,14 @@ export interface DataNodeProps extends PodSettings, ServiceAccountSettings {
    * @default the image's entrypoint
    */
   readonly command?: readonly string[];
+  /**
+   * Seconds a data-node pod gets between SIGTERM and SIGKILL. On SIGTERM a data node asks the operator
+   * to move its copies away and exits once none is left (scale-down, node drain), so this bounds the
+   * time a drain may take: relocations of the node's copies at the operator's throttle (2 at a time per
+   * node by default) must fit in it. A drain cut short leaves copies only where replicas exist.
+   * @default 3600
+   */
+  readonly terminationGracePeriodSeconds?: number;
 }
 
 /** The operator (k8s mode). */

@@ -40,6 +40,8 @@ export const DEFAULTS = {
     resources: { cpuRequest: '2', memoryRequest: '8Gi' },
     tier: 'hot',
     maxShards: 1000,
+    /** Long enough to move a node's copies away before the pod is killed (see DataNodeProps). */
+    terminationGracePeriodSeconds: 3600,
   },
   operator: {
     replicas: 2,
@@ -126,7 +128,7 @@ export function resolveCluster(id: string, props: QuidditchClusterProps = {}, co
       maxShards: d?.maxShards ?? DEFAULTS.dataNodes.maxShards,
       ...(d?.command !== undefined ? { command: [...d.command] } : {}),
       heartbeatIntervalSeconds: Math.max(1, Math.floor(heartbeatTimeoutSeconds / 4)),
-      pod: resolvePodSettings(d),
+      pod: { ...resolvePodSettings(d), terminationGracePeriodSeconds: d?.terminationGracePeriodSeconds ?? DEFAULTS.dataNodes.terminationGracePeriodSeconds },
     },
     operator: {
       replicas: o?.replicas ?? DEFAULTS.operator.replicas,

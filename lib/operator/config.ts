@@ -174,6 +174,10 @@ function validate(v: Record<string, unknown>, problems: string[]): void {
   }
   const delay = num('nodeLeftDelay');
   if (delay !== undefined && delay < 0) problems.push(`Unable to use ${flag('nodeLeftDelay')}=${delay}: it must be 0 or more seconds. Pass 0 to replace replicas of a departed node at once.`);
+  for (const k of ['nodeConcurrentRelocations', 'clusterConcurrentRelocations'] as const) {
+    const n = num(k);
+    if (n !== undefined && (!Number.isInteger(n) || n < 1)) problems.push(`Unable to use ${flag(k)}=${n}: it must be an integer of at least 1 (a drain with 0 relocations would never finish).`);
+  }
   const c = num('concurrency');
   if (c !== undefined && (!Number.isInteger(c) || c < 1)) problems.push(`Unable to use ${flag('concurrency')}=${c}: it must be an integer of at least 1.`);
   const [lease, renew, retry] = [num('leaseDuration'), num('renewDeadline'), num('retryPeriod')];

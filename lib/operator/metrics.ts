@@ -119,6 +119,17 @@ export class OperatorMetrics {
     },
   });
 
+  /** Relocations in flight (copies with relocatingFrom in the indices' status), counted at scrape time like quidditch_indices. */
+  readonly relocations: Gauge = new Gauge({
+    name: 'quidditch_relocations_in_flight', help: 'Shard copies being relocated (drain, scale-down): targets recorded with relocatingFrom.',
+    registers: [this.registry],
+    collect: () => {
+      let n = 0;
+      for (const i of this.indexCache?.list() ?? []) for (const a of i.status?.shardAllocations ?? []) if (a.relocatingFrom) n++;
+      this.relocations.set(n);
+    },
+  });
+
   constructor() {
     this.leaderIsLeader.set(0);
   }

@@ -15,6 +15,8 @@ import type { SimStats } from '../../../lib/datanode-sim';
 const ROOT = resolve(__dirname, '..', '..', '..');
 const logDir = mkdtempSync(join(tmpdir(), 'quidditch-it-'));
 const started: ManagedProcess[] = [];
+/** How long a process may take to start: tsx compiles it first, which takes tens of seconds on a loaded 2-core machine. */
+const START_TIMEOUT_MS = 90_000;
 
 function tsEntry(entry: string): string[] {
   return ['--enable-source-maps', '--import', 'tsx', join(ROOT, entry)];
@@ -76,7 +78,7 @@ export class SimProcess {
         const line = readFileSync(proc.logPath, 'utf8').split('\n').find((l) => l.includes('"msg":"ready"'));
         return line ? (JSON.parse(line) as { grpcPort: number; statsPort: number }) : undefined;
       },
-      { timeoutMs: 30_000, intervalMs: 100, description: `datanode-sim ${opts.name} to print its ready line` },
+      { timeoutMs: START_TIMEOUT_MS, intervalMs: 100, description: `datanode-sim ${opts.name} to print its ready line` },
     );
     return new SimProcess(opts.name, proc, ready.grpcPort, ready.statsPort);
   }
@@ -139,7 +141,7 @@ export class OperatorProcess {
         const line = readFileSync(proc.logPath, 'utf8').split('\n').find((l) => l.includes('"msg":"operator started"'));
         return line ? (JSON.parse(line) as { httpPort: number; metricsPort: number }) : undefined;
       },
-      { timeoutMs: 30_000, intervalMs: 100, description: `operator ${podName} to log its ports` },
+      { timeoutMs: START_TIMEOUT_MS, intervalMs: 100, description: `operator ${podName} to log its ports` },
     );
     const op = new OperatorProcess(podName, proc, ports.httpPort, ports.metricsPort);
     await waitFor(async () => (await op.get('/readyz')).status === 200, { timeoutMs: 30_000, intervalMs: 200, description: `operator ${podName} /readyz` });

@@ -14,7 +14,7 @@ import { IndexReconciler } from '../../../lib/operator/controllers/index-reconci
 import { NodeReconciler } from '../../../lib/operator/controllers/node-reconciler';
 import { KubeEventRecorder, warnOnFailedEvent } from '../../../lib/operator/kube/event-recorder';
 import type { ReconcileContext } from '../../../lib/operator/runtime/reconciler';
-import { createTestNamespace } from '../../support/kube';
+import { createTestNamespace, waitFor } from '../../support/kube';
 import { Cluster } from './fixtures';
 import { ListedStore } from './listed-store';
 import { createTestPki, TLS_ROLES } from '../../support/test-tls';
@@ -114,7 +114,13 @@ describe('IndexReconciler', () => {
     expect((await cluster.node(primary0.nodeId))?.status?.state).toBe('UNHEALTHY');
 
     await reconcileIndex('catalog');
-    const after = await cluster.index('catalog');
+    // The new replica recovers from the promoted primary (CreateShard with a recovery_source), so it
+    // starts a moment later: reconcile again until its node says it has (no stream in this test).
+    const after = await waitFor(async () => {
+      await reconcileIndex('catalog');
+      const i = await cluster.index('catalog');
+      return i.status?.health === 'green' ? i : undefined;
+    }, { timeoutMs: 20_000, intervalMs: 100, description: 'the new replica to start' });
     const shard0 = after.status!.shardAllocations!.filter((a) => a.shardId === 0);
     expect(shard0.find((a) => a.primary)?.nodeId).toBe(replica0.nodeId);
     expect(shard0).toHaveLength(2);

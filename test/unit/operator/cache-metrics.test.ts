@@ -52,6 +52,19 @@ describe('quidditch_indices and quidditch_nodes', () => {
     expect(await series(metrics, 'quidditch_nodes')).toEqual({ HEALTHY: 2, UNHEALTHY: 1, DRAINING: 0, unknown: 1 });
   });
 
+  it('counts relocations in flight: one per target recorded with relocatingFrom', async () => {
+    const { metrics, indices } = setup();
+    const moving = [
+      { shardId: 0, nodeId: 'a', primary: true, state: 'RELOCATING' as const, relocatingTo: 'b' },
+      { shardId: 0, nodeId: 'b', primary: false, state: 'INITIALIZING' as const, relocatingFrom: 'a' },
+      { shardId: 1, nodeId: 'c', primary: true, state: 'STARTED' as const },
+    ];
+    indices.items = [index('a', { shardAllocations: moving }), index('b', { shardAllocations: [moving[2]] })];
+    expect(await series(metrics, 'quidditch_relocations_in_flight')).toEqual({ '': 1 });
+    indices.items = [];
+    expect(await series(metrics, 'quidditch_relocations_in_flight')).toEqual({ '': 0 });
+  });
+
   it('reads the caches afresh on every scrape, so a recovered index stops counting as red', async () => {
     const { metrics, indices, nodes } = setup();
     indices.items = [index('a', { state: 'CREATING', health: 'red' })];

@@ -59,6 +59,7 @@ describe('parseSimConfig', () => {
       faults: { failCreateRatio: 0, hang: [], failCopies: [] },
       seed: 1,
       mode: 'k8s',
+      drainOnShutdown: false,
       logLevel: 'info',
       grpcTls: { kind: 'files', dir: '/tls', refreshMs: 60_000 },
     });
