@@ -65,6 +65,15 @@ describe('quidditch_indices and quidditch_nodes', () => {
     expect(await series(metrics, 'quidditch_relocations_in_flight')).toEqual({ '': 0 });
   });
 
+  it('reports each DRAINING node\'s copies left, and nothing for nodes that are not draining', async () => {
+    const { metrics, nodes } = setup();
+    const draining = (name: string, copiesLeft?: number): QuidditchNode => ({ ...node(name, 'DRAINING'), status: { state: 'DRAINING', copiesLeft } });
+    nodes.items = [draining('d1', 7), draining('d2'), node('h1', 'HEALTHY')];
+    expect(await series(metrics, 'quidditch_drain_copies_left')).toEqual({ d1: 7, d2: 0 });
+    nodes.items = [draining('d1', 3), node('d2', 'HEALTHY')];
+    expect(await series(metrics, 'quidditch_drain_copies_left')).toEqual({ d1: 3 });
+  });
+
   it('reads the caches afresh on every scrape, so a recovered index stops counting as red', async () => {
     const { metrics, indices, nodes } = setup();
     indices.items = [index('a', { state: 'CREATING', health: 'red' })];
