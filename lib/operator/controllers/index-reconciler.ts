@@ -65,8 +65,6 @@ export interface IndexReconcilerDeps extends FinalizeDeps {
  */
 /** How soon to look again at an index whose live node has no synced shard stream. */
 const UNSYNCED_RECHECK_MS = 1_000;
-/** Safety net while copies start (see the requeue below); the node streams are the fast path. */
-const INITIALIZING_RECHECK_MS = 10_000;
 
 export class IndexReconciler implements Reconciler {
   constructor(private readonly deps: IndexReconcilerDeps) {}
@@ -153,12 +151,7 @@ export class IndexReconciler implements Reconciler {
     const unsynced = deps.observed
       ? persisted.allocations.some((a) => a.state !== 'UNASSIGNED' && deps.observed?.copiesOn(a.nodeId) === undefined && deps.nodeCache.get(namespace, a.nodeId)?.status?.state === 'HEALTHY')
       : false;
-    // Copies still starting: the node streams wake this key when they start, but a wake-up has been
-    // seen to go missing (issue 11: a 20-shard index left with one copy INITIALIZING). Until that is
-    // found, look again after a bound; a look that changes nothing writes nothing.
-    const starting = (written.status?.shardAllocations ?? []).some((a) => a.state === 'INITIALIZING');
     return combine([
-      starting ? requeueAfter(INITIALIZING_RECHECK_MS) : done(),
       unsynced ? requeueAfter(UNSYNCED_RECHECK_MS) : done(),
       persisted.plan.unassigned.length ? requeueAfter(deps.unassignedRecheckMs ?? 30_000) : done(),
       // A delayed replica is replaced at the moment its delay runs out, not at the next resync.
