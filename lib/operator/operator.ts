@@ -104,7 +104,7 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
     reconciler: new IndexReconciler({
       indices, indexCache: indexInformer, nodeCache: nodeInformer, shards, events, ledger, now,
       deleteTimeoutMs: config.deleteTimeout * 1000, nodeLeftDelayMs: config.nodeLeftDelay * 1000, observed: shardWatcher,
-      relocation: { nodeConcurrent: config.nodeConcurrentRelocations, clusterConcurrent: config.clusterConcurrentRelocations },
+      relocation: { nodeConcurrent: config.nodeConcurrentRelocations, clusterConcurrent: config.clusterConcurrentRelocations, rebalance: config.rebalance },
     }),
   });
   const requeueIndices = (namespace: string) => indexInformer.list(namespace).forEach((i) => indexController.enqueue(objectKey(i)));

@@ -26,6 +26,12 @@ export interface RelocationOptions {
    * (no synced stream). A handover completes only on true. @default always unknown
    */
   readonly reportsPrimary?: (shardId: number, node: string) => boolean | undefined;
+  /**
+   * Move copies off the most loaded HEALTHY nodes onto the least loaded (a node that joined) while
+   * they differ by two or more, like Elasticsearch's balanced allocator (operator flag --rebalance).
+   * @default false
+   */
+  readonly rebalance?: boolean;
 }
 
 /** Why a copy on a draining node cannot move now. */
@@ -126,6 +132,9 @@ export function planRelocations(plan: AllocationPlan, nodes: readonly CandidateN
     }
   }
   const kept = allocations.filter((a) => !removed.has(a));
+  // A shard with a copy deleted by this plan starts no move in it: the new target could land on the
+  // node whose copy of the shard is being deleted in the same step (same copy key, create racing delete).
+  const settling = new Set([...removed].map((c) => c.shardId));
 
   // 2. New moves off draining nodes, within the throttles.
   const outs = new Map(options.inFlight?.out ?? []);
@@ -147,13 +156,25 @@ export function planRelocations(plan: AllocationPlan, nodes: readonly CandidateN
   let throttled = 0;
   const healthy = [...nodeByName.values()].filter((n) => n.state === 'HEALTHY');
   const zoneOf = (node: string) => nodeByName.get(node)?.zone ?? '';
+  /** Starts moving `c` to `target`: the source turns RELOCATING, the target is added INITIALIZING, the throttles count it. */
+  const startMove = (c: Mutable, target: string) => {
+    c.state = 'RELOCATING';
+    c.relocatingTo = target;
+    kept.push({ shardId: c.shardId, nodeId: target, primary: false, state: 'INITIALIZING', relocatingFrom: c.nodeId });
+    actions.push({ type: 'relocate', shardId: c.shardId, primary: c.primary, from: c.nodeId, node: target });
+    load.set(target, (load.get(target) ?? 0) + 1);
+    outs.set(c.nodeId, (outs.get(c.nodeId) ?? 0) + 1);
+    ins.set(target, (ins.get(target) ?? 0) + 1);
+    total++;
+    ownInFlight++;
+  };
   const leaving = kept
     .filter((c) => nodeByName.get(c.nodeId)?.state === 'DRAINING')
     .sort((a, b) => a.shardId - b.shardId || Number(b.primary) - Number(a.primary) || byName(a.nodeId, b.nodeId));
   for (const c of leaving) {
     const shard = kept.filter((x) => x.shardId === c.shardId);
     if (c.state !== 'STARTED' || c.relocatingTo || c.relocatingFrom) continue; // not serving yet, or moving already
-    if (shard.some((x) => x.relocatingTo || x.relocatingFrom)) continue; // one move per shard at a time
+    if (shard.some((x) => x.relocatingTo || x.relocatingFrom) || settling.has(c.shardId)) continue; // one move per shard at a time
     if (!c.primary && !shard.some((x) => x.primary && x.state === 'STARTED')) continue; // nothing to recover from
     const holds = new Set(shard.map((x) => x.nodeId));
     const free = healthy.filter((n) => !holds.has(n.name) && (load.get(n.name) ?? 0) < n.maxShards);
@@ -168,15 +189,40 @@ export function planRelocations(plan: AllocationPlan, nodes: readonly CandidateN
       continue;
     }
     const best = [...open].sort((a, b) => inZone(zoneOf(a.name)) - inZone(zoneOf(b.name)) || (load.get(a.name) ?? 0) - (load.get(b.name) ?? 0) || byName(a.name, b.name))[0];
-    c.state = 'RELOCATING';
-    c.relocatingTo = best.name;
-    kept.push({ shardId: c.shardId, nodeId: best.name, primary: false, state: 'INITIALIZING', relocatingFrom: c.nodeId });
-    actions.push({ type: 'relocate', shardId: c.shardId, primary: c.primary, from: c.nodeId, node: best.name });
-    load.set(best.name, (load.get(best.name) ?? 0) + 1);
-    outs.set(c.nodeId, (outs.get(c.nodeId) ?? 0) + 1);
-    ins.set(best.name, (ins.get(best.name) ?? 0) + 1);
-    total++;
-    ownInFlight++;
+    startMove(c, best.name);
+  }
+
+  // 3. Rebalance, once nothing drains: a copy moves from a node whose load (less what is leaving it)
+  //    is two or more above the target's, so every move narrows the gap and the loads end within one
+  //    of even (a node with two more copies than another always holds a shard the other does not).
+  //    Only shards whose every copy is STARTED move (like allow_rebalance: indices_all_active), one
+  //    move per shard, replicas before primaries, never into a zone that already holds more copies
+  //    of the shard than the one it leaves.
+  const draining = [...nodeByName.values()].some((n) => n.state === 'DRAINING');
+  if (options.rebalance && !draining && plan.unassigned.length === 0) {
+    const effective = (node: string) => (load.get(node) ?? 0) - (outs.get(node) ?? 0);
+    const movable = kept
+      .filter((c) => c.state === 'STARTED' && !c.relocatingTo && !c.relocatingFrom && nodeByName.get(c.nodeId)?.state === 'HEALTHY')
+      .sort((a, b) => effective(b.nodeId) - effective(a.nodeId) || Number(a.primary) - Number(b.primary) || a.shardId - b.shardId || byName(a.nodeId, b.nodeId));
+    for (const c of movable) {
+      const shard = kept.filter((x) => x.shardId === c.shardId);
+      if (shard.some((x) => x.state !== 'STARTED' || x.relocatingTo || x.relocatingFrom) || settling.has(c.shardId)) continue;
+      if (!c.primary && !shard.some((x) => x.primary)) continue; // nothing to recover from
+      const holds = new Set(shard.map((x) => x.nodeId));
+      const inZone = (zone: string) => shard.filter((x) => x !== c && zoneOf(x.nodeId) === zone).length;
+      const from = effective(c.nodeId);
+      const fits = healthy.filter(
+        (n) => !holds.has(n.name) && (load.get(n.name) ?? 0) < n.maxShards && from - effective(n.name) >= 2 && inZone(zoneOf(n.name)) <= inZone(zoneOf(c.nodeId)),
+      );
+      if (fits.length === 0) continue;
+      const open = fits.filter((n) => (ins.get(n.name) ?? 0) < nodeConcurrent);
+      if (total >= clusterConcurrent || (outs.get(c.nodeId) ?? 0) >= nodeConcurrent || open.length === 0) {
+        throttled++;
+        continue;
+      }
+      const best = [...open].sort((a, b) => effective(a.name) - effective(b.name) || inZone(zoneOf(a.name)) - inZone(zoneOf(b.name)) || byName(a.name, b.name))[0];
+      startMove(c, best.name);
+    }
   }
   return { ...plan, allocations: sortAllocations(kept), actions, stuck, throttled, inFlight: ownInFlight };
 }

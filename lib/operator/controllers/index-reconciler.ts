@@ -41,7 +41,7 @@ export interface IndexReconcilerDeps extends FinalizeDeps {
    * not called for again. @default none: the record is trusted and unstarted copies are re-ensured
    */
   readonly observed?: ObservedCopies;
-  /** Relocation throttles (drain). @default 2 per node in and out, 8 per namespace */
+  /** Relocation throttles (drain, rebalance) and whether to rebalance. @default 2 per node in and out, 8 per namespace, no rebalance */
   readonly relocation?: RelocationThrottle;
 }
 

@@ -14,6 +14,8 @@ export interface RelocationThrottle {
   readonly nodeConcurrent?: number;
   /** Relocations in flight in one namespace. @default 8 */
   readonly clusterConcurrent?: number;
+  /** Move copies onto less loaded nodes (--rebalance). @default false */
+  readonly rebalance?: boolean;
 }
 
 export interface RelocateDeps {
@@ -24,8 +26,8 @@ export interface RelocateDeps {
 
 /**
  * Step 3b, inside the plan's status transition (no await: the ledger's counts and this plan are read
- * and reserved in one step): moves relocations in flight on and starts new ones off DRAINING nodes
- * (allocation/relocate.ts). Runs before the plan is persisted, so every relocation is in status
+ * and reserved in one step): moves relocations in flight on and starts new ones off DRAINING nodes,
+ * then (with --rebalance) onto less loaded nodes (allocation/relocate.ts). Runs before the plan is persisted, so every relocation is in status
  * before any data-node call and a crash at any point leaves a record the next reconcile finishes or
  * rolls back.
  */
@@ -39,6 +41,7 @@ export function withRelocations(plan: AllocationPlan, candidates: readonly Candi
   return planRelocations(plan, candidates, {
     nodeConcurrent: deps.relocation?.nodeConcurrent,
     clusterConcurrent: deps.relocation?.clusterConcurrent,
+    rebalance: deps.relocation?.rebalance,
     inFlight: deps.ledger.relocations(index.namespace, index.name),
     reportsPrimary,
   });

@@ -142,3 +142,109 @@ describe('planRelocations (properties of draining random clusters)', () => {
     );
   });
 });
+
+/** A green index on some nodes, and empty nodes that joined; zones off (`zoned`: random zones). */
+interface Growth {
+  index: IndexShape;
+  before: number;
+  joined: number;
+  zones: string[];
+  nodeConcurrent: number;
+  clusterConcurrent: number;
+}
+
+const arbGrowth = (zoned: boolean): fc.Arbitrary<Growth> =>
+  fc.record({
+    index: fc.record({ namespace: fc.constant('ns'), name: fc.constant('logs'), shards: fc.integer({ min: 1, max: 12 }), replicas: fc.integer({ min: 0, max: 2 }) }),
+    before: fc.integer({ min: 1, max: 4 }),
+    joined: fc.integer({ min: 1, max: 4 }),
+    zones: fc.array(zoned ? fc.constantFrom('a', 'b', 'c') : fc.constant(''), { minLength: 8, maxLength: 8 }),
+    nodeConcurrent: fc.integer({ min: 1, max: 3 }),
+    clusterConcurrent: fc.integer({ min: 1, max: 6 }),
+  }).filter((g) => g.before >= g.index.replicas + 1);
+
+function rebalance(g: Growth, each: (plan: RelocationPlan, before: readonly ShardAllocationStatus[]) => void): { final: ShardAllocationStatus[]; plan: RelocationPlan; rounds: number } {
+  const names = Array.from({ length: g.before + g.joined }, (_, i) => `n${i}`);
+  const nodes = (allocations: readonly ShardAllocationStatus[], count: number): CandidateNode[] =>
+    names.slice(0, count).map((name, i) => ({ name, state: 'HEALTHY', maxShards: 1000, zone: g.zones[i], load: allocations.filter((a) => a.nodeId === name).length }));
+  let current: ShardAllocationStatus[] = planAllocation(g.index, [], nodes([], g.before)).allocations.map((a) => ({ ...a, state: "STARTED" }));
+  const primaries = new Set<string>();
+  let plan: RelocationPlan | undefined;
+  let rounds = 0;
+  for (; rounds < 200; rounds++) {
+    const all = nodes(current, names.length);
+    plan = planRelocations(planAllocation(g.index, current, all), all, {
+      nodeConcurrent: g.nodeConcurrent, clusterConcurrent: g.clusterConcurrent, rebalance: true,
+      reportsPrimary: (shardId, node) => primaries.has(`${shardId}@${node}`),
+    });
+    each(plan, current);
+    current = carryOut(plan, primaries);
+    if (plan.actions.length === 0) break;
+  }
+  return { final: current, plan: plan as RelocationPlan, rounds };
+}
+
+const loadsOf = (allocations: readonly ShardAllocationStatus[], nodes: number) =>
+  Array.from({ length: nodes }, (_, i) => allocations.filter((a) => a.nodeId === `n${i}`).length);
+
+describe('planRelocations with rebalance (properties of clusters that grew)', () => {
+  it('ends with every node within one copy of the others, in a bounded number of rounds, the index green and whole', () => {
+    fc.assert(
+      fc.property(arbGrowth(false), (g) => {
+        const { final, plan, rounds } = rebalance(g, () => undefined);
+        expect(plan.actions).toEqual([]);
+        expect(rounds).toBeLessThan(200);
+        const loads = loadsOf(final, g.before + g.joined);
+        expect(Math.max(...loads) - Math.min(...loads)).toBeLessThanOrEqual(1);
+        expect(final).toHaveLength(g.index.shards * (g.index.replicas + 1));
+        expect(final.every((a) => a.state === 'STARTED' && !a.relocatingFrom && !a.relocatingTo)).toBe(true);
+      }),
+      RUNS,
+    );
+  });
+
+  it('never has fewer serving copies of a shard than spec asks, never two on one node, and always one serving primary', () => {
+    fc.assert(
+      fc.property(arbGrowth(true), (g) => {
+        rebalance(g, (plan) => {
+          const keys = plan.allocations.map((a) => `${a.shardId}@${a.nodeId}`);
+          expect(new Set(keys).size).toBe(keys.length);
+          for (let shard = 0; shard < g.index.shards; shard++) {
+            const copies = plan.allocations.filter((a) => a.shardId === shard);
+            expect(copies.filter(serving).length).toBeGreaterThanOrEqual(g.index.replicas + 1);
+            expect(copies.filter((a) => a.primary && serving(a))).toHaveLength(1);
+          }
+        });
+      }),
+      RUNS,
+    );
+  });
+
+  it('never moves a copy into a zone that holds more copies of its shard than the zone it leaves', () => {
+    fc.assert(
+      fc.property(arbGrowth(true), (g) => {
+        const zoneOf = (node: string) => g.zones[Number(node.slice(1))];
+        rebalance(g, (plan, before) => {
+          for (const m of plan.actions) {
+            if (m.type !== 'relocate') continue;
+            const others = before.filter((a) => a.shardId === m.shardId && a.nodeId !== m.from);
+            expect(others.filter((a) => zoneOf(a.nodeId) === zoneOf(m.node)).length).toBeLessThanOrEqual(others.filter((a) => zoneOf(a.nodeId) === zoneOf(m.from)).length);
+          }
+        });
+      }),
+      RUNS,
+    );
+  });
+
+  it('moves nothing on a cluster that is already even', () => {
+    fc.assert(
+      fc.property(arbGrowth(false), (g) => {
+        const { final } = rebalance(g, () => undefined);
+        const nodes: CandidateNode[] = Array.from({ length: g.before + g.joined }, (_, i) => ({ name: `n${i}`, state: 'HEALTHY', maxShards: 1000, load: final.filter((a) => a.nodeId === `n${i}`).length }));
+        const again = planRelocations(planAllocation(g.index, final, nodes), nodes, { rebalance: true });
+        expect(again.actions).toEqual([]);
+      }),
+      RUNS,
+    );
+  });
+});

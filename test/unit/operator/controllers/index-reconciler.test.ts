@@ -372,7 +372,7 @@ describe('IndexReconciler and spec.settings (in memory)', () => {
   it('creates every copy with the index settings and mappings', async () => {
     const c = fakeCluster([dataNode('a'), dataNode('b')]);
     const idx = newIndex('logs', 2, 1);
-    idx.spec.settings = { refresh_interval: '1s', analysis: { analyzer: { folding: { type: 'custom' } } } } as never;
+    idx.spec.settings = { refresh_interval: '1s', analysis: { analyzer: { folding: { type: 'custom' } } } };
     c.api.put(idx);
     await c.reconcile('logs');
     expect(c.shards.contents).toHaveLength(4);

@@ -1,0 +1,95 @@
+import { Watch } from '@kubernetes/client-node';
+import type { QuidditchIndex } from '../../lib/api/v1';
+import { createTestNamespace, waitFor } from '../support/kube';
+import { Cluster, expectWellAllocated, heldCopies } from '../integration/operator/fixtures';
+import { allLogs, OperatorProcess, SimProcess, stopAll } from '../integration/operator/harness';
+import { allAllocated, creationCounts, listIndices, waitAllActive } from './support';
+
+// A StatefulSet scale-up from 2 to 4 data nodes under two indices: the new nodes join empty, and the
+// operator moves copies onto them (create-before-delete, recovering from the primary, throttled)
+// until every node holds within one copy of the others, never leaving a shard with fewer serving
+// copies than spec asks or without a serving primary.
+let cluster: Cluster;
+const sims: SimProcess[] = [];
+
+// Recovery takes time per MiB the source holds, so moves are in flight long enough to be seen.
+const SIM_ARGS = ['--start-delay-ms=200', '--ingest-rate=50', '--recovery-ms-per-mib=500', '--stats-interval-ms=200'];
+
+beforeAll(async () => {
+  cluster = new Cluster(await createTestNamespace('fault-rebalance'));
+  for (const name of ['d-0', 'd-1']) sims.push(await SimProcess.start({ name, namespace: cluster.namespace, extraArgs: SIM_ARGS }));
+  await OperatorProcess.start({ namespace: cluster.namespace, args: ['--heartbeat-timeout=5'] });
+}, 300_000);
+
+afterAll(() => stopAll());
+
+function recordStatuses(namespace: string): { history: QuidditchIndex[]; stop: () => void } {
+  const history: QuidditchIndex[] = [];
+  let req: { abort(): void } | undefined;
+  void new Watch(cluster.kc)
+    .watch(`/apis/quidditch.io/v1/namespaces/${namespace}/quidditchindices`, {}, (type, obj: QuidditchIndex) => {
+      if (type === 'ADDED' || type === 'MODIFIED') history.push(obj);
+    }, () => undefined)
+    .then((r) => (req = r));
+  return { history, stop: () => req?.abort() };
+}
+
+/** Per recorded status, every shard with fewer serving copies than 1 + replicas, or not exactly one serving primary. */
+function underServed(history: readonly QuidditchIndex[]): string[] {
+  const bad: string[] = [];
+  const serving = (state: string) => state === 'STARTED' || state === 'RELOCATING';
+  for (const index of history) {
+    for (let shard = 0; shard < index.spec.shards; shard++) {
+      const copies = (index.status?.shardAllocations ?? []).filter((a) => a.shardId === shard && serving(a.state));
+      if (copies.length < 1 + (index.spec.replicas ?? 1) || copies.filter((a) => a.primary).length !== 1) {
+        bad.push(`${index.metadata.name}/${shard} at rv ${index.metadata.resourceVersion}: ${JSON.stringify(copies)}`);
+      }
+    }
+  }
+  return bad;
+}
+
+const loads = (indices: readonly QuidditchIndex[], nodes: readonly string[]) =>
+  nodes.map((n) => indices.flatMap((i) => i.status?.shardAllocations ?? []).filter((a) => a.nodeId === n).length);
+
+describe('scale-up from 2 to 4 data nodes', () => {
+  it('moves copies onto the new nodes until every node is within one of even, never below the replica count', async () => {
+    await waitFor(async () => (await Promise.all(sims.map((x) => cluster.node(x.name)))).every((n) => n?.status?.state === 'HEALTHY'), { timeoutMs: 30_000, intervalMs: 200, description: 'both data nodes HEALTHY' });
+    await cluster.createIndex('pair', 6, 1);
+    await cluster.createIndex('solo', 4, 0);
+    await waitAllActive(cluster, ['pair', 'solo'], 60_000);
+    const created = await creationCounts(sims, cluster.namespace);
+
+    const recorder = recordStatuses(cluster.namespace);
+    for (const name of ['d-2', 'd-3']) sims.push(await SimProcess.start({ name, namespace: cluster.namespace, extraArgs: SIM_ARGS }));
+    const names = sims.map((s) => s.name);
+    let indices: QuidditchIndex[];
+    try {
+      indices = await waitFor(
+        async () => {
+          const now = await listIndices(cluster);
+          const settled = now.every((i) => i.status?.state === 'ACTIVE' && i.status.health === 'green' && !i.status.shardAllocations?.some((a) => a.relocatingFrom || a.relocatingTo));
+          const l = loads(now, names);
+          return settled && Math.max(...l) - Math.min(...l) <= 1 ? now : undefined;
+        },
+        { timeoutMs: 120_000, intervalMs: 250, description: 'every node within one copy of even, nothing moving' },
+      );
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\nloads: ${JSON.stringify(loads(await listIndices(cluster), names))}\n${allLogs(40)}`, { cause: err });
+    } finally {
+      recorder.stop();
+    }
+    for (const index of indices) expectWellAllocated(index);
+    // 16 copies on 4 nodes: each new node took some, and the nodes hold exactly what status records.
+    expect(loads(indices, names).every((n) => n === 4)).toBe(true);
+    expect(await heldCopies(sims)).toEqual(allAllocated(indices));
+    // Sampled over the whole change: never fewer serving copies than spec asks, always one serving primary.
+    expect(recorder.history.some((i) => i.status?.shardAllocations?.some((a) => a.state === 'RELOCATING'))).toBe(true);
+    expect(underServed(recorder.history)).toEqual([]);
+    // Each move created its target once; the copies that stayed were not created again.
+    const after = await creationCounts(sims, cluster.namespace);
+    for (const [copy, n] of after) expect(`${copy}: ${n}`).toBe(`${copy}: ${copy.includes('@d-2') || copy.includes('@d-3') ? 1 : created.get(copy) ?? 0}`);
+    const events = await cluster.waitForEvents(undefined, ['RelocationStarted', 'RelocationFinished']);
+    expect(events.some((e) => e.reason === 'RelocationFinished')).toBe(true);
+  });
+});
