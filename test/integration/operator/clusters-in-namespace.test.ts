@@ -1,0 +1,100 @@
+/**
+ * Two clusters deployed separately into one namespace (different apps, stacks or GitOps releases):
+ * each operator sees the other's Lease. While one of them runs without --cluster-name, the indices
+ * both would reconcile are reconciled by neither, and both say so (index condition and Event, an
+ * Event on each Lease, a metric, an error log); once both name their cluster, each serves its own.
+ */
+import { readFileSync } from 'node:fs';
+import type { QuidditchIndex } from '../../../lib/api/v1';
+import { CLUSTER_LABEL } from '../../../lib/model/labels';
+import { INDEX_FINALIZER } from '../../../lib/operator/controllers/index-finalizer';
+import { ANOTHER_CLUSTER_IN_NAMESPACE, overlapIndexMessage } from '../../../lib/operator/peers/peer-leases';
+import { createTestNamespace, waitFor } from '../../support/kube';
+import { Cluster } from './fixtures';
+import { allLogs, OperatorProcess, stopAll } from './harness';
+
+let cluster: Cluster;
+
+beforeAll(async () => {
+  cluster = new Cluster(await createTestNamespace('op-two-clusters'));
+}, 60_000);
+
+afterAll(async () => {
+  await stopAll();
+});
+
+function create(name: string, clusterName?: string): Promise<QuidditchIndex> {
+  return cluster.indices.create(cluster.namespace, {
+    apiVersion: 'quidditch.io/v1',
+    kind: 'QuidditchIndex',
+    metadata: { name, namespace: cluster.namespace, ...(clusterName ? { labels: { [CLUSTER_LABEL]: clusterName } } : {}) },
+    spec: { shards: 1, replicas: 0 },
+  });
+}
+
+const ready = (i: QuidditchIndex) => i.status?.conditions?.find((c) => c.type === 'Ready');
+/** An operator reconciled it: the finalizer and a state (no data nodes here, so it stays CREATING). */
+const reconciled = (i: QuidditchIndex) => (i.metadata.finalizers ?? []).includes(INDEX_FINALIZER) && i.status?.state !== undefined;
+
+async function overlapping(op: OperatorProcess): Promise<number | undefined> {
+  const line = (await op.metrics()).split('\n').find((l) => l.startsWith('quidditch_overlapping_operators '));
+  return line === undefined ? undefined : Number(line.split(' ')[1]);
+}
+
+function waitForMetric(op: OperatorProcess, value: number): Promise<true> {
+  return waitFor(async () => (await overlapping(op)) === value || undefined, { timeoutMs: 60_000, intervalMs: 200, description: `${op.podName}: quidditch_overlapping_operators ${value}\n${allLogs()}` });
+}
+
+describe('two clusters\' operators in one namespace', () => {
+  it('while one serves every index, neither reconciles the indices both would; once both name their cluster, each serves its own', async () => {
+    // Cluster a alone, as deployed without ownIndicesOnly: it serves every index, as it always did.
+    let a = await OperatorProcess.start({ namespace: cluster.namespace, podName: 'a-0', args: ['--lease-name=a-operator'] });
+    await create('older');
+    await cluster.waitForIndex('older', reconciled, 'reconciled by a');
+
+    // Cluster b arrives from another release, with --cluster-name=b: both see the overlap.
+    const b = await OperatorProcess.start({ namespace: cluster.namespace, podName: 'b-0', args: ['--lease-name=b-operator', '--cluster-name=b'] });
+    await Promise.all([waitForMetric(a, 1), waitForMetric(b, 1)]);
+    const onA = await cluster.waitForEvents('a-operator', [ANOTHER_CLUSTER_IN_NAMESPACE]);
+    const onB = await cluster.waitForEvents('b-operator', [ANOTHER_CLUSTER_IN_NAMESPACE]);
+    for (const events of [onA, onB]) {
+      const e = events.find((x) => x.reason === ANOTHER_CLUSTER_IN_NAMESPACE);
+      expect(e?.type).toBe('Warning');
+      expect(e?.message).toContain('"a" (Lease a-operator, serving every index)');
+      expect(e?.message).toContain('"b" (Lease b-operator, serving indices labelled quidditch.io/cluster=b)');
+      expect(e?.message).toContain('Set `operator: { ownIndicesOnly: true }` on each of these clusters');
+    }
+    const errorLine = readFileSync(a.process.logPath, 'utf8').split('\n').find((l) => l.includes(`"reason":"${ANOTHER_CLUSTER_IN_NAMESPACE}"`));
+    expect(JSON.parse(errorLine ?? '{}')).toMatchObject({ level: 50, cluster: 'a', others: ['b'] });
+
+    // b's index: both would reconcile it, so neither does — no finalizer, no plan — and both say why.
+    await create('for-b', 'b');
+    const message = overlapIndexMessage(cluster.namespace, 'for-b', [{ lease: 'a-operator' }, { lease: 'b-operator', cluster: 'b' }]);
+    const refused = await cluster.waitForIndex('for-b', (i) => ready(i)?.reason === ANOTHER_CLUSTER_IN_NAMESPACE, 'Ready=False/AnotherClusterInNamespace');
+    expect(ready(refused)).toMatchObject({ status: 'False', message });
+    expect(refused.metadata.finalizers ?? []).toEqual([]);
+    expect(refused.status?.state).toBeUndefined();
+    await cluster.waitForEvents('for-b', [ANOTHER_CLUSTER_IN_NAMESPACE]);
+    // An index naming no cluster is a's alone: a serves it, and b does not flag it ClusterNotNamed.
+    await create('unnamed');
+    const unnamed = await cluster.waitForIndex('unnamed', reconciled, 'reconciled by a');
+    expect(ready(unnamed)?.reason).not.toBe('ClusterNotNamed');
+    // Still refused and untouched after a served another index.
+    const stillRefused = await cluster.index('for-b');
+    expect([stillRefused.metadata.finalizers ?? [], stillRefused.status?.state, ready(stillRefused)?.reason]).toEqual([[], undefined, ANOTHER_CLUSTER_IN_NAMESPACE]);
+
+    // The fix: a restarts with --cluster-name=a. While it is gone b serves for-b alone; then each serves its own.
+    await a.stop();
+    await cluster.waitForIndex('for-b', (i) => reconciled(i) && ready(i)?.reason !== ANOTHER_CLUSTER_IN_NAMESPACE, 'reconciled by b once a left');
+    await waitForMetric(b, 0);
+    a = await OperatorProcess.start({ namespace: cluster.namespace, podName: 'a-1', args: ['--lease-name=a-operator', '--cluster-name=a'] });
+    await create('for-a', 'a');
+    await cluster.waitForIndex('for-a', reconciled, 'reconciled by a');
+    // Unlabelled indices are nobody's now, and both operators say so the same way.
+    await cluster.waitForIndex('unnamed', (i) => ready(i)?.reason === 'ClusterNotNamed', 'Ready=False/ClusterNotNamed');
+    expect([await overlapping(a), await overlapping(b)]).toEqual([0, 0]);
+    const forB = await cluster.index('for-b');
+    expect(ready(forB)?.reason).not.toBe(ANOTHER_CLUSTER_IN_NAMESPACE);
+    expect(readFileSync(a.process.logPath, 'utf8')).not.toContain(ANOTHER_CLUSTER_IN_NAMESPACE);
+  }, 420_000); // three operator starts; tsx compiles each on a loaded machine
+});
