@@ -65,7 +65,7 @@ describe('two clusters\' operators in one namespace', () => {
       expect(e?.message).toContain('Set `operator: { ownIndicesOnly: true }` on each of these clusters');
     }
     const errorLine = readFileSync(a.process.logPath, 'utf8').split('\n').find((l) => l.includes(`"reason":"${ANOTHER_CLUSTER_IN_NAMESPACE}"`));
-    expect(JSON.parse(errorLine ?? '{}')).toMatchObject({ level: 50, cluster: 'a', others: ['b'] });
+    expect(JSON.parse(errorLine ?? '{}')).toMatchObject({ level: 'error', cluster: 'a', others: ['b'] });
 
     // b's index: both would reconcile it, so neither does — no finalizer, no plan — and both say why.
     await create('for-b', 'b');
