@@ -45,7 +45,9 @@ export async function refuseOverlap(
     type: 'Ready', status: 'False', reason: ANOTHER_CLUSTER_IN_NAMESPACE, message, observedGeneration: index.metadata.generation,
   }, deps.now());
   try {
-    const written = await deps.indices.patchStatus(namespace, name, index.metadata.resourceVersion, { conditions });
+    // The whole status as read, with only Ready changed (IndexApi.patchStatus replaces status): the
+    // recorded allocations are how the next serving operator finds every copy, so they must survive.
+    const written = await deps.indices.patchStatus(namespace, name, index.metadata.resourceVersion, { ...index.status, conditions });
     deps.events.record(written, 'Warning', ANOTHER_CLUSTER_IN_NAMESPACE, message);
   } catch (err) {
     // 409: the other operator wrote the same condition first (or the index moved on); look again.

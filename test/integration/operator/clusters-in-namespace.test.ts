@@ -9,7 +9,7 @@ import type { QuidditchIndex } from '../../../lib/api/v1';
 import { CLUSTER_LABEL } from '../../../lib/model/labels';
 import { INDEX_FINALIZER } from '../../../lib/operator/controllers/index-finalizer';
 import { ANOTHER_CLUSTER_IN_NAMESPACE, overlapIndexMessage } from '../../../lib/operator/peers/peer-leases';
-import { createTestNamespace, waitFor } from '../../support/kube';
+import { createTestNamespace, kubectl, waitFor } from '../../support/kube';
 import { Cluster } from './fixtures';
 import { allLogs, OperatorProcess, stopAll } from './harness';
 
@@ -75,6 +75,13 @@ describe('two clusters\' operators in one namespace', () => {
     expect(refused.metadata.finalizers ?? []).toEqual([]);
     expect(refused.status?.state).toBeUndefined();
     await cluster.waitForEvents('for-b', [ANOTHER_CLUSTER_IN_NAMESPACE]);
+    // An index a served before, now labelled for b: refused by both, its recorded plan kept as it was.
+    const before = await cluster.index('older');
+    const labelled = await kubectl(['label', 'quidditchindices', 'older', `${CLUSTER_LABEL}=b`, '-n', cluster.namespace]);
+    expect(labelled.code).toBe(0);
+    const older = await cluster.waitForIndex('older', (i) => ready(i)?.reason === ANOTHER_CLUSTER_IN_NAMESPACE, 'Ready=False/AnotherClusterInNamespace');
+    expect([older.status?.state, older.status?.shardAllocations, older.metadata.finalizers]).toEqual([before.status?.state, before.status?.shardAllocations, before.metadata.finalizers]);
+    expect(before.status?.shardAllocations).toHaveLength(1); // so the comparison above is not of two empties
     // An index naming no cluster is a's alone: a serves it, and b does not flag it ClusterNotNamed.
     await create('unnamed');
     const unnamed = await cluster.waitForIndex('unnamed', reconciled, 'reconciled by a');
