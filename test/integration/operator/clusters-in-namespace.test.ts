@@ -10,8 +10,8 @@ import { CLUSTER_LABEL } from '../../../lib/model/labels';
 import { INDEX_FINALIZER } from '../../../lib/operator/controllers/index-finalizer';
 import { ANOTHER_CLUSTER_IN_NAMESPACE, overlapIndexMessage } from '../../../lib/operator/peers/peer-leases';
 import { createTestNamespace, kubectl, waitFor } from '../../support/kube';
-import { Cluster } from './fixtures';
-import { allLogs, OperatorProcess, stopAll } from './harness';
+import { allocatedCopies, Cluster, heldCopies } from './fixtures';
+import { allLogs, OperatorProcess, SimProcess, stopAll } from './harness';
 
 let cluster: Cluster;
 
@@ -33,8 +33,8 @@ function create(name: string, clusterName?: string): Promise<QuidditchIndex> {
 }
 
 const ready = (i: QuidditchIndex) => i.status?.conditions?.find((c) => c.type === 'Ready');
-/** An operator reconciled it: the finalizer and a state (no data nodes here, so it stays CREATING). */
-const reconciled = (i: QuidditchIndex) => (i.metadata.finalizers ?? []).includes(INDEX_FINALIZER) && i.status?.state !== undefined;
+/** An operator reconciled it: the finalizer, and its one copy started on the data node. */
+const reconciled = (i: QuidditchIndex) => (i.metadata.finalizers ?? []).includes(INDEX_FINALIZER) && i.status?.state === 'ACTIVE';
 
 async function overlapping(op: OperatorProcess): Promise<number | undefined> {
   const line = (await op.metrics()).split('\n').find((l) => l.startsWith('quidditch_overlapping_operators '));
@@ -47,6 +47,8 @@ function waitForMetric(op: OperatorProcess, value: number): Promise<true> {
 
 describe('two clusters\' operators in one namespace', () => {
   it('while one serves every index, neither reconciles the indices both would; once both name their cluster, each serves its own', async () => {
+    // One data node (both operators see it: QuidditchNodes name no cluster, see README).
+    const sim = await SimProcess.start({ name: 'n1', namespace: cluster.namespace });
     // Cluster a alone, as deployed without ownIndicesOnly: it serves every index, as it always did.
     let a = await OperatorProcess.start({ namespace: cluster.namespace, podName: 'a-0', args: ['--lease-name=a-operator'] });
     await create('older');
@@ -74,6 +76,7 @@ describe('two clusters\' operators in one namespace', () => {
     expect(ready(refused)).toMatchObject({ status: 'False', message });
     expect(refused.metadata.finalizers ?? []).toEqual([]);
     expect(refused.status?.state).toBeUndefined();
+    expect(await heldCopies([sim], 'for-b')).toEqual([]);
     await cluster.waitForEvents('for-b', [ANOTHER_CLUSTER_IN_NAMESPACE]);
     // An index a served before, now labelled for b: refused by both, its recorded plan kept as it was.
     const before = await cluster.index('older');
@@ -81,7 +84,8 @@ describe('two clusters\' operators in one namespace', () => {
     expect(labelled.code).toBe(0);
     const older = await cluster.waitForIndex('older', (i) => ready(i)?.reason === ANOTHER_CLUSTER_IN_NAMESPACE, 'Ready=False/AnotherClusterInNamespace');
     expect([older.status?.state, older.status?.shardAllocations, older.metadata.finalizers]).toEqual([before.status?.state, before.status?.shardAllocations, before.metadata.finalizers]);
-    expect(before.status?.shardAllocations).toHaveLength(1); // so the comparison above is not of two empties
+    expect(allocatedCopies(before)).toEqual(['older/0/p@n1']); // so the comparison above is not of two empties
+    expect(await heldCopies([sim], 'older')).toEqual(['older/0/p@n1']);
     // An index naming no cluster is a's alone: a serves it, and b does not flag it ClusterNotNamed.
     await create('unnamed');
     const unnamed = await cluster.waitForIndex('unnamed', reconciled, 'reconciled by a');
@@ -89,10 +93,15 @@ describe('two clusters\' operators in one namespace', () => {
     // Still refused and untouched after a served another index.
     const stillRefused = await cluster.index('for-b');
     expect([stillRefused.metadata.finalizers ?? [], stillRefused.status?.state, ready(stillRefused)?.reason]).toEqual([[], undefined, ANOTHER_CLUSTER_IN_NAMESPACE]);
+    expect(await heldCopies([sim], 'for-b')).toEqual([]);
 
     // The fix: a restarts with --cluster-name=a. While it is gone b serves for-b alone; then each serves its own.
     await a.stop();
     await cluster.waitForIndex('for-b', (i) => reconciled(i) && ready(i)?.reason !== ANOTHER_CLUSTER_IN_NAMESPACE, 'reconciled by b once a left');
+    // b takes over the index a served before, with the copy a created (none lost, none added).
+    const adopted = await cluster.waitForIndex('older', (i) => reconciled(i) && ready(i)?.status === 'True', 'served by b');
+    expect(allocatedCopies(adopted)).toEqual(['older/0/p@n1']);
+    expect(await heldCopies([sim])).toEqual(['for-b/0/p@n1', 'older/0/p@n1', 'unnamed/0/p@n1']);
     await waitForMetric(b, 0);
     a = await OperatorProcess.start({ namespace: cluster.namespace, podName: 'a-1', args: ['--lease-name=a-operator', '--cluster-name=a'] });
     await create('for-a', 'a');
