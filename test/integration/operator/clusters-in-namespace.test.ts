@@ -113,4 +113,20 @@ describe('two clusters\' operators in one namespace', () => {
     expect(ready(forB)?.reason).not.toBe(ANOTHER_CLUSTER_IN_NAMESPACE);
     expect(readFileSync(a.process.logPath, 'utf8')).not.toContain(ANOTHER_CLUSTER_IN_NAMESPACE);
   }, 420_000); // three operator starts; tsx compiles each on a loaded machine
+
+  it('while neither names its cluster, neither reconciles any index; when one leaves, the other serves them all', async () => {
+    const other = new Cluster(await createTestNamespace('op-two-unnamed'));
+    const x = await OperatorProcess.start({ namespace: other.namespace, podName: 'x-0', args: ['--lease-name=x-operator', '--insecure-plaintext-grpc'] });
+    const y = await OperatorProcess.start({ namespace: other.namespace, podName: 'y-0', args: ['--lease-name=y-operator', '--insecure-plaintext-grpc'] });
+    await Promise.all([waitForMetric(x, 1), waitForMetric(y, 1)]);
+    await other.indices.create(other.namespace, { apiVersion: 'quidditch.io/v1', kind: 'QuidditchIndex', metadata: { name: 'shared', namespace: other.namespace }, spec: { shards: 1, replicas: 0 } });
+    const refused = await other.waitForIndex('shared', (i) => ready(i)?.reason === ANOTHER_CLUSTER_IN_NAMESPACE, 'Ready=False/AnotherClusterInNamespace');
+    expect(ready(refused)?.message).toBe(overlapIndexMessage(other.namespace, 'shared', [{ lease: 'x-operator' }, { lease: 'y-operator' }]));
+    expect([refused.metadata.finalizers ?? [], refused.status?.state]).toEqual([[], undefined]);
+
+    await y.stop();
+    await other.waitForIndex('shared', (i) => (i.metadata.finalizers ?? []).includes(INDEX_FINALIZER) && i.status?.state !== undefined && ready(i)?.reason !== ANOTHER_CLUSTER_IN_NAMESPACE, 'served by x alone');
+    await waitForMetric(x, 0);
+    await other.waitForEvents('x-operator', ['NoOtherClusterInNamespace']);
+  }, 300_000);
 });
