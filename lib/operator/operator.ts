@@ -19,6 +19,7 @@ import type { Logger } from './logger';
 import { OperatorMetrics } from './metrics';
 import { addRoutingRoute } from './routing/routing-api';
 import { RoutingTable } from './routing/routing-table';
+import { ClusterNodes } from './peers/cluster-nodes';
 import { PeerOperators } from './peers/peer-operators';
 import { Controller } from './runtime/controller';
 import { Manager, managerOptionsFromConfig } from './runtime/manager';
@@ -51,7 +52,9 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
   // With --cluster-name, another cluster shares the namespace: only the indices labelled for this one.
   const indexSelector = config.clusterName !== undefined ? `${CLUSTER_LABEL}=${config.clusterName}` : undefined;
   const indexInformer = manager.informer<QuidditchIndex>('quidditchindices', indexSelector);
-  const nodeInformer = manager.informer<QuidditchNode>('quidditchnodes');
+  const allNodes = manager.informer<QuidditchNode>('quidditchnodes');
+  // With --cluster-name, another cluster's data nodes (labelled for it) are not this operator's to use or judge.
+  const nodeInformer = config.clusterName !== undefined ? new ClusterNodes(allNodes, config.clusterName) : allNodes;
   metrics.observeCaches(indexInformer, nodeInformer); // quidditch_indices / quidditch_nodes, counted at scrape time
 
   // The routing table and allocation ledger follow the caches on every replica, leader or not.
