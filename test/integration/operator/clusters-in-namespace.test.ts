@@ -47,7 +47,7 @@ function waitForMetric(op: OperatorProcess, value: number): Promise<true> {
 
 describe('two clusters\' operators in one namespace', () => {
   it('while one serves every index, neither reconciles the indices both would; once both name their cluster, each serves its own', async () => {
-    // One data node (both operators see it: QuidditchNodes name no cluster, see README).
+    // One data node naming no cluster (no --cluster): every operator here may use it.
     const sim = await SimProcess.start({ name: 'n1', namespace: cluster.namespace });
     // Cluster a alone, as deployed without ownIndicesOnly: it serves every index, as it always did.
     let a = await OperatorProcess.start({ namespace: cluster.namespace, podName: 'a-0', args: ['--lease-name=a-operator'] });
@@ -128,5 +128,30 @@ describe('two clusters\' operators in one namespace', () => {
     await other.waitForIndex('shared', (i) => (i.metadata.finalizers ?? []).includes(INDEX_FINALIZER) && i.status?.state !== undefined && ready(i)?.reason !== ANOTHER_CLUSTER_IN_NAMESPACE, 'served by x alone');
     await waitForMetric(x, 0);
     await other.waitForEvents('x-operator', ['NoOtherClusterInNamespace']);
+  }, 300_000);
+
+  it('with --cluster-name on both, each places its indices only on its own cluster\'s data nodes', async () => {
+    const shared = new Cluster(await createTestNamespace('op-two-node-sets'));
+    const [simA, simB] = await Promise.all([
+      SimProcess.start({ name: 'a-data-0', namespace: shared.namespace, extraArgs: ['--cluster=a'] }),
+      SimProcess.start({ name: 'b-data-0', namespace: shared.namespace, extraArgs: ['--cluster=b'] }),
+    ]);
+    expect((await shared.node('a-data-0'))?.metadata.labels?.[CLUSTER_LABEL]).toBe('a');
+    const a = await OperatorProcess.start({ namespace: shared.namespace, podName: 'a-0', args: ['--lease-name=a-operator', '--cluster-name=a'] });
+    const b = await OperatorProcess.start({ namespace: shared.namespace, podName: 'b-0', args: ['--lease-name=b-operator', '--cluster-name=b'] });
+    for (const [name, label] of [['for-a', 'a'], ['for-b', 'b']]) {
+      await shared.indices.create(shared.namespace, {
+        apiVersion: 'quidditch.io/v1', kind: 'QuidditchIndex', metadata: { name, namespace: shared.namespace, labels: { [CLUSTER_LABEL]: label } }, spec: { shards: 4, replicas: 0 },
+      });
+    }
+    // Four primaries each: with both nodes in view the allocator would spread them over both.
+    const forA = await shared.waitForIndex('for-a', reconciled, 'ACTIVE');
+    const forB = await shared.waitForIndex('for-b', reconciled, 'ACTIVE');
+    expect(new Set(allocatedCopies(forA).map((c) => c.split('@')[1]))).toEqual(new Set(['a-data-0']));
+    expect(new Set(allocatedCopies(forB).map((c) => c.split('@')[1]))).toEqual(new Set(['b-data-0']));
+    expect(await heldCopies([simB], 'for-a')).toEqual([]);
+    expect(await heldCopies([simA], 'for-b')).toEqual([]);
+    // Each operator counts (and judges) only its own cluster's node.
+    for (const op of [a, b]) expect((await op.metrics()).split('\n').filter((l) => /^quidditch_nodes\{state="HEALTHY"\} /.test(l))).toEqual(['quidditch_nodes{state="HEALTHY"} 1']);
   }, 300_000);
 });
