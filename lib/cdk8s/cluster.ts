@@ -12,6 +12,7 @@
  */
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
+import { DATANODE_ENV } from '../model/datanode-env';
 import type { QuidditchClusterProps } from '../model/props';
 import { resolveCluster } from '../model/resolve';
 import type { ResolvedCluster } from '../model/resolved';
@@ -133,5 +134,7 @@ export class QuidditchCluster extends Construct {
     if (this.resolved.mode !== 'k8s' || this.resolved.operator.ownIndicesOnly || !this.operator) return;
     (this as { resolved: ResolvedCluster }).resolved = { ...this.resolved, operator: { ...this.resolved.operator, ownIndicesOnly: true } };
     this.operator.deployment.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/args/-', `--cluster-name=${this.resolved.name}`));
+    // Its data nodes name the cluster too (as dataNodeEnv does when ownIndicesOnly is set up front).
+    this.dataNodes.statefulSet.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/env/-', { name: DATANODE_ENV.cluster, value: this.resolved.name }));
   }
 }

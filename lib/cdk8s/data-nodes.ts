@@ -32,6 +32,9 @@ export function dataNodeEnv(cluster: ResolvedCluster): k8s.EnvVar[] {
     fieldEnv('POD_NAME', 'metadata.name'),
     fieldEnv(DATANODE_ENV.nodeName, 'metadata.name'),
     fieldEnv(DATANODE_ENV.namespace, 'metadata.namespace'),
+    // With ownIndicesOnly (clusters sharing a namespace) the QuidditchNode names its cluster, so the other
+    // cluster's operator leaves it alone. Only then: a new variable restarts every data node on upgrade.
+    ...(cluster.mode === 'k8s' && cluster.operator.ownIndicesOnly ? [valueEnv(DATANODE_ENV.cluster, cluster.name)] : []),
     valueEnv(DATANODE_ENV.controlPlaneMode, cluster.mode),
     controlPlane,
     valueEnv(DATANODE_ENV.advertiseAddress, `${podHost('$(POD_NAME)', cluster.names.dataNodesHeadless, cluster.namespace)}:${DATANODE_GRPC_PORT}`),

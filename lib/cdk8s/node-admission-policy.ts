@@ -6,7 +6,8 @@
  * NodeRestriction admission plugin binds a kubelet to its own Node: a request from the data
  * nodes' ServiceAccount must carry a token bound to a Pod (the kubelet mounts exactly such a
  * token), may only name the QuidditchNode after that pod, may only advertise that pod's own
- * stable DNS name, and may not set the state the operator owns.
+ * stable DNS name, may not set the state the operator owns, and may label it only with its own
+ * cluster (quidditch.io/cluster decides which cluster's operator uses the node).
  *
  * Address rule: the node keeps setting spec.address (the reference data node and the operator are
  * unchanged) and the policy binds it to the pod's identity: `<pod>.<headless service>.<namespace>.svc:<port>`,
@@ -23,6 +24,7 @@ import type { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { API_GROUP } from '../api/v1/schema';
 import { quidditchNodeDefinition } from '../api/v1/quidditch-node';
+import { CLUSTER_LABEL } from '../model/labels';
 import { serviceHost } from '../model/names';
 import type { ResolvedCluster } from '../model/resolved';
 import { clusterScopedMeta } from './pod';
@@ -38,6 +40,7 @@ export const NODE_RULES = {
   ownNode: 'own-node-only',
   ownAddress: 'own-address-only',
   operatorState: 'operator-owns-state',
+  ownCluster: 'own-cluster-only',
 } as const;
 
 /** Cluster-scoped, so the namespace is part of the name (as for the operator's ClusterRole). */
@@ -98,6 +101,12 @@ export function renderNodeAdmissionPolicySpec(cluster: ResolvedCluster): k8s.Val
         expression: `${OWN} || request.operation != 'UPDATE' || (${stateOf('object')}) == (${stateOf('oldObject')})`,
         reason: 'Forbidden',
         message: `rule ${NODE_RULES.operatorState}: status.state of a QuidditchNode is set by the operator; a data node reports only lastHeartbeat, allocatedShards and resources.`,
+      },
+      {
+        // The label decides which cluster's operator uses the node: a node may claim only its own cluster.
+        expression: `${OWN} || request.operation == 'DELETE' || !has(object.metadata.labels) || !(${quote(CLUSTER_LABEL)} in object.metadata.labels) || object.metadata.labels[${quote(CLUSTER_LABEL)}] == ${quote(cluster.name)}`,
+        reason: 'Forbidden',
+        message: `rule ${NODE_RULES.ownCluster}: a data node of cluster ${cluster.name} may label its QuidditchNode only ${CLUSTER_LABEL}=${cluster.name} (or not at all).`,
       },
     ],
   };

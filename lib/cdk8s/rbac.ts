@@ -20,8 +20,9 @@ export function operatorRoleRules(): k8s.PolicyRule[] {
     { apiGroups: [API_GROUP], resources: OWN_RESOURCES.map((r) => `${r}/status`), verbs: ['get', 'update', 'patch'] },
     // Needed to set blockOwnerDeletion on owner references to these kinds.
     { apiGroups: [API_GROUP], resources: OWN_RESOURCES.map((r) => `${r}/finalizers`), verbs: ['update'] },
-    // Leader election: read, take over and renew; the Lease is never listed, watched or deleted.
-    { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
+    // Leader election: read, take over and renew its own Lease (watched by a standby, to take over at
+    // once); list and watch the namespace's Leases to see another cluster's operator. Never deleted.
+    { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list', 'watch', 'create', 'update'] },
     { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
     { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
     { apiGroups: [''], resources: ['pods', 'endpoints'], verbs: READ },

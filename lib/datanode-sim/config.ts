@@ -21,6 +21,8 @@ export interface SimConfig {
   readonly name: string;
   /** Namespace of the QuidditchNode. */
   readonly namespace: string;
+  /** Cluster the node belongs to: the quidditch.io/cluster label of its QuidditchNode. @default none */
+  readonly cluster?: string;
   /** Interface the gRPC server binds. @default '0.0.0.0' */
   readonly host: string;
   /** gRPC port; 0 picks a free one. @default 9303 */
@@ -77,6 +79,7 @@ export interface SimConfig {
 export const SIM_USAGE = `Usage: datanode-sim [options]   (flags override the ${DATANODE_ENV.nodeName}-style environment)
   --name NAME                 QuidditchNode name            [$${DATANODE_ENV.nodeName}]
   --namespace NS              its namespace                 [$${DATANODE_ENV.namespace}]
+  --cluster NAME              label the QuidditchNode quidditch.io/cluster=NAME [$${DATANODE_ENV.cluster}]
   --host HOST                 gRPC bind address (default 0.0.0.0)
   --port N                    gRPC port, 0 = random (default ${DATANODE_GRPC_PORT}) [$${DATANODE_ENV.grpcPort}]
   --advertise HOST:PORT       spec.address (default 127.0.0.1:<port>) [$${DATANODE_ENV.advertiseAddress}]
@@ -119,6 +122,7 @@ export function parseSimConfig(argv: readonly string[], env: NodeJS.ProcessEnv):
     options: {
       name: { type: 'string' },
       namespace: { type: 'string' },
+      cluster: { type: 'string' },
       host: { type: 'string' },
       port: { type: 'string' },
       advertise: { type: 'string' },
@@ -173,6 +177,10 @@ export function parseSimConfig(argv: readonly string[], env: NodeJS.ProcessEnv):
   if (!name) problems.push(`${label('name', DATANODE_ENV.nodeName)} is required`);
   const namespace = pick('namespace', DATANODE_ENV.namespace);
   if (!namespace && mode === 'k8s') problems.push(`${label('namespace', DATANODE_ENV.namespace)} is required in k8s mode`);
+  const cluster = pick('cluster', DATANODE_ENV.cluster);
+  if (cluster !== undefined && !/^([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$/.test(cluster)) {
+    problems.push(`${label('cluster', DATANODE_ENV.cluster)} must be a label value (at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit), got "${cluster}"`);
+  }
   const tier = pick('tier', DATANODE_ENV.tier) ?? 'hot';
   if (!(NODE_TIERS as readonly string[]).includes(tier)) {
     problems.push(`${label('tier', DATANODE_ENV.tier)} must be one of ${NODE_TIERS.join(', ')}, got "${tier}"`);
@@ -206,6 +214,7 @@ export function parseSimConfig(argv: readonly string[], env: NodeJS.ProcessEnv):
   const config: SimConfig = {
     name: name ?? '',
     namespace: namespace ?? '',
+    ...(cluster !== undefined ? { cluster } : {}),
     host: pick('host') ?? '0.0.0.0',
     port: number('port', DATANODE_ENV.grpcPort, DATANODE_GRPC_PORT, 0, 65535) as number,
     advertise,

@@ -1,6 +1,7 @@
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { API_GROUP, API_VERSION, quidditchNodeDefinition } from '../api/v1';
 import type { NodeResources, QuidditchNode, QuidditchNodeSpec } from '../api/v1';
+import { CLUSTER_LABEL } from '../model/labels';
 import { statusCodeOf } from '../operator/kube/custom-resource-client';
 
 const coords = (namespace: string) => ({
@@ -29,6 +30,8 @@ export class NodeRegistration {
     readonly namespace: string,
     readonly name: string,
     readonly spec: QuidditchNodeSpec,
+    /** The cluster the node belongs to: written as the quidditch.io/cluster label. @default none */
+    readonly cluster?: string,
   ) {}
 
   /** Creates the QuidditchNode, or merge-patches its spec when it differs. Returns what is stored. */
@@ -44,7 +47,7 @@ export class NodeRegistration {
       const body: QuidditchNode = {
         apiVersion: `${API_GROUP}/${API_VERSION}`,
         kind: 'QuidditchNode',
-        metadata: { name: this.name, namespace: this.namespace },
+        metadata: { name: this.name, namespace: this.namespace, ...(this.cluster !== undefined ? { labels: { [CLUSTER_LABEL]: this.cluster } } : {}) },
         spec: this.spec,
       };
       try {
@@ -55,10 +58,12 @@ export class NodeRegistration {
         existing = (await this.api.getNamespacedCustomObject({ ...c, name: this.name })) as QuidditchNode;
       }
     }
-    if (specMatches(existing.spec, this.spec)) return existing;
+    const labelled = this.cluster === undefined || existing.metadata.labels?.[CLUSTER_LABEL] === this.cluster;
+    if (specMatches(existing.spec, this.spec) && labelled) return existing;
     try {
-      // zone: null removes a zone the node no longer has (merge-patch semantics).
-      const body = { spec: { ...this.spec, zone: this.spec.zone ?? null } };
+      // zone: null removes a zone the node no longer has (merge-patch semantics). The cluster label is
+      // added to a QuidditchNode registered before nodes carried it.
+      const body = { ...(labelled ? {} : { metadata: { labels: { [CLUSTER_LABEL]: this.cluster } } }), spec: { ...this.spec, zone: this.spec.zone ?? null } };
       return (await this.api.patchNamespacedCustomObject({ ...c, name: this.name, body }, mergePatch())) as QuidditchNode;
     } catch (err) {
       throw this.fail('update', err);

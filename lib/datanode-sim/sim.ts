@@ -103,7 +103,7 @@ export class DataNodeSim {
         maxShards: this.config.maxShards,
         address,
         ...(this.config.zone ? { zone: this.config.zone } : {}),
-      });
+      }, this.config.cluster);
       await this.beat();
     }
     this.log().info({ grpcPort: this.grpc.port, statsPort: this.stats?.port, address, grpcTransport: this.security.kind }, 'serving');

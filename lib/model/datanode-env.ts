@@ -7,6 +7,12 @@ export const DATANODE_ENV = {
   nodeName: 'QUIDDITCH_NODE_NAME',
   /** Namespace the QuidditchNode is created in. */
   namespace: 'QUIDDITCH_NAMESPACE',
+  /**
+   * Name of the QuidditchCluster the node belongs to (k8s mode): its QuidditchNode carries the label
+   * quidditch.io/cluster=<it>, so the operator of another cluster in the namespace (run with
+   * --cluster-name) leaves the node alone. Unset: the node names no cluster (every operator there sees it).
+   */
+  cluster: 'QUIDDITCH_CLUSTER',
   /** `k8s` (register a QuidditchNode, heartbeat via its status) or `raft` (join the masters). */
   controlPlaneMode: 'QUIDDITCH_CONTROL_PLANE_MODE',
   /** host:port of the operator's HTTP API (k8s mode). */

@@ -137,8 +137,11 @@ export interface OperatorProps extends PodSettings, ServiceAccountSettings {
   readonly shardAllocationMirror?: boolean;
   /**
    * Reconcile only the indices labelled `quidditch.io/cluster: <cluster name>` (the operator's
-   * `--cluster-name`), so two clusters can share a namespace. The cdk8s constructs turn it on for
-   * every cluster of an app that shares its namespace with another; the Pulumi component asks for it.
+   * `--cluster-name`), and place them only on this cluster's data nodes (which then label their
+   * QuidditchNodes with the cluster), so two clusters can share a namespace. The cdk8s constructs turn
+   * it on for every cluster of an app that shares its namespace with another; the Pulumi component
+   * asks for it. Clusters deployed separately into one namespace need it set on each: an operator
+   * without it refuses the indices another cluster's operator there would reconcile too.
    * @default false: every index in the namespace (one cluster per namespace)
    */
   readonly ownIndicesOnly?: boolean;

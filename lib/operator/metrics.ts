@@ -86,6 +86,15 @@ export class OperatorMetrics {
     name: 'reconcile_panics_total', help: 'Reconciles that threw instead of returning a result.', labelNames: ['controller'] as const, registers: [this.registry],
   });
 
+  /**
+   * Operators of other Quidditch clusters in this namespace (seen on their Leases) that would
+   * reconcile some of the same indices: while above 0 those indices are refused (AnotherClusterInNamespace).
+   */
+  readonly overlappingOperators = new Gauge({
+    name: 'quidditch_overlapping_operators', help: 'Live operators of other Quidditch clusters in the namespace that would reconcile some of the same indices; those indices are refused while above 0.',
+    registers: [this.registry],
+  });
+
   private indexCache?: ObjectStore<QuidditchIndex>;
   private nodeCache?: ObjectStore<QuidditchNode>;
 

@@ -19,6 +19,8 @@ import type { Logger } from './logger';
 import { OperatorMetrics } from './metrics';
 import { addRoutingRoute } from './routing/routing-api';
 import { RoutingTable } from './routing/routing-table';
+import { ClusterNodes } from './peers/cluster-nodes';
+import { PeerOperators } from './peers/peer-operators';
 import { Controller } from './runtime/controller';
 import { Manager, managerOptionsFromConfig } from './runtime/manager';
 import { startOperatorGrpcSecurity } from './tls/operator-grpc-security';
@@ -50,7 +52,9 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
   // With --cluster-name, another cluster shares the namespace: only the indices labelled for this one.
   const indexSelector = config.clusterName !== undefined ? `${CLUSTER_LABEL}=${config.clusterName}` : undefined;
   const indexInformer = manager.informer<QuidditchIndex>('quidditchindices', indexSelector);
-  const nodeInformer = manager.informer<QuidditchNode>('quidditchnodes');
+  const allNodes = manager.informer<QuidditchNode>('quidditchnodes');
+  // With --cluster-name, another cluster's data nodes (labelled for it) are not this operator's to use or judge.
+  const nodeInformer = config.clusterName !== undefined ? new ClusterNodes(allNodes, config.clusterName) : allNodes;
   metrics.observeCaches(indexInformer, nodeInformer); // quidditch_indices / quidditch_nodes, counted at scrape time
 
   // The routing table and allocation ledger follow the caches on every replica, leader or not.
@@ -80,6 +84,11 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
   const indices = new CustomResourceClient<QuidditchIndex>(kubeConfig, 'quidditchindices');
   const nodes = new CustomResourceClient<QuidditchNode>(kubeConfig, 'quidditchnodes');
   const now = () => new Date();
+  // Other clusters' operators in this namespace, seen on their Leases (needs this operator's own Lease).
+  const peers = config.leaderElect
+    ? new PeerOperators({ kubeConfig, namespace: config.namespace, self: { lease: config.leaseName, cluster: config.clusterName }, retryMs: config.retryPeriod * 1000, log, metrics, events })
+    : undefined;
+  if (peers) manager.addRunnable(peers);
 
   let mirrorController: Controller | undefined;
   // Data nodes push every copy's state (WatchShards): the index whose copy started, failed or
@@ -105,6 +114,7 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
       indices, indexCache: indexInformer, nodeCache: nodeInformer, shards, events, ledger, now,
       deleteTimeoutMs: config.deleteTimeout * 1000, nodeLeftDelayMs: config.nodeLeftDelay * 1000, observed: shardWatcher,
       relocation: { nodeConcurrent: config.nodeConcurrentRelocations, clusterConcurrent: config.clusterConcurrentRelocations, rebalance: config.rebalance },
+      peers,
     }),
   });
   const requeueIndices = (namespace: string) => indexInformer.list(namespace).forEach((i) => indexController.enqueue(objectKey(i)));
@@ -135,11 +145,17 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
   });
   manager.addController(indexController);
   manager.addController(nodeController);
+  // The overlap with another operator began or ended: every index is looked at again (refused, or served again).
+  peers?.onChange(() => {
+    requeueIndices(config.namespace);
+    indexInformer.list(config.namespace).forEach((i) => mirrorController?.enqueue(objectKey(i)));
+  });
   if (config.clusterName !== undefined) {
     // Indices naming no cluster are served by no operator here: tell their owners (Ready=False, ClusterNotNamed).
     const unnamedInformer = manager.informer<QuidditchIndex>('quidditchindices', `!${CLUSTER_LABEL}`);
-    const unnamedController = new Controller({ name: 'unnamed-index', log, metrics, concurrency: 1, reconciler: new UnnamedIndexReconciler({ cache: unnamedInformer, indices, now }) });
+    const unnamedController = new Controller({ name: 'unnamed-index', log, metrics, concurrency: 1, reconciler: new UnnamedIndexReconciler({ cache: unnamedInformer, indices, now, peers }) });
     unnamedController.watch(unnamedInformer);
+    peers?.onChange(() => unnamedInformer.list(config.namespace).forEach((i) => unnamedController.enqueue(objectKey(i))));
     manager.addController(unnamedController);
   }
 
@@ -155,6 +171,7 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
         mirrorCache: mirrorInformer,
         mirrors: new CustomResourceClient<ShardAllocation>(kubeConfig, 'shardallocations'),
         observed: shardWatcher,
+        peers,
       }),
     });
     mirrorController.watch(indexInformer);

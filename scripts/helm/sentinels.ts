@@ -14,6 +14,7 @@
  */
 import { dashboardUid } from '../../lib/cdk8s/monitoring/dashboard';
 import { masterEndpoints, raftPeers, raftQuorum } from '../../lib/cdk8s/raft-masters';
+import { DATANODE_ENV } from '../../lib/model/datanode-env';
 import { resolveCluster } from '../../lib/model/resolve';
 import { defaultValues } from './default-values';
 import { HelmValues, valuesToProps } from './values-to-props';
@@ -167,6 +168,7 @@ export function sentinelSet(mode: 'k8s' | 'raft', overrides: (v: HelmValues) => 
     { kind: 'number', token: 40260, expr: `${o}.heartbeatTimeoutSeconds` },
     { kind: 'flag', token: '--shard-allocation-mirror=', expr: `${o}.shardAllocationMirror` },
     { kind: 'flag', token: '--cluster-name=', expr: `${o}.ownIndicesOnly` },
+    { kind: 'flag', token: DATANODE_ENV.cluster, expr: `${o}.ownIndicesOnly` },
     { kind: 'sub', token: '--log-level=trace', expr: `printf "--log-level=%s" ${o}.logLevel` },
     { kind: 'map', token: 'zzq-labels', expr: '.Values.labels' },
     { kind: 'map', token: 'zzq-monlabels', expr: '.Values.monitoring.labels' },

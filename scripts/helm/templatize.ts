@@ -17,7 +17,7 @@ type Mark =
   | { type: 'optional'; key: string; expr: string; quote: boolean }
   | { type: 'splice'; expr: string; itemTemplate?: string }
   | { type: 'optionalBlock'; key: string; expr: string; itemTemplate?: string }
-  | { type: 'flag'; expr: string; item: string };
+  | { type: 'flag'; expr: string; item: string; raw?: boolean };
 
 const MARK = 'zzqmark-';
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
@@ -97,6 +97,14 @@ export class Templatizer {
         out.push(this.mark({ type: 'flag', expr: flag.expr, item: this.inline(item as string) }));
         continue;
       }
+      // An env variable that exists only when a value is set (`{ name: <token>, value }`): one flow-style item.
+      const named = item !== null && typeof item === 'object' && !Array.isArray(item) && typeof item.name === 'string' ? item : undefined;
+      const envFlag = named ? this.sentinels.find((s) => s.kind === 'flag' && s.token === named.name) : undefined;
+      if (named && envFlag) {
+        const inlined = Object.fromEntries(Object.entries(named).map(([k, v]) => [k, typeof v === 'string' ? this.inline(v) : v]));
+        out.push(this.mark({ type: 'flag', expr: envFlag.expr, item: JSON.stringify(inlined), raw: true }));
+        continue;
+      }
       out.push(this.value(item));
     }
     if (!spliced) return out;
@@ -167,7 +175,7 @@ export class Templatizer {
         case 'optionalBlock':
           return `${ind}{{- with ${mark.expr} }}\n${ind}${key}:${this.block(ind + '  ', ind.length + 2, '.', mark.itemTemplate, true)}\n${ind}{{- end }}`;
         case 'flag':
-          return `${ind}{{- if ${mark.expr} }}\n${ind}- ${this.inlineText(JSON.stringify(mark.item))}\n${ind}{{- end }}`;
+          return `${ind}{{- if ${mark.expr} }}\n${ind}- ${this.inlineText(mark.raw ? mark.item : JSON.stringify(mark.item))}\n${ind}{{- end }}`;
         default:
           break;
       }

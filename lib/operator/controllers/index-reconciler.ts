@@ -16,6 +16,7 @@ import { pushSettings, refusalMessage } from './index-settings-push';
 import type { ShardOperations } from './shard-operations';
 import type { ObservedCopies } from '../datanode/observed-copies';
 import { isRestoring } from './copy-identity';
+import { overlapOf, PeerView, refuseOverlap } from './overlap-guard';
 import { recordDrainStalled, RelocationThrottle, THROTTLED_RECHECK_MS } from './index-relocate';
 
 export interface IndexReconcilerDeps extends FinalizeDeps {
@@ -43,6 +44,11 @@ export interface IndexReconcilerDeps extends FinalizeDeps {
   readonly observed?: ObservedCopies;
   /** Relocation throttles (drain, rebalance) and whether to rebalance. @default 2 per node in and out, 8 per namespace, no rebalance */
   readonly relocation?: RelocationThrottle;
+  /**
+   * Other Quidditch clusters' operators in the namespace: an index another live operator would
+   * reconcile too is refused (overlap-guard.ts). @default none: every index in the cache is this operator's
+   */
+  readonly peers?: PeerView;
 }
 
 /**
@@ -90,6 +96,9 @@ export class IndexReconciler implements Reconciler {
       deps.ledger.delete(namespace, name);
       return done();
     }
+    // 0. Another cluster's operator would reconcile it too: neither does (not even a deletion) until that ends.
+    const overlap = overlapOf(index, deps.peers);
+    if (overlap.length > 0 && deps.peers) return refuseOverlap(index, [deps.peers.self, ...overlap], deps);
     if (index.metadata.deletionTimestamp) return finalizeIndex(index, deps, ctx.log);
     // Being restored by `import`: its allocations are one write away. Removing the annotation brings it back.
     if (isRestoring(index)) return done();

@@ -7,6 +7,7 @@ import { mapLimit } from './map-limit';
 import type { ObservedCopies } from '../datanode/observed-copies';
 import { desiredMirrors, diffMirrors, MIRROR_INDEX_LABEL } from './shard-allocation-mirror';
 import { copyIdentityOf } from './copy-identity';
+import { overlapOf, PeerView } from './overlap-guard';
 
 export interface ShardAllocationReconcilerDeps {
   readonly indexCache: ObjectStore<QuidditchIndex>;
@@ -14,6 +15,8 @@ export interface ShardAllocationReconcilerDeps {
   readonly mirrors: CustomResourceClient<ShardAllocation>;
   /** Documents and bytes per copy, as the nodes report them. @default none: mirrors carry states only */
   readonly observed?: ObservedCopies;
+  /** Other clusters' operators in the namespace: an index they would reconcile too is left alone. @default none */
+  readonly peers?: PeerView;
 }
 
 /**
@@ -28,6 +31,7 @@ export class ShardAllocationReconciler implements Reconciler {
     const [namespace, name] = splitKey(key);
     const { deps } = this;
     const index = deps.indexCache.get(namespace, name);
+    if (index && overlapOf(index, deps.peers).length > 0) return { kind: 'done' }; // see overlap-guard.ts
     const existing = deps.mirrorCache.list(namespace).filter((m) => m.metadata.labels?.[MIRROR_INDEX_LABEL] === name);
     const plan = diffMirrors(index ? desiredMirrors(index, deps.observed?.copiesOf(copyIdentityOf(index).namespace, name) ?? []) : [], existing);
     const ignoreGone = (err: unknown) => {

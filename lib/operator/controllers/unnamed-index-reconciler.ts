@@ -11,6 +11,7 @@ import type { CustomResourceClient } from '../kube/custom-resource-client';
 import type { Reconciler, ReconcileResult } from '../runtime/reconciler';
 import type { ObjectStore } from '../runtime/source';
 import { findCondition, setCondition } from './conditions';
+import type { PeerView } from './overlap-guard';
 
 export const CLUSTER_NOT_NAMED = 'ClusterNotNamed';
 
@@ -21,12 +22,20 @@ export function clusterNotNamedMessage(namespace: string, name: string): string 
 }
 
 export class UnnamedIndexReconciler implements Reconciler {
-  constructor(private readonly deps: { cache: ObjectStore<QuidditchIndex>; indices: CustomResourceClient<QuidditchIndex>; now: () => Date }) {}
+  constructor(private readonly deps: {
+    cache: ObjectStore<QuidditchIndex>;
+    indices: CustomResourceClient<QuidditchIndex>;
+    now: () => Date;
+    /** Other clusters' operators here: while one of them serves every index, it serves these too. @default none */
+    peers?: Pick<PeerView, 'unlabelledServedElsewhere'>;
+  }) {}
 
   async reconcile(key: string): Promise<ReconcileResult> {
     const [namespace, name] = key.split('/');
     const index = this.deps.cache.get(namespace, name);
     if (!index || index.metadata.deletionTimestamp) return { kind: 'done' };
+    // Another cluster's operator runs without --cluster-name and serves this index: flagging it would fight its Ready.
+    if (this.deps.peers?.unlabelledServedElsewhere()) return { kind: 'done' };
     const message = clusterNotNamedMessage(namespace, name);
     const ready = findCondition(index.status?.conditions, 'Ready');
     if (ready?.status === 'False' && ready.reason === CLUSTER_NOT_NAMED && ready.message === message) return { kind: 'done' };

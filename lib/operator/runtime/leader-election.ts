@@ -20,6 +20,11 @@ export interface LeaderElectorOptions {
   readonly leaseName: string;
   /** Unique per process; see leaderIdentity(). */
   readonly identity: string;
+  /**
+   * Labels and annotations this replica keeps on the Lease (written with every create, takeover and
+   * renewal), so operators of other clusters in the namespace can find it and see what it serves.
+   */
+  readonly leaseMetadata?: { readonly labels?: Record<string, string>; readonly annotations?: Record<string, string> };
   /** How long a lease is valid without renewal; standbys wait this long after the last renewal. @default 15000 */
   readonly leaseDurationMs?: number;
   /**
@@ -196,21 +201,32 @@ export class LeaderElector {
     if (!lease) {
       await this.api.createNamespacedLease({
         namespace: this.options.namespace,
-        body: { metadata: { name: this.options.leaseName, namespace: this.options.namespace }, spec: takeoverSpec(undefined, this.identity, seconds, now) },
+        body: { metadata: this.announced({ name: this.options.leaseName, namespace: this.options.namespace }), spec: takeoverSpec(undefined, this.identity, seconds, now) },
       });
       return 'held';
     }
     const spec = lease.spec ?? {};
     if (spec.holderIdentity === this.identity) {
-      await this.replace({ ...lease, spec: renewedSpec(spec, seconds, now) });
+      await this.replace({ ...lease, metadata: this.announced(lease.metadata), spec: renewedSpec(spec, seconds, now) });
       return 'held';
     }
     if (!isLeaseFree(spec, now)) {
       this.noteLease(lease);
       return 'taken';
     }
-    await this.replace({ ...lease, spec: takeoverSpec(spec, this.identity, seconds, now) });
+    await this.replace({ ...lease, metadata: this.announced(lease.metadata), spec: takeoverSpec(spec, this.identity, seconds, now) });
     return 'held';
+  }
+
+  /** metadata with this replica's labels and annotations merged in (others' keys kept). */
+  private announced(metadata: V1Lease['metadata']): V1Lease['metadata'] {
+    const extra = this.options.leaseMetadata;
+    if (!extra) return metadata;
+    return {
+      ...metadata,
+      labels: { ...metadata?.labels, ...extra.labels },
+      annotations: { ...metadata?.annotations, ...extra.annotations },
+    };
   }
 
   private async read(): Promise<V1Lease | undefined> {

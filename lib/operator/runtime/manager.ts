@@ -7,6 +7,7 @@ import type { Clock } from './clock';
 import type { Controller } from './controller';
 import { NamedObject, ResilientInformer } from './informer';
 import { LeaderElector, leaderIdentity, StoppedReason } from './leader-election';
+import { leaseAnnouncement } from '../peers/peer-leases';
 import { addHealthRoutes, addMetricsRoute, HttpServer } from './server';
 
 export interface LeaderElectionSettings {
@@ -16,6 +17,8 @@ export interface LeaderElectionSettings {
   readonly leaseDurationMs: number;
   readonly renewDeadlineMs: number;
   readonly retryPeriodMs: number;
+  /** Labels and annotations kept on the Lease (how other clusters' operators find this one). */
+  readonly leaseMetadata?: { readonly labels?: Record<string, string>; readonly annotations?: Record<string, string> };
   /** @default systemClock */
   readonly clock?: Clock;
 }
@@ -60,6 +63,7 @@ export function managerOptionsFromConfig(
           leaseDurationMs: config.leaseDuration * 1000,
           renewDeadlineMs: config.renewDeadline * 1000,
           retryPeriodMs: config.retryPeriod * 1000,
+          leaseMetadata: leaseAnnouncement({ lease: config.leaseName, cluster: config.clusterName }),
         }
       : false,
   };
@@ -71,6 +75,8 @@ export function managerOptionsFromConfig(
  */
 export interface LeaderRunnable {
   readonly name: string;
+  /** Awaited before any controller starts (e.g. a fresh look at the namespace); must return once stop() is called. */
+  prepare?(): Promise<void>;
   start(): void;
   /** Stops it; the manager awaits it before releasing the lease. */
   stop(): void | Promise<void>;
@@ -119,6 +125,7 @@ export class Manager {
           leaseDurationMs: le.leaseDurationMs,
           renewDeadlineMs: le.renewDeadlineMs,
           retryPeriodMs: le.retryPeriodMs,
+          leaseMetadata: le.leaseMetadata,
           clock: le.clock,
           log: options.log.child({ component: 'leader-election' }),
           metrics: options.metrics,
@@ -195,6 +202,7 @@ export class Manager {
 
   private async startControllers(): Promise<void> {
     await Promise.all([...this.informers.values()].map((i) => i.waitForSync()));
+    await Promise.all(this.runnables.map((r) => (r.prepare ? r.prepare() : Promise.resolve())));
     // Leadership may have ended, or shutdown begun, while the caches were loading.
     if (this.shuttingDown || (this.elector && !this.elector.isLeader()) || this.controllersStarted) return;
     this.controllersStarted = true;

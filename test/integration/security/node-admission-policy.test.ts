@@ -4,6 +4,7 @@
  * every refusal names the policy and the rule. The operator's token is not restricted.
  */
 import { NODE_RULES } from '../../../lib/cdk8s/node-admission-policy';
+import { CLUSTER_LABEL } from '../../../lib/model/labels';
 import { NodeRegistration } from '../../../lib/datanode-sim/registration';
 import type { QuidditchNode } from '../../../lib/api/v1';
 import { testKubeConfig } from '../../support/kube';
@@ -82,6 +83,14 @@ describe('a data node with a token bound to its pod', () => {
     })), NODE_RULES.ownAddress);
     await registration(Y).register();
     expect((await stored(Y)).spec.address).toBe(cluster.ownAddress(Y));
+  });
+
+  it('may label its node with its own cluster only', async () => {
+    const patchLabels = (name: string, labels: Record<string, string>) =>
+      asNode(X).patchNamespacedCustomObject({ ...nodeCoords(cluster.namespace), name, body: { metadata: { labels } } }, mergePatch());
+    expectRefusedBy(await refusal(patchLabels(X, { [CLUSTER_LABEL]: 'other' })), NODE_RULES.ownCluster);
+    await new NodeRegistration(asNode(X), cluster.namespace, X, { nodeType: 'DATA', tier: 'hot', maxShards: 10, address: cluster.ownAddress(X) }, 'search').register(); // the cluster deployCluster synthesizes
+    expect((await stored(X)).metadata.labels?.[CLUSTER_LABEL]).toBe('search');
   });
 
   it('cannot set the state the operator owns, even on its own node', async () => {

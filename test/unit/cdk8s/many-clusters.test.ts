@@ -5,6 +5,8 @@ import { ValidationError } from '../../../lib/model/validation';
 import { Manifest, ofKind, one } from './synth';
 
 const args = (objects: Manifest[], name: string): string[] => one(objects, 'Deployment', name).spec.template.spec.containers[0].args;
+const clusterEnv = (objects: Manifest[], name: string): string[] =>
+  (one(objects, 'StatefulSet', name).spec.template.spec.containers[0].env as Array<{ name: string; value?: string }>).filter((e) => e.name === 'QUIDDITCH_CLUSTER').map((e) => e.value ?? '');
 
 describe('many clusters in one app', () => {
   it('emits the three CRDs once per chart, before every object that needs them', () => {
@@ -55,6 +57,8 @@ describe('many clusters in one app', () => {
     expect(args(objects, 'lone-operator').some((x) => x.startsWith('--cluster-name'))).toBe(false);
     expect([a.resolved.operator.ownIndicesOnly, b.resolved.operator.ownIndicesOnly, lone.resolved.operator.ownIndicesOnly]).toEqual([true, true, false]);
     expect(idx.apiObject.metadata.getLabel('quidditch.io/cluster')).toBe('b');
+    // Their data nodes name their cluster (QUIDDITCH_CLUSTER labels each QuidditchNode); the lone cluster's pod template is as before.
+    expect([clusterEnv(objects, 'a-data'), clusterEnv(objects, 'b-data'), clusterEnv(objects, 'lone-data')]).toEqual([['a'], ['b'], []]);
   });
 
   it('a raft cluster beside a k8s cluster leaves the operator watching every index', () => {

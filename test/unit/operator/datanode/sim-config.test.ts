@@ -12,8 +12,10 @@ describe('parseSimConfig', () => {
       QUIDDITCH_HEARTBEAT_INTERVAL: '2.5',
       QUIDDITCH_CONTROL_PLANE_MODE: 'k8s',
       QUIDDITCH_TLS_DIR: '/etc/quidditch/tls',
+      QUIDDITCH_CLUSTER: 'search',
     });
     expect(config).toMatchObject({
+      cluster: 'search',
       grpcTls: { kind: 'files', dir: '/etc/quidditch/tls', refreshMs: 60_000 },
       name: 'data-1',
       namespace: 'search',
@@ -24,6 +26,12 @@ describe('parseSimConfig', () => {
       heartbeatSeconds: 2.5,
       mode: 'k8s',
     });
+  });
+
+  it('refuses a cluster name that is not a label value', () => {
+    expect(() => parseSimConfig(['--name', 'n', '--namespace', 'ns', '--tls-dir', '/tls', '--cluster', 'not a label'], {})).toThrow(
+      '--cluster (QUIDDITCH_CLUSTER) must be a label value (at most 63 letters, digits, \'-\', \'_\' or \'.\', starting and ending with a letter or digit), got "not a label"',
+    );
   });
 
   it('lets flags override the environment', () => {
