@@ -18,6 +18,9 @@ const resources = (r: { cpuRequest: string; memoryRequest: string }) => ({
 const pod = (serviceAccount: boolean) => ({
   nodeSelector: {},
   tolerations: [],
+  affinity: {},
+  // Empty: the constructs' own spread (zones, ScheduleAnyway) for data nodes and masters.
+  topologySpreadConstraints: [],
   priorityClassName: '',
   imagePullSecrets: [],
   podAnnotations: {},

@@ -11,14 +11,18 @@
  *   map       a map key equal to the token          → the user's map merged in (or the key only when set)
  *   list      a list item containing the token      → the user's items appended (or the key only when set)
  *   flag      a list item starting with the token   → the item only when the value is true
+ *   object    the value under `key` containing it   → the user's value under the key, only when set
+ *   replace   the value under `key` containing it   → the user's value, else `fallback` (the constructs' own)
  */
 import { dashboardUid } from '../../lib/cdk8s/monitoring/dashboard';
+import { zoneSpread } from '../../lib/cdk8s/pod';
 import { masterEndpoints, raftPeers, raftQuorum } from '../../lib/cdk8s/raft-masters';
+import { selectorLabels } from '../../lib/model/labels';
 import { resolveCluster } from '../../lib/model/resolve';
 import { defaultValues } from './default-values';
 import { HelmValues, valuesToProps } from './values-to-props';
 
-export type SentinelKind = 'full' | 'number' | 'sub' | 'optional' | 'map' | 'list' | 'flag';
+export type SentinelKind = 'full' | 'number' | 'sub' | 'optional' | 'map' | 'list' | 'flag' | 'object' | 'replace';
 
 export interface Sentinel {
   readonly kind: SentinelKind;
@@ -31,6 +35,10 @@ export interface Sentinel {
   readonly itemTemplate?: string;
   /** `optional`: numbers render without quotes. */
   readonly numeric?: boolean;
+  /** `object`, `replace`: the key whose whole value the user's replaces. */
+  readonly key?: string;
+  /** `replace`: what the constructs render when the value is unset. */
+  readonly fallback?: unknown;
 }
 
 export const RELEASE_TOKEN = { name: 'zzqrel', namespace: 'zzqns' } as const;
@@ -47,12 +55,48 @@ const RAFT_REPLICAS_TOKEN = 91;
 /** One value of each enum per component: `IfNotPresent` is the default, so the token is another. */
 const PULL_POLICY_TOKEN: Record<Component, string> = { dataNodes: 'Always', operator: 'Never', raft: 'Never' };
 
+/** Affinity: each of its parts a token of its own; the anti-affinity terms add to the constructs' (pod.ts mergeAffinity). */
+function affinity(c: Component): { values: object; sentinels: Sentinel[] } {
+  const s = SHORT[c];
+  const a = `(${VALUES_PATH[c]}.affinity | default dict)`;
+  const anti = 'podAntiAffinity';
+  return {
+    values: {
+      nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: `zzq-nodeaff-${s}`, operator: 'Exists' }] }] } },
+      podAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, podAffinityTerm: { topologyKey: `zzq-podaff-${s}` } }] },
+      [anti]: {
+        requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: `zzq-antireq-${s}` }],
+        preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, podAffinityTerm: { topologyKey: `zzq-antipref-${s}` } }],
+      },
+    },
+    sentinels: [
+      { kind: 'object', key: 'nodeAffinity', token: `zzq-nodeaff-${s}`, expr: `dig "nodeAffinity" "" ${a}` },
+      { kind: 'object', key: 'podAffinity', token: `zzq-podaff-${s}`, expr: `dig "podAffinity" "" ${a}` },
+      { kind: 'object', key: 'requiredDuringSchedulingIgnoredDuringExecution', token: `zzq-antireq-${s}`, expr: `dig "${anti}" "requiredDuringSchedulingIgnoredDuringExecution" "" ${a}` },
+      { kind: 'list', listKey: 'preferredDuringSchedulingIgnoredDuringExecution', token: `zzq-antipref-${s}`, expr: `dig "${anti}" "preferredDuringSchedulingIgnoredDuringExecution" "" ${a}` },
+    ],
+  };
+}
+
+/** Topology spread: the data nodes' and masters' replaces the constructs' zone spread; the operator has none of its own. */
+function spread(c: Component, clusterName: string): { values: object[]; sentinels: Sentinel[] } {
+  const token = `zzq-tsc-${SHORT[c]}`;
+  const expr = `${VALUES_PATH[c]}.topologySpreadConstraints`;
+  const own = c === 'operator' ? undefined : zoneSpread(selectorLabels(clusterName, c === 'dataNodes' ? 'data' : 'master'));
+  return {
+    values: [{ maxSkew: 1, topologyKey: token, whenUnsatisfiable: 'DoNotSchedule' }],
+    sentinels: [own ? { kind: 'replace', key: 'topologySpreadConstraints', token, expr, fallback: own } : { kind: 'object', key: 'topologySpreadConstraints', token, expr }],
+  };
+}
+
 /** The sentinel values of one component and the sentinels that find them in the output. */
 function workload(c: Component, serviceAccount: boolean): { values: Record<string, unknown>; sentinels: Sentinel[] } {
   const p = VALUES_PATH[c];
   const s = SHORT[c];
   const n = BASE[c];
   const replicas = c === 'raft' ? RAFT_REPLICAS_TOKEN : n + 1;
+  const aff = affinity(c);
+  const tsc = spread(c, RELEASE_TOKEN.name);
   const values: Record<string, unknown> = {
     replicas,
     image: `zzq.invalid/zzq-img-${s}:t`,
@@ -60,6 +104,8 @@ function workload(c: Component, serviceAccount: boolean): { values: Record<strin
     resources: { requests: { cpu: `${n + 2}m`, memory: `${n + 3}Mi` }, limits: { cpu: `${n + 4}m`, memory: `${n + 5}Mi` } },
     nodeSelector: { [`zzq-nodesel-${s}`]: 'v' },
     tolerations: [{ key: `zzq-tol-${s}`, operator: 'Exists' }],
+    affinity: aff.values,
+    topologySpreadConstraints: tsc.values,
     priorityClassName: `zzq-prio-${s}`,
     imagePullSecrets: [`zzq-pull-${s}`],
     podAnnotations: { [`zzq-podann-${s}`]: 'v' },
@@ -90,6 +136,8 @@ function workload(c: Component, serviceAccount: boolean): { values: Record<strin
     { kind: 'list', token: `zzq-vol-${s}`, listKey: 'volumes', expr: `${p}.volumes` },
     { kind: 'list', token: `/zzq-mnt-${s}`, listKey: 'volumeMounts', expr: `${p}.volumeMounts` },
     { kind: 'optional', token: n + 6, expr: `${p}.terminationGracePeriodSeconds`, numeric: true },
+    ...aff.sentinels,
+    ...tsc.sentinels,
   ];
   return { values, sentinels };
 }

@@ -55,6 +55,28 @@ function resources(path: string): Schema {
   });
 }
 
+/** Kubernetes Affinity: only its three parts (the constructs render no other field), each passed through. */
+function affinity(path: string): Schema {
+  const terms = (d: string): Schema => ({ type: 'array', description: d, items: { type: 'object' } });
+  return described(path, {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      nodeAffinity: { type: 'object', description: 'Used as given.' },
+      podAffinity: { type: 'object', description: 'Used as given.' },
+      podAntiAffinity: {
+        type: 'object',
+        description: 'Your terms are added to the constructs\' preferred one-replica-per-node term.',
+        additionalProperties: false,
+        properties: {
+          requiredDuringSchedulingIgnoredDuringExecution: terms('Used as given.'),
+          preferredDuringSchedulingIgnoredDuringExecution: terms('Added after the constructs\' own term.'),
+        },
+      },
+    },
+  });
+}
+
 function workload(path: string, replicas: Schema, serviceAccount: boolean): Record<string, Schema> {
   return {
     replicas: described(`${path}.replicas`, replicas),
@@ -63,6 +85,20 @@ function workload(path: string, replicas: Schema, serviceAccount: boolean): Reco
     resources: resources(`${path}.resources`),
     nodeSelector: labelMap(`${path}.nodeSelector`, false),
     tolerations: kubeList(`${path}.tolerations`),
+    affinity: affinity(`${path}.affinity`),
+    topologySpreadConstraints: described(`${path}.topologySpreadConstraints`, {
+      type: 'array',
+      items: {
+        type: 'object',
+        // pod-settings.ts validatePodSettings: the three fields the constructs check.
+        required: ['maxSkew', 'topologyKey', 'whenUnsatisfiable'],
+        properties: {
+          maxSkew: { type: 'integer', minimum: 1, description: 'A positive integer.' },
+          topologyKey: { type: 'string', minLength: 1, description: 'A node label key, e.g. "topology.kubernetes.io/zone".' },
+          whenUnsatisfiable: { type: 'string', enum: ['DoNotSchedule', 'ScheduleAnyway'] },
+        },
+      },
+    }),
     priorityClassName: described(`${path}.priorityClassName`, { type: 'string', maxLength: 253, pattern: orEmpty(PATTERNS.dns1123Subdomain) }),
     imagePullSecrets: described(`${path}.imagePullSecrets`, { type: 'array', items: { type: 'string', maxLength: 253, pattern: src(PATTERNS.dns1123Subdomain) } }),
     podAnnotations: annotationMap(`${path}.podAnnotations`),

@@ -82,6 +82,8 @@ function workload(w: HelmWorkload | undefined, serviceAccount: boolean): Record<
     resources: resources(w.resources),
     nodeSelector: nonEmptyMap(w.nodeSelector),
     tolerations: nonEmptyList(w.tolerations),
+    affinity: nonEmptyMap(w.affinity),
+    topologySpreadConstraints: nonEmptyList(w.topologySpreadConstraints),
     priorityClassName: set(w.priorityClassName),
     imagePullSecrets: nonEmptyList(w.imagePullSecrets),
     podAnnotations: nonEmptyMap(w.podAnnotations),

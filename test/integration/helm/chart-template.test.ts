@@ -101,6 +101,27 @@ const VALUE_SETS: [string, HelmValues][] = [
       controlPlane: { k8s: { operator: { ...pod('operator'), serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::1:role/op' } } } },
     };
   })()],
+  ['affinity (merged with the constructs\' anti-affinity) and topology spread (replacing their zone spread)', (() => {
+    const term = (key: string) => ({ labelSelector: { matchLabels: { app: key } }, topologyKey: 'kubernetes.io/hostname' });
+    return {
+      dataNodes: {
+        affinity: {
+          nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'disk', operator: 'In', values: ['nvme'] }] }] } },
+          podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term('noisy')], preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 50, podAffinityTerm: term('batch') }] },
+        },
+        topologySpreadConstraints: [{ maxSkew: 2, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule' as const }],
+      },
+      controlPlane: { k8s: { operator: {
+        affinity: { podAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 10, podAffinityTerm: term('gateway') }] } },
+        topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway' as const }],
+      } } },
+    };
+  })()],
+  ['affinity with node affinity only (the constructs\' anti-affinity stays)', { dataNodes: { affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, preference: { matchExpressions: [{ key: 'pool', operator: 'Exists' }] } }] } } } }],
+  ['raft: masters\' affinity and topology spread', { controlPlane: { mode: 'raft', raft: {
+    affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { 'app.kubernetes.io/component': 'master' } } }] } },
+    topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule' as const }],
+  } } }],
   ['raft pod settings', { controlPlane: { mode: 'raft', raft: { nodeSelector: { pool: 'masters' }, podLabels: { team: 'm' }, env: [{ name: 'X', value: '1' }], terminationGracePeriodSeconds: 120 } } }],
   ['name and labels (cluster labels win over pod labels, as in the constructs)', { name: 'search', labels: { team: 'search', env: 'prod' }, dataNodes: { podLabels: { team: 'data' } } }],
 ];
@@ -125,6 +146,9 @@ describe('bad values', () => {
     ['the mode\'s control plane disabled', ['--set', 'controlPlane.k8s.enabled=false'], /controlPlane\.k8s\.enabled = false: mode k8s runs this control plane/],
     ['monitoring in raft mode', ['--set', 'controlPlane.mode=raft', '--set', 'monitoring.enabled=true'], /monitoring\.enabled = true: needs mode k8s/],
     ['a lease shorter than the renew deadline', ['--set', 'controlPlane.k8s.operator.leaderElection.leaseDurationSeconds=5'], /leaseDurationSeconds = 5: must be greater than renewDeadlineSeconds/],
+    ['a topology spread constraint without maxSkew', ['--set', 'dataNodes.topologySpreadConstraints[0].topologyKey=zone,dataNodes.topologySpreadConstraints[0].whenUnsatisfiable=DoNotSchedule'], /dataNodes\/topologySpreadConstraints\/0.*maxSkew/s],
+    ['a topology spread constraint with a bad whenUnsatisfiable', ['--set', 'controlPlane.raft.topologySpreadConstraints[0].maxSkew=1,controlPlane.raft.topologySpreadConstraints[0].topologyKey=zone,controlPlane.raft.topologySpreadConstraints[0].whenUnsatisfiable=Never'], /controlPlane\/raft\/topologySpreadConstraints\/0\/whenUnsatisfiable/],
+    ['an unknown affinity field', ['--set', 'controlPlane.k8s.operator.affinity.nodeAffinty.x=1'], /controlPlane\/k8s\/operator\/affinity': additional properties 'nodeAffinty' not allowed/],
     ['a name too long for the derived names', ['--set', `name=${'a'.repeat(46)}`], /at '\/name': maxLength: got 46, want 45/],
   ])('%s fails helm template with a message naming it', async (_, args, message) => {
     const result = await helmTemplate(chart, { name: 'quidditch', namespace: 'search' }, undefined, args);
