@@ -47,6 +47,8 @@ export function defaultValues(): Required<HelmValues> {
         storage: { size: DEFAULTS.raft.storageSize, storageClassName: '' },
         resources: resources(DEFAULTS.raft.resources),
         ...pod(false),
+        // The chart's guard against a direct k8s → raft switch (templates/_helpers.tpl); no construct prop.
+        ignoreK8sState: false,
       },
       k8s: {
         enabled: true,

@@ -8,6 +8,7 @@ import { MAX_CLUSTER_NAME_LENGTH } from '../../lib/model/names';
 import { LEADER_ELECTION_JITTER, resolveCluster } from '../../lib/model/resolve';
 import { RESTRICTED_VOLUME_SOURCES } from '../../lib/model/pod-settings';
 import { PATTERNS } from '../../lib/model/validation';
+import { API_GROUP_VERSION } from '../../lib/api/v1/schema';
 
 /** printf format of one list entry: %[1]s the name, %[2]s the namespace, %[3]d the index. */
 function hostFormat(entry: (c: ReturnType<typeof resolveCluster>) => string[]): string {
@@ -26,6 +27,23 @@ function hostList(define: string, format: string): string {
 }
 
 const o = '.Values.controlPlane.k8s.operator.leaderElection';
+
+/**
+ * The guard against a direct k8s → raft switch (README "Changing modes"): in k8s mode the
+ * QuidditchIndex objects are the cluster's state, and Raft masters started by a plain mode switch
+ * begin without it while the operator that serves it is removed. `lookup` sees the cluster only
+ * when Helm talks to it (install, upgrade, --dry-run=server); under `helm template`, `helm lint`
+ * and client-side dry runs it returns nothing, so the switch renders there unchecked.
+ */
+const MODE_SWITCH_GUARD = `{{- /* lookup of a kind the server lacks is an error: ask only when the CRDs are there. */ -}}
+{{- if and (eq $mode "raft") (not .Values.controlPlane.raft.ignoreK8sState) (.Capabilities.APIVersions.Has "${API_GROUP_VERSION}/QuidditchIndex") -}}
+{{- $indices := (lookup "${API_GROUP_VERSION}" "QuidditchIndex" .Release.Namespace "").items | default list -}}
+{{- if $indices -}}
+{{- $names := list -}}
+{{- range $indices }}{{ $names = append $names .metadata.name }}{{ end -}}
+{{- include "quidditch.invalid" (list $name "controlPlane.mode" "raft" (printf "namespace %s holds %d QuidditchIndex object(s) (%s), the k8s-mode state; Raft masters started by a direct switch begin without it, and the operator serving it is removed. Migrate first (README, \\"Changing modes\\": export, then the migration steps), or set controlPlane.raft.ignoreK8sState=true to switch anyway (the CRDs and indices stay; switching back to k8s resumes from them)" .Release.Namespace (len $indices) (join ", " ($names | sortAlpha)))) -}}
+{{- end -}}
+{{- end -}}`;
 /** cdk8s spells the downward API volume `downwardApi`; Helm values are the API's YAML: `downwardAPI`. */
 const API_VOLUME_SOURCES = RESTRICTED_VOLUME_SOURCES.map((k) => (k === 'downwardApi' ? 'downwardAPI' : k));
 
@@ -66,6 +84,7 @@ ${hostList('quidditch.masterEndpoints', hostFormat(masterEndpoints))}
 {{- if ne (mod (int $r) 2) 1 -}}
 {{- include "quidditch.invalid" (list $name "controlPlane.raft.replicas" $r "must be an odd positive integer (a Raft quorum is a majority: 1, 3, 5…)") -}}
 {{- end -}}
+${MODE_SWITCH_GUARD}
 {{- if and .Values.monitoring.enabled (ne $mode "k8s") -}}
 {{- include "quidditch.invalid" (list $name "monitoring.enabled" true "needs mode k8s: the metrics, alerts and dashboard are the operator's; drop monitoring or use mode k8s") -}}
 {{- end -}}

@@ -133,6 +133,11 @@ export function valuesSchema(): Schema {
           enabled: { type: 'boolean', description: 'Must be true when mode is raft (the seed\'s switch; the mode decides what runs).' },
           ...workload('raft', { type: 'integer', minimum: 1 }, false),
           storage: storage('raft.storage'),
+          ignoreK8sState: {
+            type: 'boolean',
+            description: 'Switch to raft mode although QuidditchIndex objects (the k8s-mode state) exist in the namespace: the masters start without them. '
+              + 'false: helm install/upgrade refuses that switch; migrate first (README "Changing modes").',
+          },
         }),
         k8s: object('K8s-native control plane (mode k8s or auto).', {
           enabled: { type: 'boolean', description: 'Must be true when mode is k8s or auto (the seed\'s switch; the mode decides what runs).' },

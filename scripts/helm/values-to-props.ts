@@ -23,7 +23,8 @@ export interface HelmValues {
   labels?: Record<string, string>;
   controlPlane?: {
     mode?: ControlPlaneMode;
-    raft?: { enabled?: boolean } & HelmWorkload & { storage?: HelmStorage };
+    /** `ignoreK8sState`: the chart's own guard against a direct k8s → raft switch; no prop. */
+    raft?: { enabled?: boolean; ignoreK8sState?: boolean } & HelmWorkload & { storage?: HelmStorage };
     k8s?: { enabled?: boolean; operator?: HelmWorkload & Omit<OperatorProps, keyof HelmWorkload> };
   };
   dataNodes?: HelmWorkload & Omit<DataNodeProps, keyof HelmWorkload | 'command' | 'storage'> & { command?: string[]; storage?: HelmStorage };

@@ -1,7 +1,8 @@
 /**
  * The chart on the real API server, the way README's "Install with Helm" runs it: `helm install`
  * with `controlPlane.mode=k8s` into a namespace that enforces the restricted Pod Security Standard,
- * `helm upgrade` changing the data-node count and then the control-plane mode, `helm uninstall`.
+ * `helm upgrade` changing the data-node count and then the control-plane mode (refused while an
+ * index exists, unless told to ignore the k8s state), `helm uninstall`.
  * Zero warnings from the server at every step; the CRDs and an index outlive upgrades and the
  * uninstall (Helm never deletes crds/, and the index is the user's, not the release's).
  * Bad values fail at `helm install` before anything is created.
@@ -82,8 +83,28 @@ describe('helm install, upgrade and uninstall on a real API server', () => {
     await expectCrdsAndIndex();
   });
 
-  it('switches controlPlane.mode to raft: masters replace the operator, data nodes follow, CRDs and index stay', async () => {
-    expectCleanSuccess(await helm(['upgrade', RELEASE, chart, '--namespace', ns, '--reuse-values', '--set', 'controlPlane.mode=raft']));
+  it('refuses a direct switch to raft while an index exists, and changes nothing', async () => {
+    const revision = async () => JSON.parse((await helm(['status', RELEASE, '--namespace', ns, '-o', 'json'])).stdout).version as number;
+    const before = await revision();
+    const guard = `Unable to render QuidditchCluster ${RELEASE}: controlPlane.mode = raft: namespace ${ns} holds 1 QuidditchIndex object(s) (products), the k8s-mode state;`;
+    // A server-side dry run asks the cluster too (lookup); a client-side one or `helm template` cannot.
+    const dryRun = await helm(['upgrade', RELEASE, chart, '--namespace', ns, '--reuse-values', '--set', 'controlPlane.mode=raft', '--dry-run=server']);
+    expect(dryRun.code).not.toBe(0);
+    expect(dryRun.stderr).toContain(guard);
+    const result = await helm(['upgrade', RELEASE, chart, '--namespace', ns, '--reuse-values', '--set', 'controlPlane.mode=raft']);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('UPGRADE FAILED');
+    expect(result.stderr).toContain(guard);
+    expect(result.stderr).toContain('set controlPlane.raft.ignoreK8sState=true to switch anyway');
+    expect(await revision()).toBe(before);
+    expect((await getJson('deployment', `${RELEASE}-operator`)).object?.spec.replicas).toBe(2);
+    expect((await getJson('statefulset', `${RELEASE}-master`)).code).not.toBe(0);
+    expect(env((await getJson('statefulset', `${RELEASE}-data`)).object!, 'QUIDDITCH_CONTROL_PLANE_MODE')).toBe('k8s');
+    await expectCrdsAndIndex();
+  });
+
+  it('switches controlPlane.mode to raft when told to ignore the k8s state: masters replace the operator, data nodes follow, CRDs and index stay', async () => {
+    expectCleanSuccess(await helm(['upgrade', RELEASE, chart, '--namespace', ns, '--reuse-values', '--set', 'controlPlane.mode=raft', '--set', 'controlPlane.raft.ignoreK8sState=true']));
     expect((await getJson('deployment', `${RELEASE}-operator`)).code).not.toBe(0);
     expect((await getJson('statefulset', `${RELEASE}-master`)).object?.spec.replicas).toBe(3);
     const data = (await getJson('statefulset', `${RELEASE}-data`)).object!;
