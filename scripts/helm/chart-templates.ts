@@ -6,7 +6,8 @@
  * generator cannot express, and it stops saying so rather than write a chart that differs.
  */
 import { synthesizeClusterManifests } from '../../lib/cdk8s/manifests';
-import { MODE_EXPR, RELEASE_TOKEN, Sentinel, sentinelSet } from './sentinels';
+import { either, mergeChoices } from './choices';
+import { ISSUER_TOKENS, MODE_EXPR, RELEASE_TOKEN, Sentinel, sentinelSet } from './sentinels';
 import { Templatizer } from './templatize';
 import { defaultValues } from './default-values';
 import { HelmValues, valuesToProps } from './values-to-props';
@@ -31,6 +32,34 @@ const VARIANTS: readonly Variant[] = [
   { modes: ['k8s', 'raft'], cond: '.Values.security.networkPolicies.enabled', set: (v) => { v.security!.networkPolicies!.enabled = false; } },
   { modes: ['k8s'], cond: 'gt (int .Values.controlPlane.k8s.operator.replicas) 1', set: (v) => { v.controlPlane!.k8s!.operator!.replicas = 1; }, presenceOnly: true },
   { modes: ['raft'], cond: 'gt (int .Values.controlPlane.raft.replicas) 1', set: (v) => { v.controlPlane!.raft!.replicas = 1; }, presenceOnly: true },
+];
+
+const sec = '.Values.security';
+const cmOn = `${sec}.certManager.enabled`;
+const issuer = `${sec}.certManager.issuerRef.name`;
+
+/**
+ * Values that change objects' content (choices.ts): each alternative is rendered and its
+ * differences from the defaults go under its condition. The conditions of one choice are exact
+ * (they exclude each other; templates/validate.yaml refuses plaintext with cert-manager).
+ */
+/** `set(v, false)`: the alternative with plain values instead of sentinels (for the token check). */
+const CHOICES: readonly { readonly modes: readonly Mode[]; readonly alternatives: readonly { cond: string; set: (v: HelmValues, tokens?: boolean) => void }[] }[] = [
+  {
+    // Where the gRPC certificates come from (security.ts resolveGrpcTls); the default is the operator's own CA.
+    modes: ['k8s'],
+    alternatives: [
+      { cond: `${sec}.insecurePlaintextGrpc`, set: (v) => { v.security!.insecurePlaintextGrpc = true; } },
+      { cond: `and ${cmOn} ${issuer}`, set: (v, tokens = true) => {
+        v.security!.certManager = { enabled: true, issuerRef: tokens ? { ...ISSUER_TOKENS } : { name: 'corp-ca', kind: 'Issuer', group: 'cert-manager.io' } };
+      } },
+      { cond: `and ${cmOn} (not ${issuer})`, set: (v) => { v.security!.certManager = { enabled: true, issuerRef: { name: '', kind: 'Issuer', group: 'cert-manager.io' } }; } },
+    ],
+  },
+  {
+    modes: ['k8s', 'raft'],
+    alternatives: [{ cond: `not ${sec}.networkPolicies.restrictEgress`, set: (v) => { v.security!.networkPolicies!.restrictEgress = false; } }],
+  },
 ];
 
 type KubeObject = { apiVersion: string; kind: string; metadata: { name: string } };
@@ -66,7 +95,31 @@ function modeObjects(mode: Mode): { objects: Map<string, ModeObject>; sentinels:
     for (const key of base.objects.keys()) if (!other.has(key)) conds.get(key)!.push(variant.cond);
   }
   const objects = new Map([...base.objects].map(([k, text]) => [k, { text, conds: conds.get(k)! }]));
-  return { objects, sentinels: base.sentinels };
+  return { objects: withChoices(mode, objects), sentinels: base.sentinels };
+}
+
+
+/** The objects with each choice's differences merged in, and objects that only some alternatives render. */
+function withChoices(mode: Mode, base: Map<string, ModeObject>): Map<string, ModeObject> {
+  const choices = CHOICES.filter((c) => c.modes.includes(mode))
+    .map((c) => c.alternatives.map((a) => ({ cond: a.cond, objects: render(mode, a.set).objects })));
+  const out = new Map<string, ModeObject>();
+  for (const [key, o] of base) {
+    const missing = choices.flatMap((alts) => alts.filter((a) => !a.objects.has(key)).map((a) => a.cond));
+    const present = choices.map((alts) => alts.filter((a) => a.objects.has(key)).map((a) => ({ cond: a.cond, text: a.objects.get(key)! })));
+    out.set(key, { text: mergeChoices(key, o.text, present), conds: missing.length > 0 ? [...o.conds, `not (${either(missing)})`] : o.conds });
+  }
+  // Objects of some alternatives only (cert-manager's Certificates): the last is the base of the others.
+  for (const alts of choices) {
+    for (const key of new Set(alts.flatMap((a) => [...a.objects.keys()]))) {
+      if (base.has(key)) continue;
+      if (out.has(key)) throw new Error(`Unable to generate the Helm chart: ${key} exists under two choices; the generator cannot express that`);
+      const present = alts.filter((a) => a.objects.has(key)).map((a) => ({ cond: a.cond, text: a.objects.get(key)! }));
+      const last = present[present.length - 1];
+      out.set(key, { text: mergeChoices(key, last.text, [present.slice(0, -1)]), conds: [either(present.map((p) => p.cond))] });
+    }
+  }
+  return out;
 }
 
 function wrap(conds: readonly string[], body: string): string {
@@ -84,15 +137,21 @@ function fileName(key: string): string {
   return `${base}-${kind.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase()}.yaml`;
 }
 
-/** Throws when a sentinel would also match something the constructs write for default values. */
+/** Throws when a sentinel would also match something the constructs write for default values (and each choice's alternative). */
 function checkTokensUnique(sentinels: readonly Sentinel[]): void {
-  for (const mode of ['k8s', 'raft'] as const) {
+  const cases = (['k8s', 'raft'] as const).flatMap((mode) => [
+    { mode, set: (_: HelmValues) => {} },
+    ...CHOICES.filter((c) => c.modes.includes(mode)).flatMap((c) => c.alternatives.map((a) => ({ mode, set: (v: HelmValues) => a.set(v, false) }))),
+  ]);
+  for (const { mode, set } of cases) {
     const v = defaultValues() as HelmValues;
     v.controlPlane!.mode = mode;
     v.monitoring!.enabled = mode === 'k8s';
+    set(v);
     const text = JSON.stringify((synthesizeClusterManifests(valuesToProps(v, { name: 'quidditch', namespace: 'default' })) as KubeObject[]).filter((o) => !isCrd(o)));
     for (const s of sentinels) {
-      const hit = typeof s.token === 'number'
+      const hit = s.kind === 'full' && s.key !== undefined ? text.includes(`"${s.key}":${JSON.stringify(s.token)}`)
+        : typeof s.token === 'number'
         ? new RegExp(`(?<![0-9.])${s.token}(?![0-9])`).test(text)
         : s.kind === 'full' ? text.includes(JSON.stringify(s.token)) : text.includes(String(s.token));
       if (hit) throw new Error(`Unable to generate the Helm chart: sentinel ${JSON.stringify(s.token)} (${s.expr}) also occurs in the default ${mode}-mode objects; choose another token in scripts/helm/sentinels.ts`);

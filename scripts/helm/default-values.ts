@@ -34,6 +34,7 @@ const pod = (serviceAccount: boolean) => ({
 
 export function defaultValues(): Required<HelmValues> {
   const o = DEFAULTS.operator;
+  const n = SECURITY_DEFAULTS.networkPolicies;
   return {
     name: '',
     labels: {},
@@ -89,7 +90,17 @@ export function defaultValues(): Required<HelmValues> {
     },
     security: {
       nodeAdmissionPolicy: SECURITY_DEFAULTS.nodeAdmissionPolicy,
-      networkPolicies: { enabled: SECURITY_DEFAULTS.networkPolicies.enabled },
+      networkPolicies: {
+        enabled: n.enabled,
+        // Empty: the props' default peer (the chart's templates hold it, as the constructs do).
+        routingClients: {},
+        metricsScrapers: {},
+        restrictEgress: n.restrictEgress,
+        apiServer: { cidrs: [...n.apiServer.cidrs], ports: [...n.apiServer.ports] },
+      },
+      insecurePlaintextGrpc: SECURITY_DEFAULTS.insecurePlaintextGrpc,
+      certManager: { enabled: false, issuerRef: { name: '', kind: 'Issuer', group: 'cert-manager.io' } },
+      certificateValiditySeconds: SECURITY_DEFAULTS.certificateValiditySeconds,
     },
   };
 }

@@ -7,6 +7,7 @@ import { masterEndpoints, raftPeers } from '../../lib/cdk8s/raft-masters';
 import { MAX_CLUSTER_NAME_LENGTH } from '../../lib/model/names';
 import { LEADER_ELECTION_JITTER, resolveCluster } from '../../lib/model/resolve';
 import { RESTRICTED_VOLUME_SOURCES } from '../../lib/model/pod-settings';
+import { SECURITY_DEFAULTS } from '../../lib/model/security';
 import { PATTERNS } from '../../lib/model/validation';
 import { API_GROUP_VERSION } from '../../lib/api/v1/schema';
 
@@ -65,6 +66,24 @@ ${hostList('quidditch.raftPeers', hostFormat(raftPeers))}
 
 ${hostList('quidditch.masterEndpoints', hostFormat(masterEndpoints))}
 
+{{- /* A NetworkPolicy peer as security.ts peerOf renders it, as JSON: (list <values> <default>); an empty value is the default. */ -}}
+{{- define "quidditch.peer" -}}
+{{- $p := index . 0 | default (index . 1) -}}
+{{- $peer := dict -}}
+{{- if hasKey $p "namespaceLabels" }}{{ $_ := set $peer "namespaceSelector" (dict "matchLabels" $p.namespaceLabels) }}{{ end -}}
+{{- /* Without namespace labels the peer is the release's namespace; without pod labels, all its pods. */ -}}
+{{- if or (hasKey $p "podLabels") (not (hasKey $p "namespaceLabels")) }}{{ $_ := set $peer "podSelector" (dict "matchLabels" ($p.podLabels | default dict)) }}{{ end -}}
+{{- toJson $peer -}}
+{{- end }}
+
+{{- define "quidditch.routingClients" -}}
+{{- include "quidditch.peer" (list .Values.security.networkPolicies.routingClients (fromJson \`${JSON.stringify(SECURITY_DEFAULTS.networkPolicies.routingClients)}\`)) -}}
+{{- end }}
+
+{{- define "quidditch.metricsScrapers" -}}
+{{- include "quidditch.peer" (list .Values.security.networkPolicies.metricsScrapers (fromJson \`${JSON.stringify(SECURITY_DEFAULTS.networkPolicies.metricsScrapers)}\`)) -}}
+{{- end }}
+
 {{- /* "Unable to render QuidditchCluster <name>: <value> = <got>: <rule>" */ -}}
 {{- define "quidditch.invalid" -}}
 {{- fail (printf "Unable to render QuidditchCluster %s: %s = %v: %s" (index . 0) (index . 1) (index . 2) (index . 3)) -}}
@@ -85,6 +104,13 @@ ${hostList('quidditch.masterEndpoints', hostFormat(masterEndpoints))}
 {{- include "quidditch.invalid" (list $name "controlPlane.raft.replicas" $r "must be an odd positive integer (a Raft quorum is a majority: 1, 3, 5…)") -}}
 {{- end -}}
 ${MODE_SWITCH_GUARD}
+{{- $cm := .Values.security.certManager -}}
+{{- if and .Values.security.insecurePlaintextGrpc $cm.enabled -}}
+{{- include "quidditch.invalid" (list $name "security.certManager.enabled" true "cannot be set with insecurePlaintextGrpc: true (plaintext uses no certificates); remove one of them") -}}
+{{- end -}}
+{{- if and $cm.issuerRef.name (not $cm.enabled) -}}
+{{- include "quidditch.invalid" (list $name "security.certManager.issuerRef.name" $cm.issuerRef.name "needs security.certManager.enabled=true (an issuer is used only with cert-manager)") -}}
+{{- end -}}
 {{- if and .Values.monitoring.enabled (ne $mode "k8s") -}}
 {{- include "quidditch.invalid" (list $name "monitoring.enabled" true "needs mode k8s: the metrics, alerts and dashboard are the operator's; drop monitoring or use mode k8s") -}}
 {{- end -}}

@@ -13,6 +13,7 @@
  *   flag      a list item starting with the token   → the item only when the value is true
  *   object    the value under `key` containing it   → the user's value under the key, only when set
  *   replace   the value under `key` containing it   → the user's value, else `fallback` (the constructs' own)
+ *   item      an item of list `listKey` containing it → one line, `- {{ expr }}` (a helper printing JSON)
  */
 import { dashboardUid } from '../../lib/cdk8s/monitoring/dashboard';
 import { zoneSpread } from '../../lib/cdk8s/pod';
@@ -22,20 +23,20 @@ import { resolveCluster } from '../../lib/model/resolve';
 import { defaultValues } from './default-values';
 import { HelmValues, valuesToProps } from './values-to-props';
 
-export type SentinelKind = 'full' | 'number' | 'sub' | 'optional' | 'map' | 'list' | 'flag' | 'object' | 'replace';
+export type SentinelKind = 'full' | 'number' | 'sub' | 'optional' | 'map' | 'list' | 'flag' | 'object' | 'replace' | 'item';
 
 export interface Sentinel {
   readonly kind: SentinelKind;
   readonly token: string | number;
   /** The Helm expression (no braces) that yields the value. */
   readonly expr: string;
-  /** `list`: the key of the list the token's items sit in. */
+  /** `list`, `item`: the key of the list the token's items sit in. */
   readonly listKey?: string;
   /** `list`: how one user item renders, when not `toYaml` (imagePullSecrets are names, rendered as `{name}`). */
   readonly itemTemplate?: string;
   /** `optional`: numbers render without quotes. */
   readonly numeric?: boolean;
-  /** `object`, `replace`: the key whose whole value the user's replaces. */
+  /** `object`, `replace`: the key whose whole value the user's replaces; `full`: the only key the token is looked for under. */
   readonly key?: string;
   /** `replace`: what the constructs render when the value is unset. */
   readonly fallback?: unknown;
@@ -50,6 +51,11 @@ const VALUES_PATH: Record<Component, string> = { dataNodes: '.Values.dataNodes',
 const SHORT: Record<Component, string> = { dataNodes: 'dn', operator: 'op', raft: 'ms' };
 /** Numeric tokens per component, far from every number the constructs write themselves (checked by the generator). */
 const BASE: Record<Component, number> = { dataNodes: 40100, operator: 40200, raft: 40300 };
+const API_SERVER_CIDR_TOKEN = '203.0.113.77/32';
+const API_SERVER_PORT_TOKEN = 40601;
+const CERT_VALIDITY_TOKEN = 40500;
+/** The cert-manager issuer of the `issuerRef` alternative (chart-templates.ts CHOICES); `ClusterIssuer` is the non-default kind. */
+export const ISSUER_TOKENS = { name: 'zzq-issuer', kind: 'ClusterIssuer', group: 'zzq-group.invalid' } as const;
 /** Raft replicas build one host per replica into two env values, so this token stays small. */
 const RAFT_REPLICAS_TOKEN = 91;
 /** One value of each enum per component: `IfNotPresent` is the default, so the token is another. */
@@ -120,7 +126,7 @@ function workload(c: Component, serviceAccount: boolean): { values: Record<strin
   const sentinels: Sentinel[] = [
     { kind: 'number', token: replicas, expr: `${p}.replicas | int` },
     { kind: 'full', token: values.image as string, expr: `${p}.image` },
-    { kind: 'full', token: PULL_POLICY_TOKEN[c], expr: `${p}.imagePullPolicy` },
+    { kind: 'full', key: 'imagePullPolicy', token: PULL_POLICY_TOKEN[c], expr: `${p}.imagePullPolicy` },
     { kind: 'full', token: `${n + 2}m`, expr: `${r}.requests.cpu` },
     { kind: 'full', token: `${n + 3}Mi`, expr: `${r}.requests.memory` },
     { kind: 'optional', token: `${n + 4}m`, expr: `${r}.limits.cpu` },
@@ -171,6 +177,7 @@ export function sentinelSet(mode: 'k8s' | 'raft', overrides: (v: HelmValues) => 
   const dnStorage = storage('dataNodes');
   const msStorage = storage('raft');
   const o = '.Values.controlPlane.k8s.operator';
+  const np = '.Values.security.networkPolicies';
   v.name = RELEASE_TOKEN.name;
   v.labels = { 'zzq-labels': 'v' };
   v.controlPlane = {
@@ -190,6 +197,16 @@ export function sentinelSet(mode: 'k8s' | 'raft', overrides: (v: HelmValues) => 
   };
   v.dataNodes = { ...v.dataNodes, ...dn.values, storage: dnStorage.values, tier: 'cold', maxShards: 40120, command: ['zzq-cmd'] };
   v.monitoring = { ...v.monitoring, enabled: mode === 'k8s', labels: { 'zzq-monlabels': 'v' }, runbookBaseUrl: 'https://zzq-runbook.invalid/x' };
+  v.security = {
+    ...v.security,
+    networkPolicies: {
+      ...v.security!.networkPolicies,
+      routingClients: { namespaceLabels: { 'zzq-rc-ns': 'v' }, podLabels: { 'zzq-rc-pod': 'v' } },
+      metricsScrapers: { namespaceLabels: { 'zzq-ms-ns': 'v' }, podLabels: { 'zzq-ms-pod': 'v' } },
+      apiServer: { cidrs: [API_SERVER_CIDR_TOKEN], ports: [API_SERVER_PORT_TOKEN] },
+    },
+    certificateValiditySeconds: CERT_VALIDITY_TOKEN,
+  };
   overrides(v);
 
   const props = valuesToProps(v, RELEASE_TOKEN);
@@ -216,6 +233,16 @@ export function sentinelSet(mode: 'k8s' | 'raft', overrides: (v: HelmValues) => 
     { kind: 'flag', token: '--shard-allocation-mirror=', expr: `${o}.shardAllocationMirror` },
     { kind: 'flag', token: '--cluster-name=', expr: `${o}.ownIndicesOnly` },
     { kind: 'sub', token: '--log-level=trace', expr: `printf "--log-level=%s" ${o}.logLevel` },
+    { kind: 'item', listKey: 'from', token: 'zzq-rc-ns', expr: 'include "quidditch.routingClients" .' },
+    { kind: 'item', listKey: 'from', token: 'zzq-ms-ns', expr: 'include "quidditch.metricsScrapers" .' },
+    { kind: 'list', listKey: 'to', token: API_SERVER_CIDR_TOKEN, expr: `${np}.apiServer.cidrs`, itemTemplate: '- ipBlock: { cidr: {{ . | quote }} }' },
+    { kind: 'list', listKey: 'ports', token: API_SERVER_PORT_TOKEN, expr: `${np}.apiServer.ports`, itemTemplate: '- { port: {{ . | int }}, protocol: TCP }' },
+    { kind: 'number', token: CERT_VALIDITY_TOKEN, expr: '.Values.security.certificateValiditySeconds | int' },
+    // cert-manager renews after two thirds of the lifetime (grpc-tls.ts: renewBefore = floor(validity / 3)).
+    { kind: 'number', token: Math.floor(CERT_VALIDITY_TOKEN / 3), expr: 'div (int .Values.security.certificateValiditySeconds) 3' },
+    { kind: 'full', token: ISSUER_TOKENS.name, expr: '.Values.security.certManager.issuerRef.name' },
+    { kind: 'full', key: 'kind', token: ISSUER_TOKENS.kind, expr: '.Values.security.certManager.issuerRef.kind' },
+    { kind: 'full', token: ISSUER_TOKENS.group, expr: '.Values.security.certManager.issuerRef.group' },
     { kind: 'map', token: 'zzq-labels', expr: '.Values.labels' },
     { kind: 'map', token: 'zzq-monlabels', expr: '.Values.monitoring.labels' },
     { kind: 'sub', token: 'https://zzq-runbook.invalid/x', expr: '.Values.monitoring.runbookBaseUrl' },

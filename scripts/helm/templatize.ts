@@ -64,7 +64,7 @@ export class Templatizer {
       return s ? this.mark({ type: 'value', expr: s.expr, quote: false }) : v;
     }
     if (typeof v !== 'string') return v;
-    const full = this.find('full', v);
+    const full = this.sentinels.find((s) => s.kind === 'full' && s.token === v && s.key === undefined);
     if (full) return this.mark({ type: 'value', expr: full.expr, quote: true });
     if (!v.includes('\n')) {
       const text = this.inline(v);
@@ -92,6 +92,9 @@ export class Templatizer {
         return this.mark({ type: 'replace', key, expr: whole.expr, fallback });
       }
     }
+    // A token that is also a common word (`Always`) only under its own key.
+    const keyed = this.sentinels.find((s) => s.kind === 'full' && s.key === key && s.token === v);
+    if (keyed) return this.mark({ type: 'value', expr: keyed.expr, quote: true });
     const optional = this.find('optional', v);
     if (optional) return this.mark({ type: 'optional', key, expr: optional.expr, quote: !optional.numeric });
     if (Array.isArray(v)) return this.list(key, v);
@@ -108,6 +111,12 @@ export class Templatizer {
       const own = user.find((s) => text.includes(String(s.token)));
       if (own) {
         spliced = own;
+        continue;
+      }
+      // A whole item (a NetworkPolicy peer) printed by a helper.
+      const whole = this.sentinels.find((s) => s.kind === 'item' && s.listKey === key && text.includes(String(s.token)));
+      if (whole) {
+        out.push(this.mark({ type: 'value', expr: whole.expr, quote: false }));
         continue;
       }
       const flag = typeof item === 'string' ? this.sentinels.find((s) => s.kind === 'flag' && item.startsWith(String(s.token))) : undefined;

@@ -13,6 +13,7 @@ import { MAX_CLUSTER_NAME_LENGTH } from '../../lib/model/names';
 import { PropSchema, QUIDDITCH_CLUSTER_PROPS_SCHEMA } from '../../lib/model/props-schema';
 import { POSITIVE_QUANTITY } from '../../lib/model/quantity';
 import { IMAGE_PULL_POLICIES, LOG_LEVELS, MAX_SHARDS_RANGE, MODES } from '../../lib/model/resolve';
+import { IPV4_CIDR, IPV6_CIDR } from '../../lib/model/security';
 import { PATTERNS } from '../../lib/model/validation';
 
 type Schema = Record<string, unknown>;
@@ -118,6 +119,13 @@ function storage(path: string): Schema {
   });
 }
 
+/** A NetworkPolicy peer: `{}` = the default; a field given (even `{}`) replaces the whole default, as in the props. */
+const peer = (name: string, dflt: string): Schema => object(`${prop(`security.networkPolicies.${name}`).description} {} = the default: ${dflt}. `
+  + 'Any field given replaces the whole default: namespaceLabels ({} = every namespace; absent = the release\'s namespace), podLabels ({} or absent = every pod of those namespaces).', {
+  namespaceLabels: labelMap(`security.networkPolicies.${name}.namespaceLabels`, false),
+  podLabels: labelMap(`security.networkPolicies.${name}.podLabels`, false),
+});
+
 const bool = (path: string): Schema => described(path, { type: 'boolean' });
 const positive = (path: string, type: 'integer' | 'number'): Schema => described(path, { type, exclusiveMinimum: 0 });
 
@@ -172,7 +180,27 @@ export function valuesSchema(): Schema {
       }),
       security: object(prop('security').description, {
         nodeAdmissionPolicy: bool('security.nodeAdmissionPolicy'),
-        networkPolicies: object(prop('security.networkPolicies').description, { enabled: bool('security.networkPolicies.enabled') }),
+        networkPolicies: object(prop('security.networkPolicies').description, {
+          enabled: bool('security.networkPolicies.enabled'),
+          routingClients: peer('routingClients', 'pods labelled quidditch.io/routing-client=true in the release\'s namespace'),
+          metricsScrapers: peer('metricsScrapers', 'every pod in the namespace named monitoring'),
+          restrictEgress: bool('security.networkPolicies.restrictEgress'),
+          apiServer: object(prop('security.networkPolicies.apiServer').description, {
+            // security.ts validateSecurity: at least one of each (else set restrictEgress: false), CIDRs, TCP ports.
+            cidrs: described('security.networkPolicies.apiServer.cidrs', { type: 'array', minItems: 1, items: { type: 'string', pattern: `${src(IPV4_CIDR)}|${src(IPV6_CIDR)}` } }),
+            ports: described('security.networkPolicies.apiServer.ports', { type: 'array', minItems: 1, items: { type: 'integer', minimum: 1, maximum: 65535 } }),
+          }),
+        }),
+        insecurePlaintextGrpc: bool('security.insecurePlaintextGrpc'),
+        certManager: object(prop('security.certManager').description, {
+          enabled: { type: 'boolean', description: 'Take the gRPC certificates from cert-manager (false: the operator manages its own CA).' },
+          issuerRef: object(prop('security.certManager.issuerRef').description + ' Empty name: the constructs\' self-signed bootstrap Issuer, CA Certificate and CA Issuer.', {
+            name: described('security.certManager.issuerRef.name', { type: 'string', maxLength: 253, pattern: orEmpty(PATTERNS.dns1123Subdomain) }),
+            kind: described('security.certManager.issuerRef.kind', { type: 'string', enum: ['Issuer', 'ClusterIssuer'] }),
+            group: described('security.certManager.issuerRef.group', { type: 'string', minLength: 1 }),
+          }),
+        }),
+        certificateValiditySeconds: described('security.certificateValiditySeconds', { type: 'integer', minimum: 3600 }),
       }),
     }),
   };

@@ -123,6 +123,25 @@ const VALUE_SETS: [string, HelmValues][] = [
     topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule' as const }],
   } } }],
   ['raft pod settings', { controlPlane: { mode: 'raft', raft: { nodeSelector: { pool: 'masters' }, podLabels: { team: 'm' }, env: [{ name: 'X', value: '1' }], terminationGracePeriodSeconds: 120 } } }],
+  ['gRPC in plaintext (development only)', { security: { insecurePlaintextGrpc: true } }],
+  ['gRPC certificates from cert-manager, a ClusterIssuer, one-day certificates', { security: { certManager: { enabled: true, issuerRef: { name: 'corp-ca', kind: 'ClusterIssuer' } }, certificateValiditySeconds: 86400 } }],
+  ['gRPC certificates from cert-manager, an issuer of another API group', { security: { certManager: { enabled: true, issuerRef: { name: 'vault', group: 'cert-manager.example.com' } } } }],
+  ['gRPC certificates from cert-manager with the constructs\' own CA issuer', { security: { certManager: { enabled: true } } }],
+  ['operator-managed CA with one-hour certificates', { security: { certificateValiditySeconds: 3600 } }],
+  ['NetworkPolicies: routing clients from every namespace, metrics scrapers by pod label, egress unrestricted', {
+    security: { networkPolicies: { routingClients: { namespaceLabels: {} }, metricsScrapers: { podLabels: { app: 'prometheus' } }, restrictEgress: false } },
+  }],
+  ['NetworkPolicies: peers by namespace and pod labels, the API server\'s addresses and port', {
+    security: { networkPolicies: {
+      routingClients: { namespaceLabels: { team: 'search' }, podLabels: { role: 'gateway' } },
+      metricsScrapers: { namespaceLabels: { 'kubernetes.io/metadata.name': 'observability' }, podLabels: {} },
+      apiServer: { cidrs: ['10.0.0.1/32', 'fd00::1/128'], ports: [6443] },
+    } },
+  }],
+  ['raft: routing clients by pod label, egress unrestricted', { controlPlane: { mode: 'raft' }, security: { networkPolicies: { routingClients: { podLabels: { app: 'search-ui' } }, restrictEgress: false } } }],
+  ['cert-manager, egress unrestricted and API server addresses together', {
+    security: { certManager: { enabled: true, issuerRef: { name: 'corp-ca' } }, networkPolicies: { restrictEgress: false, apiServer: { cidrs: ['192.168.0.0/16'] } } },
+  }],
   ['name and labels (cluster labels win over pod labels, as in the constructs)', { name: 'search', labels: { team: 'search', env: 'prod' }, dataNodes: { podLabels: { team: 'data' } } }],
 ];
 
@@ -149,6 +168,14 @@ describe('bad values', () => {
     ['a topology spread constraint without maxSkew', ['--set', 'dataNodes.topologySpreadConstraints[0].topologyKey=zone,dataNodes.topologySpreadConstraints[0].whenUnsatisfiable=DoNotSchedule'], /dataNodes\/topologySpreadConstraints\/0.*maxSkew/s],
     ['a topology spread constraint with a bad whenUnsatisfiable', ['--set', 'controlPlane.raft.topologySpreadConstraints[0].maxSkew=1,controlPlane.raft.topologySpreadConstraints[0].topologyKey=zone,controlPlane.raft.topologySpreadConstraints[0].whenUnsatisfiable=Never'], /controlPlane\/raft\/topologySpreadConstraints\/0\/whenUnsatisfiable/],
     ['an unknown affinity field', ['--set', 'controlPlane.k8s.operator.affinity.nodeAffinty.x=1'], /controlPlane\/k8s\/operator\/affinity': additional properties 'nodeAffinty' not allowed/],
+    ['plaintext gRPC with cert-manager', ['--set', 'security.insecurePlaintextGrpc=true,security.certManager.enabled=true'], /security\.certManager\.enabled = true: cannot be set with insecurePlaintextGrpc: true/],
+    ['an issuer without cert-manager', ['--set', 'security.certManager.issuerRef.name=corp-ca'], /security\.certManager\.issuerRef\.name = corp-ca: needs security\.certManager\.enabled=true/],
+    ['an issuer kind that is neither Issuer nor ClusterIssuer', ['--set', 'security.certManager.enabled=true,security.certManager.issuerRef.name=a,security.certManager.issuerRef.kind=Vault'], /security\/certManager\/issuerRef\/kind': value must be one of 'Issuer', 'ClusterIssuer'/],
+    ['certificates valid for less than an hour', ['--set', 'security.certificateValiditySeconds=60'], /security\/certificateValiditySeconds': minimum: got 60, want 3,600/],
+    ['an API server address that is not a CIDR', ['--set', 'security.networkPolicies.apiServer.cidrs={10.0.0.1}'], /security\/networkPolicies\/apiServer\/cidrs\/0.*does not match pattern/s],
+    ['no API server port', ['--set-json', 'security.networkPolicies.apiServer.ports=[]'], /security\/networkPolicies\/apiServer\/ports': minItems: got 0, want 1/],
+    ['a routing-client label that is not a label value', ['--set', 'security.networkPolicies.routingClients.podLabels.app=a b'], /security\/networkPolicies\/routingClients\/podLabels\/app.*does not match pattern/s],
+    ['a misspelt peer field', ['--set', 'security.networkPolicies.metricsScrapers.namespaceLabel.x=y'], /metricsScrapers': additional properties 'namespaceLabel' not allowed/],
     ['a name too long for the derived names', ['--set', `name=${'a'.repeat(46)}`], /at '\/name': maxLength: got 46, want 45/],
   ])('%s fails helm template with a message naming it', async (_, args, message) => {
     const result = await helmTemplate(chart, { name: 'quidditch', namespace: 'search' }, undefined, args);
