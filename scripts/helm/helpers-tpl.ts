@@ -6,7 +6,7 @@
 import { masterEndpoints, raftPeers } from '../../lib/cdk8s/raft-masters';
 import { MAX_CLUSTER_NAME_LENGTH } from '../../lib/model/names';
 import { LEADER_ELECTION_JITTER, resolveCluster } from '../../lib/model/resolve';
-import { RESTRICTED_VOLUME_SOURCES } from '../../lib/model/pod-settings';
+import { OWN_POD_PARTS, PodComponent, RESTRICTED_VOLUME_SOURCES } from '../../lib/model/pod-settings';
 import { SECURITY_DEFAULTS } from '../../lib/model/security';
 import { PATTERNS } from '../../lib/model/validation';
 import { API_GROUP_VERSION } from '../../lib/api/v1/schema';
@@ -28,6 +28,11 @@ function hostList(define: string, format: string): string {
 }
 
 const o = '.Values.controlPlane.k8s.operator.leaderElection';
+
+/** Each component's values path and what the constructs put in its pod themselves (a dict literal). */
+const COMPONENTS: [string, PodComponent][] = [['dataNodes', 'dataNodes'], ['controlPlane.k8s.operator', 'operator'], ['controlPlane.raft', 'raft']];
+const strings = (l: readonly string[]) => `(list ${l.map((x) => `"${x}"`).join(' ')})`;
+const ownParts = (c: PodComponent) => `(dict "env" ${strings(OWN_POD_PARTS[c].env)} "volumes" ${strings(OWN_POD_PARTS[c].volumes)} "mountPaths" ${strings(OWN_POD_PARTS[c].mountPaths)})`;
 
 /**
  * The guard against a direct k8s → raft switch (README "Changing modes"): in k8s mode the
@@ -115,11 +120,41 @@ ${MODE_SWITCH_GUARD}
 {{- include "quidditch.invalid" (list $name "monitoring.enabled" true "needs mode k8s: the metrics, alerts and dashboard are the operator's; drop monitoring or use mode k8s") -}}
 {{- end -}}
 {{- /* Extra volumes: one source each, of the kinds the restricted Pod Security Standard allows (pod-settings.ts, in the API's spelling). */ -}}
-{{- range $c := list (list "dataNodes" .Values.dataNodes) (list "controlPlane.k8s.operator" .Values.controlPlane.k8s.operator) (list "controlPlane.raft" .Values.controlPlane.raft) -}}
+{{- range $c := list ${COMPONENTS.map(([path, c]) => `(list "${path}" .Values.${path} ${ownParts(c)})`).join(' ')} -}}
+{{- $own := index $c 2 -}}
 {{- range $i, $v := (index $c 1).volumes -}}
 {{- $sources := without (keys $v | sortAlpha) "name" -}}
 {{- if or (ne (len $sources) 1) (not (has (first $sources) (list ${API_VOLUME_SOURCES.map((k) => `"${k}"`).join(' ')}))) -}}
 {{- include "quidditch.invalid" (list $name (printf "%s.volumes[%d]" (index $c 0) $i) (join ", " $sources | default "(no source)") "must have exactly one source of ${API_VOLUME_SOURCES.join(', ')}: the restricted Pod Security Standard forbids the others (hostPath…)") -}}
+{{- end -}}
+{{- end -}}
+{{- /* Names given twice, and mounts of volumes not given (pod-settings.ts validatePodSettings, its words). */ -}}
+{{- $volumes := list -}}
+{{- range $i, $v := (index $c 1).volumes -}}
+{{- if has $v.name $own.volumes -}}
+{{- include "quidditch.invalid" (list $name (printf "%s.volumes[%d].name" (index $c 0) $i) $v.name (printf "is a volume of the constructs (%s); choose another name" (join ", " $own.volumes))) -}}
+{{- end -}}
+{{- if has $v.name $volumes -}}
+{{- include "quidditch.invalid" (list $name (printf "%s.volumes[%d].name" (index $c 0) $i) $v.name "is given twice") -}}
+{{- end -}}
+{{- $volumes = append $volumes $v.name -}}
+{{- end -}}
+{{- $env := list -}}
+{{- range $i, $e := (index $c 1).env -}}
+{{- if has $e.name $own.env -}}
+{{- include "quidditch.invalid" (list $name (printf "%s.env[%d].name" (index $c 0) $i) $e.name "is set by the constructs (the component reads it); choose another name") -}}
+{{- end -}}
+{{- if has $e.name $env -}}
+{{- include "quidditch.invalid" (list $name (printf "%s.env[%d].name" (index $c 0) $i) $e.name "is given twice") -}}
+{{- end -}}
+{{- $env = append $env $e.name -}}
+{{- end -}}
+{{- range $i, $m := (index $c 1).volumeMounts -}}
+{{- if has (regexReplaceAll "/+$" ($m.mountPath | toString) "") $own.mountPaths -}}
+{{- include "quidditch.invalid" (list $name (printf "%s.volumeMounts[%d].mountPath" (index $c 0) $i) $m.mountPath (printf "must be an absolute path other than %s (the constructs mount those)" (join " and " $own.mountPaths))) -}}
+{{- end -}}
+{{- if not (has $m.name $volumes) -}}
+{{- include "quidditch.invalid" (list $name (printf "%s.volumeMounts[%d].name" (index $c 0) $i) $m.name (printf "must name one of %s.volumes (%s)" (index $c 0) (join ", " $volumes | default "none given"))) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}

@@ -15,6 +15,7 @@ import { POSITIVE_QUANTITY } from '../../lib/model/quantity';
 import { IMAGE_PULL_POLICIES, LOG_LEVELS, MAX_SHARDS_RANGE, MODES } from '../../lib/model/resolve';
 import { IPV4_CIDR, IPV6_CIDR } from '../../lib/model/security';
 import { PATTERNS } from '../../lib/model/validation';
+import { ENV_NAME, OWN_POD_PARTS, PodComponent } from '../../lib/model/pod-settings';
 
 type Schema = Record<string, unknown>;
 
@@ -43,8 +44,6 @@ const labelMap = (path: string, reserved: boolean): Schema => described(path, {
   additionalProperties: { type: 'string', pattern: `^$|${src(PATTERNS.labelName)}`, maxLength: 63 },
 });
 const annotationMap = (path: string): Schema => described(path, { type: 'object', additionalProperties: { type: 'string' } });
-/** Kubernetes objects passed through (tolerations, env, volumes…): the API server checks their fields. */
-const kubeList = (path: string): Schema => described(path, { type: 'array', items: { type: 'object' } });
 /** A quantity as a string ("500m", "4Gi") or, as the seed's values.yaml writes `cpu: 2`, a plain number. */
 const quantity = (description: string, optional: boolean): Schema =>
   ({ type: ['string', 'number'], description, pattern: optional ? `^$|${src(POSITIVE_QUANTITY)}` : src(POSITIVE_QUANTITY), exclusiveMinimum: 0 });
@@ -78,6 +77,37 @@ function affinity(path: string): Schema {
   });
 }
 
+/** pod-settings.ts validatePodSettings, per item; names given twice and mounts of unknown volumes: templates/validate.yaml. */
+const TOLERATION: Schema = {
+  type: 'object',
+  properties: {
+    operator: { type: 'string', enum: ['Exists', 'Equal'] },
+    effect: { type: 'string', enum: ['NoSchedule', 'PreferNoSchedule', 'NoExecute'], description: 'Unset: every effect.' },
+  },
+  // "value must be unset when operator is Exists"
+  if: { properties: { operator: { const: 'Exists' } }, required: ['operator'] },
+  then: { properties: { value: { const: '' } } },
+};
+
+/** Names and paths the constructs use themselves are refused by templates/validate.yaml, in the constructs' words. */
+function podParts(c: PodComponent): Record<string, Schema> {
+  const own = OWN_POD_PARTS[c];
+  return {
+    env: described(`${c}.env`, { type: 'array', items: {
+      type: 'object', required: ['name'],
+      properties: { name: { type: 'string', pattern: ENV_NAME.source, description: `Not one the constructs set (${own.env.join(', ')}).` } },
+    } }),
+    volumes: described(`${c}.volumes`, { type: 'array', items: {
+      type: 'object', required: ['name'],
+      properties: { name: { type: 'string', maxLength: 63, pattern: src(PATTERNS.dns1123Label), description: `Not a volume of the constructs (${own.volumes.join(', ')}).` } },
+    } }),
+    volumeMounts: described(`${c}.volumeMounts`, { type: 'array', items: {
+      type: 'object', required: ['name', 'mountPath'],
+      properties: { mountPath: { type: 'string', pattern: '^/', description: `Absolute, other than ${own.mountPaths.join(' and ')}.` } },
+    } }),
+  };
+}
+
 function workload(path: string, replicas: Schema, serviceAccount: boolean): Record<string, Schema> {
   return {
     replicas: described(`${path}.replicas`, replicas),
@@ -85,7 +115,7 @@ function workload(path: string, replicas: Schema, serviceAccount: boolean): Reco
     imagePullPolicy: described(`${path}.imagePullPolicy`, { type: 'string', enum: IMAGE_PULL_POLICIES }),
     resources: resources(`${path}.resources`),
     nodeSelector: labelMap(`${path}.nodeSelector`, false),
-    tolerations: kubeList(`${path}.tolerations`),
+    tolerations: described(`${path}.tolerations`, { type: 'array', items: TOLERATION }),
     affinity: affinity(`${path}.affinity`),
     topologySpreadConstraints: described(`${path}.topologySpreadConstraints`, {
       type: 'array',
@@ -105,9 +135,7 @@ function workload(path: string, replicas: Schema, serviceAccount: boolean): Reco
     podAnnotations: annotationMap(`${path}.podAnnotations`),
     podLabels: labelMap(`${path}.podLabels`, true),
     ...(serviceAccount ? { serviceAccountAnnotations: annotationMap(`${path}.serviceAccountAnnotations`) } : {}),
-    env: kubeList(`${path}.env`),
-    volumes: kubeList(`${path}.volumes`),
-    volumeMounts: kubeList(`${path}.volumeMounts`),
+    ...podParts(path as PodComponent),
     terminationGracePeriodSeconds: described(`${path}.terminationGracePeriodSeconds`, { type: ['integer', 'null'], minimum: 0 }),
   };
 }
