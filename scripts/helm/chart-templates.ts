@@ -6,7 +6,8 @@
  * generator cannot express, and it stops saying so rather than write a chart that differs.
  */
 import { synthesizeClusterManifests } from '../../lib/cdk8s/manifests';
-import { either, mergeChoices } from './choices';
+import { MIGRATION_STEPS, modeOfStep } from '../../lib/model/migration';
+import { Alternative, ChoiceConflict, either, mergeChoices } from './choices';
 import { ISSUER_TOKENS, MODE_EXPR, RELEASE_TOKEN, Sentinel, sentinelSet } from './sentinels';
 import { Templatizer } from './templatize';
 import { defaultValues } from './default-values';
@@ -31,7 +32,8 @@ const VARIANTS: readonly Variant[] = [
   { modes: ['k8s'], cond: '.Values.security.nodeAdmissionPolicy', set: (v) => { v.security!.nodeAdmissionPolicy = false; } },
   { modes: ['k8s', 'raft'], cond: '.Values.security.networkPolicies.enabled', set: (v) => { v.security!.networkPolicies!.enabled = false; } },
   { modes: ['k8s'], cond: 'gt (int .Values.controlPlane.k8s.operator.replicas) 1', set: (v) => { v.controlPlane!.k8s!.operator!.replicas = 1; }, presenceOnly: true },
-  { modes: ['raft'], cond: 'gt (int .Values.controlPlane.raft.replicas) 1', set: (v) => { v.controlPlane!.raft!.replicas = 1; }, presenceOnly: true },
+  // k8s mode too: the masters a migration adds beside the operator.
+  { modes: ['k8s', 'raft'], cond: 'gt (int .Values.controlPlane.raft.replicas) 1', set: (v) => { v.controlPlane!.raft!.replicas = 1; }, presenceOnly: true },
 ];
 
 const sec = '.Values.security';
@@ -56,6 +58,12 @@ const CHOICES: readonly { readonly modes: readonly Mode[]; readonly alternatives
       { cond: `and ${cmOn} (not ${issuer})`, set: (v) => { v.security!.certManager = { enabled: true, issuerRef: { name: '', kind: 'Issuer', group: 'cert-manager.io' } }; } },
     ],
   },
+  {
+    // The k8s → raft migration (lib/model/migration.ts): the steps applied in k8s mode, then `complete` in raft mode.
+    modes: ['k8s'],
+    alternatives: MIGRATION_STEPS.filter((s) => modeOfStep(s) === 'k8s').map((step) => ({ cond: `eq .Values.migration "${step}"`, set: (v) => { v.migration = step; } })),
+  },
+  { modes: ['raft'], alternatives: [{ cond: 'eq .Values.migration "complete"', set: (v) => { v.migration = 'complete'; } }] },
   {
     modes: ['k8s', 'raft'],
     alternatives: [{ cond: `not ${sec}.networkPolicies.restrictEgress`, set: (v) => { v.security!.networkPolicies!.restrictEgress = false; } }],
@@ -102,24 +110,68 @@ function modeObjects(mode: Mode): { objects: Map<string, ModeObject>; sentinels:
 /** The objects with each choice's differences merged in, and objects that only some alternatives render. */
 function withChoices(mode: Mode, base: Map<string, ModeObject>): Map<string, ModeObject> {
   const choices = CHOICES.filter((c) => c.modes.includes(mode))
-    .map((c) => c.alternatives.map((a) => ({ cond: a.cond, objects: render(mode, a.set).objects })));
+    .map((c) => c.alternatives.map((a) => ({ cond: a.cond, set: a.set, objects: render(mode, a.set).objects })));
   const out = new Map<string, ModeObject>();
   for (const [key, o] of base) {
     const missing = choices.flatMap((alts) => alts.filter((a) => !a.objects.has(key)).map((a) => a.cond));
     const present = choices.map((alts) => alts.filter((a) => a.objects.has(key)).map((a) => ({ cond: a.cond, text: a.objects.get(key)! })));
-    out.set(key, { text: mergeChoices(key, o.text, present), conds: missing.length > 0 ? [...o.conds, `not (${either(missing)})`] : o.conds });
+    out.set(key, { text: mergeOrCombine(mode, key, o.text, choices, present), conds: missing.length > 0 ? [...o.conds, `not (${either(missing)})`] : o.conds });
   }
   // Objects of some alternatives only (cert-manager's Certificates): the last is the base of the others.
   for (const alts of choices) {
     for (const key of new Set(alts.flatMap((a) => [...a.objects.keys()]))) {
       if (base.has(key)) continue;
       if (out.has(key)) throw new Error(`Unable to generate the Helm chart: ${key} exists under two choices; the generator cannot express that`);
-      const present = alts.filter((a) => a.objects.has(key)).map((a) => ({ cond: a.cond, text: a.objects.get(key)! }));
-      const last = present[present.length - 1];
-      out.set(key, { text: mergeChoices(key, last.text, [present.slice(0, -1)]), conds: [either(present.map((p) => p.cond))] });
+      const having = alts.filter((a) => a.objects.has(key));
+      const present = having.map((a) => ({ cond: a.cond, text: a.objects.get(key)! }));
+      const last = having[having.length - 1];
+      const text = last.objects.get(key)!;
+      out.set(key, { text: mergeChoices(key, text, [present.slice(0, -1)]), conds: [either(present.map((p) => p.cond)), ...alternativeConds(mode, last.set, key, text)] });
     }
   }
   return out;
+}
+
+type RenderedChoice = { cond: string; set: (v: HelmValues) => void; objects: Map<string, string> }[];
+
+/**
+ * mergeChoices, or, where choices change the same lines (the migration's and the TLS source's env
+ * of the data nodes), those choices as one: every combination rendered, both-set combinations first.
+ */
+function mergeOrCombine(mode: Mode, key: string, base: string, choices: RenderedChoice[], present: Alternative[][]): string {
+  try {
+    return mergeChoices(key, base, present);
+  } catch (e) {
+    if (!(e instanceof ChoiceConflict)) throw e;
+  }
+  const changing = choices.map((_, i) => i).filter((i) => present[i].some((a) => a.text !== base));
+  // Each combination's condition is exact (a choice left at its default says so), so branches that
+  // render the same lines may share one whatever their order.
+  let combos: { conds: string[]; sets: ((v: HelmValues) => void)[]; picked: number }[] = [{ conds: [], sets: [], picked: 0 }];
+  for (const i of changing) {
+    const none = `not (${either(choices[i].map((a) => a.cond))})`;
+    combos = combos.flatMap((c) => [
+      ...choices[i].map((a) => ({ conds: [...c.conds, a.cond], sets: [...c.sets, a.set], picked: c.picked + 1 })),
+      { ...c, conds: [...c.conds, none] },
+    ]);
+  }
+  const product = combos.filter((c) => c.picked > 0).flatMap((c) => {
+    const text = render(mode, (v) => c.sets.forEach((s) => s(v))).objects.get(key);
+    const cond = `and ${c.conds.map((x) => `(${x})`).join(' ')}`;
+    return text === undefined ? [] : [{ cond, text }];
+  });
+  return mergeChoices(key, base, [product, ...present.filter((_, i) => !changing.includes(i))]);
+}
+
+/** The variants' conditions of an object that only an alternative renders (the masters' PDB during a migration). */
+function alternativeConds(mode: Mode, set: (v: HelmValues) => void, key: string, text: string): string[] {
+  const conds: string[] = [];
+  for (const variant of VARIANTS.filter((v) => v.modes.includes(mode))) {
+    const other = render(mode, (v) => { set(v); variant.set(v); }).objects.get(key);
+    if (other === undefined) conds.push(variant.cond);
+    else if (!variant.presenceOnly && other !== text) throw new Error(`Unable to generate the Helm chart: ${key} changes with \`${variant.cond}\` beyond existing or not; the generator cannot express that`);
+  }
+  return conds;
 }
 
 function wrap(conds: readonly string[], body: string): string {

@@ -11,6 +11,9 @@
  * the generator stops: it could not say what both together render).
  */
 
+/** Two choices change the same lines of an object: the caller may render their combinations as one choice. */
+export class ChoiceConflict extends Error {}
+
 /** One value of a choice: the Helm condition that selects it and the object's text under it. */
 export interface Alternative {
   readonly cond: string;
@@ -160,7 +163,7 @@ export function mergeChoices(key: string, base: string, choices: readonly (reado
   for (let i = 1; i < all.length; i++) {
     const [p, q] = [all[i - 1], all[i]];
     if (q.start < p.end || (q.start === p.start && p.start === p.end && q.start === q.end)) {
-      throw new Error(`Unable to generate the Helm chart: two choices change the same lines of ${key}; the generator cannot say what both render`);
+      throw new ChoiceConflict(`Unable to generate the Helm chart: two choices change the same lines of ${key}; the generator cannot say what both render`);
     }
   }
   const out: string[] = [];

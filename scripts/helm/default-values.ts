@@ -37,6 +37,7 @@ export function defaultValues(): Required<HelmValues> {
   const n = SECURITY_DEFAULTS.networkPolicies;
   return {
     name: '',
+    migration: '',
     labels: {},
     controlPlane: {
       mode: DEFAULTS.mode,

@@ -42,7 +42,7 @@ const ownParts = (c: PodComponent) => `(dict "env" ${strings(OWN_POD_PARTS[c].en
  * and client-side dry runs it returns nothing, so the switch renders there unchecked.
  */
 const MODE_SWITCH_GUARD = `{{- /* lookup of a kind the server lacks is an error: ask only when the CRDs are there. */ -}}
-{{- if and (eq $mode "raft") (not .Values.controlPlane.raft.ignoreK8sState) (.Capabilities.APIVersions.Has "${API_GROUP_VERSION}/QuidditchIndex") -}}
+{{- if and (eq $mode "raft") (ne .Values.migration "complete") (not .Values.controlPlane.raft.ignoreK8sState) (.Capabilities.APIVersions.Has "${API_GROUP_VERSION}/QuidditchIndex") -}}
 {{- $indices := (lookup "${API_GROUP_VERSION}" "QuidditchIndex" .Release.Namespace "").items | default list -}}
 {{- if $indices -}}
 {{- $names := list -}}
@@ -109,6 +109,13 @@ ${hostList('quidditch.masterEndpoints', hostFormat(masterEndpoints))}
 {{- include "quidditch.invalid" (list $name "controlPlane.raft.replicas" $r "must be an odd positive integer (a Raft quorum is a majority: 1, 3, 5…)") -}}
 {{- end -}}
 ${MODE_SWITCH_GUARD}
+{{- /* migration.ts validateMigration: each step has its mode. */ -}}
+{{- with .Values.migration -}}
+{{- $want := ternary "raft" "k8s" (eq . "complete") -}}
+{{- if ne $mode $want -}}
+{{- include "quidditch.invalid" (list $name "controlPlane.mode" $.Values.controlPlane.mode (printf "must be %s during migration step %s (%s)" $want . (ternary "the masters own the state once it is complete" "the operator owns the state until the migration is complete" (eq $want "raft")))) -}}
+{{- end -}}
+{{- end -}}
 {{- $cm := .Values.security.certManager -}}
 {{- if and .Values.security.insecurePlaintextGrpc $cm.enabled -}}
 {{- include "quidditch.invalid" (list $name "security.certManager.enabled" true "cannot be set with insecurePlaintextGrpc: true (plaintext uses no certificates); remove one of them") -}}

@@ -9,6 +9,7 @@
  */
 import { NODE_TIERS } from '../../lib/api/v1/quidditch-node';
 import { RESERVED_LABEL_KEYS } from '../../lib/model/labels';
+import { MIGRATION_STEPS } from '../../lib/model/migration';
 import { MAX_CLUSTER_NAME_LENGTH } from '../../lib/model/names';
 import { PropSchema, QUIDDITCH_CLUSTER_PROPS_SCHEMA } from '../../lib/model/props-schema';
 import { POSITIVE_QUANTITY } from '../../lib/model/quantity';
@@ -163,6 +164,7 @@ export function valuesSchema(): Schema {
     ...object('Values of the quidditch chart: the props of QuidditchCluster (lib/model/props.ts) under the seed\'s controlPlane.* keys.', {
       name: { type: 'string', description: `Base of every object name ("" = the release name): a DNS-1035 label of at most ${MAX_CLUSTER_NAME_LENGTH} characters.`, maxLength: MAX_CLUSTER_NAME_LENGTH, pattern: orEmpty(PATTERNS.dns1035Label) },
       labels: labelMap('labels', true),
+      migration: described('migration', { type: 'string', enum: ['', ...MIGRATION_STEPS] }),
       controlPlane: object('The control plane: the operator (k8s) or Raft masters (raft).', {
         mode: described('mode', { type: 'string', enum: MODES }),
         raft: object(prop('raft').description, {

@@ -10,6 +10,7 @@ import type {
   ControlPlaneMode, DataNodeProps, MonitoringProps, OperatorProps, PeerProps, PodSettings, QuidditchClusterProps, RaftProps, ResourceProps,
   SecurityProps, ServiceAccountSettings, StorageProps,
 } from '../../lib/model/props';
+import type { MigrationStep } from '../../lib/model/migration';
 
 /** Kubernetes-style resources, as the seed's values.yaml writes them. */
 export interface HelmResources {
@@ -20,6 +21,8 @@ export interface HelmResources {
 /** The chart's values (values.yaml); every field optional, as in a user's override file. */
 export interface HelmValues {
   name?: string;
+  /** A step of the k8s → raft migration ("" = none), as the `migration` prop. */
+  migration?: MigrationStep | '';
   labels?: Record<string, string>;
   controlPlane?: {
     mode?: ControlPlaneMode;
@@ -154,6 +157,7 @@ export function valuesToProps(v: HelmValues, release: Release): QuidditchCluster
   return compact({
     mode,
     name: set(v.name) ?? release.name,
+    migration: set(v.migration),
     namespace: release.namespace,
     labels: nonEmptyMap(v.labels),
     dataNodes: nonEmptyMap(dataNodes),

@@ -142,6 +142,18 @@ const VALUE_SETS: [string, HelmValues][] = [
   ['cert-manager, egress unrestricted and API server addresses together', {
     security: { certManager: { enabled: true, issuerRef: { name: 'corp-ca' } }, networkPolicies: { restrictEgress: false, apiServer: { cidrs: ['192.168.0.0/16'] } } },
   }],
+  ['migration add-masters', { migration: 'add-masters' }],
+  ['migration read-only', { migration: 'read-only' }],
+  ['migration export', { migration: 'export' }],
+  ['migration switch-data-nodes', { migration: 'switch-data-nodes' }],
+  ['migration complete (raft mode)', { controlPlane: { mode: 'raft' }, migration: 'complete' }],
+  ['migration add-masters with one master (no masters\' PDB)', { migration: 'add-masters', controlPlane: { raft: { replicas: 1 } } }],
+  ['migration switch-data-nodes with plaintext gRPC', { migration: 'switch-data-nodes', security: { insecurePlaintextGrpc: true } }],
+  ['migration export with cert-manager, one operator replica and unrestricted egress', {
+    migration: 'export', controlPlane: { k8s: { operator: { replicas: 1 } } },
+    security: { certManager: { enabled: true }, networkPolicies: { restrictEgress: false } },
+  }],
+  ['migration read-only with cert-manager and an issuer', { migration: 'read-only', security: { certManager: { enabled: true, issuerRef: { name: 'corp-ca' } } } }],
   ['name and labels (cluster labels win over pod labels, as in the constructs)', { name: 'search', labels: { team: 'search', env: 'prod' }, dataNodes: { podLabels: { team: 'data' } } }],
 ];
 
@@ -176,6 +188,9 @@ describe('bad values', () => {
     ['a mount over the constructs\' /tmp', ['--set', 'dataNodes.volumes[0].name=v,dataNodes.volumes[0].emptyDir.medium=Memory,dataNodes.volumeMounts[0].name=v,dataNodes.volumeMounts[0].mountPath=/tmp/'], /dataNodes\.volumeMounts\[0\]\.mountPath = \/tmp\/: must be an absolute path other than \/tmp and \/var\/lib\/quidditch/],
     ['a toleration with a value and operator Exists', ['--set', 'dataNodes.tolerations[0].key=k,dataNodes.tolerations[0].operator=Exists,dataNodes.tolerations[0].value=v'], /dataNodes\/tolerations\/0\/value': value must be ''/],
     ['a toleration with an unknown effect', ['--set', 'dataNodes.tolerations[0].key=k,dataNodes.tolerations[0].effect=NoRun'], /dataNodes\/tolerations\/0\/effect': value must be one of/],
+    ['migration complete in k8s mode', ['--set', 'migration=complete'], /controlPlane\.mode = k8s: must be raft during migration step complete \(the masters own the state once it is complete\)/],
+    ['migration export in raft mode', ['--set', 'migration=export,controlPlane.mode=raft'], /controlPlane\.mode = raft: must be k8s during migration step export/],
+    ['an unknown migration step', ['--set', 'migration=copy'], /at '\/migration': value must be one of '', 'add-masters'/],
     ['plaintext gRPC with cert-manager', ['--set', 'security.insecurePlaintextGrpc=true,security.certManager.enabled=true'], /security\.certManager\.enabled = true: cannot be set with insecurePlaintextGrpc: true/],
     ['an issuer without cert-manager', ['--set', 'security.certManager.issuerRef.name=corp-ca'], /security\.certManager\.issuerRef\.name = corp-ca: needs security\.certManager\.enabled=true/],
     ['an issuer kind that is neither Issuer nor ClusterIssuer', ['--set', 'security.certManager.enabled=true,security.certManager.issuerRef.name=a,security.certManager.issuerRef.kind=Vault'], /security\/certManager\/issuerRef\/kind': value must be one of 'Issuer', 'ClusterIssuer'/],
