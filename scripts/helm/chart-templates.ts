@@ -7,7 +7,7 @@
  */
 import { synthesizeClusterManifests } from '../../lib/cdk8s/manifests';
 import { MIGRATION_STEPS, modeOfStep } from '../../lib/model/migration';
-import { Alternative, ChoiceConflict, either, mergeChoices } from './choices';
+import { Alternative, ChoiceConflict, either, mergeChoices, reduceCombinations } from './choices';
 import { ISSUER_TOKENS, MODE_EXPR, RELEASE_TOKEN, Sentinel, sentinelSet } from './sentinels';
 import { Templatizer } from './templatize';
 import { defaultValues } from './default-values';
@@ -147,20 +147,44 @@ function mergeOrCombine(mode: Mode, key: string, base: string, choices: Rendered
   const changing = choices.map((_, i) => i).filter((i) => present[i].some((a) => a.text !== base));
   // Each combination's condition is exact (a choice left at its default says so), so branches that
   // render the same lines may share one whatever their order.
-  let combos: { conds: string[]; sets: ((v: HelmValues) => void)[]; picked: number }[] = [{ conds: [], sets: [], picked: 0 }];
+  let combos: { picks: number[]; sets: ((v: HelmValues) => void)[] }[] = [{ picks: [], sets: [] }];
   for (const i of changing) {
-    const none = `not (${either(choices[i].map((a) => a.cond))})`;
     combos = combos.flatMap((c) => [
-      ...choices[i].map((a) => ({ conds: [...c.conds, a.cond], sets: [...c.sets, a.set], picked: c.picked + 1 })),
-      { ...c, conds: [...c.conds, none] },
+      ...choices[i].map((a, j) => ({ picks: [...c.picks, j], sets: [...c.sets, a.set] })),
+      { ...c, picks: [...c.picks, choices[i].length] },
     ]);
   }
-  const product = combos.filter((c) => c.picked > 0).flatMap((c) => {
+  const sizes = changing.map((i) => choices[i].length + 1);
+  /** The condition of a combination: per choice, its value(s); a value set as what it leaves out when that is shorter. */
+  const condOf = (picks: readonly (readonly number[] | null)[]) => {
+    const parts = picks.flatMap((values, n) => {
+      const alts = choices[changing[n]];
+      const one = (p: number) => (p < alts.length ? alts[p].cond : `not (${either(alts.map((a) => a.cond))})`);
+      if (values === null) return [];
+      const others = [...Array(sizes[n]).keys()].filter((p) => !values.includes(p));
+      if (values.length === 1) return [one(values[0])];
+      // Leaving out only "default" is "any alternative"; else what is left out, negated.
+      if (others.length === 1 && others[0] === alts.length) return [either(alts.map((a) => a.cond))];
+      if (others.length < values.length) return [`not (${either(others.map((p) => (p < alts.length ? alts[p].cond : `not (${either(alts.map((a) => a.cond))})`)))})`];
+      return [either(values.map(one))];
+    });
+    if (parts.length === 0) return 'true';
+    return parts.length === 1 ? parts[0] : `and ${parts.map((x) => `(${x})`).join(' ')}`;
+  };
+  const picksOf = new Map<string, number[]>();
+  const product = combos.filter((c) => c.picks.some((p, n) => p < sizes[n] - 1)).flatMap((c) => {
     const text = render(mode, (v) => c.sets.forEach((s) => s(v))).objects.get(key);
-    const cond = `and ${c.conds.map((x) => `(${x})`).join(' ')}`;
+    const cond = condOf(c.picks.map((p) => [p]));
+    picksOf.set(cond, c.picks);
     return text === undefined ? [] : [{ cond, text }];
   });
-  return mergeChoices(key, base, [product, ...present.filter((_, i) => !changing.includes(i))]);
+  // Branches rendering the same lines: their combinations reduced, so the condition says what matters.
+  const combine = (conds: readonly string[]) => {
+    if (!conds.every((c) => picksOf.has(c))) return either(conds);
+    const reduced = reduceCombinations(conds.map((c) => picksOf.get(c) ?? []), sizes).map(condOf);
+    return reduced.length === 1 ? reduced[0] : `or ${reduced.map((c) => `(${c})`).join(' ')}`;
+  };
+  return mergeChoices(key, base, [product, ...present.filter((_, i) => !changing.includes(i))], combine);
 }
 
 /** The variants' conditions of an object that only an alternative renders (the masters' PDB during a migration). */

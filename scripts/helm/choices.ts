@@ -129,7 +129,39 @@ export function either(conds: readonly string[]): string {
 
 const negate = (cond: string) => (cond.startsWith('not ') ? cond.slice(4) : cond.includes(' ') ? `not (${cond})` : `not ${cond}`);
 
-function emit(base: readonly string[], r: Region): string[] {
+/** How the conditions of alternatives rendering the same lines are said as one. */
+export type Combine = (conds: readonly string[]) => string;
+
+/**
+ * Combinations of several choices' values (a pick per choice: an alternative's index, or `size - 1`
+ * for "left at its default") merged the way a Karnaugh map is: combinations that agree on every
+ * choice but one become one, allowing the values of that one (all of them: "any", null). Sound
+ * for any input; minimal only for the small cases the chart has.
+ */
+export function reduceCombinations(tuples: readonly (readonly number[])[], sizes: readonly number[]): (number[] | null)[][] {
+  let current: (number[] | null)[][] = tuples.map((t) => t.map((v) => [v]));
+  for (let changed = true; changed;) {
+    changed = false;
+    for (let p = 0; p < sizes.length && !changed; p++) {
+      const groups = new Map<string, (number[] | null)[][]>();
+      for (const t of current) {
+        const k = JSON.stringify(t.map((v, i) => (i === p ? '*' : v)));
+        groups.set(k, [...(groups.get(k) ?? []), t]);
+      }
+      for (const members of groups.values()) {
+        if (members.length < 2 || members.some((t) => t[p] === null)) continue;
+        const values = [...new Set(members.flatMap((t) => t[p]!))].sort((a, b) => a - b);
+        const merged = members[0].map((v, i) => (i !== p ? v : values.length === sizes[p] ? null : values));
+        current = [...current.filter((t) => !members.includes(t)), merged];
+        changed = true;
+        break;
+      }
+    }
+  }
+  return current;
+}
+
+function emit(base: readonly string[], r: Region, combine: Combine): string[] {
   // Alternatives that render the same lines share one branch.
   const byText = new Map<string, { conds: string[]; lines: string[] }>();
   for (const [cond, lines] of r.versions) {
@@ -138,7 +170,7 @@ function emit(base: readonly string[], r: Region): string[] {
     entry.conds.push(cond);
     byText.set(k, entry);
   }
-  const branches: [string, string[]][] = [...byText.values()].map((e) => [either(e.conds), e.lines]);
+  const branches: [string, string[]][] = [...byText.values()].map((e) => [combine(e.conds), e.lines]);
   const own = base.slice(r.start, r.end);
   const ind = indentOf([...own, ...branches.flatMap(([, l]) => l)]);
   const out: string[] = [];
@@ -156,7 +188,7 @@ function emit(base: readonly string[], r: Region): string[] {
  * The template of one object: `base` (the defaults' text) with each choice's differences under its
  * conditions. `choices`: per choice, the alternatives under which the object exists.
  */
-export function mergeChoices(key: string, base: string, choices: readonly (readonly Alternative[])[]): string {
+export function mergeChoices(key: string, base: string, choices: readonly (readonly Alternative[])[], combine: Combine = either): string {
   const b = units(base);
   const all = choices.flatMap((alternatives) => regions(b, alternatives));
   all.sort((x, y) => x.start - y.start || x.end - y.end);
@@ -169,7 +201,7 @@ export function mergeChoices(key: string, base: string, choices: readonly (reado
   const out: string[] = [];
   let at = 0;
   for (const r of all) {
-    out.push(...b.slice(at, r.start), ...emit(b, r));
+    out.push(...b.slice(at, r.start), ...emit(b, r, combine));
     at = r.end;
   }
   out.push(...b.slice(at));

@@ -3,7 +3,7 @@
  * go under its condition, templatizer blocks stay whole, and changes it could not combine stop it.
  * Also the security values' mapping onto the props (scripts/helm/values-to-props.ts).
  */
-import { either, mergeChoices, units } from '../../../scripts/helm/choices';
+import { either, mergeChoices, reduceCombinations, units } from '../../../scripts/helm/choices';
 import { valuesToProps } from '../../../scripts/helm/values-to-props';
 
 const lines = (...l: string[]) => l.join('\n');
@@ -55,6 +55,15 @@ describe('mergeChoices', () => {
   it('says "either" simply where it can', () => {
     expect(either(['and .Values.cm .Values.ref', 'and .Values.cm (not .Values.ref)'])).toBe('.Values.cm');
     expect(either(['.Values.a', '.Values.b'])).toBe('or (.Values.a) (.Values.b)');
+  });
+});
+
+describe('reduceCombinations', () => {
+  it('drops a choice whose every value is covered, and keeps the values of one covered in part', () => {
+    // Two choices, sizes 3 and 2 (the last value of each: left at its default).
+    expect(reduceCombinations([[0, 0], [0, 1]], [3, 2])).toEqual([[[0], null]]);
+    expect(reduceCombinations([[0, 0], [1, 0]], [3, 2])).toEqual([[[0, 1], [0]]]);
+    expect(reduceCombinations([[0, 0], [1, 1]], [3, 2])).toEqual([[[0], [0]], [[1], [1]]]);
   });
 });
 
