@@ -2,8 +2,10 @@
  * The chart's templates/: one file per object the constructs render, found by rendering them
  * with sentinel values for each control-plane mode and each variant below. An object present in
  * only some variants is wrapped in the variant's condition; an object that differs between the
- * modes gets both bodies under `if eq mode`. Any other difference between variants is a case this
- * generator cannot express, and it stops saying so rather than write a chart that differs.
+ * modes gets both bodies under `if eq mode`. Values that change content (CHOICES: the gRPC TLS
+ * source, the migration step, egress) are merged line by line (choices.ts), in combination where
+ * two change the same lines. Any other difference between variants is a case this generator
+ * cannot express, and it stops saying so rather than write a chart that differs.
  */
 import { synthesizeClusterManifests } from '../../lib/cdk8s/manifests';
 import { MIGRATION_STEPS, modeOfStep } from '../../lib/model/migration';
