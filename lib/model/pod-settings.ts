@@ -41,7 +41,7 @@ export const OWN_POD_PARTS: Record<PodComponent, { env: readonly string[]; volum
 export const RESTRICTED_VOLUME_SOURCES = ['configMap', 'csi', 'downwardApi', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret'] as const;
 const TOLERATION_OPERATORS = ['Exists', 'Equal'] as const;
 const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'] as const;
-const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
+export const ENV_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/;
 
 export function resolvePodSettings(p: (PodSettings & ServiceAccountSettings) | undefined): ResolvedPodSettings {
   return {

@@ -18,6 +18,9 @@ const resources = (r: { cpuRequest: string; memoryRequest: string }) => ({
 const pod = (serviceAccount: boolean) => ({
   nodeSelector: {},
   tolerations: [],
+  affinity: {},
+  // Empty: the constructs' own spread (zones, ScheduleAnyway) for data nodes and masters.
+  topologySpreadConstraints: [],
   priorityClassName: '',
   imagePullSecrets: [],
   podAnnotations: {},
@@ -31,8 +34,10 @@ const pod = (serviceAccount: boolean) => ({
 
 export function defaultValues(): Required<HelmValues> {
   const o = DEFAULTS.operator;
+  const n = SECURITY_DEFAULTS.networkPolicies;
   return {
     name: '',
+    migration: '',
     labels: {},
     controlPlane: {
       mode: DEFAULTS.mode,
@@ -44,6 +49,8 @@ export function defaultValues(): Required<HelmValues> {
         storage: { size: DEFAULTS.raft.storageSize, storageClassName: '' },
         resources: resources(DEFAULTS.raft.resources),
         ...pod(false),
+        // The chart's guard against a direct k8s → raft switch (templates/_helpers.tpl); no construct prop.
+        ignoreK8sState: false,
       },
       k8s: {
         enabled: true,
@@ -84,7 +91,17 @@ export function defaultValues(): Required<HelmValues> {
     },
     security: {
       nodeAdmissionPolicy: SECURITY_DEFAULTS.nodeAdmissionPolicy,
-      networkPolicies: { enabled: SECURITY_DEFAULTS.networkPolicies.enabled },
+      networkPolicies: {
+        enabled: n.enabled,
+        // Empty: the props' default peer (the chart's templates hold it, as the constructs do).
+        routingClients: {},
+        metricsScrapers: {},
+        restrictEgress: n.restrictEgress,
+        apiServer: { cidrs: [...n.apiServer.cidrs], ports: [...n.apiServer.ports] },
+      },
+      insecurePlaintextGrpc: SECURITY_DEFAULTS.insecurePlaintextGrpc,
+      certManager: { enabled: false, issuerRef: { name: '', kind: 'Issuer', group: 'cert-manager.io' } },
+      certificateValiditySeconds: SECURITY_DEFAULTS.certificateValiditySeconds,
     },
   };
 }

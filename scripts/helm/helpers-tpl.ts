@@ -6,8 +6,10 @@
 import { masterEndpoints, raftPeers } from '../../lib/cdk8s/raft-masters';
 import { MAX_CLUSTER_NAME_LENGTH } from '../../lib/model/names';
 import { LEADER_ELECTION_JITTER, resolveCluster } from '../../lib/model/resolve';
-import { RESTRICTED_VOLUME_SOURCES } from '../../lib/model/pod-settings';
+import { OWN_POD_PARTS, PodComponent, RESTRICTED_VOLUME_SOURCES } from '../../lib/model/pod-settings';
+import { SECURITY_DEFAULTS } from '../../lib/model/security';
 import { PATTERNS } from '../../lib/model/validation';
+import { API_GROUP_VERSION } from '../../lib/api/v1/schema';
 
 /** printf format of one list entry: %[1]s the name, %[2]s the namespace, %[3]d the index. */
 function hostFormat(entry: (c: ReturnType<typeof resolveCluster>) => string[]): string {
@@ -26,6 +28,28 @@ function hostList(define: string, format: string): string {
 }
 
 const o = '.Values.controlPlane.k8s.operator.leaderElection';
+
+/** Each component's values path and what the constructs put in its pod themselves (a dict literal). */
+const COMPONENTS: [string, PodComponent][] = [['dataNodes', 'dataNodes'], ['controlPlane.k8s.operator', 'operator'], ['controlPlane.raft', 'raft']];
+const strings = (l: readonly string[]) => `(list ${l.map((x) => `"${x}"`).join(' ')})`;
+const ownParts = (c: PodComponent) => `(dict "env" ${strings(OWN_POD_PARTS[c].env)} "volumes" ${strings(OWN_POD_PARTS[c].volumes)} "mountPaths" ${strings(OWN_POD_PARTS[c].mountPaths)})`;
+
+/**
+ * The guard against a direct k8s → raft switch (README "Changing modes"): in k8s mode the
+ * QuidditchIndex objects are the cluster's state, and Raft masters started by a plain mode switch
+ * begin without it while the operator that serves it is removed. `lookup` sees the cluster only
+ * when Helm talks to it (install, upgrade, --dry-run=server); under `helm template`, `helm lint`
+ * and client-side dry runs it returns nothing, so the switch renders there unchecked.
+ */
+const MODE_SWITCH_GUARD = `{{- /* lookup of a kind the server lacks is an error: ask only when the CRDs are there. */ -}}
+{{- if and (eq $mode "raft") (ne .Values.migration "complete") (not .Values.controlPlane.raft.ignoreK8sState) (.Capabilities.APIVersions.Has "${API_GROUP_VERSION}/QuidditchIndex") -}}
+{{- $indices := (lookup "${API_GROUP_VERSION}" "QuidditchIndex" .Release.Namespace "").items | default list -}}
+{{- if $indices -}}
+{{- $names := list -}}
+{{- range $indices }}{{ $names = append $names .metadata.name }}{{ end -}}
+{{- include "quidditch.invalid" (list $name "controlPlane.mode" "raft" (printf "namespace %s holds %d QuidditchIndex object(s) (%s), the k8s-mode state; Raft masters started by a direct switch begin without it, and the operator serving it is removed. Migrate first (README, \\"Changing modes\\": export, then the migration steps), or set controlPlane.raft.ignoreK8sState=true to switch anyway (the CRDs and indices stay; switching back to k8s resumes from them)" .Release.Namespace (len $indices) (join ", " ($names | sortAlpha)))) -}}
+{{- end -}}
+{{- end -}}`;
 /** cdk8s spells the downward API volume `downwardApi`; Helm values are the API's YAML: `downwardAPI`. */
 const API_VOLUME_SOURCES = RESTRICTED_VOLUME_SOURCES.map((k) => (k === 'downwardApi' ? 'downwardAPI' : k));
 
@@ -47,6 +71,24 @@ ${hostList('quidditch.raftPeers', hostFormat(raftPeers))}
 
 ${hostList('quidditch.masterEndpoints', hostFormat(masterEndpoints))}
 
+{{- /* A NetworkPolicy peer as security.ts peerOf renders it, as JSON: (list <values> <default>); an empty value is the default. */ -}}
+{{- define "quidditch.peer" -}}
+{{- $p := index . 0 | default (index . 1) -}}
+{{- $peer := dict -}}
+{{- if hasKey $p "namespaceLabels" }}{{ $_ := set $peer "namespaceSelector" (dict "matchLabels" $p.namespaceLabels) }}{{ end -}}
+{{- /* Without namespace labels the peer is the release's namespace; without pod labels, all its pods. */ -}}
+{{- if or (hasKey $p "podLabels") (not (hasKey $p "namespaceLabels")) }}{{ $_ := set $peer "podSelector" (dict "matchLabels" ($p.podLabels | default dict)) }}{{ end -}}
+{{- toJson $peer -}}
+{{- end }}
+
+{{- define "quidditch.routingClients" -}}
+{{- include "quidditch.peer" (list .Values.security.networkPolicies.routingClients (fromJson \`${JSON.stringify(SECURITY_DEFAULTS.networkPolicies.routingClients)}\`)) -}}
+{{- end }}
+
+{{- define "quidditch.metricsScrapers" -}}
+{{- include "quidditch.peer" (list .Values.security.networkPolicies.metricsScrapers (fromJson \`${JSON.stringify(SECURITY_DEFAULTS.networkPolicies.metricsScrapers)}\`)) -}}
+{{- end }}
+
 {{- /* "Unable to render QuidditchCluster <name>: <value> = <got>: <rule>" */ -}}
 {{- define "quidditch.invalid" -}}
 {{- fail (printf "Unable to render QuidditchCluster %s: %s = %v: %s" (index . 0) (index . 1) (index . 2) (index . 3)) -}}
@@ -66,15 +108,60 @@ ${hostList('quidditch.masterEndpoints', hostFormat(masterEndpoints))}
 {{- if ne (mod (int $r) 2) 1 -}}
 {{- include "quidditch.invalid" (list $name "controlPlane.raft.replicas" $r "must be an odd positive integer (a Raft quorum is a majority: 1, 3, 5…)") -}}
 {{- end -}}
+${MODE_SWITCH_GUARD}
+{{- /* migration.ts validateMigration: each step has its mode. */ -}}
+{{- with .Values.migration -}}
+{{- $want := ternary "raft" "k8s" (eq . "complete") -}}
+{{- if ne $mode $want -}}
+{{- include "quidditch.invalid" (list $name "controlPlane.mode" $.Values.controlPlane.mode (printf "must be %s during migration step %s (%s)" $want . (ternary "the masters own the state once it is complete" "the operator owns the state until the migration is complete" (eq $want "raft")))) -}}
+{{- end -}}
+{{- end -}}
+{{- $cm := .Values.security.certManager -}}
+{{- if and .Values.security.insecurePlaintextGrpc $cm.enabled -}}
+{{- include "quidditch.invalid" (list $name "security.certManager.enabled" true "cannot be set with insecurePlaintextGrpc: true (plaintext uses no certificates); remove one of them") -}}
+{{- end -}}
+{{- if and $cm.issuerRef.name (not $cm.enabled) -}}
+{{- include "quidditch.invalid" (list $name "security.certManager.issuerRef.name" $cm.issuerRef.name "needs security.certManager.enabled=true (an issuer is used only with cert-manager)") -}}
+{{- end -}}
 {{- if and .Values.monitoring.enabled (ne $mode "k8s") -}}
 {{- include "quidditch.invalid" (list $name "monitoring.enabled" true "needs mode k8s: the metrics, alerts and dashboard are the operator's; drop monitoring or use mode k8s") -}}
 {{- end -}}
 {{- /* Extra volumes: one source each, of the kinds the restricted Pod Security Standard allows (pod-settings.ts, in the API's spelling). */ -}}
-{{- range $c := list (list "dataNodes" .Values.dataNodes) (list "controlPlane.k8s.operator" .Values.controlPlane.k8s.operator) (list "controlPlane.raft" .Values.controlPlane.raft) -}}
+{{- range $c := list ${COMPONENTS.map(([path, c]) => `(list "${path}" .Values.${path} ${ownParts(c)})`).join(' ')} -}}
+{{- $own := index $c 2 -}}
 {{- range $i, $v := (index $c 1).volumes -}}
 {{- $sources := without (keys $v | sortAlpha) "name" -}}
 {{- if or (ne (len $sources) 1) (not (has (first $sources) (list ${API_VOLUME_SOURCES.map((k) => `"${k}"`).join(' ')}))) -}}
 {{- include "quidditch.invalid" (list $name (printf "%s.volumes[%d]" (index $c 0) $i) (join ", " $sources | default "(no source)") "must have exactly one source of ${API_VOLUME_SOURCES.join(', ')}: the restricted Pod Security Standard forbids the others (hostPath…)") -}}
+{{- end -}}
+{{- end -}}
+{{- /* Names given twice, and mounts of volumes not given (pod-settings.ts validatePodSettings, its words). */ -}}
+{{- $volumes := list -}}
+{{- range $i, $v := (index $c 1).volumes -}}
+{{- if has $v.name $own.volumes -}}
+{{- include "quidditch.invalid" (list $name (printf "%s.volumes[%d].name" (index $c 0) $i) $v.name (printf "is a volume of the constructs (%s); choose another name" (join ", " $own.volumes))) -}}
+{{- end -}}
+{{- if has $v.name $volumes -}}
+{{- include "quidditch.invalid" (list $name (printf "%s.volumes[%d].name" (index $c 0) $i) $v.name "is given twice") -}}
+{{- end -}}
+{{- $volumes = append $volumes $v.name -}}
+{{- end -}}
+{{- $env := list -}}
+{{- range $i, $e := (index $c 1).env -}}
+{{- if has $e.name $own.env -}}
+{{- include "quidditch.invalid" (list $name (printf "%s.env[%d].name" (index $c 0) $i) $e.name "is set by the constructs (the component reads it); choose another name") -}}
+{{- end -}}
+{{- if has $e.name $env -}}
+{{- include "quidditch.invalid" (list $name (printf "%s.env[%d].name" (index $c 0) $i) $e.name "is given twice") -}}
+{{- end -}}
+{{- $env = append $env $e.name -}}
+{{- end -}}
+{{- range $i, $m := (index $c 1).volumeMounts -}}
+{{- if has (regexReplaceAll "/+$" ($m.mountPath | toString) "") $own.mountPaths -}}
+{{- include "quidditch.invalid" (list $name (printf "%s.volumeMounts[%d].mountPath" (index $c 0) $i) $m.mountPath (printf "must be an absolute path other than %s (the constructs mount those)" (join " and " $own.mountPaths))) -}}
+{{- end -}}
+{{- if not (has $m.name $volumes) -}}
+{{- include "quidditch.invalid" (list $name (printf "%s.volumeMounts[%d].name" (index $c 0) $i) $m.name (printf "must name one of %s.volumes (%s)" (index $c 0) (join ", " $volumes | default "none given"))) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}

@@ -11,27 +11,36 @@
  *   map       a map key equal to the token          → the user's map merged in (or the key only when set)
  *   list      a list item containing the token      → the user's items appended (or the key only when set)
  *   flag      a list item starting with the token   → the item only when the value is true
+ *   object    the value under `key` containing it   → the user's value under the key, only when set
+ *   replace   the value under `key` containing it   → the user's value, else `fallback` (the constructs' own)
+ *   item      an item of list `listKey` containing it → one line, `- {{ expr }}` (a helper printing JSON)
  */
 import { dashboardUid } from '../../lib/cdk8s/monitoring/dashboard';
+import { zoneSpread } from '../../lib/cdk8s/pod';
 import { masterEndpoints, raftPeers, raftQuorum } from '../../lib/cdk8s/raft-masters';
 import { DATANODE_ENV } from '../../lib/model/datanode-env';
+import { selectorLabels } from '../../lib/model/labels';
 import { resolveCluster } from '../../lib/model/resolve';
 import { defaultValues } from './default-values';
 import { HelmValues, valuesToProps } from './values-to-props';
 
-export type SentinelKind = 'full' | 'number' | 'sub' | 'optional' | 'map' | 'list' | 'flag';
+export type SentinelKind = 'full' | 'number' | 'sub' | 'optional' | 'map' | 'list' | 'flag' | 'object' | 'replace' | 'item';
 
 export interface Sentinel {
   readonly kind: SentinelKind;
   readonly token: string | number;
   /** The Helm expression (no braces) that yields the value. */
   readonly expr: string;
-  /** `list`: the key of the list the token's items sit in. */
+  /** `list`, `item`: the key of the list the token's items sit in. */
   readonly listKey?: string;
   /** `list`: how one user item renders, when not `toYaml` (imagePullSecrets are names, rendered as `{name}`). */
   readonly itemTemplate?: string;
   /** `optional`: numbers render without quotes. */
   readonly numeric?: boolean;
+  /** `object`, `replace`: the key whose whole value the user's replaces; `full`: the only key the token is looked for under. */
+  readonly key?: string;
+  /** `replace`: what the constructs render when the value is unset. */
+  readonly fallback?: unknown;
 }
 
 export const RELEASE_TOKEN = { name: 'zzqrel', namespace: 'zzqns' } as const;
@@ -43,10 +52,49 @@ const VALUES_PATH: Record<Component, string> = { dataNodes: '.Values.dataNodes',
 const SHORT: Record<Component, string> = { dataNodes: 'dn', operator: 'op', raft: 'ms' };
 /** Numeric tokens per component, far from every number the constructs write themselves (checked by the generator). */
 const BASE: Record<Component, number> = { dataNodes: 40100, operator: 40200, raft: 40300 };
+const API_SERVER_CIDR_TOKEN = '203.0.113.77/32';
+const API_SERVER_PORT_TOKEN = 40601;
+const CERT_VALIDITY_TOKEN = 40500;
+/** The cert-manager issuer of the `issuerRef` alternative (chart-templates.ts CHOICES); `ClusterIssuer` is the non-default kind. */
+export const ISSUER_TOKENS = { name: 'zzq-issuer', kind: 'ClusterIssuer', group: 'zzq-group.invalid' } as const;
 /** Raft replicas build one host per replica into two env values, so this token stays small. */
 const RAFT_REPLICAS_TOKEN = 91;
 /** One value of each enum per component: `IfNotPresent` is the default, so the token is another. */
 const PULL_POLICY_TOKEN: Record<Component, string> = { dataNodes: 'Always', operator: 'Never', raft: 'Never' };
+
+/** Affinity: each of its parts a token of its own; the anti-affinity terms add to the constructs' (pod.ts mergeAffinity). */
+function affinity(c: Component): { values: object; sentinels: Sentinel[] } {
+  const s = SHORT[c];
+  const a = `(${VALUES_PATH[c]}.affinity | default dict)`;
+  const anti = 'podAntiAffinity';
+  return {
+    values: {
+      nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: `zzq-nodeaff-${s}`, operator: 'Exists' }] }] } },
+      podAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, podAffinityTerm: { topologyKey: `zzq-podaff-${s}` } }] },
+      [anti]: {
+        requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: `zzq-antireq-${s}` }],
+        preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, podAffinityTerm: { topologyKey: `zzq-antipref-${s}` } }],
+      },
+    },
+    sentinels: [
+      { kind: 'object', key: 'nodeAffinity', token: `zzq-nodeaff-${s}`, expr: `dig "nodeAffinity" "" ${a}` },
+      { kind: 'object', key: 'podAffinity', token: `zzq-podaff-${s}`, expr: `dig "podAffinity" "" ${a}` },
+      { kind: 'object', key: 'requiredDuringSchedulingIgnoredDuringExecution', token: `zzq-antireq-${s}`, expr: `dig "${anti}" "requiredDuringSchedulingIgnoredDuringExecution" "" ${a}` },
+      { kind: 'list', listKey: 'preferredDuringSchedulingIgnoredDuringExecution', token: `zzq-antipref-${s}`, expr: `dig "${anti}" "preferredDuringSchedulingIgnoredDuringExecution" "" ${a}` },
+    ],
+  };
+}
+
+/** Topology spread: the data nodes' and masters' replaces the constructs' zone spread; the operator has none of its own. */
+function spread(c: Component, clusterName: string): { values: object[]; sentinels: Sentinel[] } {
+  const token = `zzq-tsc-${SHORT[c]}`;
+  const expr = `${VALUES_PATH[c]}.topologySpreadConstraints`;
+  const own = c === 'operator' ? undefined : zoneSpread(selectorLabels(clusterName, c === 'dataNodes' ? 'data' : 'master'));
+  return {
+    values: [{ maxSkew: 1, topologyKey: token, whenUnsatisfiable: 'DoNotSchedule' }],
+    sentinels: [own ? { kind: 'replace', key: 'topologySpreadConstraints', token, expr, fallback: own } : { kind: 'object', key: 'topologySpreadConstraints', token, expr }],
+  };
+}
 
 /** The sentinel values of one component and the sentinels that find them in the output. */
 function workload(c: Component, serviceAccount: boolean): { values: Record<string, unknown>; sentinels: Sentinel[] } {
@@ -54,6 +102,8 @@ function workload(c: Component, serviceAccount: boolean): { values: Record<strin
   const s = SHORT[c];
   const n = BASE[c];
   const replicas = c === 'raft' ? RAFT_REPLICAS_TOKEN : n + 1;
+  const aff = affinity(c);
+  const tsc = spread(c, RELEASE_TOKEN.name);
   const values: Record<string, unknown> = {
     replicas,
     image: `zzq.invalid/zzq-img-${s}:t`,
@@ -61,6 +111,8 @@ function workload(c: Component, serviceAccount: boolean): { values: Record<strin
     resources: { requests: { cpu: `${n + 2}m`, memory: `${n + 3}Mi` }, limits: { cpu: `${n + 4}m`, memory: `${n + 5}Mi` } },
     nodeSelector: { [`zzq-nodesel-${s}`]: 'v' },
     tolerations: [{ key: `zzq-tol-${s}`, operator: 'Exists' }],
+    affinity: aff.values,
+    topologySpreadConstraints: tsc.values,
     priorityClassName: `zzq-prio-${s}`,
     imagePullSecrets: [`zzq-pull-${s}`],
     podAnnotations: { [`zzq-podann-${s}`]: 'v' },
@@ -75,7 +127,7 @@ function workload(c: Component, serviceAccount: boolean): { values: Record<strin
   const sentinels: Sentinel[] = [
     { kind: 'number', token: replicas, expr: `${p}.replicas | int` },
     { kind: 'full', token: values.image as string, expr: `${p}.image` },
-    { kind: 'full', token: PULL_POLICY_TOKEN[c], expr: `${p}.imagePullPolicy` },
+    { kind: 'full', key: 'imagePullPolicy', token: PULL_POLICY_TOKEN[c], expr: `${p}.imagePullPolicy` },
     { kind: 'full', token: `${n + 2}m`, expr: `${r}.requests.cpu` },
     { kind: 'full', token: `${n + 3}Mi`, expr: `${r}.requests.memory` },
     { kind: 'optional', token: `${n + 4}m`, expr: `${r}.limits.cpu` },
@@ -91,6 +143,8 @@ function workload(c: Component, serviceAccount: boolean): { values: Record<strin
     { kind: 'list', token: `zzq-vol-${s}`, listKey: 'volumes', expr: `${p}.volumes` },
     { kind: 'list', token: `/zzq-mnt-${s}`, listKey: 'volumeMounts', expr: `${p}.volumeMounts` },
     { kind: 'optional', token: n + 6, expr: `${p}.terminationGracePeriodSeconds`, numeric: true },
+    ...aff.sentinels,
+    ...tsc.sentinels,
   ];
   return { values, sentinels };
 }
@@ -124,6 +178,7 @@ export function sentinelSet(mode: 'k8s' | 'raft', overrides: (v: HelmValues) => 
   const dnStorage = storage('dataNodes');
   const msStorage = storage('raft');
   const o = '.Values.controlPlane.k8s.operator';
+  const np = '.Values.security.networkPolicies';
   v.name = RELEASE_TOKEN.name;
   v.labels = { 'zzq-labels': 'v' };
   v.controlPlane = {
@@ -143,6 +198,16 @@ export function sentinelSet(mode: 'k8s' | 'raft', overrides: (v: HelmValues) => 
   };
   v.dataNodes = { ...v.dataNodes, ...dn.values, storage: dnStorage.values, tier: 'cold', maxShards: 40120, command: ['zzq-cmd'] };
   v.monitoring = { ...v.monitoring, enabled: mode === 'k8s', labels: { 'zzq-monlabels': 'v' }, runbookBaseUrl: 'https://zzq-runbook.invalid/x' };
+  v.security = {
+    ...v.security,
+    networkPolicies: {
+      ...v.security!.networkPolicies,
+      routingClients: { namespaceLabels: { 'zzq-rc-ns': 'v' }, podLabels: { 'zzq-rc-pod': 'v' } },
+      metricsScrapers: { namespaceLabels: { 'zzq-ms-ns': 'v' }, podLabels: { 'zzq-ms-pod': 'v' } },
+      apiServer: { cidrs: [API_SERVER_CIDR_TOKEN], ports: [API_SERVER_PORT_TOKEN] },
+    },
+    certificateValiditySeconds: CERT_VALIDITY_TOKEN,
+  };
   overrides(v);
 
   const props = valuesToProps(v, RELEASE_TOKEN);
@@ -170,6 +235,16 @@ export function sentinelSet(mode: 'k8s' | 'raft', overrides: (v: HelmValues) => 
     { kind: 'flag', token: '--cluster-name=', expr: `${o}.ownIndicesOnly` },
     { kind: 'flag', token: DATANODE_ENV.cluster, expr: `${o}.ownIndicesOnly` },
     { kind: 'sub', token: '--log-level=trace', expr: `printf "--log-level=%s" ${o}.logLevel` },
+    { kind: 'item', listKey: 'from', token: 'zzq-rc-ns', expr: 'include "quidditch.routingClients" .' },
+    { kind: 'item', listKey: 'from', token: 'zzq-ms-ns', expr: 'include "quidditch.metricsScrapers" .' },
+    { kind: 'list', listKey: 'to', token: API_SERVER_CIDR_TOKEN, expr: `${np}.apiServer.cidrs`, itemTemplate: '- ipBlock: { cidr: {{ . | quote }} }' },
+    { kind: 'list', listKey: 'ports', token: API_SERVER_PORT_TOKEN, expr: `${np}.apiServer.ports`, itemTemplate: '- { port: {{ . | int }}, protocol: TCP }' },
+    { kind: 'number', token: CERT_VALIDITY_TOKEN, expr: '.Values.security.certificateValiditySeconds | int' },
+    // cert-manager renews after two thirds of the lifetime (grpc-tls.ts: renewBefore = floor(validity / 3)).
+    { kind: 'number', token: Math.floor(CERT_VALIDITY_TOKEN / 3), expr: 'div (int .Values.security.certificateValiditySeconds) 3' },
+    { kind: 'full', token: ISSUER_TOKENS.name, expr: '.Values.security.certManager.issuerRef.name' },
+    { kind: 'full', key: 'kind', token: ISSUER_TOKENS.kind, expr: '.Values.security.certManager.issuerRef.kind' },
+    { kind: 'full', token: ISSUER_TOKENS.group, expr: '.Values.security.certManager.issuerRef.group' },
     { kind: 'map', token: 'zzq-labels', expr: '.Values.labels' },
     { kind: 'map', token: 'zzq-monlabels', expr: '.Values.monitoring.labels' },
     { kind: 'sub', token: 'https://zzq-runbook.invalid/x', expr: '.Values.monitoring.runbookBaseUrl' },

@@ -17,9 +17,17 @@ type Mark =
   | { type: 'optional'; key: string; expr: string; quote: boolean }
   | { type: 'splice'; expr: string; itemTemplate?: string }
   | { type: 'optionalBlock'; key: string; expr: string; itemTemplate?: string }
+  | { type: 'replace'; key: string; expr: string; fallback: string }
   | { type: 'flag'; expr: string; item: string; raw?: boolean };
 
 const MARK = 'zzqmark-';
+
+/** Keys in order, as cdk8s writes its objects, so a fallback reads like the rest. */
+function sortKeys(v: Json): Json {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v === null || typeof v !== 'object') return v;
+  return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys(v[k])]));
+}
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 export class Templatizer {
@@ -56,7 +64,7 @@ export class Templatizer {
       return s ? this.mark({ type: 'value', expr: s.expr, quote: false }) : v;
     }
     if (typeof v !== 'string') return v;
-    const full = this.find('full', v);
+    const full = this.sentinels.find((s) => s.kind === 'full' && s.token === v && s.key === undefined);
     if (full) return this.mark({ type: 'value', expr: full.expr, quote: true });
     if (!v.includes('\n')) {
       const text = this.inline(v);
@@ -74,6 +82,19 @@ export class Templatizer {
 
   /** The value under `key` of a map: optional leaves, user lists and maps become markers. */
   private entry(key: string, v: Json): Json {
+    if (v !== null && typeof v === 'object') {
+      const text = JSON.stringify(v);
+      const whole = this.sentinels.find((s) => (s.kind === 'object' || s.kind === 'replace') && s.key === key && text.includes(String(s.token)));
+      if (whole?.kind === 'object') return this.mark({ type: 'optionalBlock', key, expr: whole.expr });
+      if (whole?.kind === 'replace') {
+        // The constructs' own value, itself templated (it may hold the cluster's name).
+        const fallback = stringify(this.value(sortKeys(whole.fallback as Json)), { lineWidth: 0, defaultStringType: 'PLAIN' });
+        return this.mark({ type: 'replace', key, expr: whole.expr, fallback });
+      }
+    }
+    // A token that is also a common word (`Always`) only under its own key.
+    const keyed = this.sentinels.find((s) => s.kind === 'full' && s.key === key && s.token === v);
+    if (keyed) return this.mark({ type: 'value', expr: keyed.expr, quote: true });
     const optional = this.find('optional', v);
     if (optional) return this.mark({ type: 'optional', key, expr: optional.expr, quote: !optional.numeric });
     if (Array.isArray(v)) return this.list(key, v);
@@ -90,6 +111,12 @@ export class Templatizer {
       const own = user.find((s) => text.includes(String(s.token)));
       if (own) {
         spliced = own;
+        continue;
+      }
+      // A whole item (a NetworkPolicy peer) printed by a helper.
+      const whole = this.sentinels.find((s) => s.kind === 'item' && s.listKey === key && text.includes(String(s.token)));
+      if (whole) {
+        out.push(this.mark({ type: 'value', expr: whole.expr, quote: false }));
         continue;
       }
       const flag = typeof item === 'string' ? this.sentinels.find((s) => s.kind === 'flag' && item.startsWith(String(s.token))) : undefined;
@@ -174,6 +201,10 @@ export class Templatizer {
           return this.block(ind, ind.length, mark.expr, mark.itemTemplate);
         case 'optionalBlock':
           return `${ind}{{- with ${mark.expr} }}\n${ind}${key}:${this.block(ind + '  ', ind.length + 2, '.', mark.itemTemplate, true)}\n${ind}{{- end }}`;
+        case 'replace': {
+          const own = mark.fallback.replace(/\n+$/, '').split('\n').flatMap((l) => this.splitItem(`${ind}  ${l}`)).map((l) => this.line(l)).join('\n');
+          return `${ind}{{- with ${mark.expr} }}\n${ind}${key}:${this.block(ind + '  ', ind.length + 2, '.', undefined, true)}\n${ind}{{- else }}\n${ind}${key}:\n${own}\n${ind}{{- end }}`;
+        }
         case 'flag':
           return `${ind}{{- if ${mark.expr} }}\n${ind}- ${this.inlineText(mark.raw ? mark.item : JSON.stringify(mark.item))}\n${ind}{{- end }}`;
         default:

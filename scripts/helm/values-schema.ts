@@ -9,11 +9,14 @@
  */
 import { NODE_TIERS } from '../../lib/api/v1/quidditch-node';
 import { RESERVED_LABEL_KEYS } from '../../lib/model/labels';
+import { MIGRATION_STEPS } from '../../lib/model/migration';
 import { MAX_CLUSTER_NAME_LENGTH } from '../../lib/model/names';
 import { PropSchema, QUIDDITCH_CLUSTER_PROPS_SCHEMA } from '../../lib/model/props-schema';
 import { POSITIVE_QUANTITY } from '../../lib/model/quantity';
 import { IMAGE_PULL_POLICIES, LOG_LEVELS, MAX_SHARDS_RANGE, MODES } from '../../lib/model/resolve';
+import { IPV4_CIDR, IPV6_CIDR } from '../../lib/model/security';
 import { PATTERNS } from '../../lib/model/validation';
+import { ENV_NAME, OWN_POD_PARTS, PodComponent } from '../../lib/model/pod-settings';
 
 type Schema = Record<string, unknown>;
 
@@ -42,8 +45,6 @@ const labelMap = (path: string, reserved: boolean): Schema => described(path, {
   additionalProperties: { type: 'string', pattern: `^$|${src(PATTERNS.labelName)}`, maxLength: 63 },
 });
 const annotationMap = (path: string): Schema => described(path, { type: 'object', additionalProperties: { type: 'string' } });
-/** Kubernetes objects passed through (tolerations, env, volumes…): the API server checks their fields. */
-const kubeList = (path: string): Schema => described(path, { type: 'array', items: { type: 'object' } });
 /** A quantity as a string ("500m", "4Gi") or, as the seed's values.yaml writes `cpu: 2`, a plain number. */
 const quantity = (description: string, optional: boolean): Schema =>
   ({ type: ['string', 'number'], description, pattern: optional ? `^$|${src(POSITIVE_QUANTITY)}` : src(POSITIVE_QUANTITY), exclusiveMinimum: 0 });
@@ -55,6 +56,59 @@ function resources(path: string): Schema {
   });
 }
 
+/** Kubernetes Affinity: only its three parts (the constructs render no other field), each passed through. */
+function affinity(path: string): Schema {
+  const terms = (d: string): Schema => ({ type: 'array', description: d, items: { type: 'object' } });
+  return described(path, {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      nodeAffinity: { type: 'object', description: 'Used as given.' },
+      podAffinity: { type: 'object', description: 'Used as given.' },
+      podAntiAffinity: {
+        type: 'object',
+        description: 'Your terms are added to the constructs\' preferred one-replica-per-node term.',
+        additionalProperties: false,
+        properties: {
+          requiredDuringSchedulingIgnoredDuringExecution: terms('Used as given.'),
+          preferredDuringSchedulingIgnoredDuringExecution: terms('Added after the constructs\' own term.'),
+        },
+      },
+    },
+  });
+}
+
+/** pod-settings.ts validatePodSettings, per item; names given twice and mounts of unknown volumes: templates/validate.yaml. */
+const TOLERATION: Schema = {
+  type: 'object',
+  properties: {
+    operator: { type: 'string', enum: ['Exists', 'Equal'] },
+    effect: { type: 'string', enum: ['NoSchedule', 'PreferNoSchedule', 'NoExecute'], description: 'Unset: every effect.' },
+  },
+  // "value must be unset when operator is Exists"
+  if: { properties: { operator: { const: 'Exists' } }, required: ['operator'] },
+  then: { properties: { value: { const: '' } } },
+};
+
+/** Names and paths the constructs use themselves are refused by templates/validate.yaml, in the constructs' words. */
+function podParts(c: PodComponent): Record<string, Schema> {
+  const own = OWN_POD_PARTS[c];
+  return {
+    env: described(`${c}.env`, { type: 'array', items: {
+      type: 'object', required: ['name'],
+      properties: { name: { type: 'string', pattern: ENV_NAME.source, description: `Not one the constructs set (${own.env.join(', ')}).` } },
+    } }),
+    volumes: described(`${c}.volumes`, { type: 'array', items: {
+      type: 'object', required: ['name'],
+      properties: { name: { type: 'string', maxLength: 63, pattern: src(PATTERNS.dns1123Label), description: `Not a volume of the constructs (${own.volumes.join(', ')}).` } },
+    } }),
+    volumeMounts: described(`${c}.volumeMounts`, { type: 'array', items: {
+      type: 'object', required: ['name', 'mountPath'],
+      properties: { mountPath: { type: 'string', pattern: '^/', description: `Absolute, other than ${own.mountPaths.join(' and ')}.` } },
+    } }),
+  };
+}
+
 function workload(path: string, replicas: Schema, serviceAccount: boolean): Record<string, Schema> {
   return {
     replicas: described(`${path}.replicas`, replicas),
@@ -62,15 +116,27 @@ function workload(path: string, replicas: Schema, serviceAccount: boolean): Reco
     imagePullPolicy: described(`${path}.imagePullPolicy`, { type: 'string', enum: IMAGE_PULL_POLICIES }),
     resources: resources(`${path}.resources`),
     nodeSelector: labelMap(`${path}.nodeSelector`, false),
-    tolerations: kubeList(`${path}.tolerations`),
+    tolerations: described(`${path}.tolerations`, { type: 'array', items: TOLERATION }),
+    affinity: affinity(`${path}.affinity`),
+    topologySpreadConstraints: described(`${path}.topologySpreadConstraints`, {
+      type: 'array',
+      items: {
+        type: 'object',
+        // pod-settings.ts validatePodSettings: the three fields the constructs check.
+        required: ['maxSkew', 'topologyKey', 'whenUnsatisfiable'],
+        properties: {
+          maxSkew: { type: 'integer', minimum: 1, description: 'A positive integer.' },
+          topologyKey: { type: 'string', minLength: 1, description: 'A node label key, e.g. "topology.kubernetes.io/zone".' },
+          whenUnsatisfiable: { type: 'string', enum: ['DoNotSchedule', 'ScheduleAnyway'] },
+        },
+      },
+    }),
     priorityClassName: described(`${path}.priorityClassName`, { type: 'string', maxLength: 253, pattern: orEmpty(PATTERNS.dns1123Subdomain) }),
     imagePullSecrets: described(`${path}.imagePullSecrets`, { type: 'array', items: { type: 'string', maxLength: 253, pattern: src(PATTERNS.dns1123Subdomain) } }),
     podAnnotations: annotationMap(`${path}.podAnnotations`),
     podLabels: labelMap(`${path}.podLabels`, true),
     ...(serviceAccount ? { serviceAccountAnnotations: annotationMap(`${path}.serviceAccountAnnotations`) } : {}),
-    env: kubeList(`${path}.env`),
-    volumes: kubeList(`${path}.volumes`),
-    volumeMounts: kubeList(`${path}.volumeMounts`),
+    ...podParts(path as PodComponent),
     terminationGracePeriodSeconds: described(`${path}.terminationGracePeriodSeconds`, { type: ['integer', 'null'], minimum: 0 }),
   };
 }
@@ -82,6 +148,13 @@ function storage(path: string): Schema {
   });
 }
 
+/** A NetworkPolicy peer: `{}` = the default; a field given (even `{}`) replaces the whole default, as in the props. */
+const peer = (name: string, dflt: string): Schema => object(`${prop(`security.networkPolicies.${name}`).description} {} = the default: ${dflt}. `
+  + 'Any field given replaces the whole default: namespaceLabels ({} = every namespace; absent = the release\'s namespace), podLabels ({} or absent = every pod of those namespaces).', {
+  namespaceLabels: labelMap(`security.networkPolicies.${name}.namespaceLabels`, false),
+  podLabels: labelMap(`security.networkPolicies.${name}.podLabels`, false),
+});
+
 const bool = (path: string): Schema => described(path, { type: 'boolean' });
 const positive = (path: string, type: 'integer' | 'number'): Schema => described(path, { type, exclusiveMinimum: 0 });
 
@@ -91,12 +164,18 @@ export function valuesSchema(): Schema {
     ...object('Values of the quidditch chart: the props of QuidditchCluster (lib/model/props.ts) under the seed\'s controlPlane.* keys.', {
       name: { type: 'string', description: `Base of every object name ("" = the release name): a DNS-1035 label of at most ${MAX_CLUSTER_NAME_LENGTH} characters.`, maxLength: MAX_CLUSTER_NAME_LENGTH, pattern: orEmpty(PATTERNS.dns1035Label) },
       labels: labelMap('labels', true),
+      migration: described('migration', { type: 'string', enum: ['', ...MIGRATION_STEPS] }),
       controlPlane: object('The control plane: the operator (k8s) or Raft masters (raft).', {
         mode: described('mode', { type: 'string', enum: MODES }),
         raft: object(prop('raft').description, {
           enabled: { type: 'boolean', description: 'Must be true when mode is raft (the seed\'s switch; the mode decides what runs).' },
           ...workload('raft', { type: 'integer', minimum: 1 }, false),
           storage: storage('raft.storage'),
+          ignoreK8sState: {
+            type: 'boolean',
+            description: 'Switch to raft mode although QuidditchIndex objects (the k8s-mode state) exist in the namespace: the masters start without them. '
+              + 'false: helm install/upgrade refuses that switch; migrate first (README "Changing modes").',
+          },
         }),
         k8s: object('K8s-native control plane (mode k8s or auto).', {
           enabled: { type: 'boolean', description: 'Must be true when mode is k8s or auto (the seed\'s switch; the mode decides what runs).' },
@@ -131,7 +210,27 @@ export function valuesSchema(): Schema {
       }),
       security: object(prop('security').description, {
         nodeAdmissionPolicy: bool('security.nodeAdmissionPolicy'),
-        networkPolicies: object(prop('security.networkPolicies').description, { enabled: bool('security.networkPolicies.enabled') }),
+        networkPolicies: object(prop('security.networkPolicies').description, {
+          enabled: bool('security.networkPolicies.enabled'),
+          routingClients: peer('routingClients', 'pods labelled quidditch.io/routing-client=true in the release\'s namespace'),
+          metricsScrapers: peer('metricsScrapers', 'every pod in the namespace named monitoring'),
+          restrictEgress: bool('security.networkPolicies.restrictEgress'),
+          apiServer: object(prop('security.networkPolicies.apiServer').description, {
+            // security.ts validateSecurity: at least one of each (else set restrictEgress: false), CIDRs, TCP ports.
+            cidrs: described('security.networkPolicies.apiServer.cidrs', { type: 'array', minItems: 1, items: { type: 'string', pattern: `${src(IPV4_CIDR)}|${src(IPV6_CIDR)}` } }),
+            ports: described('security.networkPolicies.apiServer.ports', { type: 'array', minItems: 1, items: { type: 'integer', minimum: 1, maximum: 65535 } }),
+          }),
+        }),
+        insecurePlaintextGrpc: bool('security.insecurePlaintextGrpc'),
+        certManager: object(prop('security.certManager').description, {
+          enabled: { type: 'boolean', description: 'Take the gRPC certificates from cert-manager (false: the operator manages its own CA).' },
+          issuerRef: object(prop('security.certManager.issuerRef').description + ' Empty name: the constructs\' self-signed bootstrap Issuer, CA Certificate and CA Issuer.', {
+            name: described('security.certManager.issuerRef.name', { type: 'string', maxLength: 253, pattern: orEmpty(PATTERNS.dns1123Subdomain) }),
+            kind: described('security.certManager.issuerRef.kind', { type: 'string', enum: ['Issuer', 'ClusterIssuer'] }),
+            group: described('security.certManager.issuerRef.group', { type: 'string', minLength: 1 }),
+          }),
+        }),
+        certificateValiditySeconds: described('security.certificateValiditySeconds', { type: 'integer', minimum: 3600 }),
       }),
     }),
   };

@@ -7,9 +7,10 @@
  * Helm conventions kept here: an empty string, list or map means "unset" (the prop's default).
  */
 import type {
-  ControlPlaneMode, DataNodeProps, MonitoringProps, OperatorProps, PodSettings, QuidditchClusterProps, RaftProps, ResourceProps,
-  ServiceAccountSettings, StorageProps,
+  ControlPlaneMode, DataNodeProps, MonitoringProps, OperatorProps, PeerProps, PodSettings, QuidditchClusterProps, RaftProps, ResourceProps,
+  SecurityProps, ServiceAccountSettings, StorageProps,
 } from '../../lib/model/props';
+import type { MigrationStep } from '../../lib/model/migration';
 
 /** Kubernetes-style resources, as the seed's values.yaml writes them. */
 export interface HelmResources {
@@ -20,15 +21,43 @@ export interface HelmResources {
 /** The chart's values (values.yaml); every field optional, as in a user's override file. */
 export interface HelmValues {
   name?: string;
+  /** A step of the k8s → raft migration ("" = none), as the `migration` prop. */
+  migration?: MigrationStep | '';
   labels?: Record<string, string>;
   controlPlane?: {
     mode?: ControlPlaneMode;
-    raft?: { enabled?: boolean } & HelmWorkload & { storage?: HelmStorage };
+    /** `ignoreK8sState`: the chart's own guard against a direct k8s → raft switch; no prop. */
+    raft?: { enabled?: boolean; ignoreK8sState?: boolean } & HelmWorkload & { storage?: HelmStorage };
     k8s?: { enabled?: boolean; operator?: HelmWorkload & Omit<OperatorProps, keyof HelmWorkload> };
   };
   dataNodes?: HelmWorkload & Omit<DataNodeProps, keyof HelmWorkload | 'command' | 'storage'> & { command?: string[]; storage?: HelmStorage };
   monitoring?: { -readonly [K in keyof MonitoringProps]: MonitoringProps[K] };
-  security?: { nodeAdmissionPolicy?: boolean; networkPolicies?: { enabled?: boolean } };
+  security?: HelmSecurity;
+}
+
+/** A NetworkPolicy peer: `{}` is the prop's default; a key present (even `{}`) is used as the prop's field. */
+export interface HelmPeer {
+  namespaceLabels?: Record<string, string>;
+  podLabels?: Record<string, string>;
+}
+
+/**
+ * `security` as Helm values: the props' fields, except `certManager`, which the chart switches on
+ * with `enabled` (an empty map is "unset" in Helm values, but the props' `certManager: {}` means
+ * "cert-manager with the constructs' own CA issuer").
+ */
+export interface HelmSecurity {
+  nodeAdmissionPolicy?: boolean;
+  networkPolicies?: {
+    enabled?: boolean;
+    routingClients?: HelmPeer;
+    metricsScrapers?: HelmPeer;
+    restrictEgress?: boolean;
+    apiServer?: { cidrs?: string[]; ports?: number[] };
+  };
+  insecurePlaintextGrpc?: boolean;
+  certManager?: { enabled?: boolean; issuerRef?: { name?: string; kind?: 'Issuer' | 'ClusterIssuer'; group?: string } };
+  certificateValiditySeconds?: number;
 }
 
 type HelmWorkload = Omit<PodSettings, 'priorityClassName' | 'terminationGracePeriodSeconds'> & ServiceAccountSettings & {
@@ -82,6 +111,8 @@ function workload(w: HelmWorkload | undefined, serviceAccount: boolean): Record<
     resources: resources(w.resources),
     nodeSelector: nonEmptyMap(w.nodeSelector),
     tolerations: nonEmptyList(w.tolerations),
+    affinity: nonEmptyMap(w.affinity),
+    topologySpreadConstraints: nonEmptyList(w.topologySpreadConstraints),
     priorityClassName: set(w.priorityClassName),
     imagePullSecrets: nonEmptyList(w.imagePullSecrets),
     podAnnotations: nonEmptyMap(w.podAnnotations),
@@ -126,17 +157,48 @@ export function valuesToProps(v: HelmValues, release: Release): QuidditchCluster
   return compact({
     mode,
     name: set(v.name) ?? release.name,
+    migration: set(v.migration),
     namespace: release.namespace,
     labels: nonEmptyMap(v.labels),
     dataNodes: nonEmptyMap(dataNodes),
     operator: nonEmptyMap(operator),
     raft: nonEmptyMap(raft),
     monitoring: v.monitoring ? nonEmptyMap(compact({ ...v.monitoring, labels: nonEmptyMap(v.monitoring.labels), runbookBaseUrl: set(v.monitoring.runbookBaseUrl) })) : undefined,
-    security: v.security ? nonEmptyMap(compact({
-      nodeAdmissionPolicy: v.security.nodeAdmissionPolicy,
-      networkPolicies: v.security.networkPolicies ? nonEmptyMap(compact({ enabled: v.security.networkPolicies.enabled })) : undefined,
-    })) : undefined,
+    security: security(v.security, set(v.name) ?? release.name),
   });
+}
+
+/** A peer as the props take it: unset when empty, else exactly the fields given. */
+function peer(p: HelmPeer | undefined): PeerProps | undefined {
+  if (!p || Object.keys(p).length === 0) return undefined;
+  return compact({ namespaceLabels: p.namespaceLabels ?? undefined, podLabels: p.podLabels ?? undefined });
+}
+
+function security(s: HelmSecurity | undefined, name: string): SecurityProps | undefined {
+  if (!s) return undefined;
+  const n = s.networkPolicies;
+  const cm = s.certManager;
+  if (cm?.issuerRef?.name && !cm.enabled) throw new Error(issuerWithoutCertManagerMessage(name, cm.issuerRef.name));
+  return nonEmptyMap(compact({
+    nodeAdmissionPolicy: s.nodeAdmissionPolicy,
+    networkPolicies: n ? nonEmptyMap(compact({
+      enabled: n.enabled,
+      routingClients: peer(n.routingClients),
+      metricsScrapers: peer(n.metricsScrapers),
+      restrictEgress: n.restrictEgress,
+      apiServer: n.apiServer ? nonEmptyMap(compact({ cidrs: nonEmptyList(n.apiServer.cidrs), ports: nonEmptyList(n.apiServer.ports) })) : undefined,
+    })) : undefined,
+    insecurePlaintextGrpc: s.insecurePlaintextGrpc,
+    certManager: cm?.enabled
+      ? (cm.issuerRef?.name ? { issuerRef: compact({ name: cm.issuerRef.name, kind: set(cm.issuerRef.kind), group: set(cm.issuerRef.group) }) } : {})
+      : undefined,
+    certificateValiditySeconds: s.certificateValiditySeconds,
+  }));
+}
+
+/** The same words the chart's `fail` prints (templates/_helpers.tpl). */
+export function issuerWithoutCertManagerMessage(name: string, issuer: string): string {
+  return `Unable to render QuidditchCluster ${name}: security.certManager.issuerRef.name = ${issuer}: needs security.certManager.enabled=true (an issuer is used only with cert-manager)`;
 }
 
 /** The same words the chart's `fail` prints (templates/_helpers.tpl). */

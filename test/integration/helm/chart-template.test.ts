@@ -101,7 +101,59 @@ const VALUE_SETS: [string, HelmValues][] = [
       controlPlane: { k8s: { operator: { ...pod('operator'), serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::1:role/op' } } } },
     };
   })()],
+  ['affinity (merged with the constructs\' anti-affinity) and topology spread (replacing their zone spread)', (() => {
+    const term = (key: string) => ({ labelSelector: { matchLabels: { app: key } }, topologyKey: 'kubernetes.io/hostname' });
+    return {
+      dataNodes: {
+        affinity: {
+          nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'disk', operator: 'In', values: ['nvme'] }] }] } },
+          podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term('noisy')], preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 50, podAffinityTerm: term('batch') }] },
+        },
+        topologySpreadConstraints: [{ maxSkew: 2, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule' as const }],
+      },
+      controlPlane: { k8s: { operator: {
+        affinity: { podAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 10, podAffinityTerm: term('gateway') }] } },
+        topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway' as const }],
+      } } },
+    };
+  })()],
+  ['affinity with node affinity only (the constructs\' anti-affinity stays)', { dataNodes: { affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, preference: { matchExpressions: [{ key: 'pool', operator: 'Exists' }] } }] } } } }],
+  ['raft: masters\' affinity and topology spread', { controlPlane: { mode: 'raft', raft: {
+    affinity: { podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { 'app.kubernetes.io/component': 'master' } } }] } },
+    topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule' as const }],
+  } } }],
   ['raft pod settings', { controlPlane: { mode: 'raft', raft: { nodeSelector: { pool: 'masters' }, podLabels: { team: 'm' }, env: [{ name: 'X', value: '1' }], terminationGracePeriodSeconds: 120 } } }],
+  ['gRPC in plaintext (development only)', { security: { insecurePlaintextGrpc: true } }],
+  ['gRPC certificates from cert-manager, a ClusterIssuer, one-day certificates', { security: { certManager: { enabled: true, issuerRef: { name: 'corp-ca', kind: 'ClusterIssuer' } }, certificateValiditySeconds: 86400 } }],
+  ['gRPC certificates from cert-manager, an issuer of another API group', { security: { certManager: { enabled: true, issuerRef: { name: 'vault', group: 'cert-manager.example.com' } } } }],
+  ['gRPC certificates from cert-manager with the constructs\' own CA issuer', { security: { certManager: { enabled: true } } }],
+  ['operator-managed CA with one-hour certificates', { security: { certificateValiditySeconds: 3600 } }],
+  ['NetworkPolicies: routing clients from every namespace, metrics scrapers by pod label, egress unrestricted', {
+    security: { networkPolicies: { routingClients: { namespaceLabels: {} }, metricsScrapers: { podLabels: { app: 'prometheus' } }, restrictEgress: false } },
+  }],
+  ['NetworkPolicies: peers by namespace and pod labels, the API server\'s addresses and port', {
+    security: { networkPolicies: {
+      routingClients: { namespaceLabels: { team: 'search' }, podLabels: { role: 'gateway' } },
+      metricsScrapers: { namespaceLabels: { 'kubernetes.io/metadata.name': 'observability' }, podLabels: {} },
+      apiServer: { cidrs: ['10.0.0.1/32', 'fd00::1/128'], ports: [6443] },
+    } },
+  }],
+  ['raft: routing clients by pod label, egress unrestricted', { controlPlane: { mode: 'raft' }, security: { networkPolicies: { routingClients: { podLabels: { app: 'search-ui' } }, restrictEgress: false } } }],
+  ['cert-manager, egress unrestricted and API server addresses together', {
+    security: { certManager: { enabled: true, issuerRef: { name: 'corp-ca' } }, networkPolicies: { restrictEgress: false, apiServer: { cidrs: ['192.168.0.0/16'] } } },
+  }],
+  ['migration add-masters', { migration: 'add-masters' }],
+  ['migration read-only', { migration: 'read-only' }],
+  ['migration export', { migration: 'export' }],
+  ['migration switch-data-nodes', { migration: 'switch-data-nodes' }],
+  ['migration complete (raft mode)', { controlPlane: { mode: 'raft' }, migration: 'complete' }],
+  ['migration add-masters with one master (no masters\' PDB)', { migration: 'add-masters', controlPlane: { raft: { replicas: 1 } } }],
+  ['migration switch-data-nodes with plaintext gRPC', { migration: 'switch-data-nodes', security: { insecurePlaintextGrpc: true } }],
+  ['migration export with cert-manager, one operator replica and unrestricted egress', {
+    migration: 'export', controlPlane: { k8s: { operator: { replicas: 1 } } },
+    security: { certManager: { enabled: true }, networkPolicies: { restrictEgress: false } },
+  }],
+  ['migration read-only with cert-manager and an issuer', { migration: 'read-only', security: { certManager: { enabled: true, issuerRef: { name: 'corp-ca' } } } }],
   ['name and labels (cluster labels win over pod labels, as in the constructs)', { name: 'search', labels: { team: 'search', env: 'prod' }, dataNodes: { podLabels: { team: 'data' } } }],
 ];
 
@@ -125,6 +177,28 @@ describe('bad values', () => {
     ['the mode\'s control plane disabled', ['--set', 'controlPlane.k8s.enabled=false'], /controlPlane\.k8s\.enabled = false: mode k8s runs this control plane/],
     ['monitoring in raft mode', ['--set', 'controlPlane.mode=raft', '--set', 'monitoring.enabled=true'], /monitoring\.enabled = true: needs mode k8s/],
     ['a lease shorter than the renew deadline', ['--set', 'controlPlane.k8s.operator.leaderElection.leaseDurationSeconds=5'], /leaseDurationSeconds = 5: must be greater than renewDeadlineSeconds/],
+    ['a topology spread constraint without maxSkew', ['--set', 'dataNodes.topologySpreadConstraints[0].topologyKey=zone,dataNodes.topologySpreadConstraints[0].whenUnsatisfiable=DoNotSchedule'], /dataNodes\/topologySpreadConstraints\/0.*maxSkew/s],
+    ['a topology spread constraint with a bad whenUnsatisfiable', ['--set', 'controlPlane.raft.topologySpreadConstraints[0].maxSkew=1,controlPlane.raft.topologySpreadConstraints[0].topologyKey=zone,controlPlane.raft.topologySpreadConstraints[0].whenUnsatisfiable=Never'], /controlPlane\/raft\/topologySpreadConstraints\/0\/whenUnsatisfiable/],
+    ['an unknown affinity field', ['--set', 'controlPlane.k8s.operator.affinity.nodeAffinty.x=1'], /controlPlane\/k8s\/operator\/affinity': additional properties 'nodeAffinty' not allowed/],
+    ['an env variable the constructs set', ['--set', 'dataNodes.env[0].name=POD_NAME,dataNodes.env[0].value=x'], /dataNodes\.env\[0\]\.name = POD_NAME: is set by the constructs/],
+    ['an env variable given twice', ['--set', 'controlPlane.k8s.operator.env[0].name=A,controlPlane.k8s.operator.env[1].name=A'], /controlPlane\.k8s\.operator\.env\[1\]\.name = A: is given twice/],
+    ['a volume named like the constructs\' own', ['--set', 'controlPlane.raft.volumes[0].name=data,controlPlane.raft.volumes[0].emptyDir.medium=Memory'], /controlPlane\.raft\.volumes\[0\]\.name = data: is a volume of the constructs \(tmp, data\)/],
+    ['a volume given twice', ['--set', 'dataNodes.volumes[0].name=v,dataNodes.volumes[0].emptyDir.medium=Memory,dataNodes.volumes[1].name=v,dataNodes.volumes[1].emptyDir.medium=Memory'], /dataNodes\.volumes\[1\]\.name = v: is given twice/],
+    ['a mount of a volume not given', ['--set', 'dataNodes.volumeMounts[0].name=certs,dataNodes.volumeMounts[0].mountPath=/etc/certs'], /dataNodes\.volumeMounts\[0\]\.name = certs: must name one of dataNodes\.volumes \(none given\)/],
+    ['a mount over the constructs\' /tmp', ['--set', 'dataNodes.volumes[0].name=v,dataNodes.volumes[0].emptyDir.medium=Memory,dataNodes.volumeMounts[0].name=v,dataNodes.volumeMounts[0].mountPath=/tmp/'], /dataNodes\.volumeMounts\[0\]\.mountPath = \/tmp\/: must be an absolute path other than \/tmp and \/var\/lib\/quidditch/],
+    ['a toleration with a value and operator Exists', ['--set', 'dataNodes.tolerations[0].key=k,dataNodes.tolerations[0].operator=Exists,dataNodes.tolerations[0].value=v'], /dataNodes\/tolerations\/0\/value': value must be ''/],
+    ['a toleration with an unknown effect', ['--set', 'dataNodes.tolerations[0].key=k,dataNodes.tolerations[0].effect=NoRun'], /dataNodes\/tolerations\/0\/effect': value must be one of/],
+    ['migration complete in k8s mode', ['--set', 'migration=complete'], /controlPlane\.mode = k8s: must be raft during migration step complete \(the masters own the state once it is complete\)/],
+    ['migration export in raft mode', ['--set', 'migration=export,controlPlane.mode=raft'], /controlPlane\.mode = raft: must be k8s during migration step export/],
+    ['an unknown migration step', ['--set', 'migration=copy'], /at '\/migration': value must be one of '', 'add-masters'/],
+    ['plaintext gRPC with cert-manager', ['--set', 'security.insecurePlaintextGrpc=true,security.certManager.enabled=true'], /security\.certManager\.enabled = true: cannot be set with insecurePlaintextGrpc: true/],
+    ['an issuer without cert-manager', ['--set', 'security.certManager.issuerRef.name=corp-ca'], /security\.certManager\.issuerRef\.name = corp-ca: needs security\.certManager\.enabled=true/],
+    ['an issuer kind that is neither Issuer nor ClusterIssuer', ['--set', 'security.certManager.enabled=true,security.certManager.issuerRef.name=a,security.certManager.issuerRef.kind=Vault'], /security\/certManager\/issuerRef\/kind': value must be one of 'Issuer', 'ClusterIssuer'/],
+    ['certificates valid for less than an hour', ['--set', 'security.certificateValiditySeconds=60'], /security\/certificateValiditySeconds': minimum: got 60, want 3,600/],
+    ['an API server address that is not a CIDR', ['--set', 'security.networkPolicies.apiServer.cidrs={10.0.0.1}'], /security\/networkPolicies\/apiServer\/cidrs\/0.*does not match pattern/s],
+    ['no API server port', ['--set-json', 'security.networkPolicies.apiServer.ports=[]'], /security\/networkPolicies\/apiServer\/ports': minItems: got 0, want 1/],
+    ['a routing-client label that is not a label value', ['--set', 'security.networkPolicies.routingClients.podLabels.app=a b'], /security\/networkPolicies\/routingClients\/podLabels\/app.*does not match pattern/s],
+    ['a misspelt peer field', ['--set', 'security.networkPolicies.metricsScrapers.namespaceLabel.x=y'], /metricsScrapers': additional properties 'namespaceLabel' not allowed/],
     ['a name too long for the derived names', ['--set', `name=${'a'.repeat(46)}`], /at '\/name': maxLength: got 46, want 45/],
   ])('%s fails helm template with a message naming it', async (_, args, message) => {
     const result = await helmTemplate(chart, { name: 'quidditch', namespace: 'search' }, undefined, args);

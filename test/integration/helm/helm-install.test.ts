@@ -1,7 +1,8 @@
 /**
  * The chart on the real API server, the way README's "Install with Helm" runs it: `helm install`
  * with `controlPlane.mode=k8s` into a namespace that enforces the restricted Pod Security Standard,
- * `helm upgrade` changing the data-node count and then the control-plane mode, `helm uninstall`.
+ * `helm upgrade` changing the data-node count and then the control-plane mode (refused while an
+ * index exists, unless told to ignore the k8s state), `helm uninstall`.
  * Zero warnings from the server at every step; the CRDs and an index outlive upgrades and the
  * uninstall (Helm never deletes crds/, and the index is the user's, not the release's).
  * Bad values fail at `helm install` before anything is created.
@@ -10,7 +11,8 @@ import { ControlPlane } from '../../support/control-plane';
 import { createTestNamespace, deleteNamespace, kubectl } from '../../support/kube';
 import { helm } from '../../support/helm';
 import { CommandResult } from '../../support/run-command';
-import { generateChart } from './chart';
+import type { HelmValues } from '../../../scripts/helm/values-to-props';
+import { generateChart, valuesFile } from './chart';
 
 const RESTRICTED = {
   'pod-security.kubernetes.io/enforce': 'restricted',
@@ -82,8 +84,28 @@ describe('helm install, upgrade and uninstall on a real API server', () => {
     await expectCrdsAndIndex();
   });
 
-  it('switches controlPlane.mode to raft: masters replace the operator, data nodes follow, CRDs and index stay', async () => {
-    expectCleanSuccess(await helm(['upgrade', RELEASE, chart, '--namespace', ns, '--reuse-values', '--set', 'controlPlane.mode=raft']));
+  it('refuses a direct switch to raft while an index exists, and changes nothing', async () => {
+    const revision = async () => JSON.parse((await helm(['status', RELEASE, '--namespace', ns, '-o', 'json'])).stdout).version as number;
+    const before = await revision();
+    const guard = `Unable to render QuidditchCluster ${RELEASE}: controlPlane.mode = raft: namespace ${ns} holds 1 QuidditchIndex object(s) (products), the k8s-mode state;`;
+    // A server-side dry run asks the cluster too (lookup); a client-side one or `helm template` cannot.
+    const dryRun = await helm(['upgrade', RELEASE, chart, '--namespace', ns, '--reuse-values', '--set', 'controlPlane.mode=raft', '--dry-run=server']);
+    expect(dryRun.code).not.toBe(0);
+    expect(dryRun.stderr).toContain(guard);
+    const result = await helm(['upgrade', RELEASE, chart, '--namespace', ns, '--reuse-values', '--set', 'controlPlane.mode=raft']);
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain('UPGRADE FAILED');
+    expect(result.stderr).toContain(guard);
+    expect(result.stderr).toContain('set controlPlane.raft.ignoreK8sState=true to switch anyway');
+    expect(await revision()).toBe(before);
+    expect((await getJson('deployment', `${RELEASE}-operator`)).object?.spec.replicas).toBe(2);
+    expect((await getJson('statefulset', `${RELEASE}-master`)).code).not.toBe(0);
+    expect(env((await getJson('statefulset', `${RELEASE}-data`)).object!, 'QUIDDITCH_CONTROL_PLANE_MODE')).toBe('k8s');
+    await expectCrdsAndIndex();
+  });
+
+  it('switches controlPlane.mode to raft when told to ignore the k8s state: masters replace the operator, data nodes follow, CRDs and index stay', async () => {
+    expectCleanSuccess(await helm(['upgrade', RELEASE, chart, '--namespace', ns, '--reuse-values', '--set', 'controlPlane.mode=raft', '--set', 'controlPlane.raft.ignoreK8sState=true']));
     expect((await getJson('deployment', `${RELEASE}-operator`)).code).not.toBe(0);
     expect((await getJson('statefulset', `${RELEASE}-master`)).object?.spec.replicas).toBe(3);
     const data = (await getJson('statefulset', `${RELEASE}-data`)).object!;
@@ -106,6 +128,42 @@ describe('helm install, upgrade and uninstall on a real API server', () => {
     expect((await getJson('deployment', `${RELEASE}-operator`)).code).not.toBe(0);
     expect((await kubectl(['get', 'clusterrole', `${ns}.${RELEASE}-operator`])).code).not.toBe(0);
     await expectCrdsAndIndex();
+  });
+});
+
+describe('helm install with the pod-settings, NetworkPolicy and TLS values', () => {
+  // The API server checks the fields these pass through (affinity terms, spread constraints,
+  // NetworkPolicy peers): a field it does not know would come back as a warning on stderr.
+  const term = { labelSelector: { matchLabels: { app: 'batch' } }, topologyKey: 'kubernetes.io/hostname' };
+  const values: HelmValues = {
+    dataNodes: {
+      affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 50, podAffinityTerm: term }], requiredDuringSchedulingIgnoredDuringExecution: [term] } },
+      // With a labelSelector: without one the server warns that the constraint matches no pod (the constructs pass it as given too).
+      topologySpreadConstraints: [{ maxSkew: 2, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { 'app.kubernetes.io/instance': 'extra', 'app.kubernetes.io/component': 'data' } } }],
+    },
+    controlPlane: { k8s: { operator: { affinity: { nodeAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 1, preference: { matchExpressions: [{ key: 'pool', operator: 'Exists' }] } }] } } } } },
+    security: {
+      insecurePlaintextGrpc: true,
+      networkPolicies: { routingClients: { namespaceLabels: {}, podLabels: { role: 'gateway' } }, metricsScrapers: { podLabels: {} }, apiServer: { cidrs: ['10.0.0.1/32'], ports: [6443] } },
+    },
+  };
+
+  it('installs them with zero warnings, and the objects carry them', async () => {
+    const release = 'extra';
+    expectCleanSuccess(await helm(['install', release, chart, '--namespace', ns, '-f', valuesFile(values)]));
+    try {
+      const data = await kubectl(['get', 'statefulset', `${release}-data`, '--namespace', ns, '-o', 'jsonpath={.spec.template.spec.topologySpreadConstraints[0].maxSkew} {.spec.template.spec.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[*].weight}']);
+      // The user's spread replaces the zone spread; the user's anti-affinity term follows the constructs' own (weight 100).
+      expect(data.stdout).toBe('2 100 50');
+      const policy = await kubectl(['get', 'networkpolicy', `${release}-operator`, '--namespace', ns, '-o', 'json']);
+      const spec = JSON.parse(policy.stdout).spec;
+      expect(spec.ingress[0].from[1]).toEqual({ namespaceSelector: {}, podSelector: { matchLabels: { role: 'gateway' } } });
+      expect(spec.egress[0]).toEqual({ to: [{ ipBlock: { cidr: '10.0.0.1/32' } }], ports: [{ protocol: 'TCP', port: 6443 }] });
+      const env = (await kubectl(['get', 'statefulset', `${release}-data`, '--namespace', ns, '-o', 'jsonpath={.spec.template.spec.containers[0].env[?(@.name=="QUIDDITCH_INSECURE_PLAINTEXT_GRPC")].value}'])).stdout;
+      expect(env).toBe('true');
+    } finally {
+      expectCleanSuccess(await helm(['uninstall', release, '--namespace', ns]));
+    }
   });
 });
 
