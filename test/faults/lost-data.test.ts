@@ -63,4 +63,34 @@ describe('a node frozen past the heartbeat timeout', () => {
     expect(duplicates(counts)).toEqual({});
     expect([...counts.keys()].filter((k) => k.includes('/pair/'))).toHaveLength(4);
   });
+
+  it('replicas 1 with both copies\' nodes frozen: red PrimaryLost, never green on empty copies, and both copies adopted when the nodes return', async () => {
+    await cluster.createIndex('both', 2, 1);
+    const before = await cluster.waitForActive('both', 'green');
+    for (const s of sims) pause(s.process);
+    for (const s of sims) await unhealthy(s.name);
+    // Which node is found UNHEALTHY first varies; wait for the state after both: every copy UNASSIGNED.
+    const red = await cluster.waitForIndex('both', (i) => (i.status?.conditions?.some((c) => c.type === 'Ready' && c.reason === 'PrimaryLost') ?? false)
+      && (i.status?.shardAllocations ?? []).every((a) => a.state === 'UNASSIGNED'), 'Ready=False/PrimaryLost with every copy UNASSIGNED');
+    expect(red.status?.health).toBe('red');
+    // Every copy's location is remembered (UNASSIGNED on the node it was on), none moved or replaced.
+    expect(new Set(red.status!.shardAllocations!.map((a) => `${a.shardId}@${a.nodeId}:${a.state}`)))
+      .toEqual(new Set(before.status!.shardAllocations!.map((a) => `${a.shardId}@${a.nodeId}:UNASSIGNED`)));
+
+    for (const s of sims) resume(s.process);
+    const back = await cluster.waitForActive('both', 'green', 30_000);
+    // The same copies on the same nodes. Which of a shard's two in-sync copies is primary may change
+    // (the node that answers first gets its copy promoted), as in Elasticsearch.
+    const placement = (i: typeof back): Set<string> => new Set(i.status!.shardAllocations!.map((a) => `${a.shardId}@${a.nodeId}`));
+    expect(placement(back)).toEqual(placement(before));
+    expect(back.status!.shardAllocations!.filter((a) => a.primary).map((a) => a.shardId).sort()).toEqual([0, 1]);
+    // Every node still holds exactly the copies placed on it. (Roles are not compared here: the node
+    // whose primary was superseded while it was away still holds it as a primary — a demotion the
+    // operator does not perform yet; see issue 11's closing note.)
+    const heldPlacement = new Set((await heldCopies(sims, 'both')).map((c) => c.replace(/^both\/(\d+)\/[pr]@/, '$1@')));
+    expect(heldPlacement).toEqual(placement(back));
+    const counts = await creationCounts(sims, cluster.namespace);
+    expect(duplicates(counts)).toEqual({});
+    expect([...counts.keys()].filter((k) => k.includes('/both/'))).toHaveLength(4);
+  });
 });
