@@ -17,6 +17,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { startLocalCluster } from '../scripts/cluster';
 import { stopAll } from '../test/integration/operator/harness';
 import { creationRate } from './creation-rate';
+import { drain } from './drain';
 import { failover } from './failover';
 import { heartbeats } from './heartbeats';
 import { latency } from './latency';
@@ -29,7 +30,7 @@ import { machineInfo, withLoad } from './support/machine';
 import { writePerformanceTable } from '../scripts/perf-table';
 import type { Benchmark } from './support/result';
 
-const BENCHMARKS: readonly Benchmark[] = [latency, creationRate, routing, routingFreshness, heartbeats, failover, scale];
+const BENCHMARKS: readonly Benchmark[] = [latency, creationRate, routing, routingFreshness, heartbeats, failover, scale, drain];
 const RESULTS_DIR = resolve(__dirname, 'results');
 
 async function main(argv: readonly string[]): Promise<number> {

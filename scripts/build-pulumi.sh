@@ -41,13 +41,9 @@ MSG
   exit 3
 fi
 
-export GOTOOLCHAIN=local GOFLAGS="-buildvcs=false -mod=mod" CGO_ENABLED=0
-mkdir -p "$out"
-# Two runs on an empty cache would both compile for half an hour into the same files: the second waits.
-if command -v flock >/dev/null 2>&1; then
-  exec 9>"$out/.build.lock"
-  flock -n 9 || { echo "[pulumi] another build into $out is running; waiting for it" >&2; flock 9; }
-fi
+# shellcheck source=go-build-lock.sh
+source "$(dirname "$0")/go-build-lock.sh"
+go_build_lock pulumi "$out"
 work=$(mktemp -d)
 trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
 

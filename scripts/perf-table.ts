@@ -13,7 +13,7 @@ const ROOT = resolve(__dirname, '..');
 export const README = resolve(ROOT, 'README.md');
 export const RESULTS_DIR = resolve(ROOT, 'bench', 'results');
 /** Table order: the order `npm run bench` runs them in. */
-export const ORDER = ['latency', 'creation-rate', 'routing', 'routing-freshness', 'heartbeats', 'failover', 'scale'] as const;
+export const ORDER = ['latency', 'creation-rate', 'routing', 'routing-freshness', 'heartbeats', 'failover', 'scale', 'drain'] as const;
 
 /** The block README should contain, from the committed results. */
 export function expectedBlock(): string {

@@ -18,6 +18,7 @@ import type { ResolvedCluster } from '../model/resolved';
 import { ValidationError } from '../model/validation';
 import { QuidditchCrds } from './crds';
 import { QuidditchDataNodes } from './data-nodes';
+import { QuidditchGrpcCertificates } from './grpc-tls';
 import { QuidditchMonitoring } from './monitoring/monitoring';
 import { QuidditchNetworkPolicies } from './network-policies';
 import { QuidditchNodeAdmissionPolicy } from './node-admission-policy';
@@ -45,6 +46,8 @@ export class QuidditchCluster extends Construct {
   readonly monitoring?: QuidditchMonitoring;
   /** k8s mode, unless `security.nodeAdmissionPolicy: false`: data nodes write only their own QuidditchNode. */
   readonly nodeAdmissionPolicy?: QuidditchNodeAdmissionPolicy;
+  /** cert-manager Certificates of the gRPC API; only with `security.certManager` (k8s mode). */
+  readonly grpcCertificates?: QuidditchGrpcCertificates;
   /** Unless `security.networkPolicies.enabled: false`. */
   readonly networkPolicies?: QuidditchNetworkPolicies;
 
@@ -83,6 +86,9 @@ export class QuidditchCluster extends Construct {
     if (this.nodeAdmissionPolicy) this.dataNodes.node.addDependency(this.nodeAdmissionPolicy);
     if (migration) this.migration = new QuidditchMigration(this, 'Migration', { cluster });
     if (cluster.monitoring) this.monitoring = new QuidditchMonitoring(this, 'Monitoring', { cluster });
+    if (cluster.mode === 'k8s' && cluster.security.grpcTls.kind === 'cert-manager') {
+      this.grpcCertificates = new QuidditchGrpcCertificates(this, 'GrpcCertificates', { cluster });
+    }
     if (cluster.security.networkPolicies.enabled) {
       this.networkPolicies = new QuidditchNetworkPolicies(this, 'NetworkPolicies', { cluster });
     }

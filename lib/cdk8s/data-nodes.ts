@@ -14,6 +14,7 @@ import {
   fieldEnv, namespacedMeta, podSettingsSpec, podTemplateLabels, podTemplateMeta, preferredHostAntiAffinity, resourceRequirements,
   restrictedContainerSecurityContext, restrictedPodSecurityContext, serviceAccountMeta, TMP_MOUNT, TMP_VOLUME, valueEnv, zoneSpread,
 } from './pod';
+import { dataNodeGrpcTls } from './grpc-tls';
 import { dataNodeRoleRules } from './rbac';
 import { masterEndpoints } from './raft-masters';
 
@@ -39,6 +40,9 @@ export function dataNodeEnv(cluster: ResolvedCluster): k8s.EnvVar[] {
     valueEnv(DATANODE_ENV.maxShards, d.maxShards),
     valueEnv(DATANODE_ENV.heartbeatInterval, d.heartbeatIntervalSeconds),
     valueEnv(DATANODE_ENV.dataDir, DATA_DIR),
+    ...dataNodeGrpcTls(cluster).env,
+    // k8s mode: scale-down removes pods with SIGTERM, so the node first has the operator move its copies away.
+    ...(cluster.mode === 'k8s' ? [valueEnv(DATANODE_ENV.drainOnShutdown, 'true')] : []),
   ];
 }
 
@@ -59,6 +63,7 @@ export function renderDataNodesStatefulSet(cluster: ResolvedCluster): k8s.KubeSt
   const d = cluster.dataNodes;
   const selector = selectorLabels(cluster.name, 'data');
   const tcpProbe = { tcpSocket: { port: k8s.IntOrString.fromString('grpc') } };
+  const tls = dataNodeGrpcTls(cluster);
   return {
     metadata: namespacedMeta(cluster, 'data', cluster.names.dataNodes),
     spec: {
@@ -76,7 +81,7 @@ export function renderDataNodesStatefulSet(cluster: ResolvedCluster): k8s.KubeSt
           enableServiceLinks: false,
           securityContext: restrictedPodSecurityContext(),
           ...podSettingsSpec(d.pod, { affinity: preferredHostAntiAffinity(selector), spread: zoneSpread(selector) }),
-          volumes: [TMP_VOLUME, ...d.pod.volumes],
+          volumes: [TMP_VOLUME, ...tls.volumes, ...d.pod.volumes],
           containers: [
             {
               name: 'datanode',
@@ -89,7 +94,7 @@ export function renderDataNodesStatefulSet(cluster: ResolvedCluster): k8s.KubeSt
               livenessProbe: { ...tcpProbe, initialDelaySeconds: 10, periodSeconds: 10, failureThreshold: 6 },
               resources: resourceRequirements(d.resources),
               securityContext: restrictedContainerSecurityContext(),
-              volumeMounts: [TMP_MOUNT, { name: DATA_VOLUME, mountPath: DATA_DIR }, ...d.pod.volumeMounts],
+              volumeMounts: [TMP_MOUNT, ...tls.volumeMounts, { name: DATA_VOLUME, mountPath: DATA_DIR }, ...d.pod.volumeMounts],
             },
           ],
         },

@@ -12,6 +12,7 @@ import {
   clusterScopedMeta, fieldEnv, namespacedMeta, podSettingsSpec, podTemplateLabels, podTemplateMeta, preferredHostAntiAffinity, resourceRequirements,
   restrictedContainerSecurityContext, restrictedPodSecurityContext, serviceAccountMeta, TMP_MOUNT, TMP_VOLUME,
 } from './pod';
+import { operatorGrpcTlsFlags, operatorGrpcTlsRules, operatorGrpcTlsVolumes } from './grpc-tls';
 import { operatorClusterRoleRules, operatorRoleRules } from './rbac';
 import { clusterScoped } from './scope';
 
@@ -43,6 +44,7 @@ export function operatorFlagValues(cluster: ResolvedCluster): Partial<Record<Ope
     // Only when on, so the default Deployment stays as it was.
     ...(o.shardAllocationMirror ? { shardAllocationMirror: true } : {}),
     ...(o.ownIndicesOnly ? { clusterName: cluster.name } : {}),
+    ...operatorGrpcTlsFlags(cluster),
   };
 }
 
@@ -57,6 +59,7 @@ export function operatorArgs(cluster: ResolvedCluster): string[] {
 export function renderOperatorDeployment(cluster: ResolvedCluster): k8s.KubeDeploymentProps {
   const o = cluster.operator;
   const selector = selectorLabels(cluster.name, 'operator');
+  const tls = operatorGrpcTlsVolumes(cluster);
   return {
     metadata: namespacedMeta(cluster, 'operator', cluster.names.operator),
     spec: {
@@ -71,7 +74,7 @@ export function renderOperatorDeployment(cluster: ResolvedCluster): k8s.KubeDepl
           enableServiceLinks: false,
           securityContext: restrictedPodSecurityContext(),
           ...podSettingsSpec(o.pod, { affinity: preferredHostAntiAffinity(selector) }),
-          volumes: [TMP_VOLUME, ...o.pod.volumes],
+          volumes: [TMP_VOLUME, ...tls.volumes, ...o.pod.volumes],
           containers: [
             {
               name: 'operator',
@@ -87,7 +90,7 @@ export function renderOperatorDeployment(cluster: ResolvedCluster): k8s.KubeDepl
               readinessProbe: { httpGet: { path: '/readyz', port: k8s.IntOrString.fromString('http') }, periodSeconds: 5, failureThreshold: 3 },
               resources: resourceRequirements(o.resources),
               securityContext: restrictedContainerSecurityContext(),
-              volumeMounts: [TMP_MOUNT, ...o.pod.volumeMounts],
+              volumeMounts: [TMP_MOUNT, ...tls.volumeMounts, ...o.pod.volumeMounts],
             },
           ],
         },
@@ -129,7 +132,7 @@ export class QuidditchOperator extends Construct {
     const subject = { kind: 'ServiceAccount', name: c.names.operator, namespace: c.namespace };
 
     new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: serviceAccountMeta(meta, c.operator.pod), automountServiceAccountToken: true });
-    new k8s.KubeRole(this, 'Role', { metadata: meta, rules: operatorRoleRules() });
+    new k8s.KubeRole(this, 'Role', { metadata: meta, rules: [...operatorRoleRules(), ...operatorGrpcTlsRules(c)] });
     new k8s.KubeRoleBinding(this, 'RoleBinding', {
       metadata: meta,
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: c.names.operator },

@@ -60,8 +60,18 @@ export interface SimConfig {
   readonly seed?: number;
   /** `k8s` registers a QuidditchNode and heartbeats; `none` only serves gRPC. @default 'k8s' */
   readonly mode: 'k8s' | 'none';
+  /**
+   * On SIGTERM, report status.shuttingDown (the operator drains the node) and exit only once no copy
+   * is left; a second SIGTERM or SIGINT exits at once. @default false (exit at once)
+   */
+  readonly drainOnShutdown?: boolean;
   /** pino level. @default 'info' */
   readonly logLevel: string;
+  /**
+   * gRPC transport security: mutual TLS with the certificates in `dir` (re-read every
+   * `refreshMs`), or plaintext, which needs --insecure-plaintext-grpc.
+   */
+  readonly grpcTls: { readonly kind: 'files'; readonly dir: string; readonly refreshMs: number } | { readonly kind: 'insecure-plaintext' };
 }
 
 export const SIM_USAGE = `Usage: datanode-sim [options]   (flags override the ${DATANODE_ENV.nodeName}-style environment)
@@ -89,9 +99,14 @@ export const SIM_USAGE = `Usage: datanode-sim [options]   (flags override the ${
   --fail-create-ratio R       fail this fraction (0..1) of creates of new copies with UNAVAILABLE
   --hang RPC[:N],...          never answer these RPCs (the first N calls only, with :N)
   --fail-copies I/S[/p|r],... report these copies (index/shard) FAILED instead of STARTED
+  --drain-on-shutdown true|false  on SIGTERM, ask the operator to move every copy away and exit
+                              once none is left (default false)  [$${DATANODE_ENV.drainOnShutdown}]
   --seed N                    seed of every random choice (default 1)
   --control-plane-mode k8s|none  (default k8s)              [$${DATANODE_ENV.controlPlaneMode}]
-  --log-level LEVEL           (default info)`;
+  --log-level LEVEL           (default info)
+  --tls-dir DIR               tls.crt, tls.key, ca.crt for mutual TLS on gRPC (re-read on change) [$${DATANODE_ENV.tlsDir}]
+  --tls-refresh-ms N          how often the TLS files are re-read (default 60000)
+  --insecure-plaintext-grpc   serve gRPC in plaintext to anyone: development only [$${DATANODE_ENV.insecurePlaintextGrpc}=true]`;
 
 /**
  * Resolves the sim's settings; collects every problem and throws once.
@@ -125,17 +140,21 @@ export function parseSimConfig(argv: readonly string[], env: NodeJS.ProcessEnv):
       hang: { type: 'string' },
       'fail-copies': { type: 'string' },
       seed: { type: 'string' },
+      'drain-on-shutdown': { type: 'string' },
       'control-plane-mode': { type: 'string' },
       'log-level': { type: 'string' },
+      'tls-dir': { type: 'string' },
+      'tls-refresh-ms': { type: 'string' },
+      'insecure-plaintext-grpc': { type: 'boolean' },
     },
   });
   const problems: string[] = [];
-  const pick = (flag: keyof typeof values, envName?: string): string | undefined => {
+  const pick = (flag: Exclude<keyof typeof values, 'insecure-plaintext-grpc'>, envName?: string): string | undefined => {
     const v = values[flag] ?? (envName ? env[envName] : undefined);
     return v === '' ? undefined : (v);
   };
   const label = (flag: string, envName?: string) => `--${flag}${envName ? ` (${envName})` : ''}`;
-  const number = (flag: keyof typeof values, envName: string | undefined, fallback: number | undefined, min: number, max: number, integer = true) => {
+  const number = (flag: Parameters<typeof pick>[0], envName: string | undefined, fallback: number | undefined, min: number, max: number, integer = true) => {
     const raw = pick(flag, envName);
     if (raw === undefined) return fallback;
     const n = Number(raw);
@@ -162,7 +181,7 @@ export function parseSimConfig(argv: readonly string[], env: NodeJS.ProcessEnv):
   if (advertise !== undefined && !new RegExp(ADDRESS_PATTERN).test(advertise)) {
     problems.push(`${label('advertise', DATANODE_ENV.advertiseAddress)} must be host:port, got "${advertise}"`);
   }
-  const parsed = <T>(flag: keyof typeof values, parse: (text: string) => T): T | undefined => {
+  const parsed = <T>(flag: Parameters<typeof pick>[0], parse: (text: string) => T): T | undefined => {
     const raw = pick(flag);
     if (raw === undefined) return undefined;
     try {
@@ -175,6 +194,15 @@ export function parseSimConfig(argv: readonly string[], env: NodeJS.ProcessEnv):
   const failCreateRatio = number('fail-create-ratio', undefined, undefined, 0, 1, false);
   const hang = parsed('hang', parseHang);
   const failCopies = parsed('fail-copies', parseFailCopies);
+  const tlsDir = pick('tls-dir', DATANODE_ENV.tlsDir);
+  const plaintext = values['insecure-plaintext-grpc'] === true || env[DATANODE_ENV.insecurePlaintextGrpc] === 'true';
+  if (tlsDir !== undefined && plaintext) problems.push(`${label('tls-dir', DATANODE_ENV.tlsDir)} and --insecure-plaintext-grpc exclude each other; pass one`);
+  if (tlsDir === undefined && !plaintext) {
+    problems.push(`${label('tls-dir', DATANODE_ENV.tlsDir)} is required: gRPC uses mutual TLS; pass the directory of the data-node TLS Secret, or --insecure-plaintext-grpc for development`);
+  }
+  const tlsRefreshMs = number('tls-refresh-ms', undefined, 60_000, 100, 86_400_000) as number;
+  const drainText = pick('drain-on-shutdown', DATANODE_ENV.drainOnShutdown) ?? 'false';
+  if (drainText !== 'true' && drainText !== 'false') problems.push(`${label('drain-on-shutdown', DATANODE_ENV.drainOnShutdown)} must be true or false, got "${drainText}"`);
   const config: SimConfig = {
     name: name ?? '',
     namespace: namespace ?? '',
@@ -198,7 +226,9 @@ export function parseSimConfig(argv: readonly string[], env: NodeJS.ProcessEnv):
     faults: { failCreateRatio: failCreateRatio ?? 0, hang: hang ?? [], failCopies: failCopies ?? [] },
     seed: number('seed', undefined, 1, 0, 2 ** 32 - 1),
     mode: mode as SimConfig['mode'],
+    drainOnShutdown: drainText === 'true',
     logLevel: pick('log-level') ?? 'info',
+    grpcTls: tlsDir !== undefined ? { kind: 'files', dir: tlsDir, refreshMs: tlsRefreshMs } : { kind: 'insecure-plaintext' },
   };
   if (problems.length > 0) {
     throw new Error(`Unable to start datanode-sim: ${problems.join('; ')}. Run with --help for the options.`);

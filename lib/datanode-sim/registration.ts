@@ -15,6 +15,8 @@ const mergePatch = () => setHeaderOptions('Content-Type', PatchStrategy.MergePat
 export interface HeartbeatStatus {
   readonly allocatedShards: number;
   readonly resources: NodeResources;
+  /** The node received SIGTERM and waits to be drained (false on every other beat, so a restart clears it). */
+  readonly shuttingDown?: boolean;
 }
 
 /**

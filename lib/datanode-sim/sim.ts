@@ -11,6 +11,7 @@ import { NodeRegistration } from './registration';
 import { ShardStore } from './shard-store';
 import { withKeepAlive } from '../operator/kube/keep-alive';
 import { startStatsServer } from './stats-server';
+import { fileCertificateProvider, GrpcSecurity, INSECURE_PLAINTEXT_GRPC, mutualTls } from '../operator/tls/grpc-security';
 
 /** What GET /stats answers. */
 export interface SimStats {
@@ -54,10 +55,12 @@ export class DataNodeSim {
   private timer?: NodeJS.Timeout;
   private inFlight: Promise<void> = Promise.resolve();
   private stopped = false;
+  private shuttingDown = false;
   private readonly logger: Logger;
   private readonly faults: Faults;
   /** Reads recovery sources (peer recovery), as a real node copies from the primary's node. */
-  private readonly peers = new DataNodeClient({ deadlineMs: 2000, maxAttempts: 3 });
+  private readonly peers: DataNodeClient;
+  private readonly security: GrpcSecurity;
 
   constructor(
     readonly config: SimConfig,
@@ -65,6 +68,10 @@ export class DataNodeSim {
   ) {
     this.logger = deps.logger ?? pino({ enabled: false });
     this.faults = new Faults(config.faults, config.seed ?? 1);
+    const tls = config.grpcTls;
+    // One certificate serves and dials: peers accept it for recovery reads (GetShardInfo) only.
+    this.security = tls.kind === 'files' ? mutualTls(fileCertificateProvider(tls.dir, tls.refreshMs)) : INSECURE_PLAINTEXT_GRPC;
+    this.peers = new DataNodeClient({ deadlineMs: 2000, maxAttempts: 3, security: this.security });
     this.store = new ShardStore(config.name, {
       startDelayMs: config.startDelayMs,
       startJitterMs: config.startJitterMs,
@@ -83,7 +90,7 @@ export class DataNodeSim {
   async start(): Promise<{ grpcPort: number; statsPort?: number; address: string }> {
     this.store.open();
     if (this.store.size > 0) this.log().info({ copies: this.store.size, dataDir: this.config.dataDir }, 're-opening copies from the data directory');
-    this.grpc = await startDataNodeServer(withHangs(this.store, this.faults), { host: this.config.host, port: this.config.port });
+    this.grpc = await startDataNodeServer(withHangs(this.store, this.faults), { host: this.config.host, port: this.config.port, security: this.security });
     const address = this.config.advertise ?? `127.0.0.1:${this.grpc.port}`;
     if (this.config.statsPort !== undefined) {
       this.stats = await startStatsServer(this.config.statsPort, () => this.snapshot(address));
@@ -99,7 +106,8 @@ export class DataNodeSim {
       });
       await this.beat();
     }
-    this.log().info({ grpcPort: this.grpc.port, statsPort: this.stats?.port, address }, 'serving');
+    this.log().info({ grpcPort: this.grpc.port, statsPort: this.stats?.port, address, grpcTransport: this.security.kind }, 'serving');
+    if (this.security.kind === 'insecure-plaintext') this.log().warn('gRPC serves PLAINTEXT to anyone who reaches the port (--insecure-plaintext-grpc): development only');
     return { grpcPort: this.grpc.port, statsPort: this.stats?.port, address };
   }
 
@@ -113,6 +121,27 @@ export class DataNodeSim {
     this.store.close();
     this.peers.close();
     this.log().info({ heartbeats: this.heartbeats }, 'stopped');
+  }
+
+  /**
+   * Asks to be drained (status.shuttingDown, sent at once) and resolves once the node holds no copy:
+   * the operator has moved every one away. Keeps serving meanwhile; `stop()` afterwards.
+   */
+  async drain(): Promise<void> {
+    this.shuttingDown = true;
+    await this.inFlight;
+    await this.beatOnce();
+    await new Promise<void>((resolve) => {
+      if (this.store.size === 0) return resolve();
+      const unsubscribe = this.store.subscribe(() => {
+        if (this.store.size > 0) return;
+        unsubscribe();
+        resolve();
+      });
+    });
+    // One more beat, so the QuidditchNode shows no copies left before the pod goes.
+    await this.inFlight;
+    await this.beatOnce();
   }
 
   /** What GET /stats answers. */
@@ -154,6 +183,7 @@ export class DataNodeSim {
         {
           allocatedShards: this.store.size,
           resources: { diskUsedBytes: this.store.usedBytes(), diskTotalBytes: this.store.diskCapacityBytes, memoryUsedBytes: process.memoryUsage().rss, memoryTotalBytes: os.totalmem() },
+          shuttingDown: this.shuttingDown,
         },
         now,
       );
@@ -166,10 +196,17 @@ export class DataNodeSim {
   }
 
   private async readSource(source: RecoverySource): Promise<{ docsCount: number; sizeBytes: number }> {
-    const info = await this.peers.getShardInfo({ name: source.nodeName, address: source.address }, source.shard);
-    if (!info) throw new Error(`node ${source.nodeName} holds no copy ${source.shard.indexName}/${source.shard.shardId}`);
-    if (info.state !== 'STARTED') throw new Error(`its copy is ${info.state}, not STARTED`);
-    return { docsCount: info.docsCount, sizeBytes: info.sizeBytes };
+    const copy = `${source.shard.indexName}/${source.shard.shardId}`;
+    try {
+      const info = await this.peers.getShardInfo({ name: source.nodeName, address: source.address }, source.shard);
+      if (!info) throw new Error(`node ${source.nodeName} holds no copy ${copy}`);
+      if (info.state !== 'STARTED') throw new Error(`its copy is ${info.state}, not STARTED`);
+      this.log().info({ copy, source: source.nodeName, sizeBytes: info.sizeBytes }, 'recovering a copy from its source');
+      return { docsCount: info.docsCount, sizeBytes: info.sizeBytes };
+    } catch (err) {
+      this.log().warn({ copy, source: source.nodeName, err: (err as Error).message }, 'unable to recover a copy from its source');
+      throw err;
+    }
   }
 
   private log(): Logger {

@@ -25,6 +25,18 @@ export const DATANODE_ENV = {
   heartbeatInterval: 'QUIDDITCH_HEARTBEAT_INTERVAL',
   /** Directory for shard data (a PVC mount in the StatefulSet). */
   dataDir: 'QUIDDITCH_DATA_DIR',
+  /** Directory holding tls.crt, tls.key and ca.crt (the mounted data-node TLS Secret) for mutual TLS on gRPC. */
+  tlsDir: 'QUIDDITCH_TLS_DIR',
+  /** `true` serves gRPC in plaintext to anyone (development only; the StatefulSet sets it only when asked). */
+  insecurePlaintextGrpc: 'QUIDDITCH_INSECURE_PLAINTEXT_GRPC',
+  /**
+   * `true`: on SIGTERM the node reports status.shuttingDown, keeps serving while the operator moves its
+   * copies away, and exits once it holds none (the pod's terminationGracePeriodSeconds bounds the wait).
+   */
+  drainOnShutdown: 'QUIDDITCH_DRAIN_ON_SHUTDOWN',
 } as const;
+
+/** Where the data-node TLS Secret is mounted in data-node pods. */
+export const DATANODE_TLS_DIR = '/etc/quidditch/tls';
 
 export const DATANODE_GRPC_PORT = 9303;

@@ -24,6 +24,14 @@ export interface ClusterNames {
   readonly masters: string;
   /** Headless Service governing the master StatefulSet. */
   readonly mastersHeadless: string;
+  /** Secret of the operator-managed CA (certificate and key). */
+  readonly caSecret: string;
+  /** kubernetes.io/tls Secret of the data nodes' gRPC certificate (operator- or cert-manager-issued). */
+  readonly dataNodesTls: string;
+  /** kubernetes.io/tls Secret of the operator's gRPC client certificate (cert-manager only). */
+  readonly operatorTls: string;
+  /** cert-manager Issuer the constructs emit when no issuerRef is given (and its self-signed bootstrap). */
+  readonly certIssuer: string;
 }
 
 const SUFFIX = {
@@ -57,6 +65,10 @@ export function clusterNames(name: string, namespace: string): ClusterNames {
     dataNodesHeadless: name + SUFFIX.dataNodesHeadless,
     masters: name + SUFFIX.masters,
     mastersHeadless: name + SUFFIX.mastersHeadless,
+    caSecret: `${name}-ca`,
+    dataNodesTls: `${name}-data-tls`,
+    operatorTls: `${name}-operator-tls`,
+    certIssuer: `${name}-ca`,
   };
 }
 

@@ -20,6 +20,8 @@ export const OPERATOR_FLAGS = {
   retryPeriod: { name: 'retry-period', type: 'number', default: 2, description: 'Seconds between acquire or renew attempts.' },
   heartbeatTimeout: { name: 'heartbeat-timeout', type: 'number', default: 60, description: 'Seconds without a heartbeat before a QuidditchNode is UNHEALTHY.' },
   nodeLeftDelay: { name: 'node-left-delay', type: 'number', default: 60, description: 'Seconds a started replica on a data node that left (UNHEALTHY or deleted) is kept before it is re-created elsewhere, so a node back within it keeps its copies (like index.unassigned.node_left.delayed_timeout). Promoting a surviving replica to primary is never delayed. 0 replaces at once.' },
+  nodeConcurrentRelocations: { name: 'node-concurrent-relocations', type: 'number', default: 2, description: 'Most shard relocations (drain, scale-down) in flight out of one data node, and separately into one, over all indices (like cluster.routing.allocation.node_concurrent_recoveries). Higher drains faster and loads the nodes more.' },
+  clusterConcurrentRelocations: { name: 'cluster-concurrent-relocations', type: 'number', default: 8, description: 'Most shard relocations in flight in the namespace at once.' },
   deleteTimeout: { name: 'delete-timeout', type: 'number', default: 300, description: 'Seconds an index deletion waits for unreachable data nodes before it removes the finalizer anyway (with a Warning event).' },
   resyncPeriod: { name: 'resync-period', type: 'number', default: 300, description: 'Seconds between full re-reconciles of every cached object.' },
   concurrency: { name: 'concurrency', type: 'number', default: 16, description: 'Reconciles run in parallel per controller (never two for one object). A reconcile mostly waits on API and data-node round trips, so more in flight raises throughput at little CPU cost.' },
@@ -29,6 +31,13 @@ export const OPERATOR_FLAGS = {
   grpcTimeout: { name: 'grpc-timeout', type: 'number', default: 5, description: 'Seconds before a data-node gRPC call times out.' },
   shardAllocationMirror: { name: 'shard-allocation-mirror', type: 'boolean', default: false, description: 'Also keep one ShardAllocation object per shard copy (kubectl get qshard). Costs API writes per copy; off by default.' },
   clusterName: { name: 'cluster-name', type: 'string', default: undefined, description: 'Reconcile only the indices labelled quidditch.io/cluster=<this name> (needed when two clusters share a namespace). Default: every index in the namespace.' },
+  insecurePlaintextGrpc: { name: 'insecure-plaintext-grpc', type: 'boolean', default: false, description: 'DEVELOPMENT ONLY: call data nodes over plaintext gRPC, unauthenticated and unencrypted (they must run with --insecure-plaintext-grpc too). Default: mutual TLS.' },
+  tlsCertDir: { name: 'tls-cert-dir', type: 'string', default: undefined, description: 'Directory with tls.crt, tls.key and ca.crt of the operator\'s client certificate (e.g. a cert-manager Secret), re-read on change; the operator then manages no CA. Default: the operator manages its own CA (--tls-ca-secret).' },
+  tlsCaSecret: { name: 'tls-ca-secret', type: 'string', default: 'quidditch-ca', description: 'Secret holding the CA the operator manages (created if missing) and issues its own and the data nodes\' certificates from.' },
+  tlsDataNodeSecret: { name: 'tls-data-node-secret', type: 'string', default: 'quidditch-data-node-tls', description: 'kubernetes.io/tls Secret the operator keeps filled with the data nodes\' certificate (tls.crt, tls.key, ca.crt); data-node pods mount it.' },
+  tlsDataNodeDnsNames: { name: 'tls-data-node-dns-names', type: 'string', default: undefined, description: 'Comma-separated DNS names written into the data-node certificate (the constructs pass the headless Service\'s names).' },
+  tlsCertValidity: { name: 'tls-cert-validity', type: 'number', default: 7776000, description: 'Seconds the certificates the operator issues are valid (default 90 days); each is renewed after two thirds of it.' },
+  tlsCaValidity: { name: 'tls-ca-validity', type: 'number', default: 315360000, description: 'Seconds a CA the operator creates is valid (default 10 years). It is not rotated automatically: see README, Security.' },
   logLevel: { name: 'log-level', type: 'string', default: 'info', description: 'trace, debug, info, warn or error.' },
 } as const satisfies Record<string, FlagDefinition>;
 

@@ -76,7 +76,7 @@ const peer = (description: string, example: unknown) => obj(description, example
   namespaceLabels: map('Labels of the namespaces ({} = every namespace).', { 'kubernetes.io/metadata.name': 'monitoring' }),
   podLabels: map('Labels of the pods.', { 'quidditch.io/routing-client': 'true' }),
 });
-const security = obj('Admission policy and NetworkPolicies.', { networkPolicies: { enabled: false } }, {
+const security = obj('Admission policy, NetworkPolicies and gRPC TLS.', { networkPolicies: { enabled: false } }, {
   nodeAdmissionPolicy: bool('Emit the policy that lets a data node write only its own QuidditchNode (Kubernetes 1.30+).'),
   networkPolicies: obj('NetworkPolicies of every component.', { enabled: true, routingClients: { podLabels: { 'quidditch.io/routing-client': 'true' } } }, {
     enabled: bool('Emit NetworkPolicies.'),
@@ -88,6 +88,15 @@ const security = obj('Admission policy and NetworkPolicies.', { networkPolicies:
       ports: list('TCP ports.', { type: 'integer' }, [443, 6443]),
     }),
   }),
+  insecurePlaintextGrpc: bool('DEVELOPMENT ONLY: shard RPCs in plaintext, unauthenticated.'),
+  certManager: obj('gRPC certificates from cert-manager.', { issuerRef: { name: 'search-ca', kind: 'Issuer' } }, {
+    issuerRef: obj('The issuer of the certificates.', { name: 'search-ca', kind: 'ClusterIssuer' }, {
+      name: str('Issuer name.', 'search-ca'),
+      kind: str('Issuer or ClusterIssuer.', 'Issuer'),
+      group: str('API group of the issuer.', 'cert-manager.io'),
+    }),
+  }),
+  certificateValiditySeconds: int('Lifetime of each gRPC certificate in seconds.'),
 });
 
 export const QUIDDITCH_CLUSTER_PROPS_SCHEMA = obj('Props of QuidditchCluster.', { mode: 'k8s', namespace: 'search', dataNodes: { replicas: 3 } }, {

@@ -7,7 +7,7 @@ import type { MigrationStep } from './migration';
 import type { k8s } from 'cdk8s-plus-28';
 import type { SecurityProps } from './security-props';
 
-export type { ApiServerProps, NetworkPolicyProps, PeerProps, SecurityProps } from './security-props';
+export type { ApiServerProps, CertManagerProps, IssuerRefProps, NetworkPolicyProps, PeerProps, SecurityProps } from './security-props';
 
 /**
  * Scheduling and pod-level settings a platform sets on every workload: where pods run, what they
@@ -107,6 +107,14 @@ export interface DataNodeProps extends PodSettings, ServiceAccountSettings {
    * @default the image's entrypoint
    */
   readonly command?: readonly string[];
+  /**
+   * Seconds a data-node pod gets between SIGTERM and SIGKILL. On SIGTERM a data node asks the operator
+   * to move its copies away and exits once none is left (scale-down, node drain), so this bounds the
+   * time a drain may take: relocations of the node's copies at the operator's throttle (2 at a time per
+   * node by default) must fit in it. A drain cut short leaves copies only where replicas exist.
+   * @default 3600
+   */
+  readonly terminationGracePeriodSeconds?: number;
 }
 
 /** The operator (k8s mode). */
@@ -209,6 +217,6 @@ export interface QuidditchClusterProps {
   readonly labels?: Readonly<Record<string, string>>;
   /** PodMonitor, PrometheusRule and Grafana dashboard for the operator (k8s mode). @default none rendered */
   readonly monitoring?: MonitoringProps;
-  /** Admission policy and NetworkPolicies (see security-props.ts). @default both on */
+  /** Admission policy, NetworkPolicies and gRPC TLS (see security-props.ts). @default all on, the operator managing the CA */
   readonly security?: SecurityProps;
 }

@@ -9,7 +9,7 @@ import type { ImagePullPolicy, MonitoringProps, QuidditchClusterProps, ResourceP
 import { resolvePodSettings, validatePodSettings } from './pod-settings';
 import { QUIDDITCH_CLUSTER_PROPS_SCHEMA } from './props-schema';
 import { parseQuantity } from './quantity';
-import { resolveSecurity, validateSecurity } from './security';
+import { resolveSecurity, validateGrpcTlsProps, validateSecurity } from './security';
 import { checkShape } from './shape';
 import type { LogLevel, ResolvedCluster, ResolvedLeaderElection, ResolvedMode, ResolvedMonitoring, ResolvedResources, ResolvedStorage } from './resolved';
 import {
@@ -40,6 +40,8 @@ export const DEFAULTS = {
     resources: { cpuRequest: '2', memoryRequest: '8Gi' },
     tier: 'hot',
     maxShards: 1000,
+    /** Long enough to move a node's copies away before the pod is killed (see DataNodeProps). */
+    terminationGracePeriodSeconds: 3600,
   },
   operator: {
     replicas: 2,
@@ -126,7 +128,7 @@ export function resolveCluster(id: string, props: QuidditchClusterProps = {}, co
       maxShards: d?.maxShards ?? DEFAULTS.dataNodes.maxShards,
       ...(d?.command !== undefined ? { command: [...d.command] } : {}),
       heartbeatIntervalSeconds: Math.max(1, Math.floor(heartbeatTimeoutSeconds / 4)),
-      pod: resolvePodSettings(d),
+      pod: { ...resolvePodSettings(d), terminationGracePeriodSeconds: d?.terminationGracePeriodSeconds ?? DEFAULTS.dataNodes.terminationGracePeriodSeconds },
     },
     operator: {
       replicas: o?.replicas ?? DEFAULTS.operator.replicas,
@@ -160,6 +162,7 @@ export function resolveCluster(id: string, props: QuidditchClusterProps = {}, co
   validateMigration(problems, resolved, props);
   validateMonitoring(problems, resolved, props.monitoring);
   validateSecurity(problems, resolved.security);
+  validateGrpcTlsProps(problems, props.security);
   problems.throwIfAny('QuidditchCluster', typeof name === 'string' && name !== '' ? name : `(id ${id})`);
   return resolved;
 }

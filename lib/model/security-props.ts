@@ -66,6 +66,26 @@ export interface NetworkPolicyProps {
   readonly apiServer?: ApiServerProps;
 }
 
+/** A cert-manager issuer, as a Certificate's `spec.issuerRef` names it. */
+export interface IssuerRefProps {
+  /** Name of the Issuer or ClusterIssuer. */
+  readonly name: string;
+  /** @default "Issuer" (in the cluster's namespace) */
+  readonly kind?: 'Issuer' | 'ClusterIssuer';
+  /** @default "cert-manager.io" */
+  readonly group?: string;
+}
+
+/** Certificates for the data-node gRPC API from cert-manager instead of the operator's own CA. */
+export interface CertManagerProps {
+  /**
+   * The issuer of the operator's and the data nodes' certificates. It must write `ca.crt` into the
+   * Secrets (CA, self-signed and Vault issuers do), since each side trusts exactly that CA.
+   * @default the constructs emit a self-signed Issuer, a CA Certificate and a CA Issuer from it
+   */
+  readonly issuerRef?: IssuerRefProps;
+}
+
 /** What limits who may do what inside the cluster's namespace: the node admission policy and the NetworkPolicies. */
 export interface SecurityProps {
   /**
@@ -78,4 +98,22 @@ export interface SecurityProps {
   readonly nodeAdmissionPolicy?: boolean;
   /** @default NetworkPolicies on, with the defaults of each field */
   readonly networkPolicies?: NetworkPolicyProps;
+  /**
+   * DEVELOPMENT ONLY. Shard RPCs (gRPC 9303) in plaintext: anyone who reaches the port may create,
+   * delete or read any shard copy, and every byte crosses the network readable. The default is
+   * mutual TLS between the operator and the data nodes.
+   * @default false
+   */
+  readonly insecurePlaintextGrpc?: boolean;
+  /**
+   * Take the gRPC certificates from cert-manager (Certificates emitted by the constructs).
+   * @default unset: the operator manages its own CA in the Secret `<name>-ca` and renews certificates itself
+   */
+  readonly certManager?: CertManagerProps;
+  /**
+   * Lifetime of each gRPC certificate, operator-managed or cert-manager; each is renewed after two
+   * thirds of it.
+   * @default 7776000 (90 days)
+   */
+  readonly certificateValiditySeconds?: number;
 }

@@ -3,7 +3,7 @@
  * address range and port checked with a message naming the prop.
  */
 import { isInteger, isLabelKey, isLabelValue, Problems } from './validation';
-import type { ApiServerProps, PeerProps, SecurityProps } from './security-props';
+import type { ApiServerProps, CertManagerProps, PeerProps, SecurityProps } from './security-props';
 
 /** Label a pod carries to reach the routing API by default. */
 export const ROUTING_CLIENT_LABEL = 'quidditch.io/routing-client';
@@ -25,9 +25,16 @@ export interface ResolvedNetworkPolicies {
   readonly apiServer: { readonly cidrs: readonly string[]; readonly ports: readonly number[] };
 }
 
+/** Where the gRPC certificates come from: the operator's own CA, cert-manager, or none (plaintext). */
+export type ResolvedGrpcTls =
+  | { readonly kind: 'operator-ca'; readonly validitySeconds: number }
+  | { readonly kind: 'cert-manager'; readonly validitySeconds: number; readonly issuerRef?: { readonly name: string; readonly kind: string; readonly group: string } }
+  | { readonly kind: 'insecure-plaintext' };
+
 export interface ResolvedSecurity {
   readonly nodeAdmissionPolicy: boolean;
   readonly networkPolicies: ResolvedNetworkPolicies;
+  readonly grpcTls: ResolvedGrpcTls;
 }
 
 export const SECURITY_DEFAULTS = {
@@ -39,7 +46,22 @@ export const SECURITY_DEFAULTS = {
     restrictEgress: true,
     apiServer: { cidrs: ['0.0.0.0/0', '::/0'], ports: [443, 6443] },
   },
+  insecurePlaintextGrpc: false,
+  certificateValiditySeconds: 90 * 24 * 3600,
 } as const;
+
+function resolveGrpcTls(s: SecurityProps | undefined): ResolvedGrpcTls {
+  if (s?.insecurePlaintextGrpc === true) return { kind: 'insecure-plaintext' };
+  const validitySeconds = s?.certificateValiditySeconds ?? SECURITY_DEFAULTS.certificateValiditySeconds;
+  const cm: CertManagerProps | undefined = s?.certManager;
+  if (cm === undefined) return { kind: 'operator-ca', validitySeconds };
+  const ref = cm.issuerRef;
+  return {
+    kind: 'cert-manager',
+    validitySeconds,
+    ...(ref ? { issuerRef: { name: ref.name, kind: ref.kind ?? 'Issuer', group: ref.group ?? 'cert-manager.io' } } : {}),
+  };
+}
 
 function resolvePeer(p: PeerProps | undefined, dflt: ResolvedPeer): ResolvedPeer {
   if (p === undefined) return dflt;
@@ -66,6 +88,7 @@ export function resolveSecurity(s: SecurityProps | undefined): ResolvedSecurity 
       restrictEgress: n?.restrictEgress ?? d.restrictEgress,
       apiServer: resolveApiServer(n?.apiServer),
     },
+    grpcTls: resolveGrpcTls(s),
   };
 }
 
@@ -82,6 +105,21 @@ function validateLabels(problems: Problems, path: string, labels: Readonly<Recor
     const at = `${path}[${JSON.stringify(key)}]`;
     if (!problems.check(isLabelKey(key), at, key, 'the key must be a label key ([prefix/]name, name at most 63 alphanumerics, \'-\', \'_\' or \'.\')')) continue;
     problems.check(isLabelValue(value), at, value, 'must be a label value (at most 63 alphanumerics, \'-\', \'_\' or \'.\', starting and ending alphanumeric)');
+  }
+}
+
+/** Checks the props as given (the resolved form no longer shows a contradiction). */
+export function validateGrpcTlsProps(problems: Problems, s: SecurityProps | undefined): void {
+  if (s === undefined) return;
+  problems.check(s.insecurePlaintextGrpc === undefined || typeof s.insecurePlaintextGrpc === 'boolean', 'security.insecurePlaintextGrpc', s.insecurePlaintextGrpc, 'must be a boolean');
+  problems.check(!(s.insecurePlaintextGrpc === true && s.certManager !== undefined), 'security.certManager', s.certManager,
+    'cannot be set with insecurePlaintextGrpc: true (plaintext uses no certificates); remove one of them');
+  const v = s.certificateValiditySeconds;
+  problems.check(v === undefined || (isInteger(v) && v >= 3600), 'security.certificateValiditySeconds', v, 'must be an integer of at least 3600 (one hour; cert-manager refuses shorter certificates)');
+  const ref = s.certManager?.issuerRef;
+  if (ref !== undefined) {
+    problems.check(typeof ref.name === 'string' && ref.name !== '', 'security.certManager.issuerRef.name', ref.name, 'must name the Issuer or ClusterIssuer');
+    problems.check(ref.kind === undefined || ref.kind === 'Issuer' || ref.kind === 'ClusterIssuer', 'security.certManager.issuerRef.kind', ref.kind, 'must be Issuer or ClusterIssuer');
   }
 }
 

@@ -164,7 +164,7 @@ function convert(def: FlagDefinition, value: string, source: string, problems: s
 function validate(v: Record<string, unknown>, problems: string[]): void {
   const num = (k: OperatorFlagKey) => (typeof v[k] === 'number' ? (v[k]) : undefined);
   const flag = (k: OperatorFlagKey) => `--${OPERATOR_FLAGS[k].name}`;
-  for (const k of ['leaseDuration', 'renewDeadline', 'retryPeriod', 'heartbeatTimeout', 'deleteTimeout', 'resyncPeriod', 'grpcTimeout'] as const) {
+  for (const k of ['leaseDuration', 'renewDeadline', 'retryPeriod', 'heartbeatTimeout', 'deleteTimeout', 'resyncPeriod', 'grpcTimeout', 'tlsCertValidity', 'tlsCaValidity'] as const) {
     const n = num(k);
     if (n !== undefined && n <= 0) problems.push(`Unable to use ${flag(k)}=${n}: it must be greater than 0 seconds. Pass a positive number.`);
   }
@@ -174,6 +174,10 @@ function validate(v: Record<string, unknown>, problems: string[]): void {
   }
   const delay = num('nodeLeftDelay');
   if (delay !== undefined && delay < 0) problems.push(`Unable to use ${flag('nodeLeftDelay')}=${delay}: it must be 0 or more seconds. Pass 0 to replace replicas of a departed node at once.`);
+  for (const k of ['nodeConcurrentRelocations', 'clusterConcurrentRelocations'] as const) {
+    const n = num(k);
+    if (n !== undefined && (!Number.isInteger(n) || n < 1)) problems.push(`Unable to use ${flag(k)}=${n}: it must be an integer of at least 1 (a drain with 0 relocations would never finish).`);
+  }
   const c = num('concurrency');
   if (c !== undefined && (!Number.isInteger(c) || c < 1)) problems.push(`Unable to use ${flag('concurrency')}=${c}: it must be an integer of at least 1.`);
   const [lease, renew, retry] = [num('leaseDuration'), num('renewDeadline'), num('retryPeriod')];
@@ -182,6 +186,9 @@ function validate(v: Record<string, unknown>, problems: string[]): void {
   if (renew !== undefined && retry !== undefined && renew <= retry) problems.push(`Unable to use --renew-deadline=${renew} with --retry-period=${retry}: the renew deadline must be greater than the retry period. Raise --renew-deadline or lower --retry-period.`);
   const cluster = v.clusterName;
   if (typeof cluster === 'string' && !/^([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$/.test(cluster)) problems.push(`Unable to use --cluster-name=${cluster}: it must be a label value (at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit). Pass the QuidditchCluster's name.`);
+  const [cert, ca] = [num('tlsCertValidity'), num('tlsCaValidity')];
+  if (cert !== undefined && ca !== undefined && cert >= ca) problems.push(`Unable to use --tls-cert-validity=${cert} with --tls-ca-validity=${ca}: a certificate cannot outlive its CA. Lower --tls-cert-validity.`);
+  if (v.insecurePlaintextGrpc === true && typeof v.tlsCertDir === 'string') problems.push('Unable to use --insecure-plaintext-grpc with --tls-cert-dir: they exclude each other. Pass one.');
   const level = v.logLevel;
   if (typeof level === 'string' && !(LOG_LEVELS as readonly string[]).includes(level)) problems.push(`Unable to use --log-level=${level}: it must be one of ${LOG_LEVELS.join(', ')}.`);
 }

@@ -119,6 +119,34 @@ export class OperatorMetrics {
     },
   });
 
+  /** Relocations in flight (copies with relocatingFrom in the indices' status), counted at scrape time like quidditch_indices. */
+  readonly relocations: Gauge = new Gauge({
+    name: 'quidditch_relocations_in_flight', help: 'Shard copies being relocated (drain, scale-down): targets recorded with relocatingFrom.',
+    registers: [this.registry],
+    collect: () => {
+      let n = 0;
+      for (const i of this.indexCache?.list() ?? []) for (const a of i.status?.shardAllocations ?? []) if (a.relocatingFrom) n++;
+      this.relocations.set(n);
+    },
+  });
+
+  /**
+   * Copies still on each DRAINING node (its status.copiesLeft, written by the leader's node
+   * reconciler), counted at scrape time: a drain's progress, so an alert can tell a slow drain from
+   * a stuck one. A node that is not draining has no series.
+   */
+  readonly drainCopiesLeft: Gauge<'node'> = new Gauge({
+    name: 'quidditch_drain_copies_left', help: 'Shard copies still allocated to a DRAINING data node (status.copiesLeft), by node.',
+    labelNames: ['node'] as const, registers: [this.registry],
+    collect: () => {
+      const g = this.drainCopiesLeft;
+      g.reset();
+      for (const n of this.nodeCache?.list() ?? []) {
+        if (n.status?.state === 'DRAINING') g.set({ node: n.metadata.name ?? '' }, n.status.copiesLeft ?? 0);
+      }
+    },
+  });
+
   constructor() {
     this.leaderIsLeader.set(0);
   }

@@ -21,6 +21,7 @@ import { addRoutingRoute } from './routing/routing-api';
 import { RoutingTable } from './routing/routing-table';
 import { Controller } from './runtime/controller';
 import { Manager, managerOptionsFromConfig } from './runtime/manager';
+import { startOperatorGrpcSecurity } from './tls/operator-grpc-security';
 import { objectKey } from './runtime/reconciler';
 
 export const COMPONENT = 'quidditch-operator';
@@ -72,7 +73,8 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
   nodeInformer.onUpdate((n) => routing.upsertNode(n));
   nodeInformer.onDelete((n) => routing.deleteNode(n.metadata.namespace ?? '', n.metadata.name ?? ''));
 
-  const dataNodes = new DataNodeClient({ deadlineMs: config.grpcTimeout * 1000 });
+  const grpcSecurity = await startOperatorGrpcSecurity(config, { kubeConfig, log });
+  const dataNodes = new DataNodeClient({ deadlineMs: config.grpcTimeout * 1000, security: grpcSecurity.security });
   const shards = new GrpcShardOperations(dataNodes);
   const events = new KubeEventRecorder(kubeConfig, COMPONENT, warnOnFailedEvent(log, metrics));
   const indices = new CustomResourceClient<QuidditchIndex>(kubeConfig, 'quidditchindices');
@@ -102,6 +104,7 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
     reconciler: new IndexReconciler({
       indices, indexCache: indexInformer, nodeCache: nodeInformer, shards, events, ledger, now,
       deleteTimeoutMs: config.deleteTimeout * 1000, nodeLeftDelayMs: config.nodeLeftDelay * 1000, observed: shardWatcher,
+      relocation: { nodeConcurrent: config.nodeConcurrentRelocations, clusterConcurrent: config.clusterConcurrentRelocations },
     }),
   });
   const requeueIndices = (namespace: string) => indexInformer.list(namespace).forEach((i) => indexController.enqueue(objectKey(i)));
@@ -175,6 +178,7 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
     async stop() {
       await manager.shutdown();
       dataNodes.close();
+      grpcSecurity.stop();
     },
   };
 }

@@ -15,6 +15,7 @@ import type * as pulumi from '@pulumi/pulumi';
 import type { k8s } from 'cdk8s-plus-28';
 import type { MigrationStep } from '../model/migration';
 import type { ControlPlaneMode, ImagePullPolicy } from '../model/props';
+import type { CertManagerProps } from '../model/security-props';
 import type { DeletionPropagation } from './objects';
 
 /** A map of strings (labels, annotations) whose values may each be an Input, or the whole map. */
@@ -192,6 +193,12 @@ export interface SecurityArgs {
   readonly nodeAdmissionPolicy?: boolean;
   /** @default see NetworkPolicyProps */
   readonly networkPolicies?: NetworkPolicyArgs;
+  /** DEVELOPMENT ONLY (plain: it decides whether the TLS Secrets and mounts exist). @default false */
+  readonly insecurePlaintextGrpc?: boolean;
+  /** cert-manager instead of the operator's own CA (plain: it decides which objects exist). @default unset */
+  readonly certManager?: CertManagerProps;
+  /** Lifetime of each gRPC certificate. @default 7776000 (90 days) */
+  readonly certificateValiditySeconds?: pulumi.Input<number>;
 }
 
 /** Args of the Pulumi QuidditchCluster (see the file comment for what stays plain and why). */

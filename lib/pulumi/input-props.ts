@@ -32,6 +32,10 @@ export const PLAIN_ONLY_PROPS: Readonly<Record<string, string>> = {
   'security.nodeAdmissionPolicy': 'it decides which objects exist',
   'security.networkPolicies.enabled': 'it decides which objects exist',
   'security.networkPolicies.restrictEgress': 'it is a feature switch',
+  'security.insecurePlaintextGrpc': 'it decides whether the TLS Secrets and mounts exist',
+  'security.certManager.issuerRef.name': 'it decides which cert-manager objects exist',
+  'security.certManager.issuerRef.kind': 'it decides which cert-manager objects exist',
+  'security.certManager.issuerRef.group': 'it decides which cert-manager objects exist',
 };
 
 /** One prop given as an Input: where it is, and its value as an Output. */

@@ -71,6 +71,8 @@ export function defaultValues(): Required<HelmValues> {
       maxShards: DEFAULTS.dataNodes.maxShards,
       command: [],
       ...pod(true),
+      // The constructs' default: long enough for a SIGTERMed node to have its copies moved away.
+      terminationGracePeriodSeconds: DEFAULTS.dataNodes.terminationGracePeriodSeconds,
     },
     monitoring: {
       enabled: DEFAULTS.monitoring.enabled,

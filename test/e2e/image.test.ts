@@ -85,8 +85,23 @@ function workload(objects: ManifestObject[], kind: string): Workload {
   return found as Workload;
 }
 
-function podContext(podName: string, saDir: string): PodContext {
-  return { podName, namespace: ns, serviceAccountDir: saDir, apiServerHost: server.hostname, apiServerPort: Number(server.port || 443) };
+function podContext(podName: string, saDir: string, secretDirs?: Record<string, string>): PodContext {
+  return { podName, namespace: ns, serviceAccountDir: saDir, apiServerHost: server.hostname, apiServerPort: Number(server.port || 443), secretDirs };
+}
+
+/** What the kubelet projects for a Secret volume: its keys as files (readable by the container's non-root user). */
+async function secretDir(name: string): Promise<string> {
+  const secret = await waitFor(async () => {
+    try {
+      return await kc.makeApiClient(CoreV1Api).readNamespacedSecret({ name, namespace: ns });
+    } catch {
+      return undefined;
+    }
+  }, { timeoutMs: 30_000, description: `Secret ${name} (the operator fills it)` });
+  const dir = join(work, `secret-${name}`);
+  mkdirSync(dir, { mode: 0o755 });
+  for (const [key, value] of Object.entries(secret.data ?? {})) writeFileSync(join(dir, key), Buffer.from(value, 'base64'), { mode: 0o444 });
+  return dir;
 }
 
 beforeAll(async () => {
@@ -142,10 +157,14 @@ beforeAll(async () => {
   process.stderr.write(`[image-e2e] container start to /readyz OK: ${Date.now() - started} ms\n`);
 
   const statefulSet = workload(objects, 'StatefulSet').metadata.name;
+  // The data nodes' TLS Secret, which the operator created with its CA (mutual TLS on gRPC).
+  const tlsSecret = dataPod.volumes?.find((v) => v.secret)?.secret?.secretName;
+  if (!tlsSecret) throw new Error('Unable to find the data nodes\' TLS Secret volume in the StatefulSet.');
+  const secretDirs = { [tlsSecret]: await secretDir(tlsSecret) };
   for (let i = 0; i < DATA_NODES; i++) {
     const grpcPort = await freePort();
     dataNodeNames.push(`${statefulSet}-${i}`);
-    const sim = podmanInvocation(dataPod, 'datanode', podContext(`${statefulSet}-${i}`, dataSa), {
+    const sim = podmanInvocation(dataPod, 'datanode', podContext(`${statefulSet}-${i}`, dataSa, secretDirs), {
       image: image.ref,
       command: SIM_COMMAND,
       env: {

@@ -37,7 +37,7 @@ export interface PodSpecJson {
   readonly automountServiceAccountToken?: boolean;
   readonly terminationGracePeriodSeconds?: number;
   readonly securityContext?: SecurityContextJson;
-  readonly volumes?: ReadonlyArray<{ readonly name: string; readonly emptyDir?: { readonly sizeLimit?: string } }>;
+  readonly volumes?: ReadonlyArray<{ readonly name: string; readonly emptyDir?: { readonly sizeLimit?: string }; readonly secret?: { readonly secretName: string } }>;
   readonly containers: readonly ContainerJson[];
 }
 
@@ -49,6 +49,8 @@ export interface PodContext {
   readonly serviceAccountDir?: string;
   readonly apiServerHost: string;
   readonly apiServerPort: number;
+  /** Host directories holding the files of each Secret volume, by Secret name (what the kubelet would project). */
+  readonly secretDirs?: Readonly<Record<string, string>>;
 }
 
 /** Test-only substitutions, e.g. loopback addresses instead of cluster DNS names. */
@@ -83,6 +85,12 @@ export function podmanInvocation(pod: PodSpecJson, containerName: string, ctx: P
 
   for (const mount of container.volumeMounts ?? []) {
     const volume = pod.volumes?.find((v) => v.name === mount.name);
+    if (volume?.secret) {
+      const dir = ctx.secretDirs?.[volume.secret.secretName];
+      if (!dir) throw new Error(`Unable to run container ${containerName}: Secret volume ${volume.secret.secretName} has no host directory; pass it in PodContext.secretDirs.`);
+      flags.push('--volume', `${dir}:${mount.mountPath}:ro`);
+      continue;
+    }
     const size = volume?.emptyDir?.sizeLimit ? `,size=${volume.emptyDir.sizeLimit.replace(/i$/, '').toLowerCase()}` : '';
     // emptyDir and volume claims alike: writable scratch space owned by the pod's user.
     flags.push('--tmpfs', `${mount.mountPath}:rw,mode=1777${size}`);

@@ -128,7 +128,8 @@ export class ManagedProcess {
     }
   }
 
-  private signal(sig: NodeJS.Signals): void {
+  /** Sends `sig` to the process group (SIGTERM as the kubelet sends it to a pod being removed). */
+  signal(sig: NodeJS.Signals): void {
     const pid = this.child.pid;
     if (pid === undefined) return;
     try {

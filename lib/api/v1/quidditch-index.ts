@@ -51,6 +51,13 @@ export interface ShardAllocationStatus {
   unassignedSince?: string;
   /** Why the node reported the copy failed (CopyFailed), as the node said it. */
   message?: string;
+  /**
+   * Set on the SOURCE of a relocation (state RELOCATING): the node its copy is moving to. The source
+   * keeps serving until the target has started (and, for a primary, has been promoted); then it is deleted.
+   */
+  relocatingTo?: string;
+  /** Set on the TARGET of a relocation: the node whose copy it replaces. Cleared once the move completes. */
+  relocatingFrom?: string;
 }
 
 export interface QuidditchIndexStatus {
@@ -170,6 +177,8 @@ export const quidditchIndexDefinition: ResourceDefinition = {
             unassignedReason: { type: 'string', description: 'Why an UNASSIGNED copy does not serve: NodeLeft, CopyMissing or CopyFailed.', enum: [...UNASSIGNED_REASONS] },
             unassignedSince: { type: 'string', format: 'date-time', description: 'When the copy became UNASSIGNED.' },
             message: { type: 'string', description: 'What the node reported about a failed copy.', maxLength: 1024 },
+            relocatingTo: { type: 'string', description: 'On a RELOCATING copy: the node it moves to. It serves until the copy there has started.', maxLength: 253 },
+            relocatingFrom: { type: 'string', description: 'On the new copy of a relocation: the node it moves from. Cleared once the move is complete.', maxLength: 253 },
           },
         },
       },

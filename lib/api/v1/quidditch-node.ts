@@ -10,6 +10,11 @@ export type NodeState = (typeof NODE_STATES)[number];
 /** host:port, where host is a DNS name, IPv4 address or bracketed IPv6 address. */
 export const ADDRESS_PATTERN = '^([a-zA-Z0-9]([-a-zA-Z0-9.]*[a-zA-Z0-9])?|\\[[0-9a-fA-F:.]+\\]):[0-9]{1,5}$';
 export const DEFAULT_MAX_SHARDS_PER_NODE = 1000;
+/**
+ * `kubectl annotate qnode X quidditch.io/drain=true` drains node X: the operator moves every copy it
+ * holds to other nodes (create-before-delete) and places nothing new on it. Remove the annotation to undo.
+ */
+export const DRAIN_ANNOTATION = 'quidditch.io/drain';
 
 export interface QuidditchNodeSpec {
   nodeType: NodeType;
@@ -33,6 +38,13 @@ export interface QuidditchNodeStatus {
   lastHeartbeat?: string;
   allocatedShards?: number;
   resources?: NodeResources;
+  /** Written by the node: it received SIGTERM and waits for its copies to be moved away before it exits. */
+  shuttingDown?: boolean;
+  /** Written by the operator while the node drains: shard copies still recorded on it. */
+  copiesLeft?: number;
+  /** Written by the operator: relocations in flight to and from this node. */
+  relocationsIn?: number;
+  relocationsOut?: number;
   conditions?: Condition[];
 }
 
@@ -75,7 +87,7 @@ export const quidditchNodeDefinition: ResourceDefinition = {
     type: 'object',
     description: 'Liveness and load, written by the node (heartbeat) and the operator (state).',
     properties: {
-      state: { type: 'string', description: 'HEALTHY while heartbeats arrive, UNHEALTHY once the last one is older than the operator\'s timeout, DRAINING while shards move away.', enum: [...NODE_STATES] },
+      state: { type: 'string', description: 'HEALTHY while heartbeats arrive, UNHEALTHY once the last one is older than the operator\'s timeout, DRAINING while its copies move away (annotation quidditch.io/drain=true, or the node is shutting down).', enum: [...NODE_STATES] },
       lastHeartbeat: { type: 'string', format: 'date-time', description: 'When the node last reported itself alive.' },
       allocatedShards: { type: 'integer', description: 'Number of shard copies the node holds.', minimum: 0 },
       resources: {
@@ -88,6 +100,10 @@ export const quidditchNodeDefinition: ResourceDefinition = {
           memoryTotalBytes: bytes('Bytes of memory in all.'),
         },
       },
+      shuttingDown: { type: 'boolean', description: 'Set by the node on SIGTERM: it keeps serving until the operator has moved its copies away, then exits.' },
+      copiesLeft: { type: 'integer', description: 'While DRAINING: shard copies still allocated to the node.', minimum: 0 },
+      relocationsIn: { type: 'integer', description: 'Copies being relocated to this node.', minimum: 0 },
+      relocationsOut: { type: 'integer', description: 'Copies being relocated away from this node.', minimum: 0 },
       conditions: conditionsSchema,
     },
   },
@@ -96,6 +112,7 @@ export const quidditchNodeDefinition: ResourceDefinition = {
     { name: 'Tier', type: 'string', jsonPath: '.spec.tier', description: 'Storage tier' },
     { name: 'State', type: 'string', jsonPath: '.status.state', description: 'HEALTHY, UNHEALTHY or DRAINING' },
     { name: 'Shards', type: 'integer', jsonPath: '.status.allocatedShards', description: 'Shard copies held' },
+    { name: 'Copies-Left', type: 'integer', jsonPath: '.status.copiesLeft', description: 'While draining: copies still to move away' },
     { name: 'Last-Heartbeat', type: 'date', jsonPath: '.status.lastHeartbeat', description: 'Time since the last heartbeat' },
   ],
 };

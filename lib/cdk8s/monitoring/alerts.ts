@@ -51,12 +51,13 @@ export function operatorAlerts(cluster: ResolvedCluster): AlertRule[] {
       `max(quidditch_nodes{${j},state="UNHEALTHY"}) > 0`, '1m',
       'a data node is UNHEALTHY',
       '{{ $value }} data node(s) missed heartbeats past the operator\'s timeout; their copies are being replaced elsewhere. `kubectl get qnode` shows which.'),
-    rule('QuidditchNodeDrainingLong', 'warning',
-      // No metric tracks a drain's progress (no drain controller moves copies yet): a node that has
-      // stayed DRAINING for an hour is the signal there is.
-      `max(quidditch_nodes{${j},state="DRAINING"}) > 0`, '1h',
-      'a data node has been DRAINING for an hour',
-      '{{ $value }} data node(s) have been DRAINING for over an hour. Check whether the drain is meant to last, and whether copies still live on the node.'),
+    rule('QuidditchDrainStuck', 'warning',
+      // Copies are still on a draining node and none has left it for 30 minutes. A slow drain (large
+      // copies recovering) still moves some copy in that time; a stuck one (no room, a node refusing
+      // creates) moves none.
+      `max by (node) (quidditch_drain_copies_left{${j}}) > 0 unless max by (node) (delta(quidditch_drain_copies_left{${j}}[30m])) < 0`, '15m',
+      'a drain has moved no copy for 30 minutes',
+      'Data node {{ $labels.node }} is DRAINING with {{ $value }} copies left and none has moved away for 30 minutes. `kubectl get qnode {{ $labels.node }} -o yaml` shows its Drained condition (DrainStalled names why).'),
     rule('QuidditchOperatorRestarting', 'warning',
       `changes(process_start_time_seconds{${j}}[15m]) >= 2`, '0m',
       'an operator replica keeps restarting',

@@ -20,12 +20,26 @@ interface Copy {
   readonly unassignedReason?: ShardAllocationStatus['unassignedReason'];
   readonly unassignedSince?: string;
   readonly message?: string;
+  readonly relocatingTo?: string;
+  readonly relocatingFrom?: string;
 }
 
 const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** A copy whose node holds (or held) its data: the copies a lost primary may only be recovered from. */
 const holdsData = (c: Pick<Copy, 'state'>): boolean => c.state === 'STARTED' || c.state === 'RELOCATING';
+
+/**
+ * The copy of a relocation pair that does not count towards spec.replicas: the target while it
+ * recovers (a replica), the source once the target has taken over as primary. A half of a pair
+ * whose other half is gone is an ordinary copy.
+ */
+export function isRelocationExtra(c: Pick<Copy, 'nodeId' | 'primary' | 'relocatingTo' | 'relocatingFrom'>, shard: readonly Pick<Copy, 'nodeId' | 'primary' | 'relocatingTo' | 'relocatingFrom'>[]): boolean {
+  if (c.primary) return false;
+  if (c.relocatingFrom) return shard.some((s) => s.nodeId === c.relocatingFrom && s.relocatingTo === c.nodeId);
+  if (c.relocatingTo) return shard.some((t) => t.nodeId === c.relocatingTo && t.relocatingFrom === c.nodeId && t.primary);
+  return false;
+}
 
 /**
  * Plans where every copy of one index lives (pure and deterministic: same input, same output,
@@ -93,7 +107,7 @@ export function planAllocation(
       remove(a, 'ShardOutOfRange');
       continue;
     }
-    let copy: Copy = { shardId: a.shardId, nodeId: a.nodeId, primary: a.primary, state: a.state, unassignedReason: a.unassignedReason, unassignedSince: a.unassignedSince, message: a.message };
+    let copy: Copy = { shardId: a.shardId, nodeId: a.nodeId, primary: a.primary, state: a.state, unassignedReason: a.unassignedReason, unassignedSince: a.unassignedSince, message: a.message, relocatingTo: a.relocatingTo, relocatingFrom: a.relocatingFrom };
     if (!available(a.nodeId)) {
       if (a.state === 'INITIALIZING') {
         remove(a, 'NodeUnavailable'); // it never held data: nothing to wait for
@@ -185,13 +199,14 @@ export function planAllocation(
   }
 
   // 3. Remove surplus replicas: UNASSIGNED first, then non-HEALTHY nodes, then the most loaded.
-  // Not of a PrimaryLost shard: its records are where the data may return.
+  // Not of a PrimaryLost shard: its records are where the data may return. The extra copy of a
+  // relocation in flight is not surplus: the move ends by deleting one of the pair.
+  const counted = (shard: Copy[]) => shard.filter((c) => !c.primary && !isRelocationExtra(c, shard));
   for (const [shardId, shard] of copies.entries()) {
     if (primaryLost.has(shardId)) continue;
-    let surplus = shard.filter((c) => !c.primary).length - index.replicas;
+    let surplus = counted(shard).length - index.replicas;
     while (surplus-- > 0) {
-      const victim = shard
-        .filter((c) => !c.primary)
+      const victim = counted(shard)
         .sort(
           (a, b) =>
             rank(a.state !== 'UNASSIGNED', b.state !== 'UNASSIGNED') ||
@@ -263,7 +278,7 @@ export function planAllocation(
   const recoverable = (shard: Copy[]) => !shard.some((c) => c.primary && c.state === 'UNASSIGNED');
   for (let round = 1; round <= index.replicas; round++) {
     for (const [shardId, shard] of copies.entries()) {
-      if (recoverable(shard) && shard.filter((c) => !c.primary).length < round) place(shardId, false);
+      if (recoverable(shard) && counted(shard).length < round) place(shardId, false);
     }
   }
   for (const c of created) creates.push({ type: 'create', shardId: c.shardId, primary: c.primary, node: c.nodeId });
@@ -280,7 +295,11 @@ export function planAllocation(
 
 function toStatus(c: Copy): ShardAllocationStatus {
   const out: ShardAllocationStatus = { shardId: c.shardId, nodeId: c.nodeId, primary: c.primary, state: c.state };
-  if (c.state !== 'UNASSIGNED') return out;
+  if (c.state !== 'UNASSIGNED') {
+    if (c.relocatingTo) out.relocatingTo = c.relocatingTo;
+    if (c.relocatingFrom) out.relocatingFrom = c.relocatingFrom;
+    return out;
+  }
   if (c.unassignedReason) out.unassignedReason = c.unassignedReason;
   if (c.unassignedSince) out.unassignedSince = c.unassignedSince;
   if (c.message) out.message = c.message;

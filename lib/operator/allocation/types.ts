@@ -88,7 +88,11 @@ export type DeleteReason =
   /** The node is available but no longer holds the copy (or reported it failed): it is replaced from a surviving copy. */
   | 'CopyLost'
   /** The shard's lost primary is given up as the accept-data-loss annotation asks. */
-  | 'DataLossAccepted';
+  | 'DataLossAccepted'
+  /** The source of a relocation, once its target has started (and, for a primary, been promoted). */
+  | 'Relocated'
+  /** The target of a relocation that cannot finish (its source stopped serving before it started). */
+  | 'RelocationCancelled';
 
 /**
  * One step towards the new allocation. `planAllocation` lists them in the order to carry out:
@@ -105,6 +109,17 @@ export type AllocationAction =
    * confirm the node still holds it WITHOUT creating one (an empty primary would hide lost data).
    */
   | { readonly type: 'adopt'; readonly shardId: number; readonly primary: boolean; readonly node: string }
+  /**
+   * Move the copy of `from` to `node`, create-before-delete: create a replica on `node` recovering from
+   * the shard's serving primary. `from` keeps serving (RELOCATING) until the copy on `node` has started.
+   * `primary` is the moving copy's role.
+   */
+  | { readonly type: 'relocate'; readonly shardId: number; readonly primary: boolean; readonly from: string; readonly node: string }
+  /**
+   * The relocation target on `node` has started and takes over as primary from `from`: promote it
+   * (idempotent; repeated until its node reports it primary). `from` is deleted only after that.
+   */
+  | { readonly type: 'handover'; readonly shardId: number; readonly node: string; readonly from: string }
   /** Remove the copy from `node` (DeleteShard, best effort when reason is NodeUnavailable). */
   | {
       readonly type: 'delete';

@@ -17,6 +17,8 @@ interface Entry {
 export class AllocationLedger {
   private readonly entries = new Map<string, Entry>();
   private readonly counts = new Map<string, Map<string, number>>();
+  /** Relocations in flight per namespace, keyed `out:<node>`, `in:<node>` and `total` (kept like `counts`). */
+  private readonly moving = new Map<string, Map<string, number>>();
 
   /** Records allocations of index `namespace/name` as of resourceVersion `rv` (ignored if older than what is known). */
   set(namespace: string, name: string, resourceVersion: string | undefined, allocations: readonly ShardAllocationStatus[] | undefined): void {
@@ -61,6 +63,28 @@ export class AllocationLedger {
     return this.counts.get(namespace) ?? new Map();
   }
 
+  /**
+   * Relocations in flight in one namespace (targets with relocatingFrom) over every index except
+   * `exceptName`, whose own pairs its plan counts itself. O(nodes), like `loads`.
+   */
+  relocations(namespace: string, exceptName: string): { out: Map<string, number>; in: Map<string, number>; total: number } {
+    const out = new Map<string, number>();
+    const into = new Map<string, number>();
+    let total = 0;
+    for (const [k, n] of this.moving.get(namespace) ?? []) {
+      if (k === 'total') total += n;
+      else if (k.startsWith('out:')) out.set(k.slice(4), n);
+      else into.set(k.slice(3), n);
+    }
+    for (const a of this.entries.get(`${namespace}/${exceptName}`)?.allocations ?? []) {
+      if (!a.relocatingFrom) continue;
+      total--;
+      out.set(a.relocatingFrom, (out.get(a.relocatingFrom) ?? 0) - 1);
+      into.set(a.nodeId, (into.get(a.nodeId) ?? 0) - 1);
+    }
+    return { out, in: into, total };
+  }
+
   private replace(key: string, next: Entry | undefined): void {
     const previous = this.entries.get(key);
     if (previous) this.count(previous, -1);
@@ -81,5 +105,16 @@ export class AllocationLedger {
       else nodes.set(a.nodeId, n);
     }
     if (nodes.size === 0) this.counts.delete(entry.namespace);
+    let moving = this.moving.get(entry.namespace);
+    for (const a of entry.allocations) {
+      if (!a.relocatingFrom) continue;
+      if (!moving) this.moving.set(entry.namespace, (moving = new Map<string, number>()));
+      for (const k of ['total', `out:${a.relocatingFrom}`, `in:${a.nodeId}`]) {
+        const n = (moving.get(k) ?? 0) + delta;
+        if (n === 0) moving.delete(k);
+        else moving.set(k, n);
+      }
+    }
+    if (moving?.size === 0) this.moving.delete(entry.namespace);
   }
 }

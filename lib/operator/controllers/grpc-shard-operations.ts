@@ -2,14 +2,15 @@ import * as grpc from '@grpc/grpc-js';
 import type { ShardState } from '../../api/v1';
 import { DataNodeClient, DataNodeError } from '../datanode/client';
 import type { ShardInfo, ShardRef } from '../datanode/protocol';
-import type { CopyRef, HeldCopy, IndexContent, NodeTarget, ShardOperations } from './shard-operations';
+import type { CopyRef, HeldCopy, IndexContent, NodeTarget, RecoverySourceRef, ShardOperations } from './shard-operations';
 
 /** ShardOperations over the data-node gRPC protocol. */
 export class GrpcShardOperations implements ShardOperations {
   constructor(private readonly client: DataNodeClient) {}
 
-  async createShard(node: NodeTarget, copy: CopyRef, content?: IndexContent): Promise<{ state: ShardState }> {
-    const request = content ? { shard: toRef(copy), settingsJson: content.settingsJson, mappingsJson: content.mappingsJson, settingsGeneration: content.generation } : { shard: toRef(copy) };
+  async createShard(node: NodeTarget, copy: CopyRef, content?: IndexContent, source?: RecoverySourceRef): Promise<{ state: ShardState }> {
+    const base = content ? { shard: toRef(copy), settingsJson: content.settingsJson, mappingsJson: content.mappingsJson, settingsGeneration: content.generation } : { shard: toRef(copy) };
+    const request = source ? { ...base, recoverySource: { nodeName: source.node, address: source.address, shard: toRef(source.copy) } } : base;
     return { state: stateOf(await this.client.createShard(node, request)) };
   }
 

@@ -69,6 +69,10 @@ export function compareWithNodes(
   return { allocations: changed ? next : allocations, lost, adopted };
 }
 
+function relocation(a: ShardAllocationStatus): Pick<ShardAllocationStatus, 'relocatingTo' | 'relocatingFrom'> {
+  return { ...(a.relocatingTo ? { relocatingTo: a.relocatingTo } : {}), ...(a.relocatingFrom ? { relocatingFrom: a.relocatingFrom } : {}) };
+}
+
 function judge(a: ShardAllocationStatus, copy: ObservedCopy | undefined, available: boolean, since: string): ShardAllocationStatus {
   const base = { shardId: a.shardId, nodeId: a.nodeId, primary: a.primary };
   if (copy?.state === 'FAILED') {
@@ -78,7 +82,8 @@ function judge(a: ShardAllocationStatus, copy: ObservedCopy | undefined, availab
   switch (a.state) {
     case 'INITIALIZING':
       // A promotion is confirmed by the node's primary flag, a creation by its state.
-      return copy && copy.state === 'STARTED' && copy.primary === a.primary ? { ...base, state: 'STARTED' } : a;
+      // A relocation target that started stays one: its pair is completed by the relocation step.
+      return copy && copy.state === 'STARTED' && copy.primary === a.primary ? { ...base, ...relocation(a), state: 'STARTED' } : a;
     case 'STARTED':
     case 'RELOCATING':
       // A copy recovering after its node restarted with its data still holds it: it stays as recorded.

@@ -17,11 +17,15 @@ interface Tally {
   replaced: number;
   readonly dataLossAccepted: number[];
   readonly adopting: Set<string>;
+  readonly relocations: { shardId: number; primary: boolean; from: string; to: string }[];
+  readonly handovers: { shardId: number; node: string; from: string }[];
+  readonly relocated: { shardId: number; node: string }[];
+  cancelled: number;
 }
 
 /** Pure: counts a plan's actions by what they mean to a person. A new action kind fails tsc here until it is counted. */
 export function tallyActions(plan: AllocationPlan): Tally {
-  const t: Tally = { lostNodes: new Set(), lost: 0, promoted: [], reduced: 0, removedOther: 0, added: 0, replaced: 0, dataLossAccepted: [], adopting: new Set() };
+  const t: Tally = { lostNodes: new Set(), lost: 0, promoted: [], reduced: 0, removedOther: 0, added: 0, replaced: 0, dataLossAccepted: [], adopting: new Set(), relocations: [], handovers: [], relocated: [], cancelled: 0 };
   for (const a of plan.actions) {
     switch (a.type) {
       case 'create':
@@ -32,6 +36,12 @@ export function tallyActions(plan: AllocationPlan): Tally {
         break;
       case 'adopt':
         t.adopting.add(a.node);
+        break;
+      case 'relocate':
+        t.relocations.push({ shardId: a.shardId, primary: a.primary, from: a.from, to: a.node });
+        break;
+      case 'handover':
+        t.handovers.push({ shardId: a.shardId, node: a.node, from: a.from });
         break;
       case 'delete':
         switch (a.reason) {
@@ -51,6 +61,12 @@ export function tallyActions(plan: AllocationPlan): Tally {
             break;
           case 'DataLossAccepted':
             t.dataLossAccepted.push(a.shardId);
+            break;
+          case 'Relocated':
+            t.relocated.push({ shardId: a.shardId, node: a.node });
+            break;
+          case 'RelocationCancelled':
+            t.cancelled++;
             break;
           default:
             assertNever(a.reason, 'delete reason');
@@ -93,6 +109,9 @@ export function recordTransitions(events: EventRecorder, index: QuidditchIndex, 
   if (t.adopting.size) events.record(index, 'Normal', 'CopiesReadopting', `Nodes ${[...t.adopting].join(', ')} are back; confirming the copies they held.`);
   if (t.dataLossAccepted.length) events.record(index, 'Warning', 'DataLossAccepted', `Allocating EMPTY primaries for shards ${t.dataLossAccepted.join(', ')} as the accept-data-loss annotation asks: their previous data is given up.`);
   for (const p of t.promoted) events.record(index, 'Normal', 'ReplicaPromoted', `Replica of shard ${p.shardId} on ${p.node} promoted to primary.`);
+  for (const r of t.relocations) events.record(index, 'Normal', 'RelocationStarted', `Moving the ${r.primary ? 'primary' : 'replica'} of shard ${r.shardId} from ${r.from} to ${r.to}: the copy on ${r.to} recovers from the primary; ${r.from} serves until it has started.`);
+  for (const r of t.relocated) events.record(index, 'Normal', 'RelocationFinished', `Shard ${r.shardId} has moved off ${r.node}: its new copy serves, the old one is deleted.`);
+  if (t.cancelled) events.record(index, 'Warning', 'RelocationCancelled', `${t.cancelled} relocations were cancelled: their source stopped serving before the new copy started. The shards are re-planned from the copies that serve.`);
   if (t.reduced) events.record(index, 'Normal', 'ReplicasRemoved', `Removed ${t.reduced} replica copies.`);
   if (t.added && before) events.record(index, 'Normal', 'CopiesAdded', `Placing ${t.added} new copies.`);
   const primaryLost = plan.unassigned.filter((u) => u.reason === 'PrimaryLost');

@@ -6,7 +6,7 @@ import type { ObjectStore } from '../runtime/source';
 import type { PersistedPlan } from './index-plan';
 import type { NodeFailure } from './index-status';
 import { mapLimit } from './map-limit';
-import type { CopyRef, HeldCopy, IndexContent, NodeTarget, ShardOperations } from './shard-operations';
+import type { CopyRef, HeldCopy, IndexContent, NodeTarget, RecoverySourceRef, ShardOperations } from './shard-operations';
 import { indexContent } from './index-content';
 import { copyIdentityOf, isCopyOf, type CopyIdentity } from './copy-identity';
 
@@ -123,8 +123,26 @@ class Run {
   }
 
   async create(shardId: number, primary: boolean, node: string): Promise<void> {
-    const answer = await this.call(node, (t) => this.shards.createShard(t, this.ref(shardId, primary), this.content));
+    const source = primary ? undefined : this.recoverySource(shardId, node);
+    const answer = await this.call(node, (t) => this.shards.createShard(t, this.ref(shardId, primary), this.content, source));
     this.report(shardId, node, answer?.state);
+  }
+
+  /**
+   * Where a new replica gets its data: the shard's serving primary (peer recovery, as Elasticsearch
+   * recovers replicas and relocation targets). None while the primary itself is new (INITIALIZING):
+   * then both start empty together, as at index creation.
+   */
+  recoverySource(shardId: number, node: string): RecoverySourceRef | undefined {
+    const primary = this.observed.find((a) => a.shardId === shardId && a.primary && a.nodeId !== node && (a.state === 'STARTED' || a.state === 'RELOCATING'));
+    const at = primary && this.nodes.get(primary.nodeId);
+    return primary && at ? { node: primary.nodeId, address: at.spec.address, copy: this.ref(shardId, true) } : undefined;
+  }
+
+  /** Promotes a relocation target that has started; never creates (a missing target is a lost copy the plan repairs). */
+  async handover(shardId: number, node: string): Promise<void> {
+    const answer = await this.call(node, (t) => this.shards.promoteShard(t, this.ref(shardId, true)));
+    if (answer) this.report(shardId, node, answer.state === 'STARTED' ? 'STARTED' : undefined);
   }
 }
 
@@ -139,8 +157,13 @@ const ACT: { readonly [K in AllocationAction['type']]: Act<K> } = {
   // A failed delete leaves an orphan copy, which the same sweep removes later.
   delete: async (a, run) => {
     if (a.reason === 'NodeUnavailable' || !run.knows(a.node)) return;
+    // Both roles: a node holds at most one copy of a shard, but not always in the role recorded (a
+    // primary that handed over, a stale primary of a node that came back). Deleting a missing copy succeeds.
     await run.call(a.node, (t) => run.shards.deleteShard(t, run.ref(a.shardId, a.primary)));
+    await run.call(a.node, (t) => run.shards.deleteShard(t, run.ref(a.shardId, !a.primary)));
   },
+  relocate: (a, run) => run.create(a.shardId, false, a.node),
+  handover: (a, run) => run.handover(a.shardId, a.node),
   promote: (a, run) => run.promote(a.shardId, a.node),
   adopt: (a, run) => run.adopt(a.shardId, a.node, run.now),
   create: (a, run) => run.create(a.shardId, a.primary, a.node),
@@ -174,7 +197,8 @@ export async function executePlan(persisted: PersistedPlan, deps: ExecuteDeps): 
   // started, so waiting on a slow node costs neither data-node calls nor API writes.
   const reported = (a: ShardAllocationStatus) =>
     deps.observed?.copiesOn(a.nodeId)?.some((c) => isCopyOf(c, identity) && c.shardId === a.shardId && c.primary === a.primary) ?? false;
-  const pending = allocations.filter((a) => a.state !== 'STARTED' && a.state !== 'UNASSIGNED' && !covered.has(`${a.shardId}/${a.nodeId}`) && !reported(a));
+  // A RELOCATING source serves already (and a primary that handed over is a replica only in the record).
+  const pending = allocations.filter((a) => a.state !== 'STARTED' && a.state !== 'UNASSIGNED' && a.state !== 'RELOCATING' && !covered.has(`${a.shardId}/${a.nodeId}`) && !reported(a));
   // A promotion its node has not applied (its call failed, or the run that planned it crashed): the
   // node still reports a replica where the record says primary. Promoted again, never created.
   const unpromoted = allocations.filter((a) => a.primary && a.state === 'STARTED' && !covered.has(`${a.shardId}/${a.nodeId}`) &&

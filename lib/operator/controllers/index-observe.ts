@@ -40,7 +40,7 @@ export async function writeObserved(persisted: PersistedPlan, execution: Executi
     (cur) =>
       allocationsKey(cur.status?.shardAllocations ?? []) !== planned
         ? undefined
-        : computeIndexStatus(cur, { allocations: execution.allocations, unassigned: plan.unassigned, failures: execution.failures, totals, settings }, deps.now()),
+        : computeIndexStatus(cur, { allocations: execution.allocations, unassigned: plan.unassigned, failures: execution.failures, totals, settings, stuck: plan.stuck }, deps.now()),
     { unchanged: (current, next) => statusUnchanged(current, next ?? {}) },
   );
   if (written) deps.ledger.set(written.metadata.namespace ?? 'default', written.metadata.name ?? '', written.metadata.resourceVersion, written.status?.shardAllocations);

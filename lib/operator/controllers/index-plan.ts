@@ -1,5 +1,5 @@
 import type { QuidditchIndex, QuidditchNode, ShardAllocationStatus } from '../../api/v1';
-import { candidateNodes, planAllocation, AllocationPlan } from '../allocation';
+import { candidateNodes, planAllocation, RelocationPlan } from '../allocation';
 import type { ObjectStore } from '../runtime/source';
 import { acceptedDataLoss } from './accept-data-loss';
 import type { AllocationLedger } from './allocation-ledger';
@@ -9,6 +9,7 @@ import type { ObservedCopies } from '../datanode/observed-copies';
 import { allocationsKey } from './index-status';
 import { writeStatus } from './status-writer';
 import { copyIdentityOf } from './copy-identity';
+import { withRelocations, RelocationThrottle } from './index-relocate';
 
 export interface PlanDeps {
   readonly indices: IndexApi;
@@ -19,12 +20,14 @@ export interface PlanDeps {
   readonly nodeLeftDelayMs?: number;
   /** What the nodes report holding; without it the record is trusted as written. */
   readonly observed?: ObservedCopies;
+  /** Relocation throttles. @default 2 per node, 8 per namespace */
+  readonly relocation?: RelocationThrottle;
 }
 
 /** A plan as persisted in status.shardAllocations, and the index as written (or as read when nothing changed). */
 export interface PersistedPlan {
   readonly index: QuidditchIndex;
-  readonly plan: AllocationPlan;
+  readonly plan: RelocationPlan;
   /** The persisted allocations (the plan's). */
   readonly allocations: readonly ShardAllocationStatus[];
   /** How the record differed from what the nodes report, before planning. */
@@ -41,7 +44,7 @@ export interface PersistedPlan {
 export async function planAndPersist(index: QuidditchIndex, deps: PlanDeps): Promise<PersistedPlan | undefined> {
   const namespace = index.metadata.namespace ?? 'default';
   const name = index.metadata.name ?? '';
-  let planned: { plan: AllocationPlan; allocations: ShardAllocationStatus[]; drift: Drift } | undefined;
+  let planned: { plan: RelocationPlan; allocations: ShardAllocationStatus[]; drift: Drift } | undefined;
   const nodes = new Map(deps.nodeCache.list(namespace).map((n) => [n.metadata.name ?? '', n]));
   const available = (node: string) => nodes.has(node) && nodes.get(node)?.status?.state !== 'UNHEALTHY';
   const written = await writeStatus(
@@ -55,13 +58,15 @@ export async function planAndPersist(index: QuidditchIndex, deps: PlanDeps): Pro
       const loads = deps.ledger.loads(namespace);
       const candidates = candidateNodes(deps.nodeCache.list(namespace), []).map((c) => ({ ...c, load: loads.get(c.name) ?? 0 }));
       // The record, corrected by what the nodes report: started, failed, gone, or back.
-      const drift = compareWithNodes(current.status?.shardAllocations ?? [], deps.observed, copyIdentityOf(current), available, deps.now());
-      const plan = planAllocation(
+      const identity = copyIdentityOf(current);
+      const drift = compareWithNodes(current.status?.shardAllocations ?? [], deps.observed, identity, available, deps.now());
+      const base = planAllocation(
         { namespace, name, shards: current.spec.shards, replicas: current.spec.replicas ?? 1 },
         drift.allocations,
         candidates,
         { now: deps.now().getTime(), nodeLeftDelayMs: deps.nodeLeftDelayMs ?? 0, acceptDataLoss: acceptedDataLoss(current) },
       );
+      const plan = withRelocations(base, candidates, identity, deps);
       // A promoted replica keeps its state (as Elasticsearch's promoted primary stays STARTED): it holds
       // the data, and the record must say so if its node leaves before the promotion reaches it — an
       // INITIALIZING copy on a lost node is dropped as one that never held data, and the shard would

@@ -17,6 +17,7 @@ import { pushSettings, refusalMessage } from './index-settings-push';
 import type { ShardOperations } from './shard-operations';
 import type { ObservedCopies } from '../datanode/observed-copies';
 import { isRestoring } from './copy-identity';
+import { recordDrainStalled, RelocationThrottle, THROTTLED_RECHECK_MS } from './index-relocate';
 
 export interface IndexReconcilerDeps extends FinalizeDeps {
   readonly indices: IndexApi;
@@ -41,6 +42,8 @@ export interface IndexReconcilerDeps extends FinalizeDeps {
    * not called for again. @default none: the record is trusted and unstarted copies are re-ensured
    */
   readonly observed?: ObservedCopies;
+  /** Relocation throttles (drain). @default 2 per node in and out, 8 per namespace */
+  readonly relocation?: RelocationThrottle;
 }
 
 /**
@@ -48,8 +51,9 @@ export interface IndexReconcilerDeps extends FinalizeDeps {
  * sibling file, in this order:
  *  1. gone → forget it; being deleted → finalize (index-finalizer.ts);
  *  2. ensure the finalizer, so no copy can be created that a deletion would not clean up;
- *  3. plan (pure allocator), reserve it in the ledger and PERSIST it in status before any side effect
- *     (index-plan.ts) — after a crash the next leader finds every copy it may have created;
+ *  3. plan (pure allocator), add relocations off draining nodes (index-relocate.ts), reserve it in the
+ *     ledger and PERSIST it in status before any side effect (index-plan.ts) — after a crash the next
+ *     leader finds every copy it may have created and every move in flight;
  *  4. carry out the plan on the data nodes (index-execute.ts), idempotently;
  *  5. write the observed result through the one status write path and record Events
  *     (index-observe.ts, index-events.ts).
@@ -117,7 +121,7 @@ export class IndexReconciler implements Reconciler {
       return terminal(err);
     }
     if (!persisted) return done(); // deleted meanwhile
-    ctx.log.debug({ actions: persisted.plan.actions.length, unassigned: persisted.plan.unassigned.length }, 'plan persisted');
+    ctx.log.debug({ actions: persisted.plan.actions.map((a) => `${a.type} ${a.shardId}@${a.node}${a.type === 'delete' ? ` ${a.reason}` : ''}`), unassigned: persisted.plan.unassigned.length }, 'plan persisted');
 
     // 4. Side effects on the data nodes.
     const execution = await executePlan(persisted, deps);
@@ -131,6 +135,8 @@ export class IndexReconciler implements Reconciler {
     const written = await writeObserved(persisted, execution, deps, settings);
     if (!written) return done();
     recordTransitions(deps.events, written, before, persisted, execution.failures);
+    const blocked = (i: QuidditchIndex) => i.status?.conditions?.some((c) => c.type === 'DrainBlocked' && c.status === 'True') ?? false;
+    if (blocked(written) && !blocked(persisted.index)) recordDrainStalled(deps.events, written, deps.nodeCache, persisted.plan.stuck);
     if (pushed.newlyRefused && settings?.refusedMessage) deps.events.record(written, 'Warning', 'SettingsRefused', settings.refusedMessage);
 
     const failures = [...execution.failures, ...pushed.failures];
@@ -150,6 +156,9 @@ export class IndexReconciler implements Reconciler {
       persisted.plan.unassigned.length ? requeueAfter(deps.unassignedRecheckMs ?? 30_000) : done(),
       // A delayed replica is replaced at the moment its delay runs out, not at the next resync.
       persisted.plan.recheckAfterMs !== undefined ? requeueAfter(persisted.plan.recheckAfterMs) : done(),
+      // Moves held back by the throttle: another index's move may have ended by then.
+      persisted.plan.throttled ? requeueAfter(THROTTLED_RECHECK_MS) : done(),
+      persisted.plan.stuck.length ? requeueAfter(deps.unassignedRecheckMs ?? 30_000) : done(),
     ]);
   }
 }

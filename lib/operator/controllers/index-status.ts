@@ -2,6 +2,8 @@ import type { QuidditchIndex, QuidditchIndexStatus, ShardAllocationStatus } from
 import { indexHealth, indexState, isActive } from '../allocation';
 import { setCondition } from './conditions';
 import { primaryLostMessage } from './accept-data-loss';
+import type { StuckCopy } from '../allocation';
+import { stuckMessage } from './index-relocate';
 
 /** A shard operation that failed on a data node during this reconcile. */
 export interface NodeFailure {
@@ -26,6 +28,8 @@ export interface IndexObservation {
   readonly failures: readonly NodeFailure[];
   /** Documents and bytes as the nodes report them; undefined leaves the previous numbers. */
   readonly totals?: IndexTotals;
+  /** Copies that must leave draining nodes but have nowhere to go (DrainBlocked condition). @default none */
+  readonly stuck?: readonly StuckCopy[];
   /** Where the spec's settings stand on the copies; undefined when the nodes' reports are not followed. */
   readonly settings?: { readonly pending: number; readonly refusedMessage?: string };
 }
@@ -116,6 +120,10 @@ export function computeIndexStatus(index: QuidditchIndex, observed: IndexObserva
     set('Degraded', 'False', 'AllCopiesHealthy', 'No copy is missing or failing.');
   }
 
+  // Only indices a drain concerns carry the condition: it appears when a copy cannot leave and turns False after.
+  if (observed.stuck?.length) set('DrainBlocked', 'True', 'DrainStalled', stuckMessage(observed.stuck));
+  else if (conditions.some((c) => c.type === 'DrainBlocked')) set('DrainBlocked', 'False', 'NothingStuck', 'Every copy on a draining node can move (or has moved).');
+
   // The generation is observed once every copy has applied it; while a copy has not, or its node
   // refused it, the SettingsApplied condition says which.
   const settings = observed.settings;
@@ -183,7 +191,7 @@ function normalize(s: QuidditchIndexStatus): unknown {
  */
 export function allocationsKey(list: readonly ShardAllocationStatus[]): string {
   return list
-    .map((a) => `${a.shardId}/${a.nodeId}/${a.primary ? 'p' : 'r'}/${a.state}`)
+    .map((a) => `${a.shardId}/${a.nodeId}/${a.primary ? 'p' : 'r'}/${a.state}${a.relocatingTo ? `>${a.relocatingTo}` : ''}${a.relocatingFrom ? `<${a.relocatingFrom}` : ''}`)
     .sort()
     .join(',');
 }

@@ -7,7 +7,9 @@ import type { ReconcileContext, ReconcileResult, Reconciler } from '../runtime/r
 import { setCondition } from './conditions';
 import type { ObjectStore } from '../runtime/source';
 import { messageOf } from '../runtime/errors';
-import { judgeNode } from './node-status';
+import { drainProgress, judgeNode } from './node-status';
+import type { DrainProgress, NodeVerdict } from './node-status';
+import type { QuidditchNodeStatus } from '../../api/v1';
 import type { ShardOperations } from './shard-operations';
 import { writeStatus } from './status-writer';
 import { SweepSchedule } from './sweep-schedule';
@@ -56,21 +58,19 @@ export class NodeReconciler implements Reconciler {
     const now = deps.now();
     const verdict = judgeNode(node, now, deps.heartbeatTimeoutMs);
     const before = node.status?.state;
-    if (before !== verdict.state) {
-      const written = await writeStatus(deps.nodes, node, (cur) => {
-        // Re-judge on the fresh object: a heartbeat that arrived meanwhile must win over our stale view.
-        const v = judgeNode(cur, deps.now(), deps.heartbeatTimeoutMs);
-        const ready = v.state === 'UNHEALTHY' ? 'False' : 'True';
-        const conditions = setCondition(cur.status?.conditions, { type: 'Ready', status: ready, reason: v.reason, message: v.message }, deps.now());
-        return { ...(cur.status ?? {}), state: v.state, conditions };
-      });
-      const after = written?.status?.state;
-      if (written && after !== before) {
-        const type = after === 'UNHEALTHY' ? 'Warning' : 'Normal';
-        deps.events.record(written, type, after === 'UNHEALTHY' ? 'NodeUnhealthy' : after === 'HEALTHY' ? 'NodeHealthy' : 'NodeDraining', verdict.message);
-      }
+    const drainedBefore = node.status?.conditions?.find((c) => c.type === 'Drained')?.status;
+    const progress = drainProgress(name, deps.indexCache.list(namespace));
+    // Re-judge on the fresh object: a heartbeat that arrived meanwhile must win over our stale view.
+    const written = await writeStatus(deps.nodes, node, (cur) => nodeStatus(cur, judgeNode(cur, deps.now(), deps.heartbeatTimeoutMs), progress, deps.now()));
+    const after = written?.status?.state;
+    if (written && after !== before) {
+      const type = after === 'UNHEALTHY' ? 'Warning' : 'Normal';
+      deps.events.record(written, type, after === 'UNHEALTHY' ? 'NodeUnhealthy' : after === 'HEALTHY' ? 'NodeHealthy' : 'NodeDraining', verdict.message);
     }
-    const retryAfterMs = verdict.state === 'HEALTHY' ? await this.sweepIfDue(key, namespace, node, ctx) : undefined;
+    const drained = written?.status?.conditions?.find((c) => c.type === 'Drained');
+    if (written && drained?.status === 'True' && drainedBefore !== 'True') deps.events.record(written, 'Normal', 'DrainComplete', drained.message);
+    // A draining node still serves: orphans left by a move whose delete failed are swept there too.
+    const retryAfterMs = verdict.state !== 'UNHEALTHY' ? await this.sweepIfDue(key, namespace, node, ctx) : undefined;
     const recheckMs = [verdict.recheckAfterMs, retryAfterMs].filter((ms): ms is number => ms !== undefined);
     return recheckMs.length ? { kind: 'requeueAfter', ms: Math.min(...recheckMs) } : { kind: 'done' };
   }
@@ -127,4 +127,35 @@ export class NodeReconciler implements Reconciler {
 function isClaimed(index: QuidditchIndex | undefined, copy: { namespace: string; index: string; indexUid: string; shardId: number }, node: string): boolean {
   if (!index || !isCopyOf(copy, copyIdentityOf(index))) return false;
   return (index.status?.shardAllocations ?? []).some((a) => a.shardId === copy.shardId && a.nodeId === node);
+}
+
+/**
+ * Pure: the node's status after a reconcile: state and Ready from the heartbeat verdict, the moves in
+ * flight, and while it drains the copies left and a Drained condition (False while copies remain,
+ * reason DrainStalled when some cannot leave; True once none is left).
+ */
+export function nodeStatus(cur: QuidditchNode, v: NodeVerdict, progress: DrainProgress, now: Date): QuidditchNodeStatus {
+  const ready = v.state === 'UNHEALTHY' ? 'False' : 'True';
+  // Ready is rewritten when the state changes only: its message names the last heartbeat, and a
+  // write per heartbeat would double the API load of every node for nothing.
+  let conditions = cur.status?.state === v.state && cur.status.conditions ? [...cur.status.conditions] : setCondition(cur.status?.conditions, { type: 'Ready', status: ready, reason: v.reason, message: v.message }, now);
+  const moves = progress.relocationsIn || progress.relocationsOut || cur.status?.relocationsIn || cur.status?.relocationsOut
+    ? { relocationsIn: progress.relocationsIn, relocationsOut: progress.relocationsOut }
+    : {};
+  if (v.state !== 'DRAINING') {
+    // No longer draining: the drain's condition ends (it said nothing about a node in use).
+    if (conditions.some((c) => c.type === 'Drained')) conditions = conditions.filter((c) => c.type !== 'Drained');
+    // copiesLeft: null removes the field (a JSON merge patch).
+    const cleared = cur.status?.copiesLeft !== undefined ? ({ copiesLeft: null } as unknown as QuidditchNodeStatus) : {};
+    return { ...(cur.status ?? {}), ...cleared, state: v.state, conditions, ...moves };
+  }
+  const left = progress.copies;
+  const drained =
+    left === 0
+      ? { status: 'True' as const, reason: 'DrainComplete', message: 'No shard copy is left on the node; it can be removed.' }
+      : progress.stalledIndices.length
+        ? { status: 'False' as const, reason: 'DrainStalled', message: `${left} copies left; some of indices ${progress.stalledIndices.slice(0, 5).join(', ')} cannot leave (see their DrainBlocked condition). They stay and serve here; none is deleted.` }
+        : { status: 'False' as const, reason: 'Draining', message: `${left} copies left, ${progress.relocationsOut} moving away now.` };
+  conditions = setCondition(conditions, { type: 'Drained', ...drained }, now);
+  return { ...(cur.status ?? {}), state: v.state, conditions, copiesLeft: left, ...moves };
 }

@@ -32,13 +32,22 @@ export interface IndexContent {
   readonly generation: number;
 }
 
+/** Where a new copy recovers its data from (CreateShard's recovery_source): a serving copy on another node. */
+export interface RecoverySourceRef {
+  /** QuidditchNode name of the source. */
+  readonly node: string;
+  readonly address: string;
+  readonly copy: CopyRef;
+}
+
 /**
  * The shard operations the reconcilers need from data nodes. Every call is idempotent: creating a
  * copy that exists returns it, promoting a primary returns it, deleting a missing copy succeeds.
  * That is what makes a reconcile safe to repeat after any crash.
  */
 export interface ShardOperations {
-  createShard(node: NodeTarget, copy: CopyRef, content?: IndexContent): Promise<{ state: ShardState }>;
+  /** Creates the copy; with `source`, the node recovers it from there before it reports STARTED. */
+  createShard(node: NodeTarget, copy: CopyRef, content?: IndexContent, source?: RecoverySourceRef): Promise<{ state: ShardState }>;
   /** Makes the node's replica of the shard its primary; undefined when the node holds neither. */
   promoteShard(node: NodeTarget, copy: CopyRef): Promise<{ state: ShardState } | undefined>;
   deleteShard(node: NodeTarget, copy: CopyRef): Promise<void>;

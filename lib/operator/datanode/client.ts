@@ -13,6 +13,8 @@ import {
   UpdateShardSettingsResponse,
   WatchShardsRequest,
 } from './protocol';
+import { channelCredentials, GrpcSecurity } from '../tls/grpc-security';
+import { TLS_ROLES } from '../tls/tls-roles';
 
 /** What a WatchShards stream tells its caller. */
 export interface ShardsStreamListener {
@@ -34,6 +36,11 @@ export interface DataNodeTarget {
 }
 
 export interface DataNodeClientOptions {
+  /**
+   * Transport security: mutual TLS with the caller's certificate, or INSECURE_PLAINTEXT_GRPC
+   * (development only). Required, so that plaintext is always a visible choice.
+   */
+  readonly security: GrpcSecurity;
   /** Deadline of each attempt, in milliseconds. @default 5000 */
   readonly deadlineMs?: number;
   /** Attempts per call, the first included; 1 disables retries. @default 3 */
@@ -80,8 +87,10 @@ export class DataNodeClient {
   private readonly backoffMs: number;
   private readonly maxBackoffMs: number;
   private readonly channelOptions: grpc.ChannelOptions;
+  private readonly credentials: grpc.ChannelCredentials;
 
-  constructor(options: DataNodeClientOptions = {}) {
+  constructor(options: DataNodeClientOptions) {
+    this.credentials = channelCredentials(options.security);
     this.deadlineMs = options.deadlineMs ?? 5000;
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 3);
     this.backoffMs = options.backoffMs ?? 200;
@@ -91,6 +100,8 @@ export class DataNodeClient {
       'grpc.max_reconnect_backoff_ms': 2000,
       'grpc.keepalive_time_ms': 5000,
       'grpc.keepalive_timeout_ms': 5000,
+      // TLS: name the role in SNI instead of the address (an IP there is deprecated, RFC 6066).
+      ...(options.security.kind === 'mutual-tls' ? { 'grpc.ssl_target_name_override': TLS_ROLES.dataNode } : {}),
       ...options.channelOptions,
     };
   }
@@ -189,7 +200,7 @@ export class DataNodeClient {
     let client = this.clients.get(address);
     if (!client) {
       const Service = dataNodeService();
-      client = new Service(address, grpc.credentials.createInsecure(), this.channelOptions);
+      client = new Service(address, this.credentials, this.channelOptions);
       this.clients.set(address, client);
     }
     return client;
@@ -234,7 +245,7 @@ export class DataNodeClient {
 function hint(code: grpc.status): string {
   switch (code) {
     case grpc.status.UNAVAILABLE:
-      return 'Check that the data node is running and that its spec.address is reachable from the operator.';
+      return 'Check that the data node is running, that its spec.address is reachable from the operator, and that both ends use TLS certificates of the same CA.';
     case grpc.status.DEADLINE_EXCEEDED:
       return 'The data node did not answer in time; check its load and logs.';
     case grpc.status.INVALID_ARGUMENT:

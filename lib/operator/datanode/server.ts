@@ -12,6 +12,8 @@ import {
   UpdateShardSettingsResponse,
   WatchShardsRequest,
 } from './protocol';
+import { GrpcSecurity, peerRole, serverCredentials } from '../tls/grpc-security';
+import { TLS_ROLES } from '../tls/tls-roles';
 
 /** Where a WatchShards handler sends its events, until `signal` aborts (caller gone or server stopping). */
 export interface ShardEventSink {
@@ -58,37 +60,47 @@ export interface DataNodeServer {
 }
 
 export interface DataNodeServerOptions {
+  /**
+   * Transport security. With mutual TLS only clients with a certificate of the CA connect, and
+   * only the operator's certificate may call anything but GetShardInfo (which peers read for
+   * recovery). INSECURE_PLAINTEXT_GRPC (development only) lets anyone who reaches the port call it.
+   */
+  readonly security: GrpcSecurity;
   /** @default '0.0.0.0' */
   readonly host?: string;
   /** 0 picks a free port. @default 9303 */
   readonly port?: number;
 }
 
-/** Serves `handler` as the DataNode service (insecure transport: the data network is private). */
+/** Serves `handler` as the DataNode service. */
 export async function startDataNodeServer(
   handler: DataNodeHandler,
-  options: DataNodeServerOptions = {},
+  options: DataNodeServerOptions,
 ): Promise<DataNodeServer> {
   const server = new grpc.Server();
+  const tls = options.security.kind === 'mutual-tls';
   // Open WatchShards streams, ended on stop() so a graceful shutdown does not wait for them.
   const streams = new Set<AbortController>();
-  const withRef = <R>(fn: (ref: ShardRef) => R | Promise<R>) =>
-    unary<{ shard?: ShardRef }, R>((req) => fn(requireRef(req.shard)));
+  const only = (method: string, roles: readonly string[]): Authorize => (tls ? (call) => authorize(call, method, roles) : () => undefined);
+  const operatorOnly = (method: string) => only(method, [TLS_ROLES.operator]);
+  const withRef = <R>(auth: Authorize, fn: (ref: ShardRef) => R | Promise<R>) =>
+    unary<{ shard?: ShardRef }, R>(auth, (req) => fn(requireRef(req.shard)));
   server.addService(dataNodeService().service, {
-    createShard: unary<CreateShardRequest, ShardInfo>((req) => handler.createShard({ ...req, shard: requireRef(req.shard) })),
-    getShardInfo: withRef((ref) => handler.getShardInfo(ref)),
-    deleteShard: withRef((ref) => handler.deleteShard(ref)),
-    promoteShard: withRef((ref) => handler.promoteShard(ref)),
-    listShards: unary<ListShardsRequest, ListShardsResponse>((req) => handler.listShards(req)),
-    updateShardSettings: unary<UpdateShardSettingsRequest, UpdateShardSettingsResponse>((req) =>
+    createShard: unary<CreateShardRequest, ShardInfo>(operatorOnly('CreateShard'), (req) => handler.createShard({ ...req, shard: requireRef(req.shard) })),
+    // Peers read a copy's info to recover from it; nothing else is theirs to call.
+    getShardInfo: withRef(only('GetShardInfo', [TLS_ROLES.operator, TLS_ROLES.dataNode]), (ref) => handler.getShardInfo(ref)),
+    deleteShard: withRef(operatorOnly('DeleteShard'), (ref) => handler.deleteShard(ref)),
+    promoteShard: withRef(operatorOnly('PromoteShard'), (ref) => handler.promoteShard(ref)),
+    listShards: unary<ListShardsRequest, ListShardsResponse>(operatorOnly('ListShards'), (req) => handler.listShards(req)),
+    updateShardSettings: unary<UpdateShardSettingsRequest, UpdateShardSettingsResponse>(operatorOnly('UpdateShardSettings'), (req) =>
       handler.updateShardSettings({ ...req, shard: requireRef(req.shard) }),
     ),
-    watchShards: serverStream(handler, streams),
+    watchShards: serverStream(operatorOnly('WatchShards'), handler, streams),
   });
   const host = options.host ?? '0.0.0.0';
   const address = `${host.includes(':') ? `[${host}]` : host}:${options.port ?? 9303}`;
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, bound) =>
+    server.bindAsync(address, serverCredentials(options.security), (err, bound) =>
       err ? reject(new Error(`Unable to serve the data-node API on ${address}: ${err.message}. Choose a free port.`)) : resolve(bound),
     ),
   );
@@ -109,10 +121,27 @@ export async function startDataNodeServer(
   };
 }
 
-function unary<Req, Res>(fn: (request: Req) => Res | Promise<Res>): grpc.handleUnaryCall<Req, Res> {
+/** Undefined when the caller may make the call, else the refusal. */
+type Authorize = (call: PeerCall) => RpcError | undefined;
+type PeerCall = Parameters<typeof peerRole>[0];
+
+function authorize(call: PeerCall, method: string, roles: readonly string[]): RpcError | undefined {
+  const role = peerRole(call);
+  if (role !== undefined && roles.includes(role)) return undefined;
+  return new RpcError(
+    grpc.status.PERMISSION_DENIED,
+    `Unable to serve ${method}: the caller's certificate is ${role === undefined ? 'missing' : `issued to ${role}`}, and only ${roles.join(' or ')} may call it.`,
+  );
+}
+
+function unary<Req, Res>(auth: Authorize, fn: (request: Req) => Res | Promise<Res>): grpc.handleUnaryCall<Req, Res> {
   return (call, callback) => {
     Promise.resolve()
-      .then(() => fn(call.request))
+      .then(() => {
+        const refused = auth(call);
+        if (refused) throw refused;
+        return fn(call.request);
+      })
       .then(
         (response) => callback(null, response),
         (err: unknown) =>
@@ -124,8 +153,13 @@ function unary<Req, Res>(fn: (request: Req) => Res | Promise<Res>): grpc.handleU
   };
 }
 
-function serverStream(handler: DataNodeHandler, streams: Set<AbortController>): grpc.handleServerStreamingCall<WatchShardsRequest, ShardsEvent> {
+function serverStream(auth: Authorize, handler: DataNodeHandler, streams: Set<AbortController>): grpc.handleServerStreamingCall<WatchShardsRequest, ShardsEvent> {
   return (call) => {
+    const refused = auth(call);
+    if (refused) {
+      call.emit('error', { code: refused.code, details: refused.message });
+      return;
+    }
     const abort = new AbortController();
     streams.add(abort);
     const end = () => {

@@ -4,7 +4,7 @@
  */
 import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
 import {
-  API_GROUP, API_VERSION, CLUSTER_STATE_API_VERSION, CLUSTER_STATE_KIND, COPY_NAMESPACE_ANNOTATION, COPY_UID_ANNOTATION, RESTORING_ANNOTATION,
+  API_GROUP, API_VERSION, CLUSTER_STATE_API_VERSION, CLUSTER_STATE_KIND, COPY_NAMESPACE_ANNOTATION, COPY_UID_ANNOTATION, DRAIN_ANNOTATION, RESTORING_ANNOTATION,
   ClusterState, IndexSnapshot, NodeSnapshot, QuidditchIndex, QuidditchNode,
 } from '../../api/v1';
 import { copyNamespaceOf, copyUidOf } from '../controllers/copy-identity';
@@ -47,7 +47,8 @@ export function nodeSnapshot(node: QuidditchNode): NodeSnapshot {
     ...(labels && Object.keys(labels).length > 0 ? { labels: { ...labels } } : {}),
     spec: node.spec,
     status: {
-      ...(node.status?.state === 'DRAINING' ? { state: 'DRAINING' as const } : {}),
+      // A person's drain (the annotation), not a node's own shutdown: that one ends with the node.
+      ...(node.metadata.annotations?.[DRAIN_ANNOTATION] === 'true' || (node.status?.state === 'DRAINING' && !node.status.shuttingDown) ? { state: 'DRAINING' as const } : {}),
       ...(node.status?.allocatedShards !== undefined ? { allocatedShards: node.status.allocatedShards } : {}),
     },
   };

@@ -13,7 +13,7 @@
  */
 import { CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import {
-  API_GROUP, API_GROUP_VERSION, API_VERSION, COPY_NAMESPACE_ANNOTATION, COPY_UID_ANNOTATION, RESTORING_ANNOTATION,
+  API_GROUP, API_GROUP_VERSION, API_VERSION, COPY_NAMESPACE_ANNOTATION, COPY_UID_ANNOTATION, DRAIN_ANNOTATION, RESTORING_ANNOTATION,
   ClusterState, IndexSnapshot, NodeSnapshot, QuidditchIndex, QuidditchNode,
 } from '../../api/v1';
 import { copyIdentityOf, isRestoring } from '../controllers/copy-identity';
@@ -90,7 +90,8 @@ function nodeBody(namespace: string, s: NodeSnapshot): QuidditchNode {
   return {
     apiVersion: API_GROUP_VERSION,
     kind: 'QuidditchNode',
-    metadata: { name: s.name, namespace, ...(s.labels ? { labels: { ...s.labels } } : {}) },
+    // A drain decided before the export goes on: the annotation is what the operator drains by.
+    metadata: { name: s.name, namespace, ...(s.labels ? { labels: { ...s.labels } } : {}), ...(s.status.state === 'DRAINING' ? { annotations: { [DRAIN_ANNOTATION]: 'true' } } : {}) },
     spec: s.spec,
   };
 }

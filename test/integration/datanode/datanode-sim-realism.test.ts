@@ -15,6 +15,7 @@ import type { ShardsEvent } from '../../../lib/operator/datanode/protocol';
 import type { SimStats } from '../../../lib/datanode-sim';
 import { createTestNamespace, deleteNamespace, testKubeConfig, waitFor } from '../../support/kube';
 import { SimProcess, startSimProcess } from './sim-process';
+import { INSECURE_PLAINTEXT_GRPC } from '../../../lib/operator/tls/grpc-security';
 
 const custom = testKubeConfig().makeApiClient(CustomObjectsApi);
 const getNode = async (namespace: string, name: string) =>
@@ -23,11 +24,11 @@ const stats = async (sim: SimProcess): Promise<SimStats> => (await (await fetch(
 
 let ns: string;
 const sims: SimProcess[] = [];
-const client = new DataNodeClient({ deadlineMs: 3000, maxAttempts: 1 });
+const client = new DataNodeClient({ security: INSECURE_PLAINTEXT_GRPC, deadlineMs: 3000, maxAttempts: 1 });
 const shard = (shardId: number, primary = true, indexName = 'logs') => ({ namespace: ns, indexName, indexUid: 'uid-1', shardId, primary });
 
 const start = async (name: string, extra: string[] = []) => {
-  const sim = await startSimProcess(['--name', name, '--namespace', ns, '--host', '127.0.0.1', '--port', '0', '--stats-port', '0', '--heartbeat-interval', '0.5', ...extra], {
+  const sim = await startSimProcess(['--insecure-plaintext-grpc', '--name', name, '--namespace', ns, '--host', '127.0.0.1', '--port', '0', '--stats-port', '0', '--heartbeat-interval', '0.5', ...extra], {
     KUBECONFIG: process.env.QUIDDITCH_TEST_KUBECONFIG,
   });
   sims.push(sim);

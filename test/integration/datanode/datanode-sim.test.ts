@@ -6,6 +6,7 @@ import { DataNodeSim, parseSimConfig } from '../../../lib/datanode-sim';
 import type { SimStats } from '../../../lib/datanode-sim';
 import { createTestNamespace, deleteNamespace, testKubeConfig, waitFor } from '../../support/kube';
 import { SimProcess, startSimProcess } from './sim-process';
+import { INSECURE_PLAINTEXT_GRPC } from '../../../lib/operator/tls/grpc-security';
 
 const kc = testKubeConfig();
 const custom = kc.makeApiClient(CustomObjectsApi);
@@ -17,10 +18,10 @@ const stats = async (sim: SimProcess): Promise<SimStats> => (await (await fetch(
 
 let ns: string;
 const sims: SimProcess[] = [];
-const client = new DataNodeClient({ deadlineMs: 5000 });
+const client = new DataNodeClient({ security: INSECURE_PLAINTEXT_GRPC, deadlineMs: 5000 });
 
 const start = async (name: string, extra: string[] = []) => {
-  const sim = await startSimProcess(['--name', name, '--namespace', ns, '--host', '127.0.0.1', '--port', '0', '--stats-port', '0', '--heartbeat-interval', '0.5', ...extra], {
+  const sim = await startSimProcess(['--insecure-plaintext-grpc', '--name', name, '--namespace', ns, '--host', '127.0.0.1', '--port', '0', '--stats-port', '0', '--heartbeat-interval', '0.5', ...extra], {
     KUBECONFIG: process.env.QUIDDITCH_TEST_KUBECONFIG,
   });
   sims.push(sim);
@@ -129,7 +130,7 @@ describe('datanode-sim as a process against the real API server', () => {
 describe('DataNodeSim in-process', () => {
   it('registers with an advertised address and stops its heartbeats on stop()', async () => {
     const config = parseSimConfig(
-      ['--name', 'inproc', '--namespace', ns, '--host', '127.0.0.1', '--port', '0', '--advertise', 'inproc.data.svc:9303', '--heartbeat-interval', '0.2'],
+      ['--insecure-plaintext-grpc', '--name', 'inproc', '--namespace', ns, '--host', '127.0.0.1', '--port', '0', '--advertise', 'inproc.data.svc:9303', '--heartbeat-interval', '0.2'],
       {},
     );
     const sim = new DataNodeSim(config, { kubeConfig: kc });

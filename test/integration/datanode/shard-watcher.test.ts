@@ -15,17 +15,18 @@ import { OperatorMetrics } from '../../../lib/operator/metrics';
 import { ResilientInformer } from '../../../lib/operator/runtime/informer';
 import { createTestNamespace, deleteNamespace, testKubeConfig, waitFor } from '../../support/kube';
 import { SimProcess, startSimProcess } from './sim-process';
+import { INSECURE_PLAINTEXT_GRPC } from '../../../lib/operator/tls/grpc-security';
 
 const kc = testKubeConfig();
 let ns: string;
 let informer: ResilientInformer<QuidditchNode>;
 let watcher: ShardWatcher;
-const client = new DataNodeClient({ deadlineMs: 3000 });
+const client = new DataNodeClient({ security: INSECURE_PLAINTEXT_GRPC, deadlineMs: 3000 });
 const changed: string[] = [];
 const sims: SimProcess[] = [];
 
 const start = async (name: string, extra: string[] = []) => {
-  const sim = await startSimProcess(['--name', name, '--namespace', ns, '--host', '127.0.0.1', '--port', '0', '--heartbeat-interval', '1', ...extra], {
+  const sim = await startSimProcess(['--insecure-plaintext-grpc', '--name', name, '--namespace', ns, '--host', '127.0.0.1', '--port', '0', '--heartbeat-interval', '1', ...extra], {
     KUBECONFIG: process.env.QUIDDITCH_TEST_KUBECONFIG,
   });
   sims.push(sim);

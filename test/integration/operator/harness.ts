@@ -9,11 +9,14 @@ import { join, resolve } from 'node:path';
 import { probe } from '../../support/http-probe';
 import { ManagedProcess } from '../../support/managed-process';
 import { waitFor } from '../../support/kube';
+import { namespaceTls, TLS_ROLES } from '../../support/test-tls';
 import type { SimStats } from '../../../lib/datanode-sim';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 const logDir = mkdtempSync(join(tmpdir(), 'quidditch-it-'));
 const started: ManagedProcess[] = [];
+/** How long a process may take to start: tsx compiles it first, which takes tens of seconds on a loaded 2-core machine. */
+const START_TIMEOUT_MS = 90_000;
 
 function tsEntry(entry: string): string[] {
   return ['--enable-source-maps', '--import', 'tsx', join(ROOT, entry)];
@@ -35,6 +38,8 @@ export interface SimOptions {
   /** Reuse a fixed gRPC port (to bring a node back at the same address). @default a free port */
   readonly port?: number;
   readonly extraArgs?: readonly string[];
+  /** TLS files to serve with (e.g. synced from the operator's Secret). @default a certificate of the namespace's test CA */
+  readonly tlsDir?: string;
 }
 
 export class SimProcess {
@@ -48,6 +53,9 @@ export class SimProcess {
   static async start(opts: SimOptions): Promise<SimProcess> {
     // Port 0 lets the sim bind a free port itself (no race with other processes); it reports it.
     const port = opts.port ?? 0;
+    // Mutual TLS unless the test asks for plaintext: files of the namespace's CA, as a mounted Secret.
+    const plaintext = opts.extraArgs?.includes('--insecure-plaintext-grpc') ?? false;
+    const tls = plaintext ? [] : [`--tls-dir=${opts.tlsDir ?? (await (await namespaceTls(opts.namespace)).files(TLS_ROLES.dataNode))}`];
     const args = [
       ...tsEntry('apps/datanode-sim.ts'),
       `--name=${opts.name}`,
@@ -59,6 +67,7 @@ export class SimProcess {
       `--kubeconfig=${kubeconfigPath()}`,
       ...(opts.zone ? [`--zone=${opts.zone}`] : []),
       ...(opts.maxShards ? [`--max-shards=${opts.maxShards}`] : []),
+      ...tls,
       ...(opts.extraArgs ?? []),
     ];
     const proc = ManagedProcess.start(`sim-${opts.name}`, process.execPath, args, join(logDir, `sim-${opts.name}-${Date.now()}.log`));
@@ -69,7 +78,7 @@ export class SimProcess {
         const line = readFileSync(proc.logPath, 'utf8').split('\n').find((l) => l.includes('"msg":"ready"'));
         return line ? (JSON.parse(line) as { grpcPort: number; statsPort: number }) : undefined;
       },
-      { timeoutMs: 30_000, intervalMs: 100, description: `datanode-sim ${opts.name} to print its ready line` },
+      { timeoutMs: START_TIMEOUT_MS, intervalMs: 100, description: `datanode-sim ${opts.name} to print its ready line` },
     );
     return new SimProcess(opts.name, proc, ready.grpcPort, ready.statsPort);
   }
@@ -97,6 +106,8 @@ export interface OperatorOptions {
   readonly args?: readonly string[];
   /** Identity in the Lease (POD_NAME). @default a unique name */
   readonly podName?: string;
+  /** Let the operator create its own CA instead of adopting the namespace's test CA. @default false */
+  readonly ownCa?: boolean;
 }
 
 export class OperatorProcess {
@@ -109,6 +120,9 @@ export class OperatorProcess {
 
   static async start(opts: OperatorOptions): Promise<OperatorProcess> {
     const podName = opts.podName ?? `operator-${Math.random().toString(16).slice(2, 8)}`;
+    // The operator manages its CA in a Secret; store the namespace's test CA there first so the
+    // operator adopts it and the sims' certificates (same CA) are trusted both ways.
+    if (!opts.ownCa && !opts.args?.some((a) => a.startsWith('--insecure-plaintext-grpc') || a.startsWith('--tls-cert-dir'))) await namespaceTls(opts.namespace);
     const args = [
       ...tsEntry('apps/operator.ts'),
       `--kubeconfig=${kubeconfigPath()}`,
@@ -127,7 +141,7 @@ export class OperatorProcess {
         const line = readFileSync(proc.logPath, 'utf8').split('\n').find((l) => l.includes('"msg":"operator started"'));
         return line ? (JSON.parse(line) as { httpPort: number; metricsPort: number }) : undefined;
       },
-      { timeoutMs: 30_000, intervalMs: 100, description: `operator ${podName} to log its ports` },
+      { timeoutMs: START_TIMEOUT_MS, intervalMs: 100, description: `operator ${podName} to log its ports` },
     );
     const op = new OperatorProcess(podName, proc, ports.httpPort, ports.metricsPort);
     await waitFor(async () => (await op.get('/readyz')).status === 200, { timeoutMs: 30_000, intervalMs: 200, description: `operator ${podName} /readyz` });

@@ -14,9 +14,10 @@ import { IndexReconciler } from '../../../lib/operator/controllers/index-reconci
 import { NodeReconciler } from '../../../lib/operator/controllers/node-reconciler';
 import { KubeEventRecorder, warnOnFailedEvent } from '../../../lib/operator/kube/event-recorder';
 import type { ReconcileContext } from '../../../lib/operator/runtime/reconciler';
-import { createTestNamespace } from '../../support/kube';
+import { createTestNamespace, waitFor } from '../../support/kube';
 import { Cluster } from './fixtures';
 import { ListedStore } from './listed-store';
+import { createTestPki, TLS_ROLES } from '../../support/test-tls';
 
 const ctx: ReconcileContext = { log: pino({ enabled: false }), reconcileId: 'test', signal: new AbortController().signal };
 let cluster: Cluster;
@@ -36,14 +37,18 @@ async function reconcileIndex(name: string) {
 beforeAll(async () => {
   cluster = new Cluster(await createTestNamespace('reconciler'));
   const api = cluster.kc.makeApiClient(CustomObjectsApi);
+  // Mutual TLS as deployed: the sims serve with a data-node certificate, the client dials with the operator's.
+  const pki = await createTestPki();
+  const grpcTls = { kind: 'files', dir: await pki.files(TLS_ROLES.dataNode), refreshMs: 60_000 } as const;
   sims = ['a', 'b', 'c'].map((name) => new DataNodeSim(
-    { name, namespace: cluster.namespace, host: '127.0.0.1', port: 0, tier: 'hot', maxShards: 1000, heartbeatSeconds: 3600, startDelayMs: 0, mode: 'k8s', logLevel: 'silent' },
+    { name, namespace: cluster.namespace, host: '127.0.0.1', port: 0, tier: 'hot', maxShards: 1000, heartbeatSeconds: 3600, startDelayMs: 0, mode: 'k8s', logLevel: 'silent', grpcTls },
     { kubeConfig: cluster.kc },
   ));
   await Promise.all(sims.map((s) => s.start()));
   indexStore = new ListedStore(api, cluster.namespace, 'quidditchindices');
   nodeStore = new ListedStore(api, cluster.namespace, 'quidditchnodes');
-  client = new DataNodeClient({ deadlineMs: 1000, maxAttempts: 1 });
+  // 5 s: the first call to each node includes its TLS handshake, slow on a loaded test machine.
+  client = new DataNodeClient({ deadlineMs: 5000, maxAttempts: 1, security: await pki.security(TLS_ROLES.operator) });
   const shards = new GrpcShardOperations(client);
   const events = new KubeEventRecorder(cluster.kc, 'quidditch-operator-test', warnOnFailedEvent(ctx.log));
   const ledger = new AllocationLedger();
@@ -109,7 +114,13 @@ describe('IndexReconciler', () => {
     expect((await cluster.node(primary0.nodeId))?.status?.state).toBe('UNHEALTHY');
 
     await reconcileIndex('catalog');
-    const after = await cluster.index('catalog');
+    // The new replica recovers from the promoted primary (CreateShard with a recovery_source), so it
+    // starts a moment later: reconcile again until its node says it has (no stream in this test).
+    const after = await waitFor(async () => {
+      await reconcileIndex('catalog');
+      const i = await cluster.index('catalog');
+      return i.status?.health === 'green' ? i : undefined;
+    }, { timeoutMs: 20_000, intervalMs: 100, description: 'the new replica to start' });
     const shard0 = after.status!.shardAllocations!.filter((a) => a.shardId === 0);
     expect(shard0.find((a) => a.primary)?.nodeId).toBe(replica0.nodeId);
     expect(shard0).toHaveLength(2);

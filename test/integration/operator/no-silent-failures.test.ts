@@ -20,6 +20,7 @@ import { ManualClock } from '../../../lib/operator/runtime/manual-clock';
 import type { ReconcileContext } from '../../../lib/operator/runtime/reconciler';
 import { freePort } from '../../support/free-port';
 import { createTestNamespace, waitFor } from '../../support/kube';
+import { createTestPki, TestPki, TLS_ROLES } from '../../support/test-tls';
 import { Cluster } from './fixtures';
 import { ListedStore } from './listed-store';
 
@@ -40,10 +41,12 @@ let nodeStore: ListedStore<QuidditchNode>;
 let client: DataNodeClient;
 let events: KubeEventRecorder;
 const sims: DataNodeSim[] = [];
+let pki: TestPki;
 
-function startSim(name: string, port: number, mode: 'k8s' | 'none'): Promise<DataNodeSim> {
+async function startSim(name: string, port: number, mode: 'k8s' | 'none'): Promise<DataNodeSim> {
+  const grpcTls = { kind: 'files', dir: await pki.files(TLS_ROLES.dataNode), refreshMs: 60_000 } as const;
   const sim = new DataNodeSim(
-    { name, namespace: cluster.namespace, host: '127.0.0.1', port, tier: 'hot', maxShards: 1000, heartbeatSeconds: 3600, startDelayMs: 0, mode, logLevel: 'silent' },
+    { name, namespace: cluster.namespace, host: '127.0.0.1', port, tier: 'hot', maxShards: 1000, heartbeatSeconds: 3600, startDelayMs: 0, mode, logLevel: 'silent', grpcTls },
     { kubeConfig: cluster.kc },
   );
   sims.push(sim);
@@ -65,7 +68,8 @@ beforeAll(async () => {
   const api = cluster.kc.makeApiClient(CustomObjectsApi);
   indexStore = new ListedStore(api, cluster.namespace, 'quidditchindices');
   nodeStore = new ListedStore(api, cluster.namespace, 'quidditchnodes');
-  client = new DataNodeClient({ deadlineMs: 1000, maxAttempts: 1 });
+  pki = await createTestPki();
+  client = new DataNodeClient({ deadlineMs: 1000, maxAttempts: 1, security: await pki.security(TLS_ROLES.operator) });
   metrics = new OperatorMetrics();
   events = new KubeEventRecorder(cluster.kc, 'quidditch-operator-test', warnOnFailedEvent(log, metrics));
   clock = new ManualClock(Date.now());

@@ -37,7 +37,13 @@ describe('QuidditchCluster in k8s mode', () => {
     expect(verbsOn('', 'events')).toEqual(['create', 'patch']);
     expect(verbsOn('events.k8s.io', 'events')).toEqual(['create', 'patch']);
     expect(verbsOn('', 'pods')).toEqual(['get', 'list', 'watch']);
-    expect(verbsOn('', 'secrets')).toEqual([]);
+    // The operator-managed CA: read and renew exactly its two Secrets by name; create (which RBAC
+    // cannot limit by name) only creates, it never reads another Secret.
+    const secrets = rules.filter((r) => r.resources.includes('secrets'));
+    expect(secrets).toEqual([
+      { apiGroups: [''], resources: ['secrets'], resourceNames: ['search-ca', 'search-data-tls'], verbs: ['get', 'update'] },
+      { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+    ]);
   });
 
   it('limits the cluster-scoped role to reading nodes', () => {

@@ -43,7 +43,7 @@ describe('monitoring objects', () => {
   it('has the alerts the system needs, each with a duration, a summary and a runbook', () => {
     expect(rules.map((r) => r.alert)).toEqual([
       'QuidditchOperatorNoLeader', 'QuidditchReconcileErrors', 'QuidditchWorkQueueGrowing', 'QuidditchIndexRed',
-      'QuidditchNodeUnhealthy', 'QuidditchNodeDrainingLong', 'QuidditchOperatorRestarting',
+      'QuidditchNodeUnhealthy', 'QuidditchDrainStuck', 'QuidditchOperatorRestarting',
     ]);
     expect(rules.find((r) => r.alert === 'QuidditchOperatorNoLeader')!.for).toBe('1m');
     expect(rules.find((r) => r.alert === 'QuidditchIndexRed')!.for).toBe('5m');

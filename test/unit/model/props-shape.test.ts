@@ -2,7 +2,7 @@
 import { resolveCluster } from '../../../lib/model/resolve';
 import { QUIDDITCH_CLUSTER_PROPS_SCHEMA, PropSchema } from '../../../lib/model/props-schema';
 import type {
-  ApiServerProps, DataNodeProps, LeaderElectionProps, MonitoringProps, NetworkPolicyProps, OperatorProps, PeerProps, PodSettings, QuidditchClusterProps, RaftProps, ResourceProps, SecurityProps, StorageProps,
+  ApiServerProps, CertManagerProps, DataNodeProps, IssuerRefProps, LeaderElectionProps, MonitoringProps, NetworkPolicyProps, OperatorProps, PeerProps, PodSettings, QuidditchClusterProps, RaftProps, ResourceProps, SecurityProps, StorageProps,
 } from '../../../lib/model/props';
 import { checkShape, formatExample } from '../../../lib/model/shape';
 import { Problems } from '../../../lib/model/validation';
@@ -74,7 +74,9 @@ const monitoring: Required<MonitoringProps> = { enabled: true, podMonitor: true,
 const peer: Required<PeerProps> = { namespaceLabels: {}, podLabels: {} };
 const apiServer: Required<ApiServerProps> = { cidrs: ['10.0.0.1/32'], ports: [443] };
 const networkPolicies: Required<NetworkPolicyProps> = { enabled: true, routingClients: peer, metricsScrapers: peer, restrictEgress: true, apiServer };
-const security: Required<SecurityProps> = { nodeAdmissionPolicy: true, networkPolicies };
+const issuerRef: Required<IssuerRefProps> = { name: 'ca', kind: 'ClusterIssuer', group: 'cert-manager.io' };
+const certManager: Required<CertManagerProps> = { issuerRef };
+const security: Required<SecurityProps> = { nodeAdmissionPolicy: true, networkPolicies, insecurePlaintextGrpc: false, certManager, certificateValiditySeconds: 7200 };
 const everything: Required<QuidditchClusterProps> = { mode: 'k8s', namespace: 'n', name: 'n', crds: true, labels: {}, migration: 'add-masters', dataNodes, operator, raft, monitoring, security };
 
 function keysOf(value: unknown, schema: PropSchema, path = ''): string[] {

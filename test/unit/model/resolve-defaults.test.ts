@@ -25,6 +25,11 @@ describe('resolveCluster defaults', () => {
     expect(c.raft.image).toBe(`ghcr.io/quidditch/quidditch-master:${version}`);
     expect(c.version).toBe(version);
   });
+  it('gives data-node pods an hour between SIGTERM and SIGKILL, time to move their copies away; other pods keep Kubernetes\' 30 s', () => {
+    expect(c.dataNodes.pod.terminationGracePeriodSeconds).toBe(3600);
+    expect(resolveCluster('s', { dataNodes: { terminationGracePeriodSeconds: 120 } }).dataNodes.pod.terminationGracePeriodSeconds).toBe(120);
+    expect(c.operator.pod.terminationGracePeriodSeconds).toBeUndefined();
+  });
   it('pulls images IfNotPresent', () => {
     expect([c.operator.imagePullPolicy, c.dataNodes.imagePullPolicy, c.raft.imagePullPolicy]).toEqual(['IfNotPresent', 'IfNotPresent', 'IfNotPresent']);
   });
@@ -75,6 +80,10 @@ describe('resolveCluster defaults', () => {
       dataNodesHeadless: 'search-data-headless',
       masters: 'search-master',
       mastersHeadless: 'search-master-headless',
+      caSecret: 'search-ca',
+      dataNodesTls: 'search-data-tls',
+      operatorTls: 'search-operator-tls',
+      certIssuer: 'search-ca',
     });
   });
   it('does not mutate its props', () => {

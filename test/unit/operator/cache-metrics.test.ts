@@ -52,6 +52,28 @@ describe('quidditch_indices and quidditch_nodes', () => {
     expect(await series(metrics, 'quidditch_nodes')).toEqual({ HEALTHY: 2, UNHEALTHY: 1, DRAINING: 0, unknown: 1 });
   });
 
+  it('counts relocations in flight: one per target recorded with relocatingFrom', async () => {
+    const { metrics, indices } = setup();
+    const moving = [
+      { shardId: 0, nodeId: 'a', primary: true, state: 'RELOCATING' as const, relocatingTo: 'b' },
+      { shardId: 0, nodeId: 'b', primary: false, state: 'INITIALIZING' as const, relocatingFrom: 'a' },
+      { shardId: 1, nodeId: 'c', primary: true, state: 'STARTED' as const },
+    ];
+    indices.items = [index('a', { shardAllocations: moving }), index('b', { shardAllocations: [moving[2]] })];
+    expect(await series(metrics, 'quidditch_relocations_in_flight')).toEqual({ '': 1 });
+    indices.items = [];
+    expect(await series(metrics, 'quidditch_relocations_in_flight')).toEqual({ '': 0 });
+  });
+
+  it('reports each DRAINING node\'s copies left, and nothing for nodes that are not draining', async () => {
+    const { metrics, nodes } = setup();
+    const draining = (name: string, copiesLeft?: number): QuidditchNode => ({ ...node(name, 'DRAINING'), status: { state: 'DRAINING', copiesLeft } });
+    nodes.items = [draining('d1', 7), draining('d2'), node('h1', 'HEALTHY')];
+    expect(await series(metrics, 'quidditch_drain_copies_left')).toEqual({ d1: 7, d2: 0 });
+    nodes.items = [draining('d1', 3), node('d2', 'HEALTHY')];
+    expect(await series(metrics, 'quidditch_drain_copies_left')).toEqual({ d1: 3 });
+  });
+
   it('reads the caches afresh on every scrape, so a recovered index stops counting as red', async () => {
     const { metrics, indices, nodes } = setup();
     indices.items = [index('a', { state: 'CREATING', health: 'red' })];

@@ -23,7 +23,7 @@ describe('parseOperatorConfig', () => {
     expect(config).toMatchObject({
       leaseName: 'quidditch-operator', leaderElect: true, leaseDuration: 15, renewDeadline: 10, retryPeriod: 2,
       heartbeatTimeout: 60, nodeLeftDelay: 60, deleteTimeout: 300, resyncPeriod: 300, concurrency: 16, httpPort: 8080, metricsPort: 9090,
-      bindAddress: '0.0.0.0', grpcTimeout: 5, logLevel: 'info',
+      bindAddress: '0.0.0.0', grpcTimeout: 5, logLevel: 'info', nodeConcurrentRelocations: 2, clusterConcurrentRelocations: 8,
     });
     expect(config.kubeconfig).toBeUndefined();
   });
@@ -98,6 +98,12 @@ describe('parseOperatorConfig', () => {
   it('accepts --node-left-delay=0 (replace at once) and rejects a negative delay', () => {
     expect(parse(['--node-left-delay=0']).nodeLeftDelay).toBe(0);
     expect(problemsOf(['--node-left-delay=-1'])[0]).toBe('Unable to use --node-left-delay=-1: it must be 0 or more seconds. Pass 0 to replace replicas of a departed node at once.');
+  });
+
+  it('throttles relocations with integers of at least 1, naming the flag', () => {
+    expect(parse(['--node-concurrent-relocations=4', '--cluster-concurrent-relocations=16'])).toMatchObject({ nodeConcurrentRelocations: 4, clusterConcurrentRelocations: 16 });
+    expect(problemsOf(['--node-concurrent-relocations=0'])[0]).toBe('Unable to use --node-concurrent-relocations=0: it must be an integer of at least 1 (a drain with 0 relocations would never finish).');
+    expect(problemsOf(['--cluster-concurrent-relocations=1.5'])[0]).toBe('Unable to use --cluster-concurrent-relocations=1.5: it must be an integer of at least 1 (a drain with 0 relocations would never finish).');
   });
 
   describe('namespace', () => {

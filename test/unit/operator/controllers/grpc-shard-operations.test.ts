@@ -2,18 +2,19 @@ import { DataNodeClient } from '../../../../lib/operator/datanode/client';
 import { DataNodeServer, startDataNodeServer } from '../../../../lib/operator/datanode/server';
 import { GrpcShardOperations } from '../../../../lib/operator/controllers/grpc-shard-operations';
 import { ShardStore } from '../../../../lib/datanode-sim/shard-store';
+import { INSECURE_PLAINTEXT_GRPC } from '../../../../lib/operator/tls/grpc-security';
 
 describe('GrpcShardOperations', () => {
   let store: ShardStore;
   let server: DataNodeServer;
-  const client = new DataNodeClient({ deadlineMs: 2000 });
+  const client = new DataNodeClient({ security: INSECURE_PLAINTEXT_GRPC, deadlineMs: 2000 });
   const ops = new GrpcShardOperations(client);
   const copy = { namespace: 'search', index: 'logs', indexUid: 'u1', shardId: 0, primary: true };
   let node: { name: string; address: string };
 
   beforeEach(async () => {
     store = new ShardStore('data-0');
-    server = await startDataNodeServer(store, { host: '127.0.0.1', port: 0 });
+    server = await startDataNodeServer(store, { security: INSECURE_PLAINTEXT_GRPC, host: '127.0.0.1', port: 0 });
     node = { name: 'data-0', address: `127.0.0.1:${server.port}` };
   });
   afterEach(async () => {

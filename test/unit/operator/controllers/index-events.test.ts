@@ -12,7 +12,7 @@ const index = (state: 'CREATING' | 'ACTIVE'): QuidditchIndex => ({
   apiVersion: 'quidditch.io/v1', kind: 'QuidditchIndex', metadata: { name: 'i', namespace: 'ns' },
   spec: { shards: 3, replicas: 1 }, status: { state, health: state === 'ACTIVE' ? 'green' : 'red' },
 });
-const quiet = { plan: { allocations: [], actions: [], unassigned: [], lost: [] }, drift: { allocations: [], lost: [], adopted: 0 } };
+const quiet = { plan: { allocations: [], actions: [], unassigned: [], lost: [], stuck: [], throttled: 0, inFlight: 0 }, drift: { allocations: [], lost: [], adopted: 0 } };
 
 describe('index lifecycle Events', () => {
   it('writes one Active Event naming the shape for an index whose primaries started in its first reconcile', () => {

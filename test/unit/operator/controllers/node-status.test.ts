@@ -30,10 +30,17 @@ describe('judgeNode', () => {
     expect(judgeNode(node(undefined), new Date(T0 + 61_000), 60_000)).toMatchObject({ state: 'UNHEALTHY', reason: 'NeverSentHeartbeat' });
   });
 
-  it('keeps DRAINING while the node is alive, but not once it is dead', () => {
-    const alive = node({ lastHeartbeat: new Date(T0).toISOString(), state: 'DRAINING' });
-    expect(judgeNode(alive, new Date(T0 + 1_000), 60_000).state).toBe('DRAINING');
+  it('drains an alive node while the quidditch.io/drain annotation says true, but not once it is dead', () => {
+    const plain = node({ lastHeartbeat: new Date(T0).toISOString() });
+    const alive = { ...plain, metadata: { ...plain.metadata, annotations: { 'quidditch.io/drain': 'true' } } };
+    expect(judgeNode(alive, new Date(T0 + 1_000), 60_000)).toMatchObject({ state: 'DRAINING', reason: 'DrainRequested' });
     expect(judgeNode(alive, new Date(T0 + 61_000), 60_000).state).toBe('UNHEALTHY');
+  });
+
+  it('drains a node that reports it is shutting down, and forgets a DRAINING state nothing asks for', () => {
+    const beat = new Date(T0).toISOString();
+    expect(judgeNode(node({ lastHeartbeat: beat, shuttingDown: true }), new Date(T0 + 1_000), 60_000)).toMatchObject({ state: 'DRAINING', reason: 'ShuttingDown' });
+    expect(judgeNode(node({ lastHeartbeat: beat, state: 'DRAINING' }), new Date(T0 + 1_000), 60_000).state).toBe('HEALTHY');
   });
 
   it('treats an unparseable heartbeat as no heartbeat', () => {

@@ -3,6 +3,7 @@ import { DataNodeClient, DataNodeError } from '../../../../lib/operator/datanode
 import { DataNodeHandler, DataNodeServer, startDataNodeServer } from '../../../../lib/operator/datanode/server';
 import { ShardRef } from '../../../../lib/operator/datanode/protocol';
 import { ShardStore } from '../../../../lib/datanode-sim/shard-store';
+import { INSECURE_PLAINTEXT_GRPC } from '../../../../lib/operator/tls/grpc-security';
 
 const ref = (shardId: number, primary = true): ShardRef => ({ namespace: 'search', indexName: 'logs', indexUid: 'uid-1', shardId, primary });
 
@@ -14,9 +15,9 @@ describe('DataNodeClient against a real gRPC server', () => {
 
   beforeEach(async () => {
     store = new ShardStore('data-0');
-    server = await startDataNodeServer(store, { host: '127.0.0.1', port: 0 });
+    server = await startDataNodeServer(store, { security: INSECURE_PLAINTEXT_GRPC, host: '127.0.0.1', port: 0 });
     node = { name: 'data-0', address: `127.0.0.1:${server.port}` };
-    client = new DataNodeClient({ deadlineMs: 2000, backoffMs: 50 });
+    client = new DataNodeClient({ security: INSECURE_PLAINTEXT_GRPC, deadlineMs: 2000, backoffMs: 50 });
   });
   afterEach(async () => {
     client.close();
@@ -118,10 +119,10 @@ describe('DataNodeClient failures', () => {
       updateShardSettings: () => hang,
       watchShards: () => undefined,
     };
-    const server = await startDataNodeServer(silent, { host: '127.0.0.1', port: 0 });
+    const server = await startDataNodeServer(silent, { security: INSECURE_PLAINTEXT_GRPC, host: '127.0.0.1', port: 0 });
     const node = { name: 'slow', address: `127.0.0.1:${server.port}` };
-    const once = new DataNodeClient({ deadlineMs: 300, maxAttempts: 1 });
-    const twice = new DataNodeClient({ deadlineMs: 300, maxAttempts: 2, backoffMs: 10 });
+    const once = new DataNodeClient({ security: INSECURE_PLAINTEXT_GRPC, deadlineMs: 300, maxAttempts: 1 });
+    const twice = new DataNodeClient({ security: INSECURE_PLAINTEXT_GRPC, deadlineMs: 300, maxAttempts: 2, backoffMs: 10 });
     try {
       const started = Date.now();
       const err = await once.createShard(node, { shard: ref(0) }).catch((e: unknown) => e);
@@ -140,14 +141,14 @@ describe('DataNodeClient failures', () => {
   });
 
   it('says which node and address it could not reach', async () => {
-    const probe = await startDataNodeServer(new ShardStore('x'), { host: '127.0.0.1', port: 0 });
+    const probe = await startDataNodeServer(new ShardStore('x'), { security: INSECURE_PLAINTEXT_GRPC, host: '127.0.0.1', port: 0 });
     await probe.stop(0); // a port that nothing listens on now
-    const client = new DataNodeClient({ deadlineMs: 1000, maxAttempts: 2, backoffMs: 10 });
+    const client = new DataNodeClient({ security: INSECURE_PLAINTEXT_GRPC, deadlineMs: 1000, maxAttempts: 2, backoffMs: 10 });
     try {
       await expect(client.createShard({ name: 'data-7', address: `127.0.0.1:${probe.port}` }, { shard: ref(4) })).rejects.toThrow(
         new RegExp(
           `^Unable to create shard logs/4 on node data-7 at 127\\.0\\.0\\.1:${probe.port}: UNAVAILABLE: .*\\(after 2 attempts\\)\\. ` +
-            'Check that the data node is running and that its spec.address is reachable from the operator\\.$',
+            'Check that the data node is running, that its spec.address is reachable from the operator, and that both ends use TLS certificates of the same CA\\.$',
         ),
       );
     } finally {
@@ -156,9 +157,9 @@ describe('DataNodeClient failures', () => {
   });
 
   it('retries until a restarted server answers', async () => {
-    const first = await startDataNodeServer(new ShardStore('data-0'), { host: '127.0.0.1', port: 0 });
+    const first = await startDataNodeServer(new ShardStore('data-0'), { security: INSECURE_PLAINTEXT_GRPC, host: '127.0.0.1', port: 0 });
     const node = { name: 'data-0', address: `127.0.0.1:${first.port}` };
-    const client = new DataNodeClient({ deadlineMs: 1000, maxAttempts: 20, backoffMs: 100, maxBackoffMs: 400 });
+    const client = new DataNodeClient({ security: INSECURE_PLAINTEXT_GRPC, deadlineMs: 1000, maxAttempts: 20, backoffMs: 100, maxBackoffMs: 400 });
     let second: DataNodeServer | undefined;
     try {
       await client.createShard(node, { shard: ref(0) });
@@ -166,7 +167,7 @@ describe('DataNodeClient failures', () => {
       const restarted = new ShardStore('data-0');
       const restart = new Promise<void>((resolve, reject) =>
         setTimeout(() => {
-          startDataNodeServer(restarted, { host: '127.0.0.1', port: first.port }).then((s) => {
+          startDataNodeServer(restarted, { security: INSECURE_PLAINTEXT_GRPC, host: '127.0.0.1', port: first.port }).then((s) => {
             second = s;
             resolve();
           }, reject);

@@ -5,6 +5,7 @@ import { DataNodeServer, startDataNodeServer } from '../../../../lib/operator/da
 import type { ShardRef } from '../../../../lib/operator/datanode/protocol';
 import { ShardWatcher } from '../../../../lib/operator/datanode/shard-watcher';
 import { ShardStore } from '../../../../lib/datanode-sim/shard-store';
+import { INSECURE_PLAINTEXT_GRPC } from '../../../../lib/operator/tls/grpc-security';
 
 const ref = (index: string, shardId: number, primary = true): ShardRef => ({ namespace: 'search', indexName: index, indexUid: `uid-${index}`, shardId, primary });
 
@@ -31,7 +32,7 @@ class Nodes {
 }
 
 describe('ShardWatcher', () => {
-  const client = new DataNodeClient();
+  const client = new DataNodeClient({ security: INSECURE_PLAINTEXT_GRPC });
   const servers: DataNodeServer[] = [];
   const stores: ShardStore[] = [];
   let nodes: Nodes;
@@ -45,7 +46,7 @@ describe('ShardWatcher', () => {
   };
   const serve = async (name: string, options = {}, port = 0) => {
     const store = new ShardStore(name, options);
-    const server = await startDataNodeServer(store, { host: '127.0.0.1', port });
+    const server = await startDataNodeServer(store, { security: INSECURE_PLAINTEXT_GRPC, host: '127.0.0.1', port });
     stores.push(store);
     servers.push(server);
     return { store, server, address: `127.0.0.1:${server.port}` };

@@ -11,8 +11,10 @@ describe('parseSimConfig', () => {
       QUIDDITCH_MAX_SHARDS: '50',
       QUIDDITCH_HEARTBEAT_INTERVAL: '2.5',
       QUIDDITCH_CONTROL_PLANE_MODE: 'k8s',
+      QUIDDITCH_TLS_DIR: '/etc/quidditch/tls',
     });
     expect(config).toMatchObject({
+      grpcTls: { kind: 'files', dir: '/etc/quidditch/tls', refreshMs: 60_000 },
       name: 'data-1',
       namespace: 'search',
       port: 9400,
@@ -25,7 +27,7 @@ describe('parseSimConfig', () => {
   });
 
   it('lets flags override the environment', () => {
-    const config = parseSimConfig(['--name', 'flag', '--port', '0', '--zone', 'z1', '--stats-port', '0', '--heartbeat-interval', '1'], {
+    const config = parseSimConfig(['--insecure-plaintext-grpc', '--name', 'flag', '--port', '0', '--zone', 'z1', '--stats-port', '0', '--heartbeat-interval', '1'], {
       QUIDDITCH_NODE_NAME: 'env',
       QUIDDITCH_NAMESPACE: 'search',
       QUIDDITCH_GRPC_PORT: '9400',
@@ -34,7 +36,7 @@ describe('parseSimConfig', () => {
   });
 
   it('uses documented defaults', () => {
-    expect(parseSimConfig(['--name', 'n', '--namespace', 'ns'], {})).toEqual({
+    expect(parseSimConfig(['--name', 'n', '--namespace', 'ns', '--tls-dir', '/tls'], {})).toEqual({
       name: 'n',
       namespace: 'ns',
       host: '0.0.0.0',
@@ -57,13 +59,25 @@ describe('parseSimConfig', () => {
       faults: { failCreateRatio: 0, hang: [], failCopies: [] },
       seed: 1,
       mode: 'k8s',
+      drainOnShutdown: false,
       logLevel: 'info',
+      grpcTls: { kind: 'files', dir: '/tls', refreshMs: 60_000 },
     });
+  });
+
+  it('needs TLS files unless plaintext is asked for by name, and not both', () => {
+    expect(() => parseSimConfig(['--name', 'n', '--namespace', 'ns'], {})).toThrow(
+      'Unable to start datanode-sim: --tls-dir (QUIDDITCH_TLS_DIR) is required: gRPC uses mutual TLS; pass the directory of the data-node TLS Secret, or --insecure-plaintext-grpc for development. Run with --help for the options.',
+    );
+    expect(() => parseSimConfig(['--name', 'n', '--namespace', 'ns', '--tls-dir', '/tls', '--insecure-plaintext-grpc'], {})).toThrow(
+      '--tls-dir (QUIDDITCH_TLS_DIR) and --insecure-plaintext-grpc exclude each other; pass one',
+    );
+    expect(parseSimConfig(['--name', 'n', '--namespace', 'ns'], { QUIDDITCH_INSECURE_PLAINTEXT_GRPC: 'true' }).grpcTls).toEqual({ kind: 'insecure-plaintext' });
   });
 
   it('reads the realism and fault flags', () => {
     const config = parseSimConfig(
-      ['--name', 'n', '--namespace', 'ns', '--start-delay-ms', '3000', '--start-jitter-ms', '500', '--recovery-ms-per-mib', '2.5',
+      ['--insecure-plaintext-grpc', '--name', 'n', '--namespace', 'ns', '--start-delay-ms', '3000', '--start-jitter-ms', '500', '--recovery-ms-per-mib', '2.5',
         '--data-dir', '/var/lib/q', '--ingest-rate', '100', '--disk-capacity', '10Gi', '--fail-create-ratio', '0.2',
         '--hang', 'CreateShard:2,WatchShards', '--fail-copies', 'logs/0,logs/1/r', '--seed', '7'],
       {},
@@ -76,7 +90,7 @@ describe('parseSimConfig', () => {
 
   it('names every bad realism or fault flag in one error', () => {
     expect(() =>
-      parseSimConfig(['--name', 'n', '--namespace', 'ns', '--fail-create-ratio', '1.5', '--hang', 'Create', '--fail-copies', 'logs', '--disk-capacity', '1G'], {}),
+      parseSimConfig(['--insecure-plaintext-grpc', '--name', 'n', '--namespace', 'ns', '--fail-create-ratio', '1.5', '--hang', 'Create', '--fail-copies', 'logs', '--disk-capacity', '1G'], {}),
     ).toThrow(
       'Unable to start datanode-sim: --fail-create-ratio must be a number from 0 to 1, got "1.5"; ' +
         '--hang: "Create" names no RPC; use one of CreateShard, GetShardInfo, DeleteShard, ListShards, PromoteShard, UpdateShardSettings, WatchShards; ' +
@@ -86,12 +100,12 @@ describe('parseSimConfig', () => {
   });
 
   it('needs no namespace when it does not register', () => {
-    expect(parseSimConfig(['--name', 'n', '--control-plane-mode', 'none'], {}).namespace).toBe('');
+    expect(parseSimConfig(['--insecure-plaintext-grpc', '--name', 'n', '--control-plane-mode', 'none'], {}).namespace).toBe('');
   });
 
   it('names every bad flag in one error', () => {
     expect(() =>
-      parseSimConfig(['--port', '70000', '--advertise', 'no-port', '--max-shards', '0', '--heartbeat-interval', '0'], { QUIDDITCH_CONTROL_PLANE_MODE: 'raft' }),
+      parseSimConfig(['--insecure-plaintext-grpc', '--port', '70000', '--advertise', 'no-port', '--max-shards', '0', '--heartbeat-interval', '0'], { QUIDDITCH_CONTROL_PLANE_MODE: 'raft' }),
     ).toThrow(
       'Unable to start datanode-sim: --control-plane-mode (QUIDDITCH_CONTROL_PLANE_MODE) must be k8s or none (the sim has no raft mode), got "raft"; ' +
         '--name (QUIDDITCH_NODE_NAME) is required; --advertise (QUIDDITCH_ADVERTISE_ADDRESS) must be host:port, got "no-port"; ' +

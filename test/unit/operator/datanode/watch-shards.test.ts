@@ -3,6 +3,7 @@ import { DataNodeClient, DataNodeError } from '../../../../lib/operator/datanode
 import { DataNodeServer, startDataNodeServer } from '../../../../lib/operator/datanode/server';
 import type { ShardRef, ShardsEvent } from '../../../../lib/operator/datanode/protocol';
 import { ShardStore } from '../../../../lib/datanode-sim/shard-store';
+import { INSECURE_PLAINTEXT_GRPC } from '../../../../lib/operator/tls/grpc-security';
 
 const ref = (shardId: number, primary = true): ShardRef => ({ namespace: 'search', indexName: 'logs', indexUid: 'uid-1', shardId, primary });
 
@@ -42,11 +43,11 @@ describe('WatchShards', () => {
 
   const open = async (options = {}) => {
     store = new ShardStore('data-0', options);
-    server = await startDataNodeServer(store, { host: '127.0.0.1', port: 0 });
+    server = await startDataNodeServer(store, { security: INSECURE_PLAINTEXT_GRPC, host: '127.0.0.1', port: 0 });
     node = { name: 'data-0', address: `127.0.0.1:${server.port}` };
   };
   beforeEach(() => {
-    client = new DataNodeClient({ deadlineMs: 2000 });
+    client = new DataNodeClient({ security: INSECURE_PLAINTEXT_GRPC, deadlineMs: 2000 });
   });
   afterEach(async () => {
     client.close();

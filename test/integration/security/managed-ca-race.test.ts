@@ -1,0 +1,53 @@
+/**
+ * The operator-managed CA against the real API server: replicas that start together end up with
+ * one CA (the create conflict decides), and a CA Secret without a key is reported, not replaced.
+ */
+import { X509Certificate } from 'node:crypto';
+import { CoreV1Api } from '@kubernetes/client-node';
+import pino from 'pino';
+import { ManagedCertificates } from '../../../lib/operator/tls/managed-certificates';
+import { createTestNamespace, testKubeConfig } from '../../support/kube';
+
+const kubeConfig = testKubeConfig();
+const core = kubeConfig.makeApiClient(CoreV1Api);
+const log = pino({ enabled: false });
+let namespace: string;
+
+const managed = (caSecret: string) =>
+  new ManagedCertificates({
+    kubeConfig, namespace, caSecret, dataNodeSecret: `${caSecret}-data`, dataNodeDnsNames: ['*.data.svc'],
+    certValidityMs: 3_600_000, caValidityMs: 7_200_000, log,
+  });
+
+/** The CA a replica's client certificate provider trusts. */
+const trustedCa = (m: ManagedCertificates) =>
+  new Promise<string>((resolve) => m.provider.addCaCertificateListener((u) => u && resolve(u.caCertificate.toString())));
+
+beforeAll(async () => {
+  namespace = await createTestNamespace('managed-ca');
+});
+
+describe('the operator-managed CA', () => {
+  it('is created once when three replicas start together, and all three trust it', async () => {
+    const replicas = [managed('race-ca'), managed('race-ca'), managed('race-ca')];
+    try {
+      await Promise.all(replicas.map((r) => r.start()));
+      const cas = await Promise.all(replicas.map(trustedCa));
+      expect(new Set(cas).size).toBe(1);
+      const stored = await core.readNamespacedSecret({ name: 'race-ca', namespace });
+      expect(Buffer.from(stored.data!['tls.crt'], 'base64').toString()).toBe(cas[0]);
+      const data = await core.readNamespacedSecret({ name: 'race-ca-data', namespace });
+      const leaf = new X509Certificate(Buffer.from(data.data!['tls.crt'], 'base64'));
+      expect(leaf.verify(new X509Certificate(cas[0]).publicKey)).toBe(true);
+    } finally {
+      replicas.forEach((r) => r.stop());
+    }
+  });
+
+  it('refuses a CA Secret that holds no key, naming it and the fix', async () => {
+    await core.createNamespacedSecret({ namespace, body: { metadata: { name: 'broken-ca' }, data: { 'tls.crt': Buffer.from('x').toString('base64') } } });
+    await expect(managed('broken-ca').start()).rejects.toThrow(
+      `Secret ${namespace}/broken-ca holds no tls.crt and tls.key; delete it to let the operator create a new CA, or fill it with one`,
+    );
+  });
+});
