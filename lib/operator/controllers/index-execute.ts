@@ -157,7 +157,7 @@ class Run {
   async create(shardId: number, primary: boolean, node: string): Promise<void> {
     // A node that still holds the shard as a (superseded) primary gets no second copy: its copy is
     // demoted and re-used, as Elasticsearch re-uses what a returning node holds.
-    if (!primary && heldAsPrimary(this.reports, this.index, shardId, node)) return this.demote(shardId, node);
+    if (!primary && (await this.holdsAsPrimary(shardId, node))) return this.demote(shardId, node);
     const source = primary ? undefined : this.recoverySource(shardId, node);
     const answer = await this.call(node, (t) => this.shards.createShard(t, this.ref(shardId, primary), this.content, source));
     this.report(shardId, node, answer?.state);
@@ -172,6 +172,14 @@ class Run {
     const primary = this.observed.find((a) => a.shardId === shardId && a.primary && a.nodeId !== node && (a.state === 'STARTED' || a.state === 'RELOCATING'));
     const at = primary && this.nodes.get(primary.nodeId);
     return primary && at ? { node: primary.nodeId, address: at.spec.address, copy: this.ref(shardId, true) } : undefined;
+  }
+
+  /** Whether `node` holds the shard as a primary: from its stream, or (not synced yet) from one ListShards per run. */
+  private async holdsAsPrimary(shardId: number, node: string): Promise<boolean> {
+    if (this.reports(node) !== undefined) return heldAsPrimary(this.reports, this.index, shardId, node);
+    if (!this.knows(node)) return false;
+    const held = await this.heldOn(node);
+    return held?.some((c) => isCopyOf(c, this.index) && c.shardId === shardId && c.primary) ?? false;
   }
 
   /** Promotes a relocation target that has started; never creates (a missing target is a lost copy the plan repairs). */

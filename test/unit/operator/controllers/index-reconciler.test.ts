@@ -422,6 +422,29 @@ describe('IndexReconciler demotes a superseded primary (in memory)', () => {
     });
   }
 
+  it('demotes, never creates a second copy, when a replica is placed on a node that still holds the shard as a primary (its record was dropped)', async () => {
+    const nodes = [dataNode('a'), dataNode('b')];
+    const c = fakeCluster(nodes); // node-left delay 0: the old primary's record is dropped once a replica is promoted
+    c.api.put(newIndex('logs', 1, 1));
+    await c.reconcile('logs');
+    const old = c.index('logs').status!.shardAllocations!.find((a) => a.primary)!.nodeId;
+    const other = old === 'a' ? 'b' : 'a';
+    nodes[nodes.findIndex((n) => n.metadata.name === old)] = dataNode(old, 'UNHEALTHY');
+    await c.reconcile('logs');
+    expect(c.index('logs').status?.shardAllocations?.map((a) => `${a.nodeId}:${a.primary}`)).toEqual([`${other}:true`]);
+    const created = c.shards.creations;
+    nodes[nodes.findIndex((n) => n.metadata.name === old)] = dataNode(old);
+    await c.reconcile('logs');
+    await c.reconcile('logs');
+    expect(c.shards.calls.filter((x) => x.startsWith('demote'))).toEqual([`demote 0@${old} from ${other}`]);
+    expect(c.index('logs').status?.health).toBe('yellow'); // re-syncing
+    c.shards.startAll();
+    await c.reconcile('logs');
+    expect(c.shards.creations).toBe(created);
+    expect(c.index('logs').status?.health).toBe('green');
+    expect([...c.shards.held].map(([node, m]) => `${node}:${m.get('logs/0')?.primary}`).sort()).toEqual([`${old}:false`, `${other}:true`].sort());
+  });
+
   it("demotes nothing while the new primary's node has not applied its promotion: the shard is never left without a started primary", async () => {
     const { c, o, old, other } = await bothLeaveReplicaFirst(true);
     c.shards.held.get(other)!.get('logs/0')!.primary = false; // as if the promotion had not reached it
