@@ -2,7 +2,7 @@ import type { ShardRef } from '../operator/datanode/protocol';
 import type { DataNodeHandler } from '../operator/datanode/server';
 
 /** The data-node RPCs, as fault specs name them. */
-export const RPC_NAMES = ['CreateShard', 'GetShardInfo', 'DeleteShard', 'ListShards', 'PromoteShard', 'UpdateShardSettings', 'WatchShards'] as const;
+export const RPC_NAMES = ['CreateShard', 'GetShardInfo', 'DeleteShard', 'ListShards', 'PromoteShard', 'DemoteShard', 'UpdateShardSettings', 'WatchShards'] as const;
 export type RpcName = (typeof RPC_NAMES)[number];
 
 /** Faults the sim injects, for tests of how the operator copes with a misbehaving node. */
@@ -106,6 +106,7 @@ export function withHangs<H extends DataNodeHandler>(handler: H, faults: Faults)
     deleteShard: (r) => (faults.hangs('DeleteShard') ? never() : handler.deleteShard(r)),
     listShards: (r) => (faults.hangs('ListShards') ? never() : handler.listShards(r)),
     promoteShard: (r) => (faults.hangs('PromoteShard') ? never() : handler.promoteShard(r)),
+    demoteShard: (r) => (faults.hangs('DemoteShard') ? never() : handler.demoteShard(r)),
     updateShardSettings: (r) => (faults.hangs('UpdateShardSettings') ? never() : handler.updateShardSettings(r)),
     watchShards: (r, sink) => (faults.hangs('WatchShards') ? undefined : handler.watchShards(r, sink)),
   };

@@ -2,6 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import {
   CreateShardRequest,
   DeleteShardResponse,
+  DemoteShardRequest,
   ListShardsRequest,
   ListShardsResponse,
   NodeStats,
@@ -65,7 +66,7 @@ export class ShardStore implements DataNodeHandler {
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly listeners = new Set<(change: ShardChange) => void>();
   private readonly counters: Omit<NodeStats, 'nodeName' | 'creations'> = {
-    createCalls: 0, createEffective: 0, createInjectedFailures: 0, deleteCalls: 0, deleteEffective: 0, promoteCalls: 0, promoteEffective: 0, updateCalls: 0, updateEffective: 0, updateRefused: 0,
+    createCalls: 0, createEffective: 0, createInjectedFailures: 0, deleteCalls: 0, deleteEffective: 0, promoteCalls: 0, promoteEffective: 0, demoteCalls: 0, demoteEffective: 0, updateCalls: 0, updateEffective: 0, updateRefused: 0,
   };
   private readonly creations: Record<string, number> = {};
   private readonly growth: Growth;
@@ -178,6 +179,39 @@ export class ShardStore implements DataNodeHandler {
     this.persist();
     this.emit('REMOVED', removed);
     const info = this.info(promoted, false);
+    this.emit('UPSERT', info);
+    return info;
+  }
+
+  /**
+   * Turns a superseded primary into a replica that keeps its data and re-syncs from the current
+   * primary (INITIALIZING until then, like a replica's peer recovery; without a source it re-opens
+   * after the start delay). A copy already a replica is returned unchanged.
+   */
+  demoteShard(request: DemoteShardRequest): ShardInfo {
+    this.counters.demoteCalls++;
+    const ref = request.shard;
+    const replicaKey = shardKey({ ...ref, primary: false });
+    const already = this.copies.get(replicaKey);
+    if (already) return this.info(already, false);
+    const primaryKey = shardKey({ ...ref, primary: true });
+    const primary = this.copies.get(primaryKey);
+    if (!primary) throw this.notFound({ ...ref, primary: true });
+    const removed = this.info(primary, false);
+    const nowMs = this.now().getTime();
+    const source = request.recoverySource?.address ? request.recoverySource : undefined;
+    const settled = settleDocs(primary, nowMs, this.faults.failsCopy(primary.shard), this.growth);
+    const demoted: StoredCopy = { ...settled, shard: { ...primary.shard, primary: false }, startsAtMs: source ? undefined : nowMs + this.startDelay(0) };
+    this.copies.delete(primaryKey);
+    clearTimeout(this.timers.get(primaryKey));
+    this.timers.delete(primaryKey);
+    this.copies.set(replicaKey, demoted);
+    this.counters.demoteEffective++;
+    this.persist();
+    this.emit('REMOVED', removed);
+    if (source) void this.recoverCopy(replicaKey, demoted, source);
+    else this.scheduleStart(demoted);
+    const info = this.info(demoted, false);
     this.emit('UPSERT', info);
     return info;
   }

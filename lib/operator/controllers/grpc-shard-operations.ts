@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { ShardState } from '../../api/v1';
 import { DataNodeClient, DataNodeError } from '../datanode/client';
-import type { ShardInfo, ShardRef } from '../datanode/protocol';
+import type { RecoverySource, ShardInfo, ShardRef } from '../datanode/protocol';
 import type { CopyRef, HeldCopy, IndexContent, NodeTarget, RecoverySourceRef, ShardOperations } from './shard-operations';
 
 /** ShardOperations over the data-node gRPC protocol. */
@@ -10,13 +10,22 @@ export class GrpcShardOperations implements ShardOperations {
 
   async createShard(node: NodeTarget, copy: CopyRef, content?: IndexContent, source?: RecoverySourceRef): Promise<{ state: ShardState }> {
     const base = content ? { shard: toRef(copy), settingsJson: content.settingsJson, mappingsJson: content.mappingsJson, settingsGeneration: content.generation } : { shard: toRef(copy) };
-    const request = source ? { ...base, recoverySource: { nodeName: source.node, address: source.address, shard: toRef(source.copy) } } : base;
+    const request = source ? { ...base, recoverySource: toSource(source) } : base;
     return { state: stateOf(await this.client.createShard(node, request)) };
   }
 
   async promoteShard(node: NodeTarget, copy: CopyRef): Promise<{ state: ShardState } | undefined> {
     try {
       return { state: stateOf(await this.client.promoteShard(node, toRef({ ...copy, primary: false }))) };
+    } catch (err) {
+      if (err instanceof DataNodeError && err.code === grpc.status.NOT_FOUND) return undefined;
+      throw err;
+    }
+  }
+
+  async demoteShard(node: NodeTarget, copy: CopyRef, source: RecoverySourceRef): Promise<{ state: ShardState } | undefined> {
+    try {
+      return { state: stateOf(await this.client.demoteShard(node, { shard: toRef({ ...copy, primary: true }), recoverySource: toSource(source) })) };
     } catch (err) {
       if (err instanceof DataNodeError && err.code === grpc.status.NOT_FOUND) return undefined;
       throw err;
@@ -48,6 +57,10 @@ export class GrpcShardOperations implements ShardOperations {
 
 function toRef(copy: CopyRef): ShardRef {
   return { namespace: copy.namespace, indexName: copy.index, indexUid: copy.indexUid, shardId: copy.shardId, primary: copy.primary };
+}
+
+function toSource(source: RecoverySourceRef): RecoverySource {
+  return { nodeName: source.node, address: source.address, shard: toRef(source.copy) };
 }
 
 function stateOf(info: ShardInfo): ShardState {

@@ -1,6 +1,7 @@
 import type { ShardAllocationStatus } from '../../api/v1';
 import type { ObservedCopies, ObservedCopy } from '../datanode/observed-copies';
 import { isCopyOf, type CopyIdentity } from './copy-identity';
+import { stalePrimaries } from './stale-primaries';
 
 /** The index whose record is compared with what the nodes report: the identity its copies carry. */
 export type IndexIdentity = CopyIdentity;
@@ -32,7 +33,10 @@ export interface Drift {
  *    replica, re-creates a replica from a surviving copy, or keeps the shard red (PrimaryLost);
  *  - UNASSIGNED/NodeLeft on a node that is back → the reported state if it holds the copy, else CopyMissing;
  *  - UNASSIGNED/CopyMissing that its (available) node reports again → the reported state: the node
- *    came back with its data (restarted with its volume, or registered again), so the copy is re-adopted.
+ *    came back with its data (restarted with its volume, or registered again), so the copy is re-adopted;
+ *  - a replica its node still holds as a primary while the shard's recorded primary serves elsewhere
+ *    (a superseded primary, stale-primaries.ts) → INITIALIZING: it does not serve as a replica until
+ *    the node has demoted it and it has re-synced (index-execute.ts sends DemoteShard).
  */
 export function compareWithNodes(
   allocations: readonly ShardAllocationStatus[],
@@ -66,6 +70,13 @@ export function compareWithNodes(
     if (a.state === 'UNASSIGNED' && result.state !== 'UNASSIGNED') adopted++;
     return result;
   });
+  // A superseded primary is not a serving replica until its node has demoted it and it has re-synced.
+  for (const stale of stalePrimaries(next, copiesOn, index, available)) {
+    const i = next.findIndex((a) => a.shardId === stale.shardId && a.nodeId === stale.node && !a.primary);
+    if (next[i].state === 'INITIALIZING') continue;
+    next[i] = { shardId: stale.shardId, nodeId: stale.node, primary: false, state: 'INITIALIZING' };
+    changed = true;
+  }
   return { allocations: changed ? next : allocations, lost, adopted };
 }
 

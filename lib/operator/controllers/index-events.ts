@@ -5,6 +5,7 @@ import type { EventRecorder } from '../kube/event-recorder';
 import { assertNever } from '../runtime/errors';
 import type { NodeFailure } from './index-status';
 import type { PersistedPlan } from './index-plan';
+import { demotionMessage, type Demotion } from './stale-primaries';
 
 /** What a plan did, counted per kind of event a person would want to see. */
 interface Tally {
@@ -81,10 +82,10 @@ export function tallyActions(plan: AllocationPlan): Tally {
 
 /**
  * Step 5b: Events for what changed in this reconcile (best effort, never throws): the index started
- * being created or became active, copies were lost, promoted, removed or added, copies that cannot be
+ * being created or became active, copies were lost, promoted, demoted, removed or added, copies that cannot be
  * placed, and data-node calls that failed.
  */
-export function recordTransitions(events: EventRecorder, index: QuidditchIndex, before: string | undefined, persisted: Pick<PersistedPlan, 'plan' | 'drift'>, failures: readonly NodeFailure[]): void {
+export function recordTransitions(events: EventRecorder, index: QuidditchIndex, before: string | undefined, persisted: Pick<PersistedPlan, 'plan' | 'drift'>, failures: readonly NodeFailure[], demoted: readonly Demotion[] = []): void {
   const { plan, drift } = persisted;
   const after = index.status?.state;
   if (drift.lost.length) {
@@ -109,6 +110,7 @@ export function recordTransitions(events: EventRecorder, index: QuidditchIndex, 
   if (t.adopting.size) events.record(index, 'Normal', 'CopiesReadopting', `Nodes ${[...t.adopting].join(', ')} are back; confirming the copies they held.`);
   if (t.dataLossAccepted.length) events.record(index, 'Warning', 'DataLossAccepted', `Allocating EMPTY primaries for shards ${t.dataLossAccepted.join(', ')} as the accept-data-loss annotation asks: their previous data is given up.`);
   for (const p of t.promoted) events.record(index, 'Normal', 'ReplicaPromoted', `Replica of shard ${p.shardId} on ${p.node} promoted to primary.`);
+  if (demoted.length) events.record(index, 'Normal', 'PrimaryDemoted', demotionMessage(demoted));
   for (const r of t.relocations) events.record(index, 'Normal', 'RelocationStarted', `Moving the ${r.primary ? 'primary' : 'replica'} of shard ${r.shardId} from ${r.from} to ${r.to}: the copy on ${r.to} recovers from the primary; ${r.from} serves until it has started.`);
   for (const r of t.relocated) events.record(index, 'Normal', 'RelocationFinished', `Shard ${r.shardId} has moved off ${r.node}: its new copy serves, the old one is deleted.`);
   if (t.cancelled) events.record(index, 'Warning', 'RelocationCancelled', `${t.cancelled} relocations were cancelled: their source stopped serving before the new copy started. The shards are re-planned from the copies that serve.`);

@@ -9,6 +9,7 @@ import { mapLimit } from './map-limit';
 import type { CopyRef, HeldCopy, IndexContent, NodeTarget, RecoverySourceRef, ShardOperations } from './shard-operations';
 import { indexContent } from './index-content';
 import { copyIdentityOf, isCopyOf, type CopyIdentity } from './copy-identity';
+import { heldAsPrimary, stalePrimaries, type Demotion, type Reports } from './stale-primaries';
 
 export interface ExecuteDeps {
   readonly shards: ShardOperations;
@@ -22,6 +23,8 @@ export interface ExecuteDeps {
 export interface Execution {
   readonly allocations: readonly ShardAllocationStatus[];
   readonly failures: readonly NodeFailure[];
+  /** Superseded primaries their nodes demoted to replicas in this run (for the PrimaryDemoted Event). */
+  readonly demoted: readonly Demotion[];
 }
 
 /** Parallel data-node calls per index: enough to hide latency, few enough not to flood a node. */
@@ -30,6 +33,7 @@ const CALLS_PER_INDEX = 32;
 /** One run of the plan against the data nodes: where a node listens, the copy identities, and what was observed. */
 class Run {
   readonly failures: NodeFailure[] = [];
+  readonly demoted: Demotion[] = [];
   readonly observed: ShardAllocationStatus[];
 
   constructor(
@@ -41,6 +45,8 @@ class Run {
     readonly now: string,
     /** The settings and mappings every new copy is created with. */
     private readonly content: IndexContent,
+    /** What the nodes report holding (their streams); undefined for a node not synced. */
+    private readonly reports: Reports = () => undefined,
   ) {
     this.observed = allocations.map((a) => ({ ...a }));
   }
@@ -95,12 +101,38 @@ class Run {
    * Confirms that a node back from being unavailable still holds its copy, without creating one: a
    * CreateShard here would answer with an EMPTY copy where the data was, and health would say green.
    */
-  async adopt(shardId: number, node: string, now: string): Promise<void> {
+  async adopt(shardId: number, primary: boolean, node: string, now: string): Promise<void> {
     const held = await this.heldOn(node);
     if (!held) return; // unreachable again: the copy stays UNASSIGNED and the reconcile is retried
     const copy = held.find((c) => isCopyOf(c, this.index) && c.shardId === shardId);
-    if (copy) this.report(shardId, node, copy.state);
-    else this.missing(shardId, node, now);
+    if (!copy) return this.missing(shardId, node, now);
+    // A replica its node still holds as a primary (another copy was promoted meanwhile) does not
+    // serve as a replica until it is demoted and has re-synced; without a serving primary elsewhere
+    // it is the best copy left and is taken as it is (the planner may promote it).
+    if (!primary && copy.primary && this.recoverySource(shardId, node)) {
+      this.report(shardId, node, 'INITIALIZING');
+      return this.demote(shardId, node);
+    }
+    this.report(shardId, node, copy.state);
+  }
+
+  /**
+   * Demotes the node's superseded primary to a replica that keeps its data and re-syncs from the
+   * shard's serving primary. Only once that primary's node itself reports it as a STARTED primary (a
+   * ListShards, once per node and run): the shard must never be left without a started primary on a
+   * node, which it would be if the promotion of the new primary had not reached its node yet.
+   */
+  async demote(shardId: number, node: string): Promise<void> {
+    const source = this.recoverySource(shardId, node);
+    if (!source) return;
+    const atSource = await this.heldOn(source.node);
+    if (!atSource?.some((c) => isCopyOf(c, this.index) && c.shardId === shardId && c.primary && c.state === 'STARTED')) return;
+    // null: the node holds no copy of the shard any more (the next plan replaces it); undefined: the call failed.
+    const answer = await this.call(node, async (t) => (await this.shards.demoteShard(t, this.ref(shardId, false), source)) ?? null);
+    if (answer === null) return this.missing(shardId, node, this.now);
+    if (!answer) return;
+    this.report(shardId, node, answer.state);
+    this.demoted.push({ shardId, node, primaryNode: source.node });
   }
 
   /**
@@ -123,6 +155,9 @@ class Run {
   }
 
   async create(shardId: number, primary: boolean, node: string): Promise<void> {
+    // A node that still holds the shard as a (superseded) primary gets no second copy: its copy is
+    // demoted and re-used, as Elasticsearch re-uses what a returning node holds.
+    if (!primary && (await this.holdsAsPrimary(shardId, node))) return this.demote(shardId, node);
     const source = primary ? undefined : this.recoverySource(shardId, node);
     const answer = await this.call(node, (t) => this.shards.createShard(t, this.ref(shardId, primary), this.content, source));
     this.report(shardId, node, answer?.state);
@@ -137,6 +172,14 @@ class Run {
     const primary = this.observed.find((a) => a.shardId === shardId && a.primary && a.nodeId !== node && (a.state === 'STARTED' || a.state === 'RELOCATING'));
     const at = primary && this.nodes.get(primary.nodeId);
     return primary && at ? { node: primary.nodeId, address: at.spec.address, copy: this.ref(shardId, true) } : undefined;
+  }
+
+  /** Whether `node` holds the shard as a primary: from its stream, or (not synced yet) from one ListShards per run. */
+  private async holdsAsPrimary(shardId: number, node: string): Promise<boolean> {
+    if (this.reports(node) !== undefined) return heldAsPrimary(this.reports, this.index, shardId, node);
+    if (!this.knows(node)) return false;
+    const held = await this.heldOn(node);
+    return held?.some((c) => isCopyOf(c, this.index) && c.shardId === shardId && c.primary) ?? false;
   }
 
   /** Promotes a relocation target that has started; never creates (a missing target is a lost copy the plan repairs). */
@@ -165,7 +208,7 @@ const ACT: { readonly [K in AllocationAction['type']]: Act<K> } = {
   relocate: (a, run) => run.create(a.shardId, false, a.node),
   handover: (a, run) => run.handover(a.shardId, a.node),
   promote: (a, run) => run.promote(a.shardId, a.node),
-  adopt: (a, run) => run.adopt(a.shardId, a.node, run.now),
+  adopt: (a, run) => run.adopt(a.shardId, a.primary, a.node, run.now),
   create: (a, run) => run.create(a.shardId, a.primary, a.node),
 };
 
@@ -186,7 +229,8 @@ export async function executePlan(persisted: PersistedPlan, deps: ExecuteDeps): 
   const namespace = index.metadata.namespace ?? 'default';
   const nodes = new Map(deps.nodeCache.list(namespace).map((n) => [n.metadata.name ?? '', n]));
   const identity = copyIdentityOf(index);
-  const run = new Run(deps.shards, nodes, identity, allocations, deps.now().toISOString(), indexContent(index));
+  const reports: Reports = (node) => deps.observed?.copiesOn(node);
+  const run = new Run(deps.shards, nodes, identity, allocations, deps.now().toISOString(), indexContent(index), reports);
 
   await mapLimit(plan.actions.filter((a) => a.type === 'delete'), CALLS_PER_INDEX, (a) => act(a, run));
 
@@ -203,12 +247,17 @@ export async function executePlan(persisted: PersistedPlan, deps: ExecuteDeps): 
   // node still reports a replica where the record says primary. Promoted again, never created.
   const unpromoted = allocations.filter((a) => a.primary && a.state === 'STARTED' && !covered.has(`${a.shardId}/${a.nodeId}`) &&
     (deps.observed?.copiesOn(a.nodeId)?.some((c) => isCopyOf(c, identity) && c.shardId === a.shardId && !c.primary) ?? false));
+  // The other way round: a replica its node still holds as a primary that another copy superseded.
+  // (A pending replica whose node holds a primary is demoted by create(), never created twice.)
+  const available = (node: string) => nodes.has(node) && nodes.get(node)?.status?.state !== 'UNHEALTHY';
+  const stale = stalePrimaries(allocations, reports, identity, available).filter((s) => !covered.has(`${s.shardId}/${s.node}`) && !pending.some((a) => a.shardId === s.shardId && a.nodeId === s.node));
   await mapLimit([
     ...acted.map((a) => () => act(a, run)),
     ...pending.map((a) => () => ensure(a, run)),
     ...unpromoted.map((a) => () => run.promote(a.shardId, a.nodeId)),
+    ...stale.map((s) => () => run.demote(s.shardId, s.node)),
   ], CALLS_PER_INDEX, (fn) => fn());
-  return { allocations: run.observed, failures: run.failures };
+  return { allocations: run.observed, failures: run.failures, demoted: run.demoted };
 }
 
 /** A copy the plan did not act on but that is not STARTED: (re)issue the idempotent call that brings it up. */

@@ -142,7 +142,7 @@ export class IndexReconciler implements Reconciler {
     // 5. Observe and record.
     const written = await writeObserved(persisted, execution, deps, settings);
     if (!written) return done();
-    recordTransitions(deps.events, written, before, persisted, execution.failures);
+    recordTransitions(deps.events, written, before, persisted, execution.failures, execution.demoted);
     const blocked = (i: QuidditchIndex) => i.status?.conditions?.some((c) => c.type === 'DrainBlocked' && c.status === 'True') ?? false;
     if (blocked(written) && !blocked(persisted.index)) recordDrainStalled(deps.events, written, deps.nodeCache, persisted.plan.stuck);
     if (pushed.newlyRefused && settings?.refusedMessage) deps.events.record(written, 'Warning', 'SettingsRefused', settings.refusedMessage);

@@ -42,7 +42,7 @@ export interface RecoverySourceRef {
 
 /**
  * The shard operations the reconcilers need from data nodes. Every call is idempotent: creating a
- * copy that exists returns it, promoting a primary returns it, deleting a missing copy succeeds.
+ * copy that exists returns it, promoting a primary (demoting a replica) returns it, deleting a missing copy succeeds.
  * That is what makes a reconcile safe to repeat after any crash.
  */
 export interface ShardOperations {
@@ -50,6 +50,11 @@ export interface ShardOperations {
   createShard(node: NodeTarget, copy: CopyRef, content?: IndexContent, source?: RecoverySourceRef): Promise<{ state: ShardState }>;
   /** Makes the node's replica of the shard its primary; undefined when the node holds neither. */
   promoteShard(node: NodeTarget, copy: CopyRef): Promise<{ state: ShardState } | undefined>;
+  /**
+   * Makes the node's superseded primary of the shard a replica that keeps its data and re-syncs from
+   * `source` (the current primary); a replica already is returned. Undefined when the node holds neither.
+   */
+  demoteShard(node: NodeTarget, copy: CopyRef, source: RecoverySourceRef): Promise<{ state: ShardState } | undefined>;
   deleteShard(node: NodeTarget, copy: CopyRef): Promise<void>;
   /**
    * Pushes changed settings and mappings to an existing copy (idempotent per generation). A change the

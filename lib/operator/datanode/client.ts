@@ -3,6 +3,7 @@ import {
   CreateShardRequest,
   dataNodeService,
   DeleteShardResponse,
+  DemoteShardRequest,
   ListShardsRequest,
   ListShardsResponse,
   ShardInfo,
@@ -129,6 +130,11 @@ export class DataNodeClient {
   /** Makes the replica `shard` (primary false) the primary. */
   promoteShard(node: DataNodeTarget, shard: ShardRef): Promise<ShardInfo> {
     return this.call(node, 'PromoteShard', { shard }, `promote shard ${shardLabel(shard)}`);
+  }
+
+  /** Makes the stale primary `request.shard` (primary true) a replica re-syncing from `request.recoverySource`. */
+  demoteShard(node: DataNodeTarget, request: DemoteShardRequest): Promise<ShardInfo> {
+    return this.call(node, 'DemoteShard', request, `demote shard ${shardLabel(request.shard)}`);
   }
 
   /** The copies the node holds and its operation counters. */

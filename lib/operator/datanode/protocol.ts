@@ -94,6 +94,13 @@ export interface DeleteShardResponse {
   existed: boolean;
 }
 
+export interface DemoteShardRequest {
+  /** The stale primary (primary true). */
+  shard: ShardRef;
+  /** The current primary it re-syncs from. */
+  recoverySource?: RecoverySource | null;
+}
+
 export interface ListShardsRequest {
   namespace?: string;
   indexName?: string;
@@ -109,6 +116,8 @@ export interface NodeStats {
   deleteEffective: number;
   promoteCalls: number;
   promoteEffective: number;
+  demoteCalls: number;
+  demoteEffective: number;
   updateCalls: number;
   updateEffective: number;
   updateRefused: number;

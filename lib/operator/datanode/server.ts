@@ -3,6 +3,7 @@ import {
   CreateShardRequest,
   dataNodeService,
   DeleteShardResponse,
+  DemoteShardRequest,
   ListShardsRequest,
   ListShardsResponse,
   ShardInfo,
@@ -32,6 +33,7 @@ export interface DataNodeHandler {
   deleteShard(ref: ShardRef): DeleteShardResponse | Promise<DeleteShardResponse>;
   listShards(request: ListShardsRequest): ListShardsResponse | Promise<ListShardsResponse>;
   promoteShard(ref: ShardRef): ShardInfo | Promise<ShardInfo>;
+  demoteShard(request: DemoteShardRequest): ShardInfo | Promise<ShardInfo>;
   updateShardSettings(request: UpdateShardSettingsRequest): UpdateShardSettingsResponse | Promise<UpdateShardSettingsResponse>;
   /**
    * Sends a SNAPSHOT, then every change, to `sink` until `sink.signal` aborts; must stop sending
@@ -91,6 +93,7 @@ export async function startDataNodeServer(
     getShardInfo: withRef(only('GetShardInfo', [TLS_ROLES.operator, TLS_ROLES.dataNode]), (ref) => handler.getShardInfo(ref)),
     deleteShard: withRef(operatorOnly('DeleteShard'), (ref) => handler.deleteShard(ref)),
     promoteShard: withRef(operatorOnly('PromoteShard'), (ref) => handler.promoteShard(ref)),
+    demoteShard: unary<DemoteShardRequest, ShardInfo>(operatorOnly('DemoteShard'), (req) => handler.demoteShard({ ...req, shard: requireRef(req.shard) })),
     listShards: unary<ListShardsRequest, ListShardsResponse>(operatorOnly('ListShards'), (req) => handler.listShards(req)),
     updateShardSettings: unary<UpdateShardSettingsRequest, UpdateShardSettingsResponse>(operatorOnly('UpdateShardSettings'), (req) =>
       handler.updateShardSettings({ ...req, shard: requireRef(req.shard) }),

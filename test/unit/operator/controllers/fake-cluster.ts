@@ -9,7 +9,7 @@ import type { QuidditchIndex, QuidditchNode, ShardState } from '../../../../lib/
 import { AllocationLedger } from '../../../../lib/operator/controllers/allocation-ledger';
 import type { IndexApi } from '../../../../lib/operator/controllers/index-api';
 import { IndexReconciler, IndexReconcilerDeps } from '../../../../lib/operator/controllers/index-reconciler';
-import type { CopyRef, HeldCopy, IndexContent, NodeTarget, ShardOperations } from '../../../../lib/operator/controllers/shard-operations';
+import type { CopyRef, HeldCopy, IndexContent, NodeTarget, RecoverySourceRef, ShardOperations } from '../../../../lib/operator/controllers/shard-operations';
 import type { ReconcileContext } from '../../../../lib/operator/runtime/reconciler';
 import type { ObservedCopies } from '../../../../lib/operator/datanode/observed-copies';
 
@@ -120,6 +120,17 @@ export class FakeNodes implements ShardOperations {
     const c = this.on(node.name).get(`${copy.index}/${copy.shardId}`);
     if (!c) return undefined;
     c.primary = true;
+    return { state: c.state };
+  }
+
+  async demoteShard(node: NodeTarget, copy: CopyRef, source: RecoverySourceRef): Promise<{ state: ShardState } | undefined> {
+    this.calls.push(`demote ${copy.shardId}@${node.name} from ${source.node}`);
+    const c = this.on(node.name).get(`${copy.index}/${copy.shardId}`);
+    if (!c) return undefined;
+    if (c.primary) {
+      c.primary = false;
+      c.state = 'INITIALIZING'; // re-syncs from the current primary; startAll() ends it
+    }
     return { state: c.state };
   }
 

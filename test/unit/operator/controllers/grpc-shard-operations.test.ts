@@ -35,4 +35,15 @@ describe('GrpcShardOperations', () => {
     const refused = await ops.updateSettings(node, copy, { settingsJson: '{"index":{"refresh_interval":"5s","codec":"best_compression"}}', mappingsJson: '', generation: 3 });
     expect(refused).toEqual({ applied: false, reason: expect.stringContaining('static setting index.codec cannot change on an open index') });
   });
+
+  it('demotes a primary to a replica (idempotent) and answers undefined for a copy the node does not hold', async () => {
+    await ops.createShard(node, copy);
+    const source = { node: 'data-1', address: '127.0.0.1:1', copy };
+    // The sim without a recover function counts its source as empty: it re-opens at once.
+    expect(await ops.demoteShard(node, { ...copy, primary: false }, source)).toEqual({ state: 'INITIALIZING' });
+    expect((await ops.listShards(node)).map((c) => c.primary)).toEqual([false]);
+    expect(await ops.demoteShard(node, copy, source)).toBeDefined();
+    expect(store.stats()).toMatchObject({ demoteCalls: 2, demoteEffective: 1 });
+    expect(await ops.demoteShard(node, { ...copy, shardId: 7 }, source)).toBeUndefined();
+  });
 });

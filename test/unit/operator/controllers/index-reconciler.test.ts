@@ -368,6 +368,101 @@ describe('IndexReconciler judges a shard only once every node holding it has rep
   });
 });
 
+describe('IndexReconciler demotes a superseded primary (in memory)', () => {
+  /**
+   * Both nodes of a 1-shard, 1-replica index leave; the replica's node returns first and its copy is
+   * promoted; then the old primary's node returns, still holding its copy as a primary.
+   */
+  const bothLeaveReplicaFirst = async (streams: boolean) => {
+    const nodes = [dataNode('a'), dataNode('b')];
+    const c = fakeCluster(nodes, { nodeLeftDelayMs: 60_000 });
+    const o = streams ? fakeCluster(nodes, { nodeLeftDelayMs: 60_000, shards: c.shards, observed: c.shards.observed, indices: c.api, indexCache: c.deps.indexCache, ledger: c.deps.ledger }) : c;
+    if (streams) c.shards.synced.add('a').add('b');
+    c.api.put(newIndex('logs', 1, 1));
+    await o.reconcile('logs');
+    const old = c.index('logs').status!.shardAllocations!.find((a) => a.primary)!.nodeId;
+    const other = old === 'a' ? 'b' : 'a';
+    nodes[0] = dataNode('a', 'UNHEALTHY');
+    nodes[1] = dataNode('b', 'UNHEALTHY');
+    await o.reconcile('logs');
+    expect(c.index('logs').status?.health).toBe('red');
+    nodes[nodes.findIndex((n) => n.metadata.name === other)] = dataNode(other);
+    await o.reconcile('logs');
+    await o.reconcile('logs');
+    expect(c.index('logs').status?.shardAllocations?.find((a) => a.primary)).toMatchObject({ nodeId: other, state: 'STARTED' });
+    const created = c.shards.creations;
+    c.shards.slow = true; // a demoted copy re-syncs before it serves again
+    nodes[nodes.findIndex((n) => n.metadata.name === old)] = dataNode(old);
+    return { c, o, old, other, created };
+  };
+  const rolesHeld = (c: ReturnType<typeof fakeCluster>) => [...c.shards.held].flatMap(([node, m]) => [...m.values()].map((x) => `${x.shardId}${x.primary ? 'p' : 'r'}@${node}`)).sort();
+
+  for (const streams of [true, false]) {
+    it(`demotes the old primary's copy once, creates nothing, keeps the new primary serving, and is green once it has re-synced (${streams ? 'nodes report through streams' : 'adopted by ListShards'})`, async () => {
+      const { c, o, old, other, created } = await bothLeaveReplicaFirst(streams);
+      await o.reconcile('logs');
+      await o.reconcile('logs');
+      const mid = c.index('logs');
+      // The shard never lost its started primary; the demoted copy does not count until it re-synced.
+      expect(mid.status?.health).toBe('yellow');
+      expect(mid.status?.shardAllocations?.map((a) => `${a.nodeId}:${a.primary}:${a.state}`).sort()).toEqual([`${old}:false:INITIALIZING`, `${other}:true:STARTED`].sort());
+      expect(rolesHeld(c)).toEqual([`0p@${other}`, `0r@${old}`].sort());
+      expect(c.shards.calls.filter((x) => x.startsWith('demote'))).toEqual([`demote 0@${old} from ${other}`]);
+      expect(o.events.filter((e) => e.reason === 'PrimaryDemoted').map((e) => e.message)).toEqual([expect.stringContaining(`shard 0 on ${old} (primary now on ${other})`)]);
+
+      c.shards.startAll();
+      await o.reconcile('logs');
+      await o.reconcile('logs');
+      const back = c.index('logs');
+      expect(back.status?.health).toBe('green');
+      expect(back.status?.shardAllocations?.map((a) => `${a.nodeId}:${a.primary}:${a.state}`).sort()).toEqual([`${old}:false:STARTED`, `${other}:true:STARTED`].sort());
+      expect(rolesHeld(c)).toEqual([`0p@${other}`, `0r@${old}`].sort());
+      expect(c.shards.creations).toBe(created);
+      expect(c.shards.calls.filter((x) => x.startsWith('demote'))).toHaveLength(1);
+    });
+  }
+
+  it('demotes, never creates a second copy, when a replica is placed on a node that still holds the shard as a primary (its record was dropped)', async () => {
+    const nodes = [dataNode('a'), dataNode('b')];
+    const c = fakeCluster(nodes); // node-left delay 0: the old primary's record is dropped once a replica is promoted
+    c.api.put(newIndex('logs', 1, 1));
+    await c.reconcile('logs');
+    const old = c.index('logs').status!.shardAllocations!.find((a) => a.primary)!.nodeId;
+    const other = old === 'a' ? 'b' : 'a';
+    nodes[nodes.findIndex((n) => n.metadata.name === old)] = dataNode(old, 'UNHEALTHY');
+    await c.reconcile('logs');
+    expect(c.index('logs').status?.shardAllocations?.map((a) => `${a.nodeId}:${a.primary}`)).toEqual([`${other}:true`]);
+    const created = c.shards.creations;
+    nodes[nodes.findIndex((n) => n.metadata.name === old)] = dataNode(old);
+    await c.reconcile('logs');
+    await c.reconcile('logs');
+    expect(c.shards.calls.filter((x) => x.startsWith('demote'))).toEqual([`demote 0@${old} from ${other}`]);
+    expect(c.index('logs').status?.health).toBe('yellow'); // re-syncing
+    c.shards.startAll();
+    await c.reconcile('logs');
+    expect(c.shards.creations).toBe(created);
+    expect(c.index('logs').status?.health).toBe('green');
+    expect([...c.shards.held].map(([node, m]) => `${node}:${m.get('logs/0')?.primary}`).sort()).toEqual([`${old}:false`, `${other}:true`].sort());
+  });
+
+  it("demotes nothing while the new primary's node has not applied its promotion: the shard is never left without a started primary", async () => {
+    const { c, o, old, other } = await bothLeaveReplicaFirst(true);
+    c.shards.held.get(other)!.get('logs/0')!.primary = false; // as if the promotion had not reached it
+    const promote = c.shards.promoteShard.bind(c.shards);
+    c.shards.promoteShard = async () => {
+      throw new Error('UNAVAILABLE');
+    };
+    await o.reconcile('logs');
+    expect(c.shards.calls.filter((x) => x.startsWith('demote'))).toEqual([]);
+    expect(rolesHeld(c)).toEqual([`0p@${old}`, `0r@${other}`].sort());
+    c.shards.promoteShard = promote;
+    await o.reconcile('logs');
+    await o.reconcile('logs');
+    expect(rolesHeld(c)).toEqual([`0p@${other}`, `0r@${old}`].sort());
+    expect(c.shards.calls.filter((x) => x.startsWith('demote'))).toEqual([`demote 0@${old} from ${other}`]);
+  });
+});
+
 describe('IndexReconciler and spec.settings (in memory)', () => {
   it('creates every copy with the index settings and mappings', async () => {
     const c = fakeCluster([dataNode('a'), dataNode('b')]);

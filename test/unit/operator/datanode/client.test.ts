@@ -62,6 +62,33 @@ describe('DataNodeClient against a real gRPC server', () => {
     await expect(client.promoteShard(node, ref(9, false))).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
   });
 
+  it('demotes a superseded primary once: it keeps its data, re-syncs from the current primary, and stays a replica on repeated calls', async () => {
+    const primaryStore = new ShardStore('data-1');
+    const primaryServer = await startDataNodeServer(primaryStore, { security: INSECURE_PLAINTEXT_GRPC, host: '127.0.0.1', port: 0 });
+    try {
+      const source = { nodeName: 'data-1', address: `127.0.0.1:${primaryServer.port}`, shard: ref(4) };
+      // A store that reads its recovery source as the sim does (GetShardInfo on the source node).
+      const recovering = new ShardStore('data-0', { recover: async (s) => ({ ...(await client.getShardInfo({ name: s.nodeName, address: s.address }, s.shard))! }) });
+      await server.stop(0);
+      server = await startDataNodeServer(recovering, { security: INSECURE_PLAINTEXT_GRPC, host: '127.0.0.1', port: 0 });
+      node = { name: 'data-0', address: `127.0.0.1:${server.port}` };
+      primaryStore.createShard({ shard: ref(4) });
+      const stale = await client.createShard(node, { shard: ref(4) });
+      const started = new Promise<void>((resolve) => recovering.subscribe((c) => c.kind === 'UPSERT' && !c.shard.shard.primary && c.shard.state === 'STARTED' && resolve()));
+      const demoted = await client.demoteShard(node, { shard: ref(4), recoverySource: source });
+      expect(demoted).toMatchObject({ shard: ref(4, false), state: 'INITIALIZING', createdAt: stale.createdAt });
+      await started;
+      expect(await client.demoteShard(node, { shard: ref(4), recoverySource: source })).toMatchObject({ shard: ref(4, false), state: 'STARTED' });
+      const { shards, stats } = await client.listShards(node);
+      expect(shards.map((s) => s.shard)).toEqual([ref(4, false)]);
+      // Demoted, never re-created: the one creation is the original copy's.
+      expect(stats).toMatchObject({ demoteCalls: 2, demoteEffective: 1, createEffective: 1, creations: { 'search/logs/uid-1/4/p': 1 } });
+      await expect(client.demoteShard(node, { shard: ref(8), recoverySource: source })).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
+    } finally {
+      await primaryServer.stop(0);
+    }
+  });
+
   it('rejects a request without a complete shard ref, naming the missing fields', async () => {
     const bad = { ...ref(0), indexUid: '', namespace: '' };
     await expect(client.createShard(node, { shard: bad })).rejects.toThrow(
@@ -116,6 +143,7 @@ describe('DataNodeClient failures', () => {
       deleteShard: () => hang,
       listShards: () => hang,
       promoteShard: () => hang,
+      demoteShard: () => hang,
       updateShardSettings: () => hang,
       watchShards: () => undefined,
     };

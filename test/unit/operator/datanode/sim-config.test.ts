@@ -101,7 +101,7 @@ describe('parseSimConfig', () => {
       parseSimConfig(['--insecure-plaintext-grpc', '--name', 'n', '--namespace', 'ns', '--fail-create-ratio', '1.5', '--hang', 'Create', '--fail-copies', 'logs', '--disk-capacity', '1G'], {}),
     ).toThrow(
       'Unable to start datanode-sim: --fail-create-ratio must be a number from 0 to 1, got "1.5"; ' +
-        '--hang: "Create" names no RPC; use one of CreateShard, GetShardInfo, DeleteShard, ListShards, PromoteShard, UpdateShardSettings, WatchShards; ' +
+        '--hang: "Create" names no RPC; use one of CreateShard, GetShardInfo, DeleteShard, ListShards, PromoteShard, DemoteShard, UpdateShardSettings, WatchShards; ' +
         '--fail-copies: "logs" must be index/shard or index/shard/p or index/shard/r; ' +
         '--disk-capacity: must be a positive byte count such as 1073741824 or 1Gi (suffix Ki, Mi, Gi, Ti), got "1G". Run with --help for the options.',
     );
