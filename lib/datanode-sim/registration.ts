@@ -57,8 +57,8 @@ export class NodeRegistration {
     }
     if (specMatches(existing.spec, this.spec)) return existing;
     try {
-      // zone: null removes a zone the node no longer has (merge-patch semantics).
-      const body = { spec: { ...this.spec, zone: this.spec.zone ?? null } };
+      // null removes a zone or Kubernetes node the node no longer has (merge-patch semantics).
+      const body = { spec: { ...this.spec, zone: this.spec.zone ?? null, kubernetesNode: this.spec.kubernetesNode ?? null } };
       return (await this.api.patchNamespacedCustomObject({ ...c, name: this.name, body }, mergePatch())) as QuidditchNode;
     } catch (err) {
       throw this.fail('update', err);
@@ -103,6 +103,7 @@ function specMatches(a: QuidditchNodeSpec, b: QuidditchNodeSpec): boolean {
     a.tier === b.tier &&
     a.maxShards === b.maxShards &&
     a.address === b.address &&
-    (a.zone ?? undefined) === (b.zone ?? undefined)
+    (a.zone ?? undefined) === (b.zone ?? undefined) &&
+    (a.kubernetesNode ?? undefined) === (b.kubernetesNode ?? undefined)
   );
 }
