@@ -132,7 +132,7 @@ export class QuidditchOperator extends Construct {
     const subject = { kind: 'ServiceAccount', name: c.names.operator, namespace: c.namespace };
 
     new k8s.KubeServiceAccount(this, 'ServiceAccount', { metadata: serviceAccountMeta(meta, c.operator.pod), automountServiceAccountToken: true });
-    new k8s.KubeRole(this, 'Role', { metadata: meta, rules: [...operatorRoleRules(), ...operatorGrpcTlsRules(c)] });
+    new k8s.KubeRole(this, 'Role', { metadata: meta, rules: [...operatorRoleRules(c.names.lease), ...operatorGrpcTlsRules(c)] });
     new k8s.KubeRoleBinding(this, 'RoleBinding', {
       metadata: meta,
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: c.names.operator },

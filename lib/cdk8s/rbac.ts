@@ -8,8 +8,8 @@ import { API_GROUP } from '../api/v1/schema';
 const READ = ['get', 'list', 'watch'];
 const OWN_RESOURCES = ['quidditchindices', 'quidditchnodes', 'shardallocations'];
 
-/** Namespaced rules of the operator. */
-export function operatorRoleRules(): k8s.PolicyRule[] {
+/** Namespaced rules of the operator; `leaseName` is its leader-election Lease. */
+export function operatorRoleRules(leaseName: string): k8s.PolicyRule[] {
   return [
     // Indices: finalizer add/remove is an update/patch; users create and delete them.
     { apiGroups: [API_GROUP], resources: ['quidditchindices'], verbs: [...READ, 'update', 'patch'] },
@@ -20,8 +20,10 @@ export function operatorRoleRules(): k8s.PolicyRule[] {
     { apiGroups: [API_GROUP], resources: OWN_RESOURCES.map((r) => `${r}/status`), verbs: ['get', 'update', 'patch'] },
     // Needed to set blockOwnerDeletion on owner references to these kinds.
     { apiGroups: [API_GROUP], resources: OWN_RESOURCES.map((r) => `${r}/finalizers`), verbs: ['update'] },
-    // Leader election: read, take over and renew; the Lease is never listed, watched or deleted.
+    // Leader election: read, take over and renew; the Lease is never listed or deleted.
     { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
+    // A standby watches its one Lease (fieldSelector metadata.name) to learn of a release at once.
+    { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: [leaseName], verbs: ['watch'] },
     // Events are only created (core/v1, one per occurrence; never patched to aggregate).
     { apiGroups: [''], resources: ['events'], verbs: ['create'] },
   ];

@@ -37,7 +37,7 @@ beforeAll(async () => {
       sims.push(await SimProcess.start({ name, namespace: cluster.namespace, extraArgs: [`--kubernetes-node=${node}`, '--start-delay-ms=100'] }));
     }
   }
-  await OperatorProcess.start({ namespace: cluster.namespace, args: ['--heartbeat-timeout=3', '--grpc-timeout=1', '--node-left-delay=0'] });
+  await OperatorProcess.start({ namespace: cluster.namespace, args: ['--heartbeat-timeout=3', '--grpc-timeout=1', '--node-left-delay=0', '--log-level=debug'] });
 }, 600_000);
 
 afterAll(async () => {
@@ -132,8 +132,25 @@ describe('zones from the Kubernetes Nodes the data nodes run on', () => {
     const seen = recorder.history.filter((i) => i.metadata.name === 'spread');
     expect(seen.length).toBeGreaterThan(0);
     const healths = seen.map((i) => i.status?.health);
-    expect(healths).not.toContain('red');
+    const compact = (i: QuidditchIndex) => `rv ${i.metadata.resourceVersion} ${i.status?.health}: ${(i.status?.shardAllocations ?? []).map((a) => `${a.shardId}${a.primary ? 'p' : 'r'}@${a.nodeId}:${a.state}`).join(' ')} | ${JSON.stringify(i.status?.conditions?.filter((c) => c.status === 'False' || c.type === 'Degraded').map((c) => [c.type, c.reason, c.message]))}`;
+    if (healths.includes('red')) throw new Error(`a stored status was red:\n${seen.map(compact).join('\n')}\n${allLogs(60)}`);
     expect(healths).toContain('yellow');
     expect(sharedZones(seen)).toEqual([]);
+  });
+
+  it('lets an explicit spec.zone win over the Kubernetes Node\'s label, and falls back to the label once it is removed', async () => {
+    const zoneOf = async (name: string) => (await cluster.node(name))?.status;
+    await cluster.nodes.patchSpec(cluster.namespace, 'd-a0', { zone: 'rack-7' });
+    const set = await waitFor(async () => ((await zoneOf('d-a0'))?.zone === 'rack-7' ? zoneOf('d-a0') : undefined), { timeoutMs: 20_000, intervalMs: 200, description: 'd-a0 in zone rack-7' });
+    expect(set?.conditions?.find((c) => c.type === 'ZoneResolved')).toMatchObject({ status: 'True', reason: 'SpecZone' });
+    await cluster.nodes.patchSpec(cluster.namespace, 'd-a0', { zone: null });
+    const back = await waitFor(async () => ((await zoneOf('d-a0'))?.zone === 'zone-a' ? zoneOf('d-a0') : undefined), { timeoutMs: 20_000, intervalMs: 200, description: 'd-a0 back in zone-a' });
+    expect(back?.conditions?.find((c) => c.type === 'ZoneResolved')).toMatchObject({ status: 'True', reason: 'KubernetesNodeLabel' });
+    // Events are written fire-and-forget: wait for both changes to be recorded.
+    const changes = await waitFor(async () => {
+      const messages = (await cluster.events('d-a0')).filter((e) => e.reason === 'ZoneChanged').map((e) => e.message);
+      return messages.some((m) => m.includes('zone-a → rack-7')) && messages.some((m) => m.includes('rack-7 → zone-a')) ? messages : undefined;
+    }, { timeoutMs: 15_000, intervalMs: 200, description: 'ZoneChanged events of d-a0 for both changes' });
+    expect(changes.length).toBeGreaterThanOrEqual(3);
   });
 });

@@ -9,6 +9,7 @@ import { NodeRegistration } from '../../../lib/datanode-sim/registration';
 import { KubernetesNodeZones } from '../../../lib/operator/kube/node-zones';
 import type { QuidditchNode } from '../../../lib/api/v1';
 import { testKubeConfig } from '../../support/kube';
+import { rawRequest } from '../../support/raw-request';
 import { customObjects, DeployedCluster, deployCluster, mergePatch, nodeBody, nodeCoords, refusal, waitUntilEnforced } from './node-identity';
 
 const admin = testKubeConfig();
@@ -117,6 +118,14 @@ describe('other credentials', () => {
     expect((await refusal(core.listNamespacedPod({ namespace: cluster.namespace }))).code).toBe(403);
     // A data node's token reads no Node at all: the zone is the operator's to resolve.
     expect(await new KubernetesNodeZones(cluster.dataNodes[X]).lookup(cluster.kubernetesNodes[X])).toMatchObject({ kind: 'failed', code: 403 });
+  });
+
+  it('lets the operator watch its own leader Lease by name (a standby learns of a release), and list no Lease', async () => {
+    const leases = `/apis/coordination.k8s.io/v1/namespaces/${cluster.namespace}/leases`;
+    const named = await rawRequest(cluster.operator, { method: 'GET', path: `${leases}?watch=1&fieldSelector=metadata.name%3Dsearch-operator&timeoutSeconds=1` });
+    expect(named.status).toBe(200);
+    expect((await rawRequest(cluster.operator, { method: 'GET', path: `${leases}?watch=1&timeoutSeconds=1` })).status).toBe(403);
+    expect((await rawRequest(cluster.operator, { method: 'GET', path: leases })).status).toBe(403);
   });
 
   it('refuses an unbound data-node token (kubectl create token) even for a pod\'s own name', async () => {

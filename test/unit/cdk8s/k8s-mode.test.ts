@@ -29,7 +29,11 @@ describe('QuidditchCluster in k8s mode', () => {
   it('gives the operator exactly the lease verbs leader election needs', () => {
     const rules = one(objects, 'Role', 'search-operator').rules as Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }>;
     const lease = rules.filter((r) => r.apiGroups.includes('coordination.k8s.io'));
-    expect(lease).toEqual([{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] }]);
+    expect(lease).toEqual([
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
+      // The standby's watch of the one Lease (lease-watch.ts): by name only, never a list.
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: ['search-operator'], verbs: ['watch'] },
+    ]);
     const verbsOn = (group: string, resource: string) =>
       rules.filter((r) => r.apiGroups.includes(group) && r.resources.includes(resource)).flatMap((r) => r.verbs).sort();
     expect(verbsOn('quidditch.io', 'quidditchindices/status')).toEqual(['get', 'patch', 'update']);
