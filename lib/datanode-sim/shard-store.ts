@@ -176,9 +176,11 @@ export class ShardStore implements DataNodeHandler {
     }
     this.counters.promoteEffective++;
     this.persist();
-    this.emit('REMOVED', removed);
+    // The primary first, then the replica's removal: a watcher between the two events sees the shard
+    // held twice, never not at all (which the operator would take for a lost copy: red until it reappeared).
     const info = this.info(promoted, false);
     this.emit('UPSERT', info);
+    this.emit('REMOVED', removed);
     return info;
   }
 
