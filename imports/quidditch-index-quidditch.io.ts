@@ -112,11 +112,11 @@ export interface QuidditchIndexSpec {
   readonly replicas?: number;
 
   /**
-   * Index settings as string values, for example refresh_interval: "1s" (at most 128 keys, values up to 1024 characters).
+   * Index settings as the engine takes them: nested objects (or dotted keys) whose values are strings, numbers, booleans or lists of them, e.g. refresh_interval: "1s", max_result_window: 20000, analysis.analyzer.*. At most 128 top-level keys, 8 levels and 65536 bytes as JSON (the operator refuses the index with Ready=False/InvalidSpec beyond what this schema checks). Dynamic settings changed here reach every existing copy; static ones are refused by the data nodes (condition SettingsApplied=False).
    *
    * @schema QuidditchIndexSpec#settings
    */
-  readonly settings?: { [key: string]: string };
+  readonly settings?: QuidditchIndexSpecSettings;
 
   /**
    * Field mappings, in the Elasticsearch mapping format.
@@ -135,8 +135,68 @@ export function toJson_QuidditchIndexSpec(obj: QuidditchIndexSpec | undefined): 
   const result = {
     'shards': obj.shards,
     'replicas': obj.replicas,
-    'settings': ((obj.settings) === undefined) ? undefined : (Object.entries(obj.settings).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+    'settings': toJson_QuidditchIndexSpecSettings(obj.settings),
     'mappings': toJson_QuidditchIndexSpecMappings(obj.mappings),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Index settings as the engine takes them: nested objects (or dotted keys) whose values are strings, numbers, booleans or lists of them, e.g. refresh_interval: "1s", max_result_window: 20000, analysis.analyzer.*. At most 128 top-level keys, 8 levels and 65536 bytes as JSON (the operator refuses the index with Ready=False/InvalidSpec beyond what this schema checks). Dynamic settings changed here reach every existing copy; static ones are refused by the data nodes (condition SettingsApplied=False).
+ *
+ * @schema QuidditchIndexSpecSettings
+ */
+export interface QuidditchIndexSpecSettings {
+  /**
+   * Not allowed: spec.shards / spec.replicas say this.
+   *
+   * @schema QuidditchIndexSpecSettings#number_of_shards
+   */
+  readonly numberOfShards?: any;
+
+  /**
+   * Not allowed: spec.shards / spec.replicas say this.
+   *
+   * @schema QuidditchIndexSpecSettings#index.number_of_shards
+   */
+  readonly indexNumberOfShards?: any;
+
+  /**
+   * Not allowed: spec.shards / spec.replicas say this.
+   *
+   * @schema QuidditchIndexSpecSettings#number_of_replicas
+   */
+  readonly numberOfReplicas?: any;
+
+  /**
+   * Not allowed: spec.shards / spec.replicas say this.
+   *
+   * @schema QuidditchIndexSpecSettings#index.number_of_replicas
+   */
+  readonly indexNumberOfReplicas?: any;
+
+  /**
+   * Settings under index (same as index.-prefixed keys).
+   *
+   * @schema QuidditchIndexSpecSettings#index
+   */
+  readonly index?: QuidditchIndexSpecSettingsIndex;
+}
+
+/**
+ * Converts an object of type 'QuidditchIndexSpecSettings' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_QuidditchIndexSpecSettings(obj: QuidditchIndexSpecSettings | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'number_of_shards': obj.numberOfShards,
+    'index.number_of_shards': obj.indexNumberOfShards,
+    'number_of_replicas': obj.numberOfReplicas,
+    'index.number_of_replicas': obj.indexNumberOfReplicas,
+    'index': toJson_QuidditchIndexSpecSettingsIndex(obj.index),
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
@@ -173,6 +233,42 @@ export function toJson_QuidditchIndexSpecMappings(obj: QuidditchIndexSpecMapping
   const result = {
     'dynamic': obj.dynamic,
     'properties': ((obj.properties) === undefined) ? undefined : (Object.entries(obj.properties).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
+  };
+  // filter undefined values
+  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Settings under index (same as index.-prefixed keys).
+ *
+ * @schema QuidditchIndexSpecSettingsIndex
+ */
+export interface QuidditchIndexSpecSettingsIndex {
+  /**
+   * Not allowed: spec.shards / spec.replicas say this.
+   *
+   * @schema QuidditchIndexSpecSettingsIndex#number_of_shards
+   */
+  readonly numberOfShards?: any;
+
+  /**
+   * Not allowed: spec.shards / spec.replicas say this.
+   *
+   * @schema QuidditchIndexSpecSettingsIndex#number_of_replicas
+   */
+  readonly numberOfReplicas?: any;
+}
+
+/**
+ * Converts an object of type 'QuidditchIndexSpecSettingsIndex' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_QuidditchIndexSpecSettingsIndex(obj: QuidditchIndexSpecSettingsIndex | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result = {
+    'number_of_shards': obj.numberOfShards,
+    'number_of_replicas': obj.numberOfReplicas,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});

@@ -5,7 +5,9 @@
  *
  * The file is named quidditch-index.ts, not index.ts, so it is never mistaken for a barrel module.
  */
+import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { indexSettingsProblems, type IndexSettings } from '../api/v1/index-settings';
 import { INDEX_LIMITS } from '../api/v1/quidditch-index';
 import * as imported from '../../imports/quidditch-index-quidditch.io';
 import { CLUSTER_LABEL, recommendedLabels } from '../model/labels';
@@ -14,11 +16,18 @@ import { isDns1123Label, isDns1123Subdomain, isInteger, Problems } from '../mode
 import { PACKAGE_VERSION } from '../model/version';
 
 /** An index's own props: its spec, name, namespace and labels (QuidditchCluster.addIndex takes these). */
-export interface QuidditchIndexOptions extends imported.QuidditchIndexSpec {
+export interface QuidditchIndexOptions {
+  /** Primary shards (1-1000). Immutable once created: documents are routed by hash modulo this number. */
+  readonly shards: number;
   /** Replica copies of every primary shard (0-5), each on a different node. @default 1 (the CRD's default) */
   readonly replicas?: number;
-  /** Index settings as strings, e.g. `refresh_interval: "1s"` (at most 128 keys). @default none */
-  readonly settings?: { [key: string]: string };
+  /**
+   * Index settings as the engine takes them, nested or dotted: strings, numbers, booleans, lists of
+   * them, objects of settings — e.g. `{ refresh_interval: '1s', max_result_window: 20000, analysis: { analyzer: { … } } }`
+   * (at most 128 top-level keys, 8 levels, 64 KiB as JSON; not number_of_shards/number_of_replicas,
+   * which `shards`/`replicas` say). @default none
+   */
+  readonly settings?: IndexSettings;
   /** Field mappings, in the Elasticsearch mapping format. @default none (dynamic mapping) */
   readonly mappings?: imported.QuidditchIndexSpecMappings;
   /** Index (object) name: a DNS-1123 subdomain. @default the construct id */
@@ -45,11 +54,7 @@ export function validateIndexProps(name: string, props: QuidditchIndexProps): vo
   if (props.replicas !== undefined) {
     p.check(isInteger(props.replicas) && props.replicas >= L.minReplicas && props.replicas <= L.maxReplicas, 'replicas', props.replicas, `must be an integer from ${L.minReplicas} to ${L.maxReplicas}`);
   }
-  const settings = Object.entries(props.settings ?? {});
-  p.check(settings.length <= L.maxSettings, 'settings', `${settings.length} keys`, `must have at most ${L.maxSettings} keys`);
-  for (const [key, value] of settings) {
-    p.check(typeof value === 'string' && value.length <= L.maxSettingValueLength, `settings[${JSON.stringify(key)}]`, value, `must be a string of at most ${L.maxSettingValueLength} characters`);
-  }
+  for (const problem of indexSettingsProblems(props.settings, 'settings')) p.add(problem.path, problem.value, problem.rule);
   const fields = Object.keys(props.mappings?.properties ?? {}).length;
   p.check(fields <= L.maxMappingFields, 'mappings.properties', `${fields} fields`, `must have at most ${L.maxMappingFields} fields`);
   p.throwIfAny('QuidditchIndex', name);
@@ -57,7 +62,7 @@ export function validateIndexProps(name: string, props: QuidditchIndexProps): vo
 
 /** A QuidditchIndex custom resource declared in code, validated at synth with the CRD's limits. */
 export class QuidditchIndex extends Construct {
-  readonly apiObject: imported.QuidditchIndex;
+  readonly apiObject: ApiObject;
 
   constructor(scope: Construct, id: string, props: QuidditchIndexProps) {
     super(scope, id);
@@ -68,9 +73,12 @@ export class QuidditchIndex extends Construct {
       ? { ...recommendedLabels(props.cluster.name, 'index', props.cluster.version, { ...props.cluster.labels, ...props.labels }), [CLUSTER_LABEL]: props.cluster.name }
       : recommendedLabels(name, 'index', PACKAGE_VERSION, props.labels);
     const { shards, replicas, settings, mappings } = props;
-    this.apiObject = new imported.QuidditchIndex(this, 'Resource', {
+    // A plain ApiObject, not the imported class: settings are free-form, and the imported toJson keeps
+    // only the keys the CRD declares (those its CEL rules refuse), dropping every real setting.
+    this.apiObject = new ApiObject(this, 'Resource', {
+      ...imported.QuidditchIndex.GVK,
       metadata: { name, ...(namespace !== undefined ? { namespace } : {}), labels },
-      spec: { shards, replicas, settings, mappings },
+      spec: { shards, replicas, ...(settings !== undefined ? { settings } : {}), ...(mappings !== undefined ? { mappings: imported.toJson_QuidditchIndexSpecMappings(mappings) } : {}) },
     });
   }
 }

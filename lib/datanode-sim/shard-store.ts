@@ -267,19 +267,28 @@ export class ShardStore implements DataNodeHandler {
     return (this.options.startDelayMs ?? 0) + jitter + Math.ceil(((this.options.recoveryMsPerMiB ?? 0) * recoverBytes) / MiB);
   }
 
-  /** Tells watchers when the copy starts (or fails to); a copy that starts at once needs no timer. */
+  /**
+   * Tells watchers when the copy starts (or fails to). A copy already due needs no timer: the change
+   * its caller emits computes its state now, and says so.
+   */
   private scheduleStart(copy: StoredCopy): void {
-    const key = shardKey(copy.shard);
-    const wait = (copy.startsAtMs ?? 0) - this.now().getTime();
-    if (copy.startsAtMs === undefined || wait <= 0 || copy.failureReason !== undefined) return;
+    if (copy.startsAtMs === undefined || copy.failureReason !== undefined || copy.startsAtMs <= this.now().getTime()) return;
+    this.armStart(shardKey(copy.shard), copy.startsAtMs);
+  }
+
+  /** A timer that announces the copy at `key` once the clock reaches `atMs`; every path ends in the UPSERT. */
+  private armStart(key: string, atMs: number): void {
     const timer = setTimeout(() => {
       this.timers.delete(key);
       const current = this.copies.get(key);
-      if (!current) return;
-      // Timers may fire a millisecond before the clock says the time has come: wait the rest.
-      if (this.now().getTime() < (current.startsAtMs ?? 0)) return this.scheduleStart(current);
+      const due = current?.startsAtMs;
+      if (!current || due === undefined) return; // deleted meanwhile
+      // Timers run on the monotonic clock and may fire a millisecond before Date says the time has
+      // come: wait the rest. (Asking "is it still ahead?" twice, as before, could find it ahead and
+      // then past, arm nothing and announce nothing: the copy started without its watchers knowing.)
+      if (this.now().getTime() < due) return this.armStart(key, due);
       this.emit('UPSERT', this.info(current, false));
-    }, wait);
+    }, Math.max(0, atMs - this.now().getTime()));
     timer.unref();
     this.timers.set(key, timer);
   }

@@ -4,3 +4,4 @@ export * from './quidditch-node';
 export * from './shard-allocation';
 export * from './crds';
 export * from './cluster-state';
+export * from './index-settings';

@@ -1,4 +1,5 @@
-import { conditionsSchema, Condition, ObjectMeta, ResourceDefinition, API_GROUP_VERSION } from './schema';
+import { conditionsSchema, Condition, JSONSchema, ObjectMeta, ResourceDefinition, API_GROUP_VERSION } from './schema';
+import { IndexSettings, SETTINGS_LIMITS, SPEC_OWNED_SETTINGS } from './index-settings';
 
 export const INDEX_STATES = ['CREATING', 'ACTIVE', 'DELETING'] as const;
 export type IndexState = (typeof INDEX_STATES)[number];
@@ -13,14 +14,19 @@ export type IndexHealth = (typeof INDEX_HEALTHS)[number];
 export const SHARD_STATES = ['INITIALIZING', 'STARTED', 'RELOCATING', 'UNASSIGNED'] as const;
 export type ShardState = (typeof SHARD_STATES)[number];
 
+/** Schema entries for the settings spec owns, bare and (with `prefixed`) index.-prefixed: declared so CEL can refuse them. */
+function specOwnedSettingFields(prefixed = true): Record<string, JSONSchema> {
+  const field: JSONSchema = { description: 'Not allowed: spec.shards / spec.replicas say this.', 'x-kubernetes-int-or-string': true };
+  return Object.fromEntries(Object.keys(SPEC_OWNED_SETTINGS).flatMap((k) => (prefixed ? [[k, field], [`index.${k}`, field]] : [[k, field]])));
+}
+
 /** Limits shared by the schema, the constructs' validation and the allocator. */
 export const INDEX_LIMITS = {
   minShards: 1,
   maxShards: 1000,
   minReplicas: 0,
   maxReplicas: 5,
-  maxSettings: 128,
-  maxSettingValueLength: 1024,
+  maxSettings: SETTINGS_LIMITS.maxTopLevelKeys,
   /** Same as Elasticsearch's default index.mapping.total_fields.limit. */
   maxMappingFields: 1000,
 } as const;
@@ -30,8 +36,8 @@ export interface QuidditchIndexSpec {
   shards: number;
   /** Replica copies of every primary. @default 1 */
   replicas?: number;
-  /** Index settings as string values (e.g. refresh_interval: "1s"). */
-  settings?: Record<string, string>;
+  /** Index settings, nested or dotted (e.g. refresh_interval: "1s", analysis.analyzer.*); see index-settings.ts. */
+  settings?: IndexSettings;
   /** Field mappings. */
   mappings?: { dynamic?: 'true' | 'false' | 'strict' | 'runtime'; properties?: Record<string, Record<string, unknown>> };
 }
@@ -116,21 +122,23 @@ export const quidditchIndexDefinition: ResourceDefinition = {
       },
       settings: {
         type: 'object',
-        description: `Index settings as string values, for example refresh_interval: "1s" (at most ${L.maxSettings} keys, values up to ${L.maxSettingValueLength} characters).`,
+        description:
+          `Index settings as the engine takes them: nested objects (or dotted keys) whose values are strings, numbers, booleans or lists of them, e.g. refresh_interval: "1s", max_result_window: 20000, analysis.analyzer.*. At most ${L.maxSettings} top-level keys, ${SETTINGS_LIMITS.maxDepth} levels and ${SETTINGS_LIMITS.maxBytes} bytes as JSON (the operator refuses the index with Ready=False/InvalidSpec beyond what this schema checks). Dynamic settings changed here reach every existing copy; static ones are refused by the data nodes (condition SettingsApplied=False).`,
         maxProperties: L.maxSettings,
-        additionalProperties: { type: 'string', description: 'One setting value.', maxLength: L.maxSettingValueLength },
-        // The shape of the index lives in spec.shards/spec.replicas only: a second place to say it
-        // would contradict the first (the operator plans from spec, the copies would say otherwise).
-        'x-kubernetes-validations': [
-          {
-            rule: "!('number_of_shards' in self) && !('index.number_of_shards' in self)",
-            message: 'number_of_shards cannot be set in spec.settings: the shard count is spec.shards. Remove it from spec.settings and set spec.shards',
-          },
-          {
-            rule: "!('number_of_replicas' in self) && !('index.number_of_replicas' in self)",
-            message: 'number_of_replicas cannot be set in spec.settings: the replica count is spec.replicas. Remove it from spec.settings and set spec.replicas',
-          },
-        ],
+        // Free-form below this level: a structural schema cannot say "a string, a number or an object".
+        'x-kubernetes-preserve-unknown-fields': true,
+        // CEL sees no undeclared field of a free-form object, so the keys spec owns are declared here,
+        // in every spelling, only for the rules below to see (and refuse) them.
+        properties: {
+          ...specOwnedSettingFields(),
+          index: { type: 'object', description: 'Settings under index (same as index.-prefixed keys).', 'x-kubernetes-preserve-unknown-fields': true, properties: specOwnedSettingFields(false) },
+        },
+        'x-kubernetes-validations': Object.entries(SPEC_OWNED_SETTINGS).map(([key, field]) => ({
+          // The shape of the index lives in spec.shards/spec.replicas only: a second place to say it
+          // would contradict the first (the operator plans from spec, the copies would say otherwise).
+          rule: `!has(self.${key}) && !has(self.index__dot__${key}) && !(has(self.index) && has(self.index.${key}))`,
+          message: `${key} cannot be set in spec.settings (bare, index.-prefixed or under index): it is spec.${field}. Remove it from spec.settings and set spec.${field}`,
+        })),
       },
       mappings: {
         type: 'object',

@@ -1,4 +1,4 @@
-import type { QuidditchIndex, QuidditchNode } from '../../api/v1';
+import { indexSettingsProblems, type QuidditchIndex, type QuidditchNode } from '../../api/v1';
 import { PlanValidationError } from '../allocation';
 import { isConflict } from '../kube/custom-resource-client';
 import type { EventRecorder } from '../kube/event-recorder';
@@ -7,7 +7,6 @@ import type { ReconcileContext, ReconcileResult, Reconciler } from '../runtime/r
 import type { ObjectStore } from '../runtime/source';
 import { AllocationLedger } from './allocation-ledger';
 import { isTransientApiError, IndexApi } from './index-api';
-import { settingsProblems } from './index-content';
 import { recordTransitions } from './index-events';
 import { executePlan } from './index-execute';
 import { finalizeIndex, FinalizeDeps, INDEX_FINALIZER } from './index-finalizer';
@@ -110,7 +109,7 @@ export class IndexReconciler implements Reconciler {
     const before = index.status?.state;
     let persisted;
     try {
-      const problems = settingsProblems(index.spec.settings);
+      const problems = indexSettingsProblems(index.spec.settings).map((p) => `${p.path} ${p.rule}`);
       if (problems.length) {
         throw new PlanValidationError(`Unable to create QuidditchIndex ${key}: ${problems.join('; ')}. Fix spec.settings: nested objects of strings, numbers and booleans only.`, problems);
       }

@@ -59,7 +59,7 @@ describe('kubectl against the Quidditch CRDs', () => {
     const res = await kubectl(['apply', '-f', '-'], { stdin: JSON.stringify(bad) });
     expect(res.code).not.toBe(0);
     expect(res.stderr).toContain(
-      'The QuidditchIndex "contradicts" is invalid: spec.settings: Invalid value: "object": number_of_shards cannot be set in spec.settings: the shard count is spec.shards. Remove it from spec.settings and set spec.shards',
+      'The QuidditchIndex "contradicts" is invalid: spec.settings: Invalid value: "object": number_of_shards cannot be set in spec.settings (bare, index.-prefixed or under index): it is spec.shards. Remove it from spec.settings and set spec.shards',
     );
     expect((await kubectl(['get', 'qidx', 'contradicts', '-n', ns])).code).not.toBe(0);
   });

@@ -52,7 +52,8 @@ describe('QuidditchIndex', () => {
     ['6 replicas', { shards: 1, replicas: 6 }, 'replicas = 6: must be an integer from 0 to 5'],
     ['-1 replicas', { shards: 1, replicas: -1 }, 'replicas = -1: must be an integer from 0 to 5'],
     ['too many settings', { shards: 1, settings: Object.fromEntries(Array.from({ length: 129 }, (_, i) => [`k${i}`, 'v'])) }, 'settings = "129 keys": must have at most 128 keys'],
-    ['an oversize setting value', { shards: 1, settings: { analysis: 'x'.repeat(1025) } }, `settings["analysis"] = "${'x'.repeat(1025)}": must be a string of at most 1024 characters`],
+    ['a null setting', { shards: 1, settings: JSON.parse('{"analysis":{"analyzer":null}}') as never }, 'settings.analysis.analyzer = null: must be a string, number, boolean, a list of them or an object of settings'],
+    ['number_of_shards under settings.index', { shards: 1, settings: { index: { number_of_shards: 3 } } }, 'settings = "{ number_of_shards: … }": must not set number_of_shards: shards says it. Remove it and set shards'],
     ['a bad namespace', { shards: 1, namespace: 'Q' }, 'namespace = "Q": must be a DNS-1123 label'],
   ])('rejects %s', (_what, props, expected) => {
     const message = errorOf('products', props);

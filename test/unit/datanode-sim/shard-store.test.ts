@@ -119,6 +119,30 @@ describe('ShardStore realism', () => {
     expect(store.getShardInfo(ref(0)).state).toBe('STARTED');
     store.close();
   });
+
+  it('announces a start even when its timer fires a millisecond before the clock says it is due', () => {
+    // setTimeout runs on the monotonic clock, Date on the wall clock: the timer can fire while
+    // Date.now() still reads 1 ms short of the start, and a moment later reads past it. A store that
+    // then finds nothing left to wait for must still tell its watchers, or the copy starts silently.
+    jest.useFakeTimers();
+    try {
+      const readings: number[] = [];
+      let now = 0;
+      const store = new ShardStore('data-0', { startDelayMs: 100, now: () => new Date(readings.shift() ?? now) });
+      const seen: string[] = [];
+      store.subscribe((c) => seen.push(`${c.kind} ${c.shard.state}`));
+      store.createShard({ shard: ref(0) });
+      now = 100;
+      readings.push(99); // the timer's first look at the clock: early
+      jest.advanceTimersByTime(100);
+      jest.runOnlyPendingTimers();
+      jest.runOnlyPendingTimers();
+      expect(seen).toEqual(['UPSERT INITIALIZING', 'UPSERT STARTED']);
+      store.close();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });
 
 describe('ShardStore promotion as its watchers see it', () => {

@@ -385,7 +385,7 @@ describe('IndexReconciler and spec.settings (in memory)', () => {
     idx.spec.settings = { a: null } as never;
     c.api.put(idx);
     expect((await c.reconcile('odd')).kind).toBe('terminal');
-    expect(c.index('odd').status?.conditions?.find((x) => x.type === 'Ready')?.message).toContain('spec.settings.a must be a string, number, boolean or an object of them, got null');
+    expect(c.index('odd').status?.conditions?.find((x) => x.type === 'Ready')?.message).toContain('spec.settings.a must be a string, number, boolean, a list of them or an object of settings');
     expect(c.shards.creations).toBe(0);
   });
 });
