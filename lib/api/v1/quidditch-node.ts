@@ -143,9 +143,9 @@ export const quidditchNodeDefinition: ResourceDefinition = {
     { name: 'Type', type: 'string', jsonPath: '.spec.nodeType', description: 'Node role' },
     { name: 'Tier', type: 'string', jsonPath: '.spec.tier', description: 'Storage tier' },
     { name: 'State', type: 'string', jsonPath: '.status.state', description: 'HEALTHY, UNHEALTHY or DRAINING' },
-    { name: 'Zone', type: 'string', jsonPath: '.status.zone', description: 'Failure zone (spec.zone, else the Kubernetes Node\'s)' },
     { name: 'Shards', type: 'integer', jsonPath: '.status.allocatedShards', description: 'Shard copies held' },
     { name: 'Copies-Left', type: 'integer', jsonPath: '.status.copiesLeft', description: 'While draining: copies still to move away' },
+    { name: 'Zone', type: 'string', jsonPath: '.status.zone', description: 'Failure zone (spec.zone, else the Kubernetes Node\'s)' },
     { name: 'Last-Heartbeat', type: 'date', jsonPath: '.status.lastHeartbeat', description: 'Time since the last heartbeat' },
   ],
 };
