@@ -126,11 +126,18 @@ export interface QuidditchNodeSpec {
   readonly address: string;
 
   /**
-   * Failure zone (e.g. topology.kubernetes.io/zone of its Kubernetes node); copies of one shard are spread across zones.
+   * Failure zone set explicitly (the data node's --zone); copies of one shard are spread across zones. Wins over the zone of spec.kubernetesNode; leave it unset in Kubernetes.
    *
    * @schema QuidditchNodeSpec#zone
    */
   readonly zone?: string;
+
+  /**
+   * The Kubernetes Node the data node's pod runs on (spec.nodeName, via the downward API). The operator reads its topology.kubernetes.io/zone label into status.zone.
+   *
+   * @schema QuidditchNodeSpec#kubernetesNode
+   */
+  readonly kubernetesNode?: string;
 }
 
 /**
@@ -145,6 +152,7 @@ export function toJson_QuidditchNodeSpec(obj: QuidditchNodeSpec | undefined): Re
     'maxShards': obj.maxShards,
     'address': obj.address,
     'zone': obj.zone,
+    'kubernetesNode': obj.kubernetesNode,
   };
   // filter undefined values
   return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});

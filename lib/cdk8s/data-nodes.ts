@@ -45,7 +45,8 @@ export function dataNodeEnv(cluster: ResolvedCluster): k8s.EnvVar[] {
     valueEnv(DATANODE_ENV.dataDir, DATA_DIR),
     ...dataNodeGrpcTls(cluster).env,
     // k8s mode: scale-down removes pods with SIGTERM, so the node first has the operator move its copies away.
-    ...(cluster.mode === 'k8s' ? [valueEnv(DATANODE_ENV.drainOnShutdown, 'true')] : []),
+    // The pod's Kubernetes node goes into its QuidditchNode: the operator reads that Node's zone label.
+    ...(cluster.mode === 'k8s' ? [valueEnv(DATANODE_ENV.drainOnShutdown, 'true'), fieldEnv(DATANODE_ENV.kubernetesNode, 'spec.nodeName')] : []),
   ];
 }
 

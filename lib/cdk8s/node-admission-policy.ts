@@ -6,13 +6,18 @@
  * NodeRestriction admission plugin binds a kubelet to its own Node: a request from the data
  * nodes' ServiceAccount must carry a token bound to a Pod (the kubelet mounts exactly such a
  * token), may only name the QuidditchNode after that pod, may only advertise that pod's own
- * stable DNS name, may not set the state the operator owns, and may label it only with its own
- * cluster (quidditch.io/cluster decides which cluster's operator uses the node).
+ * stable DNS name, may only name the Kubernetes Node its pod runs on (spec.kubernetesNode, whose zone
+ * label the operator reads), may not set the state or zone the operator owns, and may label it only
+ * with its own cluster (quidditch.io/cluster decides which cluster's operator uses the node).
  *
  * Address rule: the node keeps setting spec.address (the reference data node and the operator are
  * unchanged) and the policy binds it to the pod's identity: `<pod>.<headless service>.<namespace>.svc:<port>`,
  * the name the StatefulSet gives the pod. The host is compared in full, so neither another pod's
  * name nor an outside domain (`<pod>.<service>.<ns>.svc.evil.example`) passes.
+ *
+ * Kubernetes-node rule: a Pod-bound token names the Node of its pod (claim
+ * authentication.kubernetes.io/node-name, on by default since Kubernetes 1.30), so a node cannot pull
+ * its copies' spread off by claiming a Node in another zone. Without the claim it may name none.
  *
  * Needs Kubernetes 1.30+ (admissionregistration.k8s.io/v1). Older API servers do not serve the kind:
  * `kubectl apply` reports `no matches for kind "ValidatingAdmissionPolicy" in version
@@ -33,12 +38,15 @@ import { clusterScoped } from './scope';
 export const ADMISSION_API_VERSION = 'admissionregistration.k8s.io/v1';
 /** The claim a Pod-bound ServiceAccount token adds to the request's user info. */
 export const POD_NAME_EXTRA = 'authentication.kubernetes.io/pod-name';
+/** The claim naming the Node the token's pod was scheduled to. */
+export const NODE_NAME_EXTRA = 'authentication.kubernetes.io/node-name';
 
 /** Names of the rules, as they appear in the refusal messages (`rule own-node-only: …`). */
 export const NODE_RULES = {
   boundToken: 'bound-pod-token',
   ownNode: 'own-node-only',
   ownAddress: 'own-address-only',
+  ownKubernetesNode: 'own-kubernetes-node-only',
   operatorState: 'operator-owns-state',
   ownCluster: 'own-cluster-only',
 } as const;
@@ -59,8 +67,9 @@ export function ownAddressPrefixExpression(cluster: ResolvedCluster): string {
 }
 
 const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-const extra = `request.userInfo.extra[${quote(POD_NAME_EXTRA)}]`;
-const stateOf = (o: string) => `${o} != null && has(${o}.status) && has(${o}.status.state) ? ${o}.status.state : ''`;
+const claim = (key: string) => `has(request.userInfo.extra) && ${quote(key)} in request.userInfo.extra && size(request.userInfo.extra[${quote(key)}]) > 0 ? request.userInfo.extra[${quote(key)}][0] : ''`;
+const statusField = (o: string, field: string) => `${o} != null && has(${o}.status) && has(${o}.status.${field}) ? ${o}.status.${field} : ''`;
+const kubernetesNodeOf = (o: string) => `${o} != null && has(${o}.spec.kubernetesNode) ? ${o}.spec.kubernetesNode : ''`;
 /** The later rules apply only to a bound token writing its own node, so each refusal names one rule. */
 const OWN = "variables.podName == '' || request.name != variables.podName";
 
@@ -76,7 +85,8 @@ export function renderNodeAdmissionPolicySpec(cluster: ResolvedCluster): k8s.Val
     // Only the data nodes' requests; the operator and humans are governed by RBAC alone.
     matchConditions: [{ name: 'data-node-service-account', expression: `request.userInfo.username == ${quote(dataNodeUsername(cluster))}` }],
     variables: [
-      { name: 'podName', expression: `has(request.userInfo.extra) && ${quote(POD_NAME_EXTRA)} in request.userInfo.extra && size(${extra}) > 0 ? ${extra}[0] : ''` },
+      { name: 'podName', expression: claim(POD_NAME_EXTRA) },
+      { name: 'nodeName', expression: claim(NODE_NAME_EXTRA) },
       { name: 'ownAddressPrefix', expression: ownAddressPrefixExpression(cluster) },
     ],
     validations: [
@@ -98,9 +108,15 @@ export function renderNodeAdmissionPolicySpec(cluster: ResolvedCluster): k8s.Val
         messageExpression: `'rule ${NODE_RULES.ownAddress}: QuidditchNode ' + request.name + ' may advertise only its own pod\\'s address ' + variables.ownAddressPrefix + '<port>, not "' + object.spec.address + '".'`,
       },
       {
-        expression: `${OWN} || request.operation != 'UPDATE' || (${stateOf('object')}) == (${stateOf('oldObject')})`,
+        // Unset, unchanged, or the Node its token names; unchanged lets a status write pass before re-registration.
+        expression: `${OWN} || request.operation == 'DELETE' || (${kubernetesNodeOf('object')}) == '' || (${kubernetesNodeOf('object')}) == (${kubernetesNodeOf('oldObject')}) || object.spec.kubernetesNode == variables.nodeName`,
         reason: 'Forbidden',
-        message: `rule ${NODE_RULES.operatorState}: status.state of a QuidditchNode is set by the operator; a data node reports only lastHeartbeat, allocatedShards and resources.`,
+        messageExpression: `'rule ${NODE_RULES.ownKubernetesNode}: QuidditchNode ' + request.name + ' may name only the Kubernetes node its pod runs on (' + (variables.nodeName == '' ? 'its token names none' : variables.nodeName) + ') in spec.kubernetesNode, not "' + object.spec.kubernetesNode + '".'`,
+      },
+      {
+        expression: `${OWN} || request.operation != 'UPDATE' || ((${statusField('object', 'state')}) == (${statusField('oldObject', 'state')}) && (${statusField('object', 'zone')}) == (${statusField('oldObject', 'zone')}))`,
+        reason: 'Forbidden',
+        message: `rule ${NODE_RULES.operatorState}: status.state and status.zone of a QuidditchNode are set by the operator; a data node reports only lastHeartbeat, allocatedShards and resources.`,
       },
       {
         // The label decides which cluster's operator uses the node: a node may claim only its own cluster.

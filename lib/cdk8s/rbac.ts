@@ -23,15 +23,18 @@ export function operatorRoleRules(): k8s.PolicyRule[] {
     // Leader election: read, take over and renew its own Lease (watched by a standby, to take over at
     // once); list and watch the namespace's Leases to see another cluster's operator. Never deleted.
     { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'list', 'watch', 'create', 'update'] },
-    { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
-    { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
-    { apiGroups: [''], resources: ['pods', 'endpoints'], verbs: READ },
+    // Events are only created (core/v1, one per occurrence; never patched to aggregate).
+    { apiGroups: [''], resources: ['events'], verbs: ['create'] },
   ];
 }
 
-/** Cluster-scoped rules of the operator: only node reads, for capacity and zone awareness. */
+/**
+ * Cluster-scoped rules of the operator: read one Kubernetes Node by name, for the zone of a data node
+ * (its topology.kubernetes.io/zone label). Only `get`: the operator reads the Nodes its data nodes
+ * name (spec.kubernetesNode) and never lists or watches all of them.
+ */
 export function operatorClusterRoleRules(): k8s.PolicyRule[] {
-  return [{ apiGroups: [''], resources: ['nodes'], verbs: READ }];
+  return [{ apiGroups: [''], resources: ['nodes'], verbs: ['get'] }];
 }
 
 /** A data node registers its own QuidditchNode and heartbeats through its status; nothing else. */

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ADDRESS_PATTERN, DEFAULT_MAX_SHARDS_PER_NODE, NODE_TIERS, NodeTier } from '../api/v1';
+import { ADDRESS_PATTERN, DEFAULT_MAX_SHARDS_PER_NODE, KUBERNETES_NODE_NAME_PATTERN, NODE_TIERS, NodeTier, ZONE_PATTERN } from '../api/v1';
 import { DATANODE_ENV, DATANODE_GRPC_PORT } from '../model/datanode-env';
 import { FaultSpec, parseFailCopies, parseHang } from './faults';
 
@@ -33,7 +33,10 @@ export interface SimConfig {
   readonly tier: NodeTier;
   /** @default 1000 */
   readonly maxShards: number;
+  /** spec.zone: an explicit failure zone, which wins over the Kubernetes Node's. */
   readonly zone?: string;
+  /** spec.kubernetesNode: the Kubernetes Node the pod runs on; the operator reads its zone label. */
+  readonly kubernetesNode?: string;
   /** Seconds between heartbeats. @default 10 */
   readonly heartbeatSeconds: number;
   /** kubeconfig path; else $KUBECONFIG, ~/.kube/config or the in-cluster service account. */
@@ -85,7 +88,9 @@ export const SIM_USAGE = `Usage: datanode-sim [options]   (flags override the ${
   --advertise HOST:PORT       spec.address (default 127.0.0.1:<port>) [$${DATANODE_ENV.advertiseAddress}]
   --tier hot|warm|cold        (default hot)                 [$${DATANODE_ENV.tier}]
   --max-shards N              (default ${DEFAULT_MAX_SHARDS_PER_NODE})                [$${DATANODE_ENV.maxShards}]
-  --zone ZONE                 failure zone
+  --zone ZONE                 failure zone; wins over the Kubernetes node's zone (default: none)
+  --kubernetes-node NAME      Kubernetes Node the pod runs on; the operator reads its
+                              topology.kubernetes.io/zone label   [$${DATANODE_ENV.kubernetesNode}]
   --heartbeat-interval SEC    (default 10)                  [$${DATANODE_ENV.heartbeatInterval}]
   --kubeconfig PATH           (default $KUBECONFIG, ~/.kube/config, in-cluster)
   --stats-port N              serve GET /stats on 127.0.0.1:N (0 = random)
@@ -129,6 +134,7 @@ export function parseSimConfig(argv: readonly string[], env: NodeJS.ProcessEnv):
       tier: { type: 'string' },
       'max-shards': { type: 'string' },
       zone: { type: 'string' },
+      'kubernetes-node': { type: 'string' },
       'heartbeat-interval': { type: 'string' },
       kubeconfig: { type: 'string' },
       'stats-port': { type: 'string' },
@@ -189,6 +195,14 @@ export function parseSimConfig(argv: readonly string[], env: NodeJS.ProcessEnv):
   if (advertise !== undefined && !new RegExp(ADDRESS_PATTERN).test(advertise)) {
     problems.push(`${label('advertise', DATANODE_ENV.advertiseAddress)} must be host:port, got "${advertise}"`);
   }
+  const zone = pick('zone');
+  if (zone !== undefined && (zone.length > 63 || !new RegExp(ZONE_PATTERN).test(zone))) {
+    problems.push(`${label('zone')} must be a label value (at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit), got "${zone}"`);
+  }
+  const kubernetesNode = pick('kubernetes-node', DATANODE_ENV.kubernetesNode);
+  if (kubernetesNode !== undefined && (kubernetesNode.length > 253 || !new RegExp(KUBERNETES_NODE_NAME_PATTERN).test(kubernetesNode))) {
+    problems.push(`${label('kubernetes-node', DATANODE_ENV.kubernetesNode)} must be a Kubernetes Node name (a lowercase DNS subdomain), got "${kubernetesNode}"`);
+  }
   const parsed = <T>(flag: Parameters<typeof pick>[0], parse: (text: string) => T): T | undefined => {
     const raw = pick(flag);
     if (raw === undefined) return undefined;
@@ -220,7 +234,8 @@ export function parseSimConfig(argv: readonly string[], env: NodeJS.ProcessEnv):
     advertise,
     tier: tier as NodeTier,
     maxShards: number('max-shards', DATANODE_ENV.maxShards, DEFAULT_MAX_SHARDS_PER_NODE, 1, 100000) as number,
-    zone: pick('zone'),
+    zone,
+    kubernetesNode,
     heartbeatSeconds: number('heartbeat-interval', DATANODE_ENV.heartbeatInterval, 10, 0.05, 3600, false) as number,
     kubeconfig: pick('kubeconfig'),
     statsPort: number('stats-port', undefined, undefined, 0, 65535),

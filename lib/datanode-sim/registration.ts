@@ -61,9 +61,9 @@ export class NodeRegistration {
     const labelled = this.cluster === undefined || existing.metadata.labels?.[CLUSTER_LABEL] === this.cluster;
     if (specMatches(existing.spec, this.spec) && labelled) return existing;
     try {
-      // zone: null removes a zone the node no longer has (merge-patch semantics). The cluster label is
-      // added to a QuidditchNode registered before nodes carried it.
-      const body = { ...(labelled ? {} : { metadata: { labels: { [CLUSTER_LABEL]: this.cluster } } }), spec: { ...this.spec, zone: this.spec.zone ?? null } };
+      // null removes a zone or Kubernetes node the node no longer has (merge-patch semantics). The
+      // cluster label is added to a QuidditchNode registered before nodes carried it.
+      const body = { ...(labelled ? {} : { metadata: { labels: { [CLUSTER_LABEL]: this.cluster } } }), spec: { ...this.spec, zone: this.spec.zone ?? null, kubernetesNode: this.spec.kubernetesNode ?? null } };
       return (await this.api.patchNamespacedCustomObject({ ...c, name: this.name, body }, mergePatch())) as QuidditchNode;
     } catch (err) {
       throw this.fail('update', err);
@@ -108,6 +108,7 @@ function specMatches(a: QuidditchNodeSpec, b: QuidditchNodeSpec): boolean {
     a.tier === b.tier &&
     a.maxShards === b.maxShards &&
     a.address === b.address &&
-    (a.zone ?? undefined) === (b.zone ?? undefined)
+    (a.zone ?? undefined) === (b.zone ?? undefined) &&
+    (a.kubernetesNode ?? undefined) === (b.kubernetesNode ?? undefined)
   );
 }

@@ -177,9 +177,11 @@ export class ShardStore implements DataNodeHandler {
     }
     this.counters.promoteEffective++;
     this.persist();
-    this.emit('REMOVED', removed);
+    // The primary first, then the replica's removal: a watcher between the two events sees the shard
+    // held twice, never not at all (which the operator would take for a lost copy: red until it reappeared).
     const info = this.info(promoted, false);
     this.emit('UPSERT', info);
+    this.emit('REMOVED', removed);
     return info;
   }
 
@@ -208,11 +210,12 @@ export class ShardStore implements DataNodeHandler {
     this.copies.set(replicaKey, demoted);
     this.counters.demoteEffective++;
     this.persist();
-    this.emit('REMOVED', removed);
     if (source) void this.recoverCopy(replicaKey, demoted, source);
     else this.scheduleStart(demoted);
+    // As for a promotion: the new copy first, then the old one's removal (never "not held" in between).
     const info = this.info(demoted, false);
     this.emit('UPSERT', info);
+    this.emit('REMOVED', removed);
     return info;
   }
 

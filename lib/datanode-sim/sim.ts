@@ -103,6 +103,7 @@ export class DataNodeSim {
         maxShards: this.config.maxShards,
         address,
         ...(this.config.zone ? { zone: this.config.zone } : {}),
+        ...(this.config.kubernetesNode ? { kubernetesNode: this.config.kubernetesNode } : {}),
       }, this.config.cluster);
       await this.beat();
     }

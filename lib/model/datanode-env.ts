@@ -5,6 +5,11 @@
 export const DATANODE_ENV = {
   /** The node's name (the pod name); also the QuidditchNode it creates. */
   nodeName: 'QUIDDITCH_NODE_NAME',
+  /**
+   * The Kubernetes Node the pod runs on (spec.nodeName, downward API), written to the QuidditchNode's
+   * spec.kubernetesNode so the operator can read the Node's zone label.
+   */
+  kubernetesNode: 'QUIDDITCH_KUBERNETES_NODE',
   /** Namespace the QuidditchNode is created in. */
   namespace: 'QUIDDITCH_NAMESPACE',
   /**

@@ -15,6 +15,7 @@ import type { ObservedCopies } from './datanode/observed-copies';
 import { ShardWatcher } from './datanode/shard-watcher';
 import { CustomResourceClient } from './kube/custom-resource-client';
 import { KubeEventRecorder, warnOnFailedEvent } from './kube/event-recorder';
+import { KubernetesNodeZones } from './kube/node-zones';
 import type { Logger } from './logger';
 import { OperatorMetrics } from './metrics';
 import { addRoutingRoute } from './routing/routing-api';
@@ -126,17 +127,20 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
     reconciler: new NodeReconciler({
       nodes, nodeCache: nodeInformer, indices, indexCache: indexInformer, shards, events, now,
       heartbeatTimeoutMs: config.heartbeatTimeout * 1000, metrics,
+      // A data node's zone: the topology.kubernetes.io/zone label of the Kubernetes Node its pod runs on.
+      zones: new KubernetesNodeZones(kubeConfig),
     }),
   });
   indexController.watch(indexInformer);
   nodeController.watch(nodeInformer);
-  // Where copies can live changes when a node's state changes (as the cache sees it, so the re-plan
-  // reads the new state) or the node object disappears: re-plan every index of its namespace.
-  const nodeStates = new Map<string, string | undefined>();
+  // Where copies can live changes when a node's state or zone changes (as the cache sees it, so the
+  // re-plan reads the new one) or the node object disappears: re-plan every index of its namespace.
+  const nodeStates = new Map<string, string>();
   nodeInformer.onUpdate((n) => {
     const key = objectKey(n);
-    if (nodeStates.has(key) && nodeStates.get(key) === n.status?.state) return;
-    nodeStates.set(key, n.status?.state);
+    const placement = JSON.stringify([n.status?.state, n.spec.zone, n.status?.zone]);
+    if (nodeStates.get(key) === placement) return;
+    nodeStates.set(key, placement);
     requeueIndices(n.metadata.namespace ?? '');
   });
   nodeInformer.onDelete((n) => {

@@ -15,6 +15,12 @@ export const DEFAULT_MAX_SHARDS_PER_NODE = 1000;
  * holds to other nodes (create-before-delete) and places nothing new on it. Remove the annotation to undo.
  */
 export const DRAIN_ANNOTATION = 'quidditch.io/drain';
+/** The well-known label of a Kubernetes Node naming its failure zone. */
+export const ZONE_LABEL = 'topology.kubernetes.io/zone';
+/** A Kubernetes Node name: a DNS subdomain (RFC 1123), as the API server validates it. */
+export const KUBERNETES_NODE_NAME_PATTERN = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
+/** A label value, as `topology.kubernetes.io/zone` holds it (empty is not a zone). */
+export const ZONE_PATTERN = '^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$';
 
 export interface QuidditchNodeSpec {
   nodeType: NodeType;
@@ -23,7 +29,16 @@ export interface QuidditchNodeSpec {
   maxShards?: number;
   /** host:port the operator dials for the data-node gRPC API. */
   address: string;
+  /**
+   * Failure zone, set explicitly (`--zone`). Wins over the zone of the Kubernetes node; leave it unset
+   * in Kubernetes so the operator resolves it from `kubernetesNode`.
+   */
   zone?: string;
+  /**
+   * The Kubernetes Node the data node's pod runs on (the pod's spec.nodeName, passed through the
+   * downward API). The operator reads that Node's topology.kubernetes.io/zone label into status.zone.
+   */
+  kubernetesNode?: string;
 }
 
 export interface NodeResources {
@@ -45,6 +60,11 @@ export interface QuidditchNodeStatus {
   /** Written by the operator: relocations in flight to and from this node. */
   relocationsIn?: number;
   relocationsOut?: number;
+  /**
+   * Written by the operator: the zone copies are spread by — spec.zone when set, else the
+   * topology.kubernetes.io/zone label of the Kubernetes Node named in spec.kubernetesNode.
+   */
+  zone?: string;
   conditions?: Condition[];
 }
 
@@ -80,7 +100,18 @@ export const quidditchNodeDefinition: ResourceDefinition = {
         maxLength: 261,
         pattern: ADDRESS_PATTERN,
       },
-      zone: { type: 'string', description: 'Failure zone (e.g. topology.kubernetes.io/zone of its Kubernetes node); copies of one shard are spread across zones.', maxLength: 63 },
+      zone: {
+        type: 'string',
+        description: 'Failure zone set explicitly (the data node\'s --zone); copies of one shard are spread across zones. Wins over the zone of spec.kubernetesNode; leave it unset in Kubernetes.',
+        maxLength: 63,
+        pattern: ZONE_PATTERN,
+      },
+      kubernetesNode: {
+        type: 'string',
+        description: 'The Kubernetes Node the data node\'s pod runs on (spec.nodeName, via the downward API). The operator reads its topology.kubernetes.io/zone label into status.zone.',
+        maxLength: 253,
+        pattern: KUBERNETES_NODE_NAME_PATTERN,
+      },
     },
   },
   statusSchema: {
@@ -104,6 +135,7 @@ export const quidditchNodeDefinition: ResourceDefinition = {
       copiesLeft: { type: 'integer', description: 'While DRAINING: shard copies still allocated to the node.', minimum: 0 },
       relocationsIn: { type: 'integer', description: 'Copies being relocated to this node.', minimum: 0 },
       relocationsOut: { type: 'integer', description: 'Copies being relocated away from this node.', minimum: 0 },
+      zone: { type: 'string', description: 'Set by the operator: the zone copies are spread by — spec.zone when set, else the topology.kubernetes.io/zone label of the Kubernetes Node spec.kubernetesNode names.', maxLength: 63 },
       conditions: conditionsSchema,
     },
   },
@@ -113,6 +145,7 @@ export const quidditchNodeDefinition: ResourceDefinition = {
     { name: 'State', type: 'string', jsonPath: '.status.state', description: 'HEALTHY, UNHEALTHY or DRAINING' },
     { name: 'Shards', type: 'integer', jsonPath: '.status.allocatedShards', description: 'Shard copies held' },
     { name: 'Copies-Left', type: 'integer', jsonPath: '.status.copiesLeft', description: 'While draining: copies still to move away' },
+    { name: 'Zone', type: 'string', jsonPath: '.status.zone', description: 'Failure zone (spec.zone, else the Kubernetes Node\'s)' },
     { name: 'Last-Heartbeat', type: 'date', jsonPath: '.status.lastHeartbeat', description: 'Time since the last heartbeat' },
   ],
 };

@@ -31,7 +31,8 @@ export function candidateNodes(
         name,
         state: n.status?.state,
         maxShards: n.spec.maxShards ?? DEFAULT_MAX_SHARDS_PER_NODE,
-        zone: n.spec.zone,
+        // spec.zone wins; status.zone is what the operator resolved (the same value, or the Kubernetes Node's zone).
+        zone: n.spec.zone || n.status?.zone || undefined,
         load: loads.get(name) ?? 0,
       };
     });

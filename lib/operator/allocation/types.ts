@@ -28,7 +28,7 @@ export interface CandidateNode {
   readonly state: NodeState | undefined;
   /** spec.maxShards: most copies (over all indices) the node may hold. */
   readonly maxShards: number;
-  /** spec.zone; nodes without a zone count as one shared zone. */
+  /** spec.zone, else status.zone (the Kubernetes Node's zone); nodes without a zone count as one shared zone. */
   readonly zone?: string;
   /**
    * Copies the node holds over ALL indices, INCLUDING the current allocations of the index being

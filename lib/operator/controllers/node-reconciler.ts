@@ -14,6 +14,9 @@ import type { ShardOperations } from './shard-operations';
 import { writeStatus } from './status-writer';
 import { SweepSchedule } from './sweep-schedule';
 import { copyIdentityOf, copyNamespaceOf, isCopyOf } from './copy-identity';
+import type { NodeZoneSource } from '../kube/node-zones';
+import { kubernetesNodeToRead, resolveZone, ZONE_CONDITION } from './node-zone';
+import type { ZoneResolution } from './node-zone';
 
 export interface NodeReconcilerDeps {
   readonly nodes: CustomResourceClient<QuidditchNode>;
@@ -32,6 +35,8 @@ export interface NodeReconcilerDeps {
   readonly sweepRetryBaseMs?: number;
   /** Counts failed sweeps (orphan_sweep_failures_total). */
   readonly metrics?: OperatorMetrics;
+  /** Reads the zone of the Kubernetes Node a data node runs on. @default none: only spec.zone counts */
+  readonly zones?: NodeZoneSource;
 }
 
 /**
@@ -60,8 +65,14 @@ export class NodeReconciler implements Reconciler {
     const before = node.status?.state;
     const drainedBefore = node.status?.conditions?.find((c) => c.type === 'Drained')?.status;
     const progress = drainProgress(name, deps.indexCache.list(namespace));
+    const k8sNode = kubernetesNodeToRead(node);
+    const lookup = k8sNode && deps.zones ? await deps.zones.lookup(k8sNode) : undefined;
+    const zoneBefore = node.status?.zone;
+    const zoneConditionBefore = node.status?.conditions?.find((c) => c.type === ZONE_CONDITION);
     // Re-judge on the fresh object: a heartbeat that arrived meanwhile must win over our stale view.
-    const written = await writeStatus(deps.nodes, node, (cur) => nodeStatus(cur, judgeNode(cur, deps.now(), deps.heartbeatTimeoutMs), progress, deps.now()));
+    const written = await writeStatus(deps.nodes, node, (cur) =>
+      nodeStatus(cur, judgeNode(cur, deps.now(), deps.heartbeatTimeoutMs), progress, deps.now(), resolveZone(cur, lookup)));
+    if (written) recordZoneEvents(deps.events, written, zoneBefore, zoneConditionBefore?.status);
     const after = written?.status?.state;
     if (written && after !== before) {
       const type = after === 'UNHEALTHY' ? 'Warning' : 'Normal';
@@ -134,7 +145,28 @@ function isClaimed(index: QuidditchIndex | undefined, copy: { namespace: string;
  * flight, and while it drains the copies left and a Drained condition (False while copies remain,
  * reason DrainStalled when some cannot leave; True once none is left).
  */
-export function nodeStatus(cur: QuidditchNode, v: NodeVerdict, progress: DrainProgress, now: Date): QuidditchNodeStatus {
+export function nodeStatus(cur: QuidditchNode, v: NodeVerdict, progress: DrainProgress, now: Date, zone?: ZoneResolution): QuidditchNodeStatus {
+  return withZone(cur, liveStatus(cur, v, progress, now), zone, now);
+}
+
+/** status.zone and ZoneResolved from the resolution; unchanged when there is none. */
+function withZone(cur: QuidditchNode, status: QuidditchNodeStatus, zone: ZoneResolution | undefined, now: Date): QuidditchNodeStatus {
+  if (!zone) return status;
+  const conditions = zone.condition ? setCondition(status.conditions, zone.condition, now) : (status.conditions ?? []).filter((c) => c.type !== ZONE_CONDITION);
+  // zone: null removes the field (a JSON merge patch).
+  const field = zone.zone !== undefined ? { zone: zone.zone } : cur.status?.zone !== undefined ? ({ zone: null } as unknown as QuidditchNodeStatus) : {};
+  return { ...status, ...field, conditions };
+}
+
+/** Normal ZoneChanged when status.zone changed; Warning ZoneUnresolved when the Kubernetes node could no longer be read. */
+function recordZoneEvents(events: EventRecorder, written: QuidditchNode, before: string | undefined, conditionBefore: string | undefined): void {
+  const condition = written.status?.conditions?.find((c) => c.type === ZONE_CONDITION);
+  const after = written.status?.zone;
+  if (after !== before) events.record(written, 'Normal', 'ZoneChanged', `Zone ${before ?? '(none)'} → ${after ?? '(none)'}: ${condition?.message ?? 'the node names neither a zone nor a Kubernetes node.'}`);
+  if (condition?.status === 'False' && conditionBefore !== 'False') events.record(written, 'Warning', 'ZoneUnresolved', `${condition.reason}: ${condition.message}`);
+}
+
+function liveStatus(cur: QuidditchNode, v: NodeVerdict, progress: DrainProgress, now: Date): QuidditchNodeStatus {
   const ready = v.state === 'UNHEALTHY' ? 'False' : 'True';
   // Ready is rewritten when the state changes only: its message names the last heartbeat, and a
   // write per heartbeat would double the API load of every node for nothing.

@@ -5,9 +5,12 @@
  */
 import { NODE_RULES } from '../../../lib/cdk8s/node-admission-policy';
 import { CLUSTER_LABEL } from '../../../lib/model/labels';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { NodeRegistration } from '../../../lib/datanode-sim/registration';
+import { KubernetesNodeZones } from '../../../lib/operator/kube/node-zones';
 import type { QuidditchNode } from '../../../lib/api/v1';
 import { testKubeConfig } from '../../support/kube';
+import { rawRequest } from '../../support/raw-request';
 import { customObjects, DeployedCluster, deployCluster, mergePatch, nodeBody, nodeCoords, refusal, waitUntilEnforced } from './node-identity';
 
 const admin = testKubeConfig();
@@ -16,8 +19,8 @@ const Y = 'search-data-1';
 let cluster: DeployedCluster;
 
 const asNode = (pod: string) => customObjects(cluster.dataNodes[pod]);
-const registration = (pod: string, asPod = pod, address = cluster.ownAddress(pod)) =>
-  new NodeRegistration(asNode(asPod), cluster.namespace, pod, { nodeType: 'DATA', tier: 'hot', maxShards: 10, address });
+const registration = (pod: string, asPod = pod, address = cluster.ownAddress(pod), kubernetesNode = cluster.kubernetesNodes[pod]) =>
+  new NodeRegistration(asNode(asPod), cluster.namespace, pod, { nodeType: 'DATA', tier: 'hot', maxShards: 10, address, kubernetesNode });
 const stored = async (name: string) =>
   (await customObjects(admin).getNamespacedCustomObject({ ...nodeCoords(cluster.namespace), name })) as QuidditchNode;
 const patchSpec = (as: ReturnType<typeof asNode>, name: string, spec: object) =>
@@ -47,6 +50,8 @@ describe('a data node with a token bound to its pod', () => {
     await registration(X).heartbeat({ allocatedShards: 3, resources: { diskUsedBytes: 1 } }, new Date('2026-01-01T00:00:00Z'));
     const x = await stored(X);
     expect(x.spec.address).toBe(cluster.ownAddress(X));
+    // The Kubernetes node its pod runs on, as the token names it: the operator reads that Node's zone.
+    expect(x.spec.kubernetesNode).toBe(cluster.kubernetesNodes[X]);
     expect(x.status).toEqual(expect.objectContaining({ lastHeartbeat: '2026-01-01T00:00:00.000Z', allocatedShards: 3 }));
   });
 
@@ -93,12 +98,47 @@ describe('a data node with a token bound to its pod', () => {
     expect((await stored(X)).metadata.labels?.[CLUSTER_LABEL]).toBe('search');
   });
 
-  it('cannot set the state the operator owns, even on its own node', async () => {
+  it('cannot set the state or zone the operator owns, even on its own node', async () => {
     expectRefusedBy(await refusal(patchStatus(asNode(X), X, { state: 'DRAINING' })), NODE_RULES.operatorState);
+    expectRefusedBy(await refusal(patchStatus(asNode(X), X, { zone: 'zone-elsewhere' })), NODE_RULES.operatorState);
+    expect((await stored(X)).status?.zone).toBeUndefined();
+  });
+
+  it('may name only the Kubernetes node its pod runs on, so it cannot borrow another zone', async () => {
+    const other = cluster.kubernetesNodes[Y];
+    const r = await refusal(patchSpec(asNode(X), X, { kubernetesNode: other }));
+    expectRefusedBy(r, NODE_RULES.ownKubernetesNode);
+    expect(r.message).toContain(`(${cluster.kubernetesNodes[X]}) in spec.kubernetesNode, not "${other}"`);
+    expect((await stored(X)).spec.kubernetesNode).toBe(cluster.kubernetesNodes[X]);
+    // Dropping it is allowed (a node outside Kubernetes names none), and naming its own again.
+    await patchSpec(asNode(X), X, { kubernetesNode: null });
+    await registration(X).register();
+    expect((await stored(X)).spec.kubernetesNode).toBe(cluster.kubernetesNodes[X]);
   });
 });
 
 describe('other credentials', () => {
+  it('lets the operator read the zone of a data node\'s Kubernetes node by name, and list neither nodes nor pods', async () => {
+    const zones = new KubernetesNodeZones(cluster.operator);
+    expect(await zones.lookup(cluster.kubernetesNodes[X])).toEqual({ kind: 'found', node: cluster.kubernetesNodes[X], zone: 'zone-0' });
+    expect(await zones.lookup(`${cluster.namespace}-no-such-node`)).toEqual({ kind: 'missing', node: `${cluster.namespace}-no-such-node` });
+    const core = cluster.operator.makeApiClient(CoreV1Api);
+    expect((await refusal(core.listNode())).code).toBe(403);
+    expect((await refusal(core.listNamespacedPod({ namespace: cluster.namespace }))).code).toBe(403);
+    // A data node's token reads no Node at all: the zone is the operator's to resolve.
+    expect(await new KubernetesNodeZones(cluster.dataNodes[X]).lookup(cluster.kubernetesNodes[X])).toMatchObject({ kind: 'failed', code: 403 });
+  });
+
+  it('lets the operator watch its own leader Lease (a standby learns of a release) and list the namespace\'s Leases (another cluster\'s operator), and delete none', async () => {
+    const leases = `/apis/coordination.k8s.io/v1/namespaces/${cluster.namespace}/leases`;
+    const named = await rawRequest(cluster.operator, { method: 'GET', path: `${leases}?watch=1&fieldSelector=metadata.name%3Dsearch-operator&timeoutSeconds=1` });
+    expect(named.status).toBe(200);
+    expect((await rawRequest(cluster.operator, { method: 'GET', path: leases })).status).toBe(200);
+    expect((await rawRequest(cluster.operator, { method: 'DELETE', path: `${leases}/search-operator` })).status).toBe(403);
+    // Leases of other namespaces stay out of reach: the Role is namespaced.
+    expect((await rawRequest(cluster.operator, { method: 'GET', path: '/apis/coordination.k8s.io/v1/namespaces/default/leases' })).status).toBe(403);
+  });
+
   it('refuses an unbound data-node token (kubectl create token) even for a pod\'s own name', async () => {
     const r = await refusal(patchStatus(customObjects(cluster.unboundDataNode), X, { lastHeartbeat: '2030-01-01T00:00:00Z' }));
     expectRefusedBy(r, NODE_RULES.boundToken);
@@ -107,8 +147,8 @@ describe('other credentials', () => {
   it('leaves the operator free to write any node\'s spec and status', async () => {
     const operator = customObjects(cluster.operator);
     await patchSpec(operator, Y, { zone: 'zone-b' });
-    await patchStatus(operator, Y, { state: 'DRAINING' });
+    await patchStatus(operator, Y, { state: 'DRAINING', zone: 'zone-b' });
     const y = await stored(Y);
-    expect([y.spec.zone, y.status?.state]).toEqual(['zone-b', 'DRAINING']);
+    expect([y.spec.zone, y.status?.state, y.status?.zone]).toEqual(['zone-b', 'DRAINING', 'zone-b']);
   });
 });

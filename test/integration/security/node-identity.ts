@@ -19,11 +19,12 @@ import { createTestNamespace, deleteNamespace, waitFor } from '../../support/kub
 import { rawRequest } from '../../support/raw-request';
 import { ManifestObject, ServerSideApplier } from '../../support/server-side-apply';
 
-/** A minimal pod under the restricted Pod Security Standard, running as `serviceAccount`. */
-export function podObject(name: string, serviceAccount: string, labels: Record<string, string> = {}): V1Pod {
+/** A minimal pod under the restricted Pod Security Standard, running as `serviceAccount` (on `nodeName`, as if scheduled there). */
+export function podObject(name: string, serviceAccount: string, labels: Record<string, string> = {}, nodeName?: string): V1Pod {
   return {
     metadata: { name, labels },
     spec: {
+      ...(nodeName ? { nodeName } : {}),
       serviceAccountName: serviceAccount,
       automountServiceAccountToken: false,
       securityContext: { runAsNonRoot: true, runAsUser: NON_ROOT_ID, seccompProfile: { type: 'RuntimeDefault' } },
@@ -102,6 +103,8 @@ export interface DeployedCluster {
   readonly policyName: string;
   /** host:port a data node's own DNS name gives it. */
   ownAddress(pod: string): string;
+  /** The Kubernetes Node each data-node pod was put on (no scheduler runs: the Pod names it). */
+  readonly kubernetesNodes: Record<string, string>;
   /** Client config with the token of data node `pod` (bound to its Pod object). */
   readonly dataNodes: Record<string, KubeConfig>;
   /** Client config with a token of the operator's ServiceAccount. */
@@ -122,8 +125,15 @@ export async function deployCluster(admin: KubeConfig, prefix: string, dataNodes
   const clusterScoped = objects.filter((o) => !o.metadata.namespace);
   await applier.applyAll(objects);
   const tokens: Record<string, KubeConfig> = {};
+  const kubernetesNodes: Record<string, string> = {};
+  const core = admin.makeApiClient(CoreV1Api);
   for (let i = 0; i < dataNodes; i++) {
-    const pod = await createPod(admin, namespace, podObject(`${resolved.names.dataNodes}-${i}`, resolved.names.dataNodes, selectorLabels('search', 'data')));
+    // Nodes are cluster-scoped: named after the namespace so parallel tests do not collide.
+    const node = `${namespace}-worker-${i}`;
+    await core.createNode({ body: { metadata: { name: node, labels: { 'topology.kubernetes.io/zone': `zone-${i}` } } } });
+    const podName = `${resolved.names.dataNodes}-${i}`;
+    kubernetesNodes[podName] = node;
+    const pod = await createPod(admin, namespace, podObject(podName, resolved.names.dataNodes, selectorLabels('search', 'data'), node));
     tokens[pod.metadata!.name!] = kubeConfigWithToken(admin, await serviceAccountToken(admin, namespace, resolved.names.dataNodes, pod));
   }
   const policyName = nodeAdmissionPolicyName(resolved);
@@ -132,10 +142,12 @@ export async function deployCluster(admin: KubeConfig, prefix: string, dataNodes
     policyName,
     ownAddress: (pod) => `${podHost(pod, resolved.names.dataNodesHeadless, namespace)}:${DATANODE_GRPC_PORT}`,
     dataNodes: tokens,
+    kubernetesNodes,
     operator: kubeConfigWithToken(admin, await serviceAccountToken(admin, namespace, resolved.names.operator)),
     unboundDataNode: kubeConfigWithToken(admin, await serviceAccountToken(admin, namespace, resolved.names.dataNodes)),
     cleanUp: async () => {
       for (const obj of clusterScoped) await rawRequest(admin, { method: 'DELETE', path: await applier.objectPath(obj) });
+      for (const node of Object.values(kubernetesNodes)) await core.deleteNode({ name: node }).catch(() => undefined);
       await deleteNamespace(namespace);
     },
   };

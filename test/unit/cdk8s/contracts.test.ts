@@ -10,11 +10,14 @@ import { parseOperatorConfig } from '../../../lib/operator/config';
 import { Manifest, one, synthCluster } from './synth';
 
 /** The container env as the kubelet resolves it: downward-API fields, then $(VAR) references to earlier vars. */
-function kubeletEnv(env: Manifest[], pod: { name: string; namespace: string }): Record<string, string> {
+function kubeletEnv(env: Manifest[], pod: { name: string; namespace: string; nodeName: string }): Record<string, string> {
   const out: Record<string, string> = {};
+  const fields: Record<string, string> = { 'metadata.name': pod.name, 'metadata.namespace': pod.namespace, 'spec.nodeName': pod.nodeName };
   for (const e of env) {
     if (e.valueFrom) {
-      out[e.name] = e.valueFrom.fieldRef.fieldPath === 'metadata.name' ? pod.name : pod.namespace;
+      const path = e.valueFrom.fieldRef.fieldPath as string;
+      if (!(path in fields)) throw new Error(`the test kubelet does not know field ${path}`);
+      out[e.name] = fields[path];
     } else {
       out[e.name] = String(e.value).replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, (ref, v: string) => out[v] ?? ref);
     }
@@ -44,11 +47,13 @@ describe('what the constructs pass to the processes they run', () => {
 
   it('is a valid data-node configuration that advertises the pod\'s stable DNS name', () => {
     const sts = one(synthCluster('search', { namespace: 'quidditch', dataNodes: { tier: 'warm', maxShards: 50 } }), 'StatefulSet', 'search-data');
-    const env = kubeletEnv(sts.spec.template.spec.containers[0].env, { name: 'search-data-1', namespace: 'quidditch' });
+    const env = kubeletEnv(sts.spec.template.spec.containers[0].env, { name: 'search-data-1', namespace: 'quidditch', nodeName: 'worker-7.zone-b' });
     const config = parseSimConfig([], env);
     expect(config).toEqual(expect.objectContaining({
       name: 'search-data-1', namespace: 'quidditch', port: 9303, tier: 'warm', maxShards: 50, heartbeatSeconds: 15, mode: 'k8s',
       advertise: 'search-data-1.search-data-headless.quidditch.svc:9303',
+      // The pod's Kubernetes node, for the operator to read its zone from; no explicit zone overrides it.
+      kubernetesNode: 'worker-7.zone-b', zone: undefined,
     }));
     expect(env.QUIDDITCH_ADVERTISE_ADDRESS).toBe('search-data-1.search-data-headless.quidditch.svc:9303');
   });

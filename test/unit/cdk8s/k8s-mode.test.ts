@@ -34,9 +34,11 @@ describe('QuidditchCluster in k8s mode', () => {
       rules.filter((r) => r.apiGroups.includes(group) && r.resources.includes(resource)).flatMap((r) => r.verbs).sort();
     expect(verbsOn('quidditch.io', 'quidditchindices/status')).toEqual(['get', 'patch', 'update']);
     expect(verbsOn('quidditch.io', 'quidditchindices/finalizers')).toEqual(['update']);
-    expect(verbsOn('', 'events')).toEqual(['create', 'patch']);
-    expect(verbsOn('events.k8s.io', 'events')).toEqual(['create', 'patch']);
-    expect(verbsOn('', 'pods')).toEqual(['get', 'list', 'watch']);
+    // The recorder only creates core/v1 Events; the operator reads no pods or endpoints.
+    expect(verbsOn('', 'events')).toEqual(['create']);
+    expect(verbsOn('events.k8s.io', 'events')).toEqual([]);
+    expect(verbsOn('', 'pods')).toEqual([]);
+    expect(verbsOn('', 'endpoints')).toEqual([]);
     // The operator-managed CA: read and renew exactly its two Secrets by name; create (which RBAC
     // cannot limit by name) only creates, it never reads another Secret.
     const secrets = rules.filter((r) => r.resources.includes('secrets'));
@@ -46,9 +48,9 @@ describe('QuidditchCluster in k8s mode', () => {
     ]);
   });
 
-  it('limits the cluster-scoped role to reading nodes', () => {
+  it('limits the cluster-scoped role to reading a node by name (for its zone label)', () => {
     const [clusterRole] = ofKind(objects, 'ClusterRole');
-    expect(clusterRole.rules).toEqual([{ apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] }]);
+    expect(clusterRole.rules).toEqual([{ apiGroups: [''], resources: ['nodes'], verbs: ['get'] }]);
     const binding = one(objects, 'ClusterRoleBinding', clusterRole.metadata.name);
     expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterRole.metadata.name });
     expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'search-operator', namespace: 'quidditch' }]);

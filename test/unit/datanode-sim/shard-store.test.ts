@@ -144,3 +144,24 @@ describe('ShardStore realism', () => {
     }
   });
 });
+
+describe('ShardStore promotion as its watchers see it', () => {
+  it('reports the new primary before the replica\'s removal, so the shard is never seen held by no copy', () => {
+    const store = new ShardStore('data-0');
+    store.createShard({ shard: ref(0, false) });
+    const seen: string[] = [];
+    const held = new Set<string>([`0/r`]);
+    let neverEmpty = true;
+    store.subscribe((c) => {
+      const key = `${c.shard.shard.shardId}/${c.shard.shard.primary ? 'p' : 'r'}`;
+      seen.push(`${c.kind} ${key}`);
+      if (c.kind === 'REMOVED') held.delete(key);
+      else held.add(key);
+      if (held.size === 0) neverEmpty = false;
+    });
+    store.promoteShard(ref(0, true));
+    expect(seen).toEqual(['UPSERT 0/p', 'REMOVED 0/r']);
+    expect(neverEmpty).toBe(true);
+    store.close();
+  });
+});
