@@ -27,6 +27,12 @@ export interface RelocationOptions {
    */
   readonly reportsPrimary?: (shardId: number, node: string) => boolean | undefined;
   /**
+   * Whether `node` may still hold a copy of `shardId` the record does not (an orphan of a node that
+   * came back, not swept yet), or cannot say (no synced stream). Such a node is no relocation target:
+   * CreateShard there would answer with the stale copy instead of recovering a fresh one. @default never
+   */
+  readonly mayHoldCopy?: (shardId: number, node: string) => boolean;
+  /**
    * Move copies off the most loaded HEALTHY nodes onto the least loaded (a node that joined) while
    * they differ by two or more, like Elasticsearch's balanced allocator (operator flag --rebalance).
    * @default false
@@ -183,7 +189,8 @@ export function planRelocations(plan: AllocationPlan, nodes: readonly CandidateN
       continue;
     }
     const inZone = (zone: string) => shard.filter((x) => x !== c && zoneOf(x.nodeId) === zone).length;
-    const open = free.filter((n) => (ins.get(n.name) ?? 0) < nodeConcurrent);
+    // A node that may still hold an orphan of the shard is waited for (its sweep), not called stuck.
+    const open = free.filter((n) => (ins.get(n.name) ?? 0) < nodeConcurrent && !options.mayHoldCopy?.(c.shardId, n.name));
     if (total >= clusterConcurrent || (outs.get(c.nodeId) ?? 0) >= nodeConcurrent || open.length === 0) {
       throttled++;
       continue;
@@ -212,7 +219,9 @@ export function planRelocations(plan: AllocationPlan, nodes: readonly CandidateN
       const inZone = (zone: string) => shard.filter((x) => x !== c && zoneOf(x.nodeId) === zone).length;
       const from = effective(c.nodeId);
       const fits = healthy.filter(
-        (n) => !holds.has(n.name) && (load.get(n.name) ?? 0) < n.maxShards && from - effective(n.name) >= 2 && inZone(zoneOf(n.name)) <= inZone(zoneOf(c.nodeId)),
+        (n) =>
+          !holds.has(n.name) && (load.get(n.name) ?? 0) < n.maxShards && from - effective(n.name) >= 2 && inZone(zoneOf(n.name)) <= inZone(zoneOf(c.nodeId)) &&
+          !options.mayHoldCopy?.(c.shardId, n.name),
       );
       if (fits.length === 0) continue;
       const open = fits.filter((n) => (ins.get(n.name) ?? 0) < nodeConcurrent);

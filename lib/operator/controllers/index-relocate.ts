@@ -7,6 +7,7 @@ import type { ObjectStore } from '../runtime/source';
 import type { QuidditchNode } from '../../api/v1';
 import type { AllocationLedger } from './allocation-ledger';
 import type { IndexIdentity } from './index-drift';
+import { isCopyOf } from './copy-identity';
 
 /** The relocation throttles (operator flags --node-concurrent-relocations, --cluster-concurrent-relocations). */
 export interface RelocationThrottle {
@@ -38,7 +39,13 @@ export function withRelocations(plan: AllocationPlan, candidates: readonly Candi
     const mine = held.filter((c) => c.namespace === index.namespace && c.index === index.name && c.indexUid === index.uid && c.shardId === shardId);
     return mine.length ? mine.some((c) => c.primary) : undefined;
   };
+  const mayHoldCopy = (shardId: number, node: string): boolean => {
+    if (!deps.observed) return false;
+    const held = deps.observed.copiesOn(node);
+    return held === undefined || held.some((c) => isCopyOf(c, index) && c.shardId === shardId);
+  };
   return planRelocations(plan, candidates, {
+    mayHoldCopy,
     nodeConcurrent: deps.relocation?.nodeConcurrent,
     clusterConcurrent: deps.relocation?.clusterConcurrent,
     rebalance: deps.relocation?.rebalance,

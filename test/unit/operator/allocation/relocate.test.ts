@@ -66,3 +66,27 @@ describe('planRelocations (each step of a move, and every crash in between)', ()
     expect(p.throttled).toBe(1);
   });
 });
+
+describe('planRelocations never targets a node that may still hold a copy of the shard', () => {
+  const node = (name: string, load: number): CandidateNode => ({ name, state: 'HEALTHY', maxShards: 100, load });
+  const started = (shardId: number, nodeId: string, primary: boolean): ShardAllocationStatus => ({ shardId, nodeId, primary, state: 'STARTED' });
+
+  it('rebalances onto another node, or not at all, when the emptiest one still holds an orphan of the shard', () => {
+    const allocations = [started(0, 'a', true), started(1, 'a', false), started(1, 'b', true), started(0, 'b', false)];
+    const nodes = [node('a', 4), node('b', 4), node('c', 0)];
+    const base = { actions: [], allocations, unassigned: [], lost: [] };
+    const free = planRelocations(base, nodes, { rebalance: true });
+    expect(free.actions.filter((a) => a.type === 'relocate').map((a) => a.node)).toContain('c');
+    const orphaned = planRelocations(base, nodes, { rebalance: true, mayHoldCopy: (_shard, n) => n === 'c' });
+    expect(orphaned.actions).toEqual([]);
+  });
+
+  it('makes a drain wait (throttled), not stuck, while the only free node may hold an orphan', () => {
+    const allocations = [started(0, 'a', true)];
+    const nodes: CandidateNode[] = [{ ...node('a', 1), state: 'DRAINING' }, node('c', 0)];
+    const plan = planRelocations({ actions: [], allocations, unassigned: [], lost: [] }, nodes, { mayHoldCopy: () => true });
+    expect(plan.actions).toEqual([]);
+    expect(plan.stuck).toEqual([]);
+    expect(plan.throttled).toBe(1);
+  });
+});
