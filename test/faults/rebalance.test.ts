@@ -1,9 +1,8 @@
-import { Watch } from '@kubernetes/client-node';
 import type { QuidditchIndex } from '../../lib/api/v1';
 import { createTestNamespace, waitFor } from '../support/kube';
 import { Cluster, expectWellAllocated, heldCopies } from '../integration/operator/fixtures';
 import { allLogs, OperatorProcess, SimProcess, stopAll } from '../integration/operator/harness';
-import { allAllocated, creationCounts, listIndices, waitAllActive } from './support';
+import { allAllocated, creationCounts, listIndices, recordStatuses, waitAllActive } from './support';
 
 // A StatefulSet scale-up from 2 to 4 data nodes under two indices: the new nodes join empty, and the
 // operator moves copies onto them (create-before-delete, recovering from the primary, throttled)
@@ -22,17 +21,6 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(() => stopAll());
-
-function recordStatuses(namespace: string): { history: QuidditchIndex[]; stop: () => void } {
-  const history: QuidditchIndex[] = [];
-  let req: { abort(): void } | undefined;
-  void new Watch(cluster.kc)
-    .watch(`/apis/quidditch.io/v1/namespaces/${namespace}/quidditchindices`, {}, (type, obj: QuidditchIndex) => {
-      if (type === 'ADDED' || type === 'MODIFIED') history.push(obj);
-    }, () => undefined)
-    .then((r) => (req = r));
-  return { history, stop: () => req?.abort() };
-}
 
 /** Per recorded status, every shard with fewer serving copies than 1 + replicas, or not exactly one serving primary. */
 function underServed(history: readonly QuidditchIndex[]): string[] {
@@ -60,7 +48,7 @@ describe('scale-up from 2 to 4 data nodes', () => {
     await waitAllActive(cluster, ['pair', 'solo'], 60_000);
     const created = await creationCounts(sims, cluster.namespace);
 
-    const recorder = recordStatuses(cluster.namespace);
+    const recorder = recordStatuses(cluster);
     for (const name of ['d-2', 'd-3']) sims.push(await SimProcess.start({ name, namespace: cluster.namespace, extraArgs: SIM_ARGS }));
     const names = sims.map((s) => s.name);
     let indices: QuidditchIndex[];

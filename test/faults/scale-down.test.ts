@@ -1,9 +1,8 @@
-import { Watch } from '@kubernetes/client-node';
 import type { QuidditchIndex } from '../../lib/api/v1';
 import { createTestNamespace, waitFor } from '../support/kube';
 import { Cluster, expectWellAllocated, heldCopies } from '../integration/operator/fixtures';
 import { allLogs, OperatorProcess, SimProcess, stopAll } from '../integration/operator/harness';
-import { allAllocated, creationCounts, duplicates, listIndices, waitAllActive } from './support';
+import { allAllocated, creationCounts, duplicates, listIndices, recordStatuses, waitAllActive } from './support';
 
 // A StatefulSet scale-down from 5 to 3 data nodes: the StatefulSet controller sends SIGTERM to the
 // pods with the highest ordinals. Each data node (started with --drain-on-shutdown, as the constructs
@@ -24,18 +23,6 @@ beforeAll(async () => {
 }, 600_000);
 
 afterAll(() => stopAll());
-
-/** Every status each index went through, in watch order (the API server's history of the change). */
-function recordStatuses(namespace: string): { history: QuidditchIndex[]; stop: () => void } {
-  const history: QuidditchIndex[] = [];
-  let req: { abort(): void } | undefined;
-  void new Watch(cluster.kc)
-    .watch(`/apis/quidditch.io/v1/namespaces/${namespace}/quidditchindices`, {}, (type, obj: QuidditchIndex) => {
-      if (type === 'ADDED' || type === 'MODIFIED') history.push(obj);
-    }, () => undefined)
-    .then((r) => (req = r));
-  return { history, stop: () => req?.abort() };
-}
 
 /** Shards (as `index/shard`) that had no serving primary in some recorded status. */
 function shardsWithoutServingPrimary(history: readonly QuidditchIndex[]): string[] {
@@ -61,7 +48,7 @@ describe('scale-down from 5 to 3 data nodes', () => {
     const before = (await heldCopies(leaving)).length;
     expect(before).toBeGreaterThan(0); // the allocator spread copies onto every node
 
-    const recorder = recordStatuses(cluster.namespace);
+    const recorder = recordStatuses(cluster);
     // As the StatefulSet controller does on `replicas: 3`: SIGTERM to the two highest ordinals.
     for (const sim of leaving) sim.process.signal('SIGTERM');
     let codes: (number | string)[];

@@ -3,7 +3,7 @@
  * a private control plane for tests that restart kube-apiserver or compact etcd, bulk index
  * creation and waiting, pausing processes, and the exactly-once checks on the sims' counters.
  */
-import { CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { CustomObjectsApi, KubeConfig, Watch } from '@kubernetes/client-node';
 import type { QuidditchIndex } from '../../lib/api/v1';
 import { ControlPlane, ControlPlaneOptions } from '../support/control-plane';
 import { applyCrds } from '../support/crds';
@@ -153,4 +153,16 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 /** Polls (every 20 ms, to catch short-lived states) until some index in the namespace satisfies `check`. */
 export async function waitForSome(cluster: Cluster, check: (i: QuidditchIndex) => boolean, description: string, timeoutMs = 30_000): Promise<QuidditchIndex> {
   return waitFor(async () => (await listIndices(cluster)).find(check), { timeoutMs, intervalMs: 20, description });
+}
+
+/** Every version of every index in `cluster`'s namespace the API server stored, in watch order (its history of a change). */
+export function recordStatuses(cluster: Cluster): { history: QuidditchIndex[]; stop: () => void } {
+  const history: QuidditchIndex[] = [];
+  let req: { abort(): void } | undefined;
+  void new Watch(cluster.kc)
+    .watch(`/apis/quidditch.io/v1/namespaces/${cluster.namespace}/quidditchindices`, {}, (type, obj: QuidditchIndex) => {
+      if (type === 'ADDED' || type === 'MODIFIED') history.push(obj);
+    }, () => undefined)
+    .then((r) => (req = r));
+  return { history, stop: () => req?.abort() };
 }

@@ -5,13 +5,13 @@
  * --kubernetes-node (what the StatefulSet passes from spec.nodeName). The operator resolves every data
  * node's zone from its Node; then one whole zone is stopped.
  */
-import { CoreV1Api, Watch } from '@kubernetes/client-node';
+import { CoreV1Api } from '@kubernetes/client-node';
 import type { QuidditchIndex, QuidditchNode } from '../../lib/api/v1';
 import { ZONE_LABEL } from '../../lib/api/v1';
 import { createTestNamespace, waitFor } from '../support/kube';
 import { Cluster, expectWellAllocated, heldCopies } from '../integration/operator/fixtures';
 import { allLogs, OperatorProcess, SimProcess, stopAll } from '../integration/operator/harness';
-import { allAllocated, listIndices, waitAllActive } from './support';
+import { allAllocated, listIndices, recordStatuses, waitAllActive } from './support';
 
 const ZONES = ['zone-a', 'zone-b', 'zone-c'];
 const LOST = 'zone-c';
@@ -44,18 +44,6 @@ afterAll(async () => {
   await stopAll();
   for (const node of kubernetesNodes) await core?.deleteNode({ name: node }).catch(() => undefined);
 });
-
-/** Every status the index went through, in watch order (the API server's history of the change). */
-function recordStatuses(namespace: string): { history: QuidditchIndex[]; stop: () => void } {
-  const history: QuidditchIndex[] = [];
-  let req: { abort(): void } | undefined;
-  void new Watch(cluster.kc)
-    .watch(`/apis/quidditch.io/v1/namespaces/${namespace}/quidditchindices`, {}, (type, obj: QuidditchIndex) => {
-      if (type === 'ADDED' || type === 'MODIFIED') history.push(obj);
-    }, () => undefined)
-    .then((r) => (req = r));
-  return { history, stop: () => req?.abort() };
-}
 
 /**
  * Shards (with the status they were seen in) that had two serving copies in one zone while two zones
@@ -106,7 +94,7 @@ describe('zones from the Kubernetes Nodes the data nodes run on', () => {
     const lost = sims.filter((s) => zoneOfNode.get(s.name) === LOST);
     expect((await heldCopies(lost)).length).toBeGreaterThan(0);
 
-    const recorder = recordStatuses(cluster.namespace);
+    const recorder = recordStatuses(cluster);
     // The zone goes dark at once: both its data nodes die without a word.
     await Promise.all(lost.map((s) => s.kill()));
     try {
