@@ -113,7 +113,8 @@ export function resolveEnv(env: readonly EnvVarJson[], ctx: PodContext, override
   for (const e of env) {
     if (e.valueFrom?.fieldRef) {
       const path = e.valueFrom.fieldRef.fieldPath;
-      const fields: Record<string, string> = { 'metadata.name': ctx.podName, 'metadata.namespace': ctx.namespace };
+      // A podman container runs on no Kubernetes Node: spec.nodeName is empty, as for a pod not yet scheduled.
+      const fields: Record<string, string> = { 'metadata.name': ctx.podName, 'metadata.namespace': ctx.namespace, 'spec.nodeName': '' };
       if (!(path in fields)) throw new Error(`Unable to resolve env ${e.name}: fieldRef ${path} is not supported by the e2e runner (supported: ${Object.keys(fields).join(', ')}).`);
       resolved[e.name] = fields[path];
     } else {

@@ -75,6 +75,11 @@ describe('IndexReconciler', () => {
   it('persists the plan, creates each copy once, and a second reconcile changes nothing', async () => {
     await cluster.createIndex('catalog', 4, 1);
     expect(await reconcileIndex('catalog')).toEqual({ kind: 'done' });
+    expect(creations()).toBe(8);
+    // A replica created once its primary has answered recovers from it (INITIALIZING until it has).
+    // There is no shard stream here: once the nodes hold every copy started, a reconcile records it.
+    await waitFor(() => (sims.every((s) => s.store.infos().every((i) => i.state === 'STARTED')) ? true : undefined), { timeoutMs: 10_000, intervalMs: 50, description: 'every copy started on the nodes' });
+    expect(await reconcileIndex('catalog')).toEqual({ kind: 'done' });
     const first = await cluster.index('catalog');
     expect(first.status).toMatchObject({ state: 'ACTIVE', health: 'green' });
     expect(first.metadata.finalizers).toEqual(['quidditch.io/index-protection']);

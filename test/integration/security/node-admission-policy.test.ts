@@ -94,7 +94,7 @@ describe('a data node with a token bound to its pod', () => {
     const patchLabels = (name: string, labels: Record<string, string>) =>
       asNode(X).patchNamespacedCustomObject({ ...nodeCoords(cluster.namespace), name, body: { metadata: { labels } } }, mergePatch());
     expectRefusedBy(await refusal(patchLabels(X, { [CLUSTER_LABEL]: 'other' })), NODE_RULES.ownCluster);
-    await new NodeRegistration(asNode(X), cluster.namespace, X, { nodeType: 'DATA', tier: 'hot', maxShards: 10, address: cluster.ownAddress(X) }, 'search').register(); // the cluster deployCluster synthesizes
+    await new NodeRegistration(asNode(X), cluster.namespace, X, { nodeType: 'DATA', tier: 'hot', maxShards: 10, address: cluster.ownAddress(X), kubernetesNode: cluster.kubernetesNodes[X] }, 'search').register(); // the cluster deployCluster synthesizes
     expect((await stored(X)).metadata.labels?.[CLUSTER_LABEL]).toBe('search');
   });
 
