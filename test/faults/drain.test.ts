@@ -95,7 +95,18 @@ describe('draining a node', () => {
     // Compared by shard and node: a copy that handed over, or a node back after its replica was
     // promoted elsewhere, may still hold as primary what the record serves as a replica (as before this change).
     const anyRole = (list: string[]) => list.map((c) => c.replace(/\/[pr]@/, '@')).sort();
-    expect(anyRole(await heldCopies(sims))).toEqual(anyRole(allAllocated(indices)));
+    // A relocation target on the killed node that came back too late was dropped from the record; its
+    // copy is an orphan the sweep deletes after its grace period (30 s), and the rebalancer may move
+    // copies once the drain is done: compare once nothing moves and the nodes hold what is allocated.
+    try {
+      await waitFor(async () => {
+        const now = await listIndices(cluster);
+        const moving = now.some((i) => i.status?.shardAllocations?.some((a) => a.relocatingFrom || a.relocatingTo));
+        return !moving && JSON.stringify(anyRole(await heldCopies(sims))) === JSON.stringify(anyRole(allAllocated(now))) ? true : undefined;
+      }, { timeoutMs: 90_000, intervalMs: 500, description: 'the nodes to hold exactly what is allocated' });
+    } catch (err) {
+      throw new Error(`${(err as Error).message}\nheld: ${anyRole(await heldCopies(sims)).join(', ')}\nallocated: ${anyRole(allAllocated(await listIndices(cluster))).join(', ')}`, { cause: err });
+    }
     expect(duplicates(await creationCounts(sims, cluster.namespace))).toEqual({});
     const node = await waitFor(async () => {
       const n = await cluster.node('d-3');
