@@ -39,9 +39,9 @@ describe('kubectl against the Quidditch CRDs', () => {
     expect(words(row).slice(0, 3)).toEqual(['products', '3', '2']);
   });
 
-  it('prints the TYPE TIER STATE SHARDS COPIES-LEFT LAST-HEARTBEAT columns for qnode', async () => {
+  it('prints the TYPE TIER STATE SHARDS COPIES-LEFT ZONE LAST-HEARTBEAT columns for qnode', async () => {
     const [header, row] = (await ok(['get', 'qnode', '-n', ns])).trimEnd().split('\n');
-    expect(words(header)).toEqual(['NAME', 'TYPE', 'TIER', 'STATE', 'SHARDS', 'COPIES-LEFT', 'LAST-HEARTBEAT']);
+    expect(words(header)).toEqual(['NAME', 'TYPE', 'TIER', 'STATE', 'SHARDS', 'COPIES-LEFT', 'ZONE', 'LAST-HEARTBEAT']);
     expect(words(row)).toEqual(['data-0', 'DATA', 'hot']);
   });
 
