@@ -5,7 +5,7 @@
  */
 import { Watch } from '@kubernetes/client-node';
 import type { QuidditchIndex } from '../../../lib/api/v1';
-import { createTestNamespace } from '../../support/kube';
+import { createTestNamespace, waitFor } from '../../support/kube';
 import { Cluster } from './fixtures';
 import { OperatorProcess, SimProcess, stopAll } from './harness';
 
@@ -17,6 +17,9 @@ beforeAll(async () => {
   await Promise.all(['data-0', 'data-1'].map((name) => SimProcess.start({ name, namespace: cluster.namespace, extraArgs: [`--start-delay-ms=${START_DELAY_MS}`] })));
   // A resync every 10 minutes: only the shard streams can bring these indices to ACTIVE within the test.
   await OperatorProcess.start({ namespace: cluster.namespace, args: ['--resync-period=600'] });
+  // Copies go to HEALTHY nodes only: a node the operator has not judged yet would get its copy in a
+  // later plan, and the writes counted below would be that placement, not waiting.
+  await waitFor(async () => (await Promise.all(['data-0', 'data-1'].map((n) => cluster.node(n)))).every((n) => n?.status?.state === 'HEALTHY'), { timeoutMs: 30_000, intervalMs: 200, description: 'both data nodes HEALTHY' });
 }, 90_000);
 
 afterAll(() => stopAll());
