@@ -62,24 +62,26 @@ export class NodeReconciler implements Reconciler {
     }
     const now = deps.now();
     const verdict = judgeNode(node, now, deps.heartbeatTimeoutMs);
-    const before = node.status?.state;
-    const drainedBefore = node.status?.conditions?.find((c) => c.type === 'Drained')?.status;
     const progress = drainProgress(name, deps.indexCache.list(namespace));
     const k8sNode = kubernetesNodeToRead(node);
     const lookup = k8sNode && deps.zones ? await deps.zones.lookup(k8sNode) : undefined;
-    const zoneBefore = node.status?.zone;
-    const zoneConditionBefore = node.status?.conditions?.find((c) => c.type === ZONE_CONDITION);
     // Re-judge on the fresh object: a heartbeat that arrived meanwhile must win over our stale view.
-    const written = await writeStatus(deps.nodes, node, (cur) =>
-      nodeStatus(cur, judgeNode(cur, deps.now(), deps.heartbeatTimeoutMs), progress, deps.now(), resolveZone(cur, lookup)));
-    if (written) recordZoneEvents(deps.events, written, zoneBefore, zoneConditionBefore?.status);
+    // What changed is measured against that same object, not the cache: a cache still behind our
+    // previous write would otherwise report its transitions (DrainComplete, NodeHealthy…) twice.
+    let base = node;
+    const written = await writeStatus(deps.nodes, node, (cur) => {
+      base = cur;
+      return nodeStatus(cur, judgeNode(cur, deps.now(), deps.heartbeatTimeoutMs), progress, deps.now(), resolveZone(cur, lookup));
+    });
+    const condition = (n: QuidditchNode | undefined, type: string) => n?.status?.conditions?.find((c) => c.type === type);
+    if (written) recordZoneEvents(deps.events, written, base.status?.zone, condition(base, ZONE_CONDITION)?.status);
     const after = written?.status?.state;
-    if (written && after !== before) {
+    if (written && after !== base.status?.state) {
       const type = after === 'UNHEALTHY' ? 'Warning' : 'Normal';
       deps.events.record(written, type, after === 'UNHEALTHY' ? 'NodeUnhealthy' : after === 'HEALTHY' ? 'NodeHealthy' : 'NodeDraining', verdict.message);
     }
-    const drained = written?.status?.conditions?.find((c) => c.type === 'Drained');
-    if (written && drained?.status === 'True' && drainedBefore !== 'True') deps.events.record(written, 'Normal', 'DrainComplete', drained.message);
+    const drained = condition(written, 'Drained');
+    if (written && drained?.status === 'True' && condition(base, 'Drained')?.status !== 'True') deps.events.record(written, 'Normal', 'DrainComplete', drained.message);
     // A draining node still serves: orphans left by a move whose delete failed are swept there too.
     const retryAfterMs = verdict.state !== 'UNHEALTHY' ? await this.sweepIfDue(key, namespace, node, ctx) : undefined;
     const recheckMs = [verdict.recheckAfterMs, retryAfterMs].filter((ms): ms is number => ms !== undefined);
