@@ -229,7 +229,8 @@ export async function executePlan(persisted: PersistedPlan, deps: ExecuteDeps): 
   const namespace = index.metadata.namespace ?? 'default';
   const nodes = new Map(deps.nodeCache.list(namespace).map((n) => [n.metadata.name ?? '', n]));
   const identity = copyIdentityOf(index);
-  const reports: Reports = (node) => deps.observed?.copiesOn(node);
+  // Only this index's copies (O(its copies), not every copy of the node); every reader filters by identity anyway.
+  const reports: Reports = (node) => deps.observed?.indexCopiesOn(node, identity.namespace, identity.name);
   const run = new Run(deps.shards, nodes, identity, allocations, deps.now().toISOString(), indexContent(index), reports);
 
   await mapLimit(plan.actions.filter((a) => a.type === 'delete'), CALLS_PER_INDEX, (a) => act(a, run));
@@ -240,13 +241,13 @@ export async function executePlan(persisted: PersistedPlan, deps: ExecuteDeps): 
   // A copy its node already reports (still starting) needs no call: the node's stream says when it
   // started, so waiting on a slow node costs neither data-node calls nor API writes.
   const reported = (a: ShardAllocationStatus) =>
-    deps.observed?.copiesOn(a.nodeId)?.some((c) => isCopyOf(c, identity) && c.shardId === a.shardId && c.primary === a.primary) ?? false;
+    reports(a.nodeId)?.some((c) => isCopyOf(c, identity) && c.shardId === a.shardId && c.primary === a.primary) ?? false;
   // A RELOCATING source serves already (and a primary that handed over is a replica only in the record).
   const pending = allocations.filter((a) => a.state !== 'STARTED' && a.state !== 'UNASSIGNED' && a.state !== 'RELOCATING' && !covered.has(`${a.shardId}/${a.nodeId}`) && !reported(a));
   // A promotion its node has not applied (its call failed, or the run that planned it crashed): the
   // node still reports a replica where the record says primary. Promoted again, never created.
   const unpromoted = allocations.filter((a) => a.primary && a.state === 'STARTED' && !covered.has(`${a.shardId}/${a.nodeId}`) &&
-    (deps.observed?.copiesOn(a.nodeId)?.some((c) => isCopyOf(c, identity) && c.shardId === a.shardId && !c.primary) ?? false));
+    (reports(a.nodeId)?.some((c) => isCopyOf(c, identity) && c.shardId === a.shardId && !c.primary) ?? false));
   // The other way round: a replica its node still holds as a primary that another copy superseded.
   // (A pending replica whose node holds a primary is demoted by create(), never created twice.)
   const available = (node: string) => nodes.has(node) && nodes.get(node)?.status?.state !== 'UNHEALTHY';

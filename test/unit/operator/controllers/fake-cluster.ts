@@ -90,6 +90,7 @@ export class FakeNodes implements ShardOperations {
   readonly observed: ObservedCopies = {
     copiesOn: (node) => (this.synced.has(node) ? [...this.on(node).values()].map((c) => ({ namespace: c.namespace, index: c.index, indexUid: c.uid, shardId: c.shardId, primary: c.primary, state: c.state as 'STARTED' | 'INITIALIZING', docsCount: 0, sizeBytes: 0, settingsGeneration: c.generation })) : undefined),
     copiesOf: () => [],
+    indexCopiesOn: (node, namespace, index) => this.observed.copiesOn(node)?.filter((c) => c.namespace === namespace && c.index === index),
   };
 
   private on(node: string) {
