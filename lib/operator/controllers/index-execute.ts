@@ -25,6 +25,21 @@ export interface Execution {
   readonly failures: readonly NodeFailure[];
   /** Superseded primaries their nodes demoted to replicas in this run (for the PrimaryDemoted Event). */
   readonly demoted: readonly Demotion[];
+  /**
+   * Documents and bytes of the copies created in this run, as their nodes answered CreateShard: the
+   * index's totals need no wait for the nodes' streams to report them (without it, a new index's
+   * first observed status often lacked its totals, and a later reconcile wrote them in a write of its own).
+   */
+  readonly created?: readonly AnsweredCopy[];
+}
+
+/** A copy's size as its node answered a call, in the shape of a stream report. */
+export interface AnsweredCopy {
+  readonly node: string;
+  readonly indexUid: string;
+  readonly shardId: number;
+  readonly docsCount: number;
+  readonly sizeBytes: number;
 }
 
 /** Parallel data-node calls per index: enough to hide latency, few enough not to flood a node. */
@@ -34,6 +49,7 @@ const CALLS_PER_INDEX = 32;
 class Run {
   readonly failures: NodeFailure[] = [];
   readonly demoted: Demotion[] = [];
+  readonly created: AnsweredCopy[] = [];
   readonly observed: ShardAllocationStatus[];
 
   constructor(
@@ -161,6 +177,9 @@ class Run {
     const source = primary ? undefined : this.recoverySource(shardId, node);
     const answer = await this.call(node, (t) => this.shards.createShard(t, this.ref(shardId, primary), this.content, source));
     this.report(shardId, node, answer?.state);
+    if (answer && Number.isFinite(answer.docsCount) && Number.isFinite(answer.sizeBytes)) {
+      this.created.push({ node, indexUid: this.index.uid, shardId, docsCount: answer.docsCount ?? 0, sizeBytes: answer.sizeBytes ?? 0 });
+    }
   }
 
   /**
@@ -258,7 +277,7 @@ export async function executePlan(persisted: PersistedPlan, deps: ExecuteDeps): 
     ...unpromoted.map((a) => () => run.promote(a.shardId, a.nodeId)),
     ...stale.map((s) => () => run.demote(s.shardId, s.node)),
   ], CALLS_PER_INDEX, (fn) => fn());
-  return { allocations: run.observed, failures: run.failures, demoted: run.demoted };
+  return { allocations: run.observed, failures: run.failures, demoted: run.demoted, created: run.created };
 }
 
 /** A copy the plan did not act on but that is not STARTED: (re)issue the idempotent call that brings it up. */
