@@ -115,7 +115,7 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
       indices, indexCache: indexInformer, nodeCache: nodeInformer, shards, events, ledger, now,
       deleteTimeoutMs: config.deleteTimeout * 1000, nodeLeftDelayMs: config.nodeLeftDelay * 1000, observed: shardWatcher,
       relocation: { nodeConcurrent: config.nodeConcurrentRelocations, clusterConcurrent: config.clusterConcurrentRelocations, rebalance: config.rebalance },
-      peers,
+      peers, metrics,
     }),
   });
   const requeueIndices = (namespace: string) => indexInformer.list(namespace).forEach((i) => indexController.enqueue(objectKey(i)));

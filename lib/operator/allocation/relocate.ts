@@ -91,9 +91,9 @@ export function planRelocations(plan: AllocationPlan, nodes: readonly CandidateN
   const shards = new Map<number, Mutable[]>();
   for (const a of allocations) shards.set(a.shardId, [...(shards.get(a.shardId) ?? []), a]);
   const removed = new Set<Mutable>();
-  const remove = (c: Mutable, reason: 'Relocated' | 'RelocationCancelled') => {
+  const remove = (c: Mutable, reason: 'Relocated' | 'RelocationCancelled', to?: string) => {
     removed.add(c);
-    actions.push({ type: 'delete', shardId: c.shardId, primary: c.primary, node: c.nodeId, reason });
+    actions.push({ type: 'delete', shardId: c.shardId, primary: c.primary, node: c.nodeId, reason, ...(to ? { to } : {}) });
   };
 
   // 1. Move pairs in flight on, or repair them.
@@ -118,7 +118,7 @@ export function planRelocations(plan: AllocationPlan, nodes: readonly CandidateN
       if (!t.primary) {
         if (!s || !s.primary) {
           // Replica moved (or its source is gone): the target is an ordinary copy now.
-          if (s) remove(s, 'Relocated');
+          if (s) remove(s, 'Relocated', t.nodeId);
           delete t.relocatingFrom;
           continue;
         }
@@ -130,7 +130,7 @@ export function planRelocations(plan: AllocationPlan, nodes: readonly CandidateN
       }
       // Handing over: done once the target's node reports it primary.
       if (options.reportsPrimary?.(t.shardId, t.nodeId) === true) {
-        if (s) remove(s, 'Relocated');
+        if (s) remove(s, 'Relocated', t.nodeId);
         delete t.relocatingFrom;
       } else {
         actions.push({ type: 'handover', shardId: t.shardId, node: t.nodeId, from: t.relocatingFrom ?? '' });

@@ -127,6 +127,8 @@ export type AllocationAction =
       readonly primary: boolean;
       readonly node: string;
       readonly reason: DeleteReason;
+      /** Relocated: the node the copy moved to (whose started copy replaces this one). */
+      readonly to?: string;
     };
 
 /** The result of `planAllocation`. */
