@@ -35,6 +35,11 @@ export interface CandidateNode {
    * planned (see `nodeLoads`).
    */
   readonly load: number;
+  /**
+   * Bytes the node reports its copies take (over all indices), where it reports sizes: rebalancing
+   * prefers moves from fuller to emptier disks among the moves copy counts allow. @default 0
+   */
+  readonly bytes?: number;
 }
 
 /** Why a copy could not be placed. */
