@@ -56,7 +56,9 @@ export async function planAndPersist(index: QuidditchIndex, deps: PlanDeps): Pro
       // no lock is held across the status write (a lock there capped a namespace at one plan per round trip).
       deps.ledger.set(namespace, name, current.metadata.resourceVersion, current.status?.shardAllocations);
       const loads = deps.ledger.loads(namespace);
-      const candidates = candidateNodes(deps.nodeCache.list(namespace), []).map((c) => ({ ...c, load: loads.get(c.name) ?? 0 }));
+      // Bytes: what each node's shard stream reports its copies take (all indices), for the rebalance's choice of move.
+      const bytes = (node: string) => deps.observed?.copiesOn(node)?.reduce((sum, c) => sum + c.sizeBytes, 0);
+      const candidates = candidateNodes(deps.nodeCache.list(namespace), []).map((c) => ({ ...c, load: loads.get(c.name) ?? 0, bytes: bytes(c.name) }));
       // The record, corrected by what the nodes report: started, failed, gone, or back.
       const identity = copyIdentityOf(current);
       const drift = compareWithNodes(current.status?.shardAllocations ?? [], deps.observed, identity, available, deps.now());

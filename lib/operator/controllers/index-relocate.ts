@@ -45,6 +45,7 @@ export function withRelocations(plan: AllocationPlan, candidates: readonly Candi
     rebalance: deps.relocation?.rebalance,
     inFlight: deps.ledger.relocations(index.namespace, index.name),
     reportsPrimary,
+    copyBytes: (shardId, node) => reported(shardId, node)?.sizeBytes,
   });
 }
 
