@@ -128,7 +128,7 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
       nodes, nodeCache: nodeInformer, indices, indexCache: indexInformer, shards, events, now,
       heartbeatTimeoutMs: config.heartbeatTimeout * 1000, metrics,
       // A data node's zone: the topology.kubernetes.io/zone label of the Kubernetes Node its pod runs on.
-      zones: new KubernetesNodeZones(kubeConfig),
+      zones: new KubernetesNodeZones(kubeConfig, { ttlMs: config.zoneCacheTtl * 1000 }),
     }),
   });
   indexController.watch(indexInformer);
