@@ -23,7 +23,8 @@ interface Candidate {
  *
  * Bytes choose among the allowed moves, where nodes report sizes; they never add a move: one at a time,
  * the move starts whose source holds the most copies, then the most bytes (the fullest disk gives
- * first); its target is the least loaded allowed node, then the one holding the fewest bytes; and the
+ * first); its target is the least loaded allowed node, then the one whose zone holds the fewest copies
+ * of the shard, then the one holding the fewest bytes; and the
  * copy is the one whose size brings the two nodes' bytes closest together (|source − target − 2·size|
  * smallest: a copy about half their difference, never a large copy off a node that holds fewer bytes).
  * Ties go to replicas (a primary's move needs a handover), then to the lower shard.
