@@ -172,6 +172,8 @@ function validate(v: Record<string, unknown>, problems: string[]): void {
     const n = num(k);
     if (n !== undefined && (!Number.isInteger(n) || n < 0 || n > 65535)) problems.push(`Unable to use ${flag(k)}=${n}: it must be an integer port from 0 to 65535 (0 picks a free port).`);
   }
+  const ttl = num('zoneCacheTtl');
+  if (ttl !== undefined && ttl < 0) problems.push(`Unable to use ${flag('zoneCacheTtl')}=${ttl}: it must be 0 or more seconds. Pass 0 to read the Kubernetes Node on every heartbeat.`);
   const delay = num('nodeLeftDelay');
   if (delay !== undefined && delay < 0) problems.push(`Unable to use ${flag('nodeLeftDelay')}=${delay}: it must be 0 or more seconds. Pass 0 to replace replicas of a departed node at once.`);
   for (const k of ['nodeConcurrentRelocations', 'clusterConcurrentRelocations'] as const) {

@@ -140,6 +140,23 @@ export class OperatorMetrics {
   });
 
   /**
+   * Relocations finished by this operator (its status write dropped the source), counted once each:
+   * see controllers/relocation-bytes.ts. With quidditch_relocation_bytes_total, the bytes per move.
+   */
+  readonly relocationsFinished = new Counter({
+    name: 'quidditch_relocations_finished_total', help: 'Shard copy relocations (drain, scale-down, rebalance) finished: target started, source deleted.',
+    registers: [this.registry],
+  });
+  /**
+   * Bytes those relocations moved, as the data nodes report the moved copy's size (the target's, else
+   * the source's; a move neither node reports a size for adds 0 here but counts in relocations_finished).
+   */
+  readonly relocationBytes = new Counter({
+    name: 'quidditch_relocation_bytes_total', help: 'Bytes moved by finished relocations: the moved copy\'s size as its data node reports it.',
+    registers: [this.registry],
+  });
+
+  /**
    * Copies still on each DRAINING node (its status.copiesLeft, written by the leader's node
    * reconciler), counted at scrape time: a drain's progress, so an alert can tell a slow drain from
    * a stuck one. A node that is not draining has no series.

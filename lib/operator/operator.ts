@@ -115,7 +115,7 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
       indices, indexCache: indexInformer, nodeCache: nodeInformer, shards, events, ledger, now,
       deleteTimeoutMs: config.deleteTimeout * 1000, nodeLeftDelayMs: config.nodeLeftDelay * 1000, observed: shardWatcher,
       relocation: { nodeConcurrent: config.nodeConcurrentRelocations, clusterConcurrent: config.clusterConcurrentRelocations, rebalance: config.rebalance },
-      peers,
+      peers, metrics,
     }),
   });
   const requeueIndices = (namespace: string) => indexInformer.list(namespace).forEach((i) => indexController.enqueue(objectKey(i)));
@@ -128,7 +128,7 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
       nodes, nodeCache: nodeInformer, indices, indexCache: indexInformer, shards, events, now,
       heartbeatTimeoutMs: config.heartbeatTimeout * 1000, metrics,
       // A data node's zone: the topology.kubernetes.io/zone label of the Kubernetes Node its pod runs on.
-      zones: new KubernetesNodeZones(kubeConfig),
+      zones: new KubernetesNodeZones(kubeConfig, { ttlMs: config.zoneCacheTtl * 1000 }),
     }),
   });
   indexController.watch(indexInformer);

@@ -72,7 +72,7 @@ describe('draining a node', () => {
     await annotate(cluster, 'd-3', 'quidditch.io/drain=true');
     const first = await waitFor(async () => moves(await listIndices(cluster))[0], { timeoutMs: 30_000, intervalMs: 50, description: 'a relocation in flight' });
     await operator.kill();
-    await OperatorProcess.start({ namespace: cluster.namespace, args: opArgs });
+    const successor = await OperatorProcess.start({ namespace: cluster.namespace, args: opArgs });
     const second = await waitFor(async () => moves(await listIndices(cluster)).find((m) => m.key !== first.key), { timeoutMs: 60_000, intervalMs: 50, description: 'another relocation in flight' });
     const victim = sims.findIndex((x) => x.name === second.target);
     await sims[victim].kill();
@@ -112,5 +112,18 @@ describe('draining a node', () => {
       return n?.status?.conditions?.some((c) => c.type === 'Drained' && c.status === 'True') ? n : undefined;
     }, { timeoutMs: 20_000, intervalMs: 200, description: 'd-3 Drained=True' });
     expect(node.status?.copiesLeft).toBe(0);
+
+    // The successor finished the move in flight at the crash and the rest: its counters hold exactly
+    // the moves it finished, one per RelocationFinished Event it wrote, with the bytes those name.
+    // (That a restarted operator counts no move finished before it again: rebalance.test.ts.)
+    const counter = (text: string, name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 'NaN');
+    // Scraped with the Events in one step, since the rebalancer may still start a move meanwhile.
+    const seen = await waitFor(async () => {
+      const text = await successor.metrics();
+      const mine = (await cluster.events()).filter((e) => e.reason === 'RelocationFinished' && e.instance === successor.podName);
+      return mine.length === counter(text, 'quidditch_relocations_finished_total') ? { text, mine } : undefined;
+    }, { timeoutMs: 15_000, intervalMs: 200, description: "the successor's RelocationFinished Events to match its counter" });
+    expect(seen.mine.length).toBeGreaterThanOrEqual(1);
+    expect(seen.mine.reduce((sum, e) => sum + Number(/\((\d+) bytes\)/.exec(e.message)?.[1]), 0)).toBe(counter(seen.text, 'quidditch_relocation_bytes_total'));
   }, 400_000);
 });

@@ -1,6 +1,8 @@
 import type { ShardAllocationStatus } from '../../api/v1';
 import { isRelocationExtra, sortAllocations } from './allocate';
 import type { AllocationAction, AllocationPlan, CandidateNode } from './types';
+import { MoveBook, type Mutable } from './move-book';
+import { rebalanceMoves } from './rebalance';
 
 /** Relocations in flight over the whole namespace, not counting the index being planned. */
 export interface RelocationsInFlight {
@@ -38,6 +40,11 @@ export interface RelocationOptions {
    * @default false
    */
   readonly rebalance?: boolean;
+  /**
+   * Bytes of this index's copy of `shardId` on `node`, as the node reports it (undefined: unknown,
+   * counted as 0). Rebalancing uses it to choose among the moves copy counts allow. @default unknown
+   */
+  readonly copyBytes?: (shardId: number, node: string) => number | undefined;
 }
 
 /** Why a copy on a draining node cannot move now. */
@@ -62,8 +69,6 @@ export interface RelocationPlan extends AllocationPlan {
   readonly inFlight: number;
 }
 
-type Mutable = { -readonly [K in keyof ShardAllocationStatus]: ShardAllocationStatus[K] };
-
 const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
@@ -79,7 +84,7 @@ const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
  * target whose source stopped serving before it started is deleted (it never held the data).
  * New moves take every STARTED copy off DRAINING nodes, one move per shard at a time, to the HEALTHY
  * node without a copy of the shard in the zone with the fewest copies of it, then the least loaded,
- * within the throttles. The source is never deleted before its replacement serves, so a drain that
+ * then the one reporting the fewest bytes, within the throttles (move-book.ts). Rebalancing: rebalance.ts. The source is never deleted before its replacement serves, so a drain that
  * cannot finish leaves every copy where it is (`stuck`).
  */
 export function planRelocations(plan: AllocationPlan, nodes: readonly CandidateNode[], options: RelocationOptions = {}): RelocationPlan {
@@ -91,9 +96,9 @@ export function planRelocations(plan: AllocationPlan, nodes: readonly CandidateN
   const shards = new Map<number, Mutable[]>();
   for (const a of allocations) shards.set(a.shardId, [...(shards.get(a.shardId) ?? []), a]);
   const removed = new Set<Mutable>();
-  const remove = (c: Mutable, reason: 'Relocated' | 'RelocationCancelled') => {
+  const remove = (c: Mutable, reason: 'Relocated' | 'RelocationCancelled', to?: string) => {
     removed.add(c);
-    actions.push({ type: 'delete', shardId: c.shardId, primary: c.primary, node: c.nodeId, reason });
+    actions.push({ type: 'delete', shardId: c.shardId, primary: c.primary, node: c.nodeId, reason, ...(to ? { to } : {}) });
   };
 
   // 1. Move pairs in flight on, or repair them.
@@ -118,7 +123,7 @@ export function planRelocations(plan: AllocationPlan, nodes: readonly CandidateN
       if (!t.primary) {
         if (!s || !s.primary) {
           // Replica moved (or its source is gone): the target is an ordinary copy now.
-          if (s) remove(s, 'Relocated');
+          if (s) remove(s, 'Relocated', t.nodeId);
           delete t.relocatingFrom;
           continue;
         }
@@ -130,7 +135,7 @@ export function planRelocations(plan: AllocationPlan, nodes: readonly CandidateN
       }
       // Handing over: done once the target's node reports it primary.
       if (options.reportsPrimary?.(t.shardId, t.nodeId) === true) {
-        if (s) remove(s, 'Relocated');
+        if (s) remove(s, 'Relocated', t.nodeId);
         delete t.relocatingFrom;
       } else {
         actions.push({ type: 'handover', shardId: t.shardId, node: t.nodeId, from: t.relocatingFrom ?? '' });
@@ -143,37 +148,10 @@ export function planRelocations(plan: AllocationPlan, nodes: readonly CandidateN
   const settling = new Set([...removed].map((c) => c.shardId));
 
   // 2. New moves off draining nodes, within the throttles.
-  const outs = new Map(options.inFlight?.out ?? []);
-  const ins = new Map(options.inFlight?.in ?? []);
-  let total = options.inFlight?.total ?? 0;
-  const load = new Map(nodes.map((n) => [n.name, n.load]));
-  for (const a of actions) {
-    if (a.type === 'create') load.set(a.node, (load.get(a.node) ?? 0) + 1);
-    if (a.type === 'delete') load.set(a.node, (load.get(a.node) ?? 0) - 1);
-  }
-  let ownInFlight = 0;
-  for (const t of kept.filter((c) => c.relocatingFrom)) {
-    ownInFlight++;
-    total++;
-    outs.set(t.relocatingFrom ?? '', (outs.get(t.relocatingFrom ?? '') ?? 0) + 1);
-    ins.set(t.nodeId, (ins.get(t.nodeId) ?? 0) + 1);
-  }
+  const book = new MoveBook({ nodes, nodeConcurrent, clusterConcurrent, inFlight: options.inFlight, copyBytes: options.copyBytes }, actions, kept);
   const stuck: StuckCopy[] = [];
   let throttled = 0;
   const healthy = [...nodeByName.values()].filter((n) => n.state === 'HEALTHY');
-  const zoneOf = (node: string) => nodeByName.get(node)?.zone ?? '';
-  /** Starts moving `c` to `target`: the source turns RELOCATING, the target is added INITIALIZING, the throttles count it. */
-  const startMove = (c: Mutable, target: string) => {
-    c.state = 'RELOCATING';
-    c.relocatingTo = target;
-    kept.push({ shardId: c.shardId, nodeId: target, primary: false, state: 'INITIALIZING', relocatingFrom: c.nodeId });
-    actions.push({ type: 'relocate', shardId: c.shardId, primary: c.primary, from: c.nodeId, node: target });
-    load.set(target, (load.get(target) ?? 0) + 1);
-    outs.set(c.nodeId, (outs.get(c.nodeId) ?? 0) + 1);
-    ins.set(target, (ins.get(target) ?? 0) + 1);
-    total++;
-    ownInFlight++;
-  };
   const leaving = kept
     .filter((c) => nodeByName.get(c.nodeId)?.state === 'DRAINING')
     .sort((a, b) => a.shardId - b.shardId || Number(b.primary) - Number(a.primary) || byName(a.nodeId, b.nodeId));
@@ -183,57 +161,26 @@ export function planRelocations(plan: AllocationPlan, nodes: readonly CandidateN
     if (shard.some((x) => x.relocatingTo || x.relocatingFrom) || settling.has(c.shardId)) continue; // one move per shard at a time
     if (!c.primary && !shard.some((x) => x.primary && x.state === 'STARTED')) continue; // nothing to recover from
     const holds = new Set(shard.map((x) => x.nodeId));
-    const free = healthy.filter((n) => !holds.has(n.name) && (load.get(n.name) ?? 0) < n.maxShards);
+    const free = healthy.filter((n) => !holds.has(n.name) && book.hasRoom(n));
     if (free.length === 0) {
       stuck.push({ shardId: c.shardId, primary: c.primary, node: c.nodeId, reason: healthy.length > 0 && healthy.every((n) => holds.has(n.name)) ? 'TooFewNodes' : 'NoRoom' });
       continue;
     }
-    const inZone = (zone: string) => shard.filter((x) => x !== c && zoneOf(x.nodeId) === zone).length;
+    const inZone = (zone: string) => shard.filter((x) => x !== c && book.zoneOf(x.nodeId) === zone).length;
     // A node that may still hold an orphan of the shard is waited for (its sweep), not called stuck.
-    const open = free.filter((n) => (ins.get(n.name) ?? 0) < nodeConcurrent && !options.mayHoldCopy?.(c.shardId, n.name));
-    if (total >= clusterConcurrent || (outs.get(c.nodeId) ?? 0) >= nodeConcurrent || open.length === 0) {
+    const open = free.filter((n) => book.inOpen(n.name) && !options.mayHoldCopy?.(c.shardId, n.name));
+    const best = book.outOpen(c.nodeId) ? book.pick(open, (n) => inZone(book.zoneOf(n.name)), (n) => book.loadOf(n.name)) : undefined;
+    if (!best) {
       throttled++;
       continue;
     }
-    const best = [...open].sort((a, b) => inZone(zoneOf(a.name)) - inZone(zoneOf(b.name)) || (load.get(a.name) ?? 0) - (load.get(b.name) ?? 0) || byName(a.name, b.name))[0];
-    startMove(c, best.name);
+    book.start(c, best.name, kept, actions);
   }
 
-  // 3. Rebalance, once nothing drains: a copy moves from a node whose load (less what is leaving it)
-  //    is two or more above the target's, so every move narrows the gap and the loads end within one
-  //    of even (a node with two more copies than another always holds a shard the other does not).
-  //    Only shards whose every copy is STARTED move (like allow_rebalance: indices_all_active), one
-  //    move per shard, replicas before primaries, never into a zone that already holds more copies
-  //    of the shard than the one it leaves.
+  // 3. Rebalance, once nothing drains (rebalance.ts): copy counts end within one of even, bytes choose among the moves.
   const draining = [...nodeByName.values()].some((n) => n.state === 'DRAINING');
-  if (options.rebalance && !draining && plan.unassigned.length === 0) {
-    const effective = (node: string) => (load.get(node) ?? 0) - (outs.get(node) ?? 0);
-    const movable = kept
-      .filter((c) => c.state === 'STARTED' && !c.relocatingTo && !c.relocatingFrom && nodeByName.get(c.nodeId)?.state === 'HEALTHY')
-      .sort((a, b) => effective(b.nodeId) - effective(a.nodeId) || Number(a.primary) - Number(b.primary) || a.shardId - b.shardId || byName(a.nodeId, b.nodeId));
-    for (const c of movable) {
-      const shard = kept.filter((x) => x.shardId === c.shardId);
-      if (shard.some((x) => x.state !== 'STARTED' || x.relocatingTo || x.relocatingFrom) || settling.has(c.shardId)) continue;
-      if (!c.primary && !shard.some((x) => x.primary)) continue; // nothing to recover from
-      const holds = new Set(shard.map((x) => x.nodeId));
-      const inZone = (zone: string) => shard.filter((x) => x !== c && zoneOf(x.nodeId) === zone).length;
-      const from = effective(c.nodeId);
-      const fits = healthy.filter(
-        (n) =>
-          !holds.has(n.name) && (load.get(n.name) ?? 0) < n.maxShards && from - effective(n.name) >= 2 && inZone(zoneOf(n.name)) <= inZone(zoneOf(c.nodeId)) &&
-          !options.mayHoldCopy?.(c.shardId, n.name),
-      );
-      if (fits.length === 0) continue;
-      const open = fits.filter((n) => (ins.get(n.name) ?? 0) < nodeConcurrent);
-      if (total >= clusterConcurrent || (outs.get(c.nodeId) ?? 0) >= nodeConcurrent || open.length === 0) {
-        throttled++;
-        continue;
-      }
-      const best = [...open].sort((a, b) => effective(a.name) - effective(b.name) || inZone(zoneOf(a.name)) - inZone(zoneOf(b.name)) || byName(a.name, b.name))[0];
-      startMove(c, best.name);
-    }
-  }
-  return { ...plan, allocations: sortAllocations(kept), actions, stuck, throttled, inFlight: ownInFlight };
+  if (options.rebalance && !draining && plan.unassigned.length === 0) throttled += rebalanceMoves(book, kept, actions, settling, options.mayHoldCopy);
+  return { ...plan, allocations: sortAllocations(kept), actions, stuck, throttled, inFlight: book.ownInFlight };
 }
 
 /** Pure: the copies of `allocations` that count towards spec.replicas (one per relocation pair). */

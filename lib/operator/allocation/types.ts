@@ -35,6 +35,11 @@ export interface CandidateNode {
    * planned (see `nodeLoads`).
    */
   readonly load: number;
+  /**
+   * Bytes the node reports its copies take (over all indices), where it reports sizes: rebalancing
+   * prefers moves from fuller to emptier disks among the moves copy counts allow. @default 0
+   */
+  readonly bytes?: number;
 }
 
 /** Why a copy could not be placed. */
@@ -127,6 +132,8 @@ export type AllocationAction =
       readonly primary: boolean;
       readonly node: string;
       readonly reason: DeleteReason;
+      /** Relocated: the node the copy moved to (whose started copy replaces this one). */
+      readonly to?: string;
     };
 
 /** The result of `planAllocation`. */

@@ -36,6 +36,24 @@ export function isCopyOf(copy: { readonly namespace: string; readonly index: str
   return copy.namespace === id.namespace && copy.index === id.name && copy.indexUid === id.uid;
 }
 
+/** What a data node reports of one copy: enough to recognise it (the copy's index identity and shard). */
+export interface ReportedCopyKey {
+  readonly namespace: string;
+  readonly index: string;
+  readonly indexUid: string;
+  readonly shardId: number;
+}
+
+/**
+ * The copy of shard `shardId` of the index `id` among what one node reports holding (`held`, its
+ * stream's view): the copy, null when the node reports none, undefined while its report is unknown
+ * (no synced stream: unknown is not empty). A node holds at most one copy of a shard.
+ */
+export function reportedCopy<C extends ReportedCopyKey>(held: readonly C[] | undefined, id: CopyIdentity, shardId: number): C | null | undefined {
+  if (held === undefined) return undefined;
+  return held.find((c) => isCopyOf(c, id) && c.shardId === shardId) ?? null;
+}
+
 /** Import has created the index but not yet written its allocations: planning now would place fresh copies. */
 export function isRestoring(index: Pick<QuidditchIndex, 'metadata'>): boolean {
   return index.metadata.annotations?.[RESTORING_ANNOTATION] !== undefined;

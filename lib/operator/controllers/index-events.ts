@@ -6,6 +6,7 @@ import { assertNever } from '../runtime/errors';
 import type { NodeFailure } from './index-status';
 import type { PersistedPlan } from './index-plan';
 import { demotionMessage, type Demotion } from './stale-primaries';
+import type { FinishedRelocation } from './relocation-bytes';
 
 /** What a plan did, counted per kind of event a person would want to see. */
 interface Tally {
@@ -85,7 +86,7 @@ export function tallyActions(plan: AllocationPlan): Tally {
  * being created or became active, copies were lost, promoted, demoted, removed or added, copies that cannot be
  * placed, and data-node calls that failed.
  */
-export function recordTransitions(events: EventRecorder, index: QuidditchIndex, before: string | undefined, persisted: Pick<PersistedPlan, 'plan' | 'drift'>, failures: readonly NodeFailure[], demoted: readonly Demotion[] = []): void {
+export function recordTransitions(events: EventRecorder, index: QuidditchIndex, before: string | undefined, persisted: Pick<PersistedPlan, 'plan' | 'drift'>, failures: readonly NodeFailure[], demoted: readonly Demotion[] = [], moved: readonly FinishedRelocation[] = []): void {
   const { plan, drift } = persisted;
   const after = index.status?.state;
   if (drift.lost.length) {
@@ -112,7 +113,11 @@ export function recordTransitions(events: EventRecorder, index: QuidditchIndex, 
   for (const p of t.promoted) events.record(index, 'Normal', 'ReplicaPromoted', `Replica of shard ${p.shardId} on ${p.node} promoted to primary.`);
   if (demoted.length) events.record(index, 'Normal', 'PrimaryDemoted', demotionMessage(demoted));
   for (const r of t.relocations) events.record(index, 'Normal', 'RelocationStarted', `Moving the ${r.primary ? 'primary' : 'replica'} of shard ${r.shardId} from ${r.from} to ${r.to}: the copy on ${r.to} recovers from the primary; ${r.from} serves until it has started.`);
-  for (const r of t.relocated) events.record(index, 'Normal', 'RelocationFinished', `Shard ${r.shardId} has moved off ${r.node}: its new copy serves, the old one is deleted.`);
+  for (const r of t.relocated) {
+    const m = moved.find((x) => x.shardId === r.shardId && x.from === r.node);
+    const where = m ? ` to ${m.to}${m.bytes === undefined ? '' : ` (${m.bytes} bytes)`}` : '';
+    events.record(index, 'Normal', 'RelocationFinished', `Shard ${r.shardId} has moved off ${r.node}${where}: its new copy serves, the old one is deleted.`);
+  }
   if (t.cancelled) events.record(index, 'Warning', 'RelocationCancelled', `${t.cancelled} relocations were cancelled: their source stopped serving before the new copy started. The shards are re-planned from the copies that serve.`);
   if (t.reduced) events.record(index, 'Normal', 'ReplicasRemoved', `Removed ${t.reduced} replica copies.`);
   if (t.added && before) events.record(index, 'Normal', 'CopiesAdded', `Placing ${t.added} new copies.`);

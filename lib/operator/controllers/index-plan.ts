@@ -56,7 +56,14 @@ export async function planAndPersist(index: QuidditchIndex, deps: PlanDeps): Pro
       // no lock is held across the status write (a lock there capped a namespace at one plan per round trip).
       deps.ledger.set(namespace, name, current.metadata.resourceVersion, current.status?.shardAllocations);
       const loads = deps.ledger.loads(namespace);
-      const candidates = candidateNodes(deps.nodeCache.list(namespace), []).map((c) => ({ ...c, load: loads.get(c.name) ?? 0 }));
+      const counted = candidateNodes(deps.nodeCache.list(namespace), []).map((c) => ({ ...c, load: loads.get(c.name) ?? 0 }));
+      // Bytes: what each node's shard stream reports its copies take (all indices), for choosing among
+      // moves. Summed only when a move may start (a node drains, or copy counts are two or more apart):
+      // a balanced cluster, the common case, costs no pass over every node's copies per plan.
+      const healthyLoads = counted.filter((c) => c.state === 'HEALTHY').map((c) => c.load);
+      const mayMove = counted.some((c) => c.state === 'DRAINING') || (deps.relocation?.rebalance === true && Math.max(...healthyLoads) - Math.min(...healthyLoads) >= 2);
+      const bytes = (node: string) => deps.observed?.copiesOn(node)?.reduce((sum, c) => sum + c.sizeBytes, 0);
+      const candidates = mayMove ? counted.map((c) => ({ ...c, bytes: bytes(c.name) })) : counted;
       // The record, corrected by what the nodes report: started, failed, gone, or back.
       const identity = copyIdentityOf(current);
       const drift = compareWithNodes(current.status?.shardAllocations ?? [], deps.observed, identity, available, deps.now());

@@ -16,6 +16,8 @@ import { pushSettings, refusalMessage } from './index-settings-push';
 import type { ShardOperations } from './shard-operations';
 import type { ObservedCopies } from '../datanode/observed-copies';
 import { copyIdentityOf, isRestoring } from './copy-identity';
+import { finishedRelocations } from './relocation-bytes';
+import type { OperatorMetrics } from '../metrics';
 import { overlapOf, PeerView, refuseOverlap } from './overlap-guard';
 import { recordDrainStalled, RelocationThrottle, THROTTLED_RECHECK_MS } from './index-relocate';
 
@@ -49,6 +51,8 @@ export interface IndexReconcilerDeps extends FinalizeDeps {
    * reconcile too is refused (overlap-guard.ts). @default none: every index in the cache is this operator's
    */
   readonly peers?: PeerView;
+  /** Where finished relocations and the bytes they moved are counted. @default not counted */
+  readonly metrics?: Pick<OperatorMetrics, 'relocationsFinished' | 'relocationBytes'>;
 }
 
 /**
@@ -129,6 +133,12 @@ export class IndexReconciler implements Reconciler {
       return terminal(err);
     }
     if (!persisted) return done(); // deleted meanwhile
+    // Counted right after the write that finished them (relocation-bytes.ts): once each, never by a later reconcile.
+    const moved = finishedRelocations(persisted.plan, deps.observed, copyIdentityOf(persisted.index));
+    for (const m of moved) {
+      deps.metrics?.relocationsFinished.inc();
+      deps.metrics?.relocationBytes.inc(m.bytes ?? 0);
+    }
     ctx.log.debug({ actions: persisted.plan.actions.map((a) => `${a.type} ${a.shardId}@${a.node}${a.type === 'delete' ? ` ${a.reason}` : ''}`), unassigned: persisted.plan.unassigned.length }, 'plan persisted');
 
     // 4. Side effects on the data nodes.
@@ -142,7 +152,7 @@ export class IndexReconciler implements Reconciler {
     // 5. Observe and record.
     const written = await writeObserved(persisted, execution, deps, settings);
     if (!written) return done();
-    recordTransitions(deps.events, written, before, persisted, execution.failures, execution.demoted);
+    recordTransitions(deps.events, written, before, persisted, execution.failures, execution.demoted, moved);
     const blocked = (i: QuidditchIndex) => i.status?.conditions?.some((c) => c.type === 'DrainBlocked' && c.status === 'True') ?? false;
     if (blocked(written) && !blocked(persisted.index)) recordDrainStalled(deps.events, written, deps.nodeCache, persisted.plan.stuck);
     if (pushed.newlyRefused && settings?.refusedMessage) deps.events.record(written, 'Warning', 'SettingsRefused', settings.refusedMessage);

@@ -7,7 +7,7 @@ import type { ObjectStore } from '../runtime/source';
 import type { QuidditchNode } from '../../api/v1';
 import type { AllocationLedger } from './allocation-ledger';
 import type { IndexIdentity } from './index-drift';
-import { isCopyOf } from './copy-identity';
+import { reportedCopy } from './copy-identity';
 
 /** The relocation throttles (operator flags --node-concurrent-relocations, --cluster-concurrent-relocations). */
 export interface RelocationThrottle {
@@ -33,17 +33,11 @@ export interface RelocateDeps {
  * rolls back.
  */
 export function withRelocations(plan: AllocationPlan, candidates: readonly CandidateNode[], index: IndexIdentity, deps: RelocateDeps): RelocationPlan {
-  const reportsPrimary = (shardId: number, node: string): boolean | undefined => {
-    const held = deps.observed?.indexCopiesOn(node, index.namespace, index.name);
-    if (!held) return undefined;
-    const mine = held.filter((c) => c.namespace === index.namespace && c.index === index.name && c.indexUid === index.uid && c.shardId === shardId);
-    return mine.length ? mine.some((c) => c.primary) : undefined;
-  };
-  const mayHoldCopy = (shardId: number, node: string): boolean => {
-    if (!deps.observed) return false;
-    const held = deps.observed.indexCopiesOn(node, index.namespace, index.name);
-    return held === undefined || held.some((c) => isCopyOf(c, index) && c.shardId === shardId);
-  };
+  const reported = (shardId: number, node: string) => reportedCopy(deps.observed?.indexCopiesOn(node, index.namespace, index.name), index, shardId);
+  // Unknown (no synced stream) or no copy: the handover is not confirmed.
+  const reportsPrimary = (shardId: number, node: string): boolean | undefined => reported(shardId, node)?.primary;
+  // Unknown counts as "may hold": the node is no target until its stream says what it holds.
+  const mayHoldCopy = (shardId: number, node: string): boolean => deps.observed !== undefined && reported(shardId, node) !== null;
   return planRelocations(plan, candidates, {
     mayHoldCopy,
     nodeConcurrent: deps.relocation?.nodeConcurrent,
@@ -51,6 +45,7 @@ export function withRelocations(plan: AllocationPlan, candidates: readonly Candi
     rebalance: deps.relocation?.rebalance,
     inFlight: deps.ledger.relocations(index.namespace, index.name),
     reportsPrimary,
+    copyBytes: (shardId, node) => reported(shardId, node)?.sizeBytes,
   });
 }
 

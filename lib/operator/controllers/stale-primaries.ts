@@ -12,7 +12,7 @@
  */
 import type { ShardAllocationStatus } from '../../api/v1';
 import type { ObservedCopy } from '../datanode/observed-copies';
-import { isCopyOf, type CopyIdentity } from './copy-identity';
+import { reportedCopy, type CopyIdentity } from './copy-identity';
 
 /** What a node reports holding: undefined while unknown (its stream not synced). */
 export type Reports = (node: string) => readonly Pick<ObservedCopy, 'namespace' | 'index' | 'indexUid' | 'shardId' | 'primary'>[] | undefined;
@@ -28,7 +28,7 @@ export interface StalePrimary {
 
 /** Whether `node` reports holding its copy of `shardId` as a primary (false while unknown). */
 export function heldAsPrimary(reports: Reports, index: CopyIdentity, shardId: number, node: string): boolean {
-  return reports(node)?.some((c) => isCopyOf(c, index) && c.shardId === shardId && c.primary) ?? false;
+  return reportedCopy(reports(node), index, shardId)?.primary ?? false;
 }
 
 /**

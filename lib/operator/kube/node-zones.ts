@@ -25,7 +25,7 @@ export interface NodeZoneSource {
 }
 
 export interface KubernetesNodeZonesOptions {
-  /** How long an answer is reused. @default 60000 */
+  /** How long an answer is reused (--zone-cache-ttl): a label change is seen within this plus one heartbeat. @default 60000 */
   readonly ttlMs?: number;
   /** How long a failed read is reused before the next try. @default 10000 */
   readonly failureTtlMs?: number;

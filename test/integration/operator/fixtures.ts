@@ -56,11 +56,12 @@ export class Cluster {
     return this.nodes.get(this.namespace, name);
   }
 
-  async events(involvedName?: string): Promise<{ type: string; reason: string; message: string; name: string }[]> {
+  /** The namespace's Events (of one object when named); `instance` is the reporting operator's pod. */
+  async events(involvedName?: string): Promise<{ type: string; reason: string; message: string; name: string; instance: string }[]> {
     const list = await this.core.listNamespacedEvent({ namespace: this.namespace });
     return list.items
       .filter((e) => !involvedName || e.involvedObject.name === involvedName)
-      .map((e) => ({ type: e.type ?? '', reason: e.reason ?? '', message: e.message ?? '', name: e.involvedObject.name ?? '' }));
+      .map((e) => ({ type: e.type ?? '', reason: e.reason ?? '', message: e.message ?? '', name: e.involvedObject.name ?? '', instance: e.reportingInstance ?? '' }));
   }
 
   /**

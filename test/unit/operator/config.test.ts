@@ -23,7 +23,7 @@ describe('parseOperatorConfig', () => {
     expect(config).toMatchObject({
       leaseName: 'quidditch-operator', leaderElect: true, leaseDuration: 15, renewDeadline: 10, retryPeriod: 2,
       heartbeatTimeout: 60, nodeLeftDelay: 60, deleteTimeout: 300, resyncPeriod: 300, concurrency: 16, httpPort: 8080, metricsPort: 9090,
-      bindAddress: '0.0.0.0', grpcTimeout: 5, logLevel: 'info', nodeConcurrentRelocations: 2, clusterConcurrentRelocations: 8,
+      bindAddress: '0.0.0.0', grpcTimeout: 5, logLevel: 'info', nodeConcurrentRelocations: 2, clusterConcurrentRelocations: 8, zoneCacheTtl: 60,
     });
     expect(config.kubeconfig).toBeUndefined();
   });
@@ -98,6 +98,12 @@ describe('parseOperatorConfig', () => {
   it('accepts --node-left-delay=0 (replace at once) and rejects a negative delay', () => {
     expect(parse(['--node-left-delay=0']).nodeLeftDelay).toBe(0);
     expect(problemsOf(['--node-left-delay=-1'])[0]).toBe('Unable to use --node-left-delay=-1: it must be 0 or more seconds. Pass 0 to replace replicas of a departed node at once.');
+  });
+
+  it('accepts --zone-cache-ttl=0 (read the Kubernetes Node on every heartbeat) and rejects a negative one', () => {
+    expect(parse(['--zone-cache-ttl=0']).zoneCacheTtl).toBe(0);
+    expect(parse(['--zone-cache-ttl=5']).zoneCacheTtl).toBe(5);
+    expect(problemsOf(['--zone-cache-ttl=-1'])[0]).toBe('Unable to use --zone-cache-ttl=-1: it must be 0 or more seconds. Pass 0 to read the Kubernetes Node on every heartbeat.');
   });
 
   it('throttles relocations with integers of at least 1, naming the flag', () => {

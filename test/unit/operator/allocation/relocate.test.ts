@@ -31,13 +31,13 @@ describe('planRelocations (each step of a move, and every crash in between)', ()
     expect(plan(0, handingOver, nodes, { reportsPrimary: () => false }).actions).toEqual([{ type: 'handover', shardId: 0, node: 'b', from: 'a' }]);
     const done = plan(0, handingOver, nodes, { reportsPrimary: () => true });
     expect(done.allocations).toEqual([copy('b', true)]);
-    expect(done.actions).toEqual([{ type: 'delete', shardId: 0, primary: false, node: 'a', reason: 'Relocated' }]);
+    expect(done.actions).toEqual([{ type: 'delete', shardId: 0, primary: false, node: 'a', reason: 'Relocated', to: 'b' }]);
   });
 
   it('deletes a replica source as soon as its target started', () => {
     const p = plan(1, [copy('p', true), copy('a', false, 'RELOCATING', { relocatingTo: 'b' }), copy('b', false, 'STARTED', { relocatingFrom: 'a' })], [node('p'), node('a', 'DRAINING'), node('b')]);
     expect(p.allocations).toEqual([copy('p', true), copy('b', false)]);
-    expect(p.actions).toEqual([{ type: 'delete', shardId: 0, primary: false, node: 'a', reason: 'Relocated' }]);
+    expect(p.actions).toEqual([{ type: 'delete', shardId: 0, primary: false, node: 'a', reason: 'Relocated', to: 'b' }]);
   });
 
   it('rolls back when the target\'s node dies before it started: the source serves on where it is', () => {
