@@ -3,7 +3,7 @@ import type { QuidditchIndex } from '../../lib/api/v1';
 import { createTestNamespace, waitFor } from '../support/kube';
 import { Cluster, allocatedCopies, expectWellAllocated, heldCopies } from '../integration/operator/fixtures';
 import { OperatorProcess, SimProcess, stopAll } from '../integration/operator/harness';
-import { allAllocated, createIndices, indexNames, inParallel, listIndices, waitAllActive } from './support';
+import { allAllocated, createIndices, indexNames, inParallel, listIndices, waitAllActive, waitNodesHealthy } from './support';
 
 const STORM_MS = 10_000;
 const WRITERS = 6;
@@ -15,6 +15,8 @@ beforeAll(async () => {
   cluster = new Cluster(await createTestNamespace('fault-conflicts'));
   sims = await Promise.all(['d-0', 'd-1', 'd-2'].map((name) => SimProcess.start({ name, namespace: cluster.namespace })));
   await OperatorProcess.start({ namespace: cluster.namespace });
+  // Copies go to HEALTHY nodes only; an index placed before a node is judged is rebalanced onto it later.
+  await waitNodesHealthy(cluster, sims.map((s) => s.name));
 }, 90_000);
 
 afterAll(() => stopAll());

@@ -5,12 +5,11 @@ import type { QuidditchIndex } from '../../lib/api/v1';
 import { createTestNamespace, kubectl, waitFor } from '../support/kube';
 import { Cluster, expectWellAllocated, heldCopies } from '../integration/operator/fixtures';
 import { allLogs, OperatorProcess, SimProcess, stopAll } from '../integration/operator/harness';
-import { allAllocated, creationCounts, duplicates, listIndices, waitAllActive } from './support';
+import { allAllocated, creationCounts, duplicates, listIndices, waitAllActive, waitNodesHealthy } from './support';
 
 afterAll(() => stopAll());
 
-const healthy = (cluster: Cluster, sims: readonly SimProcess[]) =>
-  waitFor(async () => (await Promise.all(sims.map((x) => cluster.node(x.name)))).every((n) => n?.status?.state === 'HEALTHY'), { timeoutMs: 30_000, intervalMs: 200, description: 'the data nodes to be HEALTHY' });
+const healthy = (cluster: Cluster, sims: readonly SimProcess[]) => waitNodesHealthy(cluster, sims.map((x) => x.name));
 
 const annotate = async (cluster: Cluster, node: string, value: string) => {
   const res = await kubectl(['annotate', '--overwrite', '-n', cluster.namespace, 'qnode', node, value]);

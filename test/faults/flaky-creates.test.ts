@@ -1,7 +1,7 @@
 import { createTestNamespace } from '../support/kube';
 import { allocatedCopies, Cluster, heldCopies } from '../integration/operator/fixtures';
 import { OperatorProcess, SimProcess, stopAll } from '../integration/operator/harness';
-import { allAllocated, creationCounts, createIndices, duplicates, indexNames, listIndices, waitAllActive } from './support';
+import { allAllocated, createIndices, creationCounts, duplicates, indexNames, listIndices, waitAllActive, waitNodesHealthy } from './support';
 
 // Every sim refuses a fifth of the creates of new copies (UNAVAILABLE, as a node short of file
 // handles or mid-GC would). The operator must retry them with backoff until every copy exists,
@@ -22,6 +22,8 @@ beforeAll(async () => {
   sims = await Promise.all(['f-0', 'f-1', 'f-2'].map((name, i) =>
     SimProcess.start({ name, namespace: cluster.namespace, extraArgs: [`--fail-create-ratio=${FAIL_RATIO}`, `--seed=${i + 1}`] })));
   await OperatorProcess.start({ namespace: cluster.namespace, args: ['--resync-period=3600'] });
+  // Copies go to HEALTHY nodes only; an index placed before a node is judged is rebalanced onto it later.
+  await waitNodesHealthy(cluster, sims.map((s) => s.name));
 }, 90_000);
 
 afterAll(() => stopAll());

@@ -1,7 +1,7 @@
 import { createTestNamespace, waitFor } from '../support/kube';
 import { Cluster, heldCopies } from '../integration/operator/fixtures';
 import { OperatorProcess, SimProcess, stopAll } from '../integration/operator/harness';
-import { allAllocated, createIndices, creationCounts, duplicates, indexNames, waitAllActive } from './support';
+import { allAllocated, createIndices, creationCounts, duplicates, indexNames, waitAllActive, waitNodesHealthy } from './support';
 
 // A long lease (60 s): a takeover before the old holder's last renewal + 60 s can only come from the
 // released lease, never from waiting it out — with a minute of slack for a busy machine. Nothing is
@@ -17,6 +17,8 @@ beforeAll(async () => {
   cluster = new Cluster(await createTestNamespace('fault-handover'));
   sims = await Promise.all(['d-0', 'd-1'].map((name) => SimProcess.start({ name, namespace: cluster.namespace })));
   operators = await Promise.all(['op-a', 'op-b'].map((podName) => OperatorProcess.start({ namespace: cluster.namespace, podName, args: TIMINGS })));
+  // Copies go to HEALTHY nodes only; an index placed before a node is judged is rebalanced onto it later.
+  await waitNodesHealthy(cluster, sims.map((s) => s.name));
 }, 90_000);
 
 afterAll(() => stopAll());

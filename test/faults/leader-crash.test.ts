@@ -1,12 +1,14 @@
 import { createTestNamespace, waitFor } from '../support/kube';
 import { Cluster, heldCopies } from '../integration/operator/fixtures';
 import { OperatorProcess, SimProcess, stopAll } from '../integration/operator/harness';
-import { allAllocated, createIndices, creationCounts, duplicates, indexNames, waitAllActive } from './support';
+import { allAllocated, createIndices, creationCounts, duplicates, indexNames, waitAllActive, waitNodesHealthy } from './support';
 
 // Short lease timings keep the test under a minute. How long the takeover takes is measured by the
 // failover benchmark; here only its order is checked, from the times the replicas wrote in the Lease.
-const LEASE_S = 4;
-const TIMINGS = [`--lease-duration=${LEASE_S}`, '--renew-deadline=3', '--retry-period=0.5'];
+// Not shorter: with a 3 s renew deadline, a loaded machine (two CI runs at once, CI run14) let both
+// replicas miss their renewals in turn and step down, leaving no leader to finish the work.
+const LEASE_S = 10;
+const TIMINGS = [`--lease-duration=${LEASE_S}`, '--renew-deadline=7', '--retry-period=1'];
 
 let cluster: Cluster;
 let sims: SimProcess[];
@@ -16,6 +18,8 @@ beforeAll(async () => {
   cluster = new Cluster(await createTestNamespace('fault-leader-crash'));
   sims = await Promise.all(['d-0', 'd-1', 'd-2'].map((name) => SimProcess.start({ name, namespace: cluster.namespace })));
   operators = await Promise.all(['op-a', 'op-b'].map((podName) => OperatorProcess.start({ namespace: cluster.namespace, podName, args: TIMINGS })));
+  // Copies go to HEALTHY nodes only; an index placed before a node is judged is rebalanced onto it later.
+  await waitNodesHealthy(cluster, sims.map((s) => s.name));
 }, 90_000);
 
 afterAll(() => stopAll());

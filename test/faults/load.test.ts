@@ -1,7 +1,7 @@
 import { createTestNamespace } from '../support/kube';
 import { Cluster, heldCopies } from '../integration/operator/fixtures';
 import { OperatorProcess, SimProcess, stopAll } from '../integration/operator/harness';
-import { allAllocated, createIndices, creationCounts, duplicates, indexNames, waitAllActive } from './support';
+import { allAllocated, createIndices, creationCounts, duplicates, indexNames, waitAllActive, waitNodesHealthy } from './support';
 
 // 1,000 indices as the issue asks, kept small (1 shard, 1 replica: 2,000 copies) so that creating
 // them and every reconcile fit in about a minute on a 2-core machine shared with the API server.
@@ -14,6 +14,8 @@ beforeAll(async () => {
   cluster = new Cluster(await createTestNamespace('fault-load'));
   sims = await Promise.all(['d-0', 'd-1', 'd-2'].map((name) => SimProcess.start({ name, namespace: cluster.namespace })));
   await OperatorProcess.start({ namespace: cluster.namespace });
+  // Copies go to HEALTHY nodes only; an index placed before a node is judged is rebalanced onto it later.
+  await waitNodesHealthy(cluster, sims.map((s) => s.name));
 }, 90_000);
 
 afterAll(() => stopAll());

@@ -1,7 +1,7 @@
 import { createTestNamespace, waitFor } from '../support/kube';
 import { allocatedCopies, Cluster, heldCopies } from '../integration/operator/fixtures';
 import { OperatorProcess, SimProcess, stopAll } from '../integration/operator/harness';
-import { allAllocated, creationCounts, duplicates, listIndices, pause, resume, waitAllActive } from './support';
+import { allAllocated, creationCounts, duplicates, listIndices, pause, resume, waitAllActive, waitNodesHealthy } from './support';
 
 // Frozen nodes (SIGSTOP) look like a partition or a long pause: the copies are still there. The
 // operator must neither call an index green on empty copies nor sweep the real ones when they return.
@@ -13,6 +13,8 @@ beforeAll(async () => {
   cluster = new Cluster(await createTestNamespace('fault-lost-data'));
   sims = await Promise.all(['s-0', 's-1'].map((name) => SimProcess.start({ name, namespace: cluster.namespace })));
   await OperatorProcess.start({ namespace: cluster.namespace, args: ['--heartbeat-timeout=3', '--grpc-timeout=1', '--node-left-delay=60', '--resync-period=3600'] });
+  // Copies go to HEALTHY nodes only; an index placed before a node is judged is rebalanced onto it later.
+  await waitNodesHealthy(cluster, sims.map((s) => s.name));
 }, 90_000);
 
 afterAll(async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createTestNamespace } from '../support/kube';
 import { allocatedCopies, Cluster, expectWellAllocated, heldCopies } from '../integration/operator/fixtures';
 import { allLogs, OperatorProcess, SimProcess, stopAll } from '../integration/operator/harness';
-import { creationCounts, duplicates } from './support';
+import { creationCounts, duplicates, waitNodesHealthy } from './support';
 
 // A data node that restarts with its volume (--data-dir kept) still holds its copies; one that comes
 // back with an empty volume lost them. The operator learns which from the node's WatchShards
@@ -22,6 +22,8 @@ beforeAll(async () => {
   for (const n of ['r-0', 'r-1', 'r-2']) dirs.set(n, mkdtempSync(join(tmpdir(), `sim-${n}-`)));
   sims = await Promise.all(['r-0', 'r-1', 'r-2'].map((n) => start(n)));
   await OperatorProcess.start({ namespace: cluster.namespace, args: ['--heartbeat-timeout=30', '--grpc-timeout=1', '--resync-period=3600'] });
+  // Copies go to HEALTHY nodes only; an index placed before a node is judged is rebalanced onto it later.
+  await waitNodesHealthy(cluster, sims.map((s) => s.name));
 }, 90_000);
 
 afterAll(() => stopAll());

@@ -2,7 +2,7 @@ import type { QuidditchIndex } from '../../lib/api/v1';
 import { createTestNamespace } from '../support/kube';
 import { Cluster, heldCopies } from '../integration/operator/fixtures';
 import { OperatorProcess, SimProcess, stopAll } from '../integration/operator/harness';
-import { createIndices, indexNames, inParallel, listIndices, waitAllActive, waitAllGone, waitForSome } from './support';
+import { createIndices, indexNames, inParallel, listIndices, waitAllActive, waitAllGone, waitForSome, waitNodesHealthy } from './support';
 
 let cluster: Cluster;
 let sims: SimProcess[];
@@ -17,6 +17,7 @@ afterAll(() => stopAll());
 describe('operator restart in the middle of deletions', () => {
   it('finishes every deletion after the restart: no copy left on any sim, every finalizer removed', async () => {
     const operator = await OperatorProcess.start({ namespace: cluster.namespace });
+    await waitNodesHealthy(cluster, sims.map((s) => s.name));
     const names = indexNames('idx', 40);
     await createIndices(cluster, names, 4, 1);
     await waitAllActive(cluster, names, 60_000);

@@ -1,8 +1,8 @@
 import type { QuidditchIndex } from '../../lib/api/v1';
-import { createTestNamespace, waitFor } from '../support/kube';
+import { createTestNamespace } from '../support/kube';
 import { Cluster, expectWellAllocated, heldCopies } from '../integration/operator/fixtures';
 import { allLogs, OperatorProcess, SimProcess, stopAll } from '../integration/operator/harness';
-import { allAllocated, creationCounts, duplicates, listIndices, recordStatuses, waitAllActive } from './support';
+import { allAllocated, creationCounts, duplicates, listIndices, recordStatuses, waitAllActive, waitNodesHealthy } from './support';
 
 // A StatefulSet scale-down from 5 to 3 data nodes: the StatefulSet controller sends SIGTERM to the
 // pods with the highest ordinals. Each data node (started with --drain-on-shutdown, as the constructs
@@ -39,7 +39,7 @@ function shardsWithoutServingPrimary(history: readonly QuidditchIndex[]): string
 describe('scale-down from 5 to 3 data nodes', () => {
   it('moves every copy off the terminating nodes before they exit, losing and doubling none, with a serving primary for every shard throughout', async () => {
     // Copies go to HEALTHY nodes only: wait until the operator has judged all five.
-    await waitFor(async () => (await Promise.all(sims.map((x) => cluster.node(x.name)))).every((n) => n?.status?.state === 'HEALTHY'), { timeoutMs: 30_000, intervalMs: 200, description: 'all five data nodes HEALTHY' });
+    await waitNodesHealthy(cluster, sims.map((x) => x.name));
     await cluster.createIndex('solo', 6, 0);
     await cluster.createIndex('pair', 4, 1);
     await waitAllActive(cluster, ['solo', 'pair'], 60_000);

@@ -1,6 +1,7 @@
 import { createTestNamespace } from '../support/kube';
 import { Cluster } from '../integration/operator/fixtures';
 import { OperatorProcess, SimProcess, stopAll } from '../integration/operator/harness';
+import { waitNodesHealthy } from './support';
 
 // Copies take 3 s to start. The operator must learn of each start from the node's WatchShards stream,
 // not from a resync: --resync-period is an hour, so an index that goes ACTIVE at all did so on the
@@ -12,6 +13,8 @@ beforeAll(async () => {
   cluster = new Cluster(await createTestNamespace('fault-slow-start'));
   sims = await Promise.all(['d-0', 'd-1'].map((name) => SimProcess.start({ name, namespace: cluster.namespace, extraArgs: ['--start-delay-ms=3000'] })));
   await OperatorProcess.start({ namespace: cluster.namespace, args: ['--heartbeat-timeout=10', '--resync-period=3600'] });
+  // Copies go to HEALTHY nodes only; an index placed before a node is judged is rebalanced onto it later.
+  await waitNodesHealthy(cluster, sims.map((s) => s.name));
 }, 90_000);
 
 afterAll(() => stopAll());

@@ -96,10 +96,16 @@ export async function listIndices(cluster: Cluster): Promise<QuidditchIndex[]> {
   return list.items;
 }
 
+/**
+ * ACTIVE, green, its generation observed, and no copy moving: a rebalance onto a node that became
+ * HEALTHY after the index was placed keeps an index green while its copies are RELOCATING and
+ * INITIALIZING, so green alone is not a state to compare allocations against (CI run13).
+ */
 const isSettled = (i: QuidditchIndex): boolean =>
-  i.status?.state === 'ACTIVE' && i.status.health === 'green' && i.status.observedGeneration === i.metadata.generation;
+  i.status?.state === 'ACTIVE' && i.status.health === 'green' && i.status.observedGeneration === i.metadata.generation &&
+  (i.status.shardAllocations ?? []).every((a) => a.state === 'STARTED');
 
-/** Waits until every named index is ACTIVE, green and has observed its generation; returns them. */
+/** Waits until every named index is ACTIVE, green, has observed its generation and has every copy STARTED; returns them. */
 export async function waitAllActive(cluster: Cluster, names: readonly string[], timeoutMs: number): Promise<QuidditchIndex[]> {
   const wanted = new Set(names);
   let lastPending: string[] = [];
@@ -112,6 +118,17 @@ export async function waitAllActive(cluster: Cluster, names: readonly string[], 
   } catch (err) {
     throw new Error(`${(err as Error).message}\n${lastPending.length} pending, e.g. ${lastPending.slice(0, 5).join(', ')}\n${allLogs(40)}`, { cause: err });
   }
+}
+
+/**
+ * Waits until the operator has judged every named data node HEALTHY. Copies are placed on HEALTHY
+ * nodes only, so a node not judged yet when indices are created gets its share later, by
+ * rebalancing, and allocations taken before that are not the final ones.
+ */
+export async function waitNodesHealthy(cluster: Cluster, names: readonly string[], timeoutMs = 60_000): Promise<void> {
+  await waitFor(async () => (await Promise.all(names.map((n) => cluster.node(n)))).every((n) => n?.status?.state === 'HEALTHY'), {
+    timeoutMs, intervalMs: 200, description: `data nodes ${names.join(', ')} to be HEALTHY`,
+  });
 }
 
 /** Waits until none of the named indices exists any more (their finalizers were removed). */

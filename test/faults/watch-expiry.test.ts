@@ -1,7 +1,7 @@
 import { createTestNamespace, waitFor } from '../support/kube';
 import { Cluster, allocatedCopies, heldCopies } from '../integration/operator/fixtures';
 import { OperatorProcess, SimProcess, stopAll } from '../integration/operator/harness';
-import { allAllocated, compactEtcd, listIndices, pause, PrivateControlPlane, resume, startPrivateControlPlane, waitAllActive, waitAllGone, watchFrom } from './support';
+import { allAllocated, compactEtcd, listIndices, pause, PrivateControlPlane, resume, startPrivateControlPlane, waitAllActive, waitAllGone, watchFrom, waitNodesHealthy } from './support';
 
 // Without the watch cache, kube-apiserver serves watches straight from etcd, so a watch resumed
 // from a resourceVersion etcd has compacted away gets 410 Gone, exactly as a long-disconnected
@@ -20,6 +20,7 @@ beforeAll(async () => {
     namespace: cluster.namespace,
     args: ['--heartbeat-timeout=60', '--lease-duration=60', '--renew-deadline=40', '--retry-period=2'],
   });
+  await waitNodesHealthy(cluster, sims.map((s) => s.name));
 }, 120_000);
 
 afterAll(async () => {

@@ -2,16 +2,17 @@ import * as grpc from '@grpc/grpc-js';
 import type { ShardState } from '../../api/v1';
 import { DataNodeClient, DataNodeError } from '../datanode/client';
 import type { RecoverySource, ShardInfo, ShardRef } from '../datanode/protocol';
-import type { CopyRef, HeldCopy, IndexContent, NodeTarget, RecoverySourceRef, ShardOperations } from './shard-operations';
+import type { CopyRef, CreatedCopy, HeldCopy, IndexContent, NodeTarget, RecoverySourceRef, ShardOperations } from './shard-operations';
 
 /** ShardOperations over the data-node gRPC protocol. */
 export class GrpcShardOperations implements ShardOperations {
   constructor(private readonly client: DataNodeClient) {}
 
-  async createShard(node: NodeTarget, copy: CopyRef, content?: IndexContent, source?: RecoverySourceRef): Promise<{ state: ShardState }> {
+  async createShard(node: NodeTarget, copy: CopyRef, content?: IndexContent, source?: RecoverySourceRef): Promise<CreatedCopy> {
     const base = content ? { shard: toRef(copy), settingsJson: content.settingsJson, mappingsJson: content.mappingsJson, settingsGeneration: content.generation } : { shard: toRef(copy) };
     const request = source ? { ...base, recoverySource: toSource(source) } : base;
-    return { state: stateOf(await this.client.createShard(node, request)) };
+    const info = await this.client.createShard(node, request);
+    return { state: stateOf(info), docsCount: Number(info.docsCount), sizeBytes: Number(info.sizeBytes) };
   }
 
   async promoteShard(node: NodeTarget, copy: CopyRef): Promise<{ state: ShardState } | undefined> {

@@ -50,10 +50,10 @@ export function compareWithNodes(
   let adopted = 0;
   let changed = false;
   const since = now.toISOString();
-  // Each node's report read once (copiesOn builds a fresh list per call).
+  // Each node's report of this index read once (a fresh list per call).
   const reports = new Map<string, readonly ObservedCopy[] | undefined>();
   const copiesOn = (node: string) => {
-    if (!reports.has(node)) reports.set(node, observed.copiesOn(node));
+    if (!reports.has(node)) reports.set(node, observed.indexCopiesOn(node, index.namespace, index.name));
     return reports.get(node);
   };
   const unknown = new Set(allocations.filter((a) => available(a.nodeId) && copiesOn(a.nodeId) === undefined).map((a) => a.shardId));

@@ -25,6 +25,21 @@ export interface Execution {
   readonly failures: readonly NodeFailure[];
   /** Superseded primaries their nodes demoted to replicas in this run (for the PrimaryDemoted Event). */
   readonly demoted: readonly Demotion[];
+  /**
+   * Documents and bytes of the copies created in this run, as their nodes answered CreateShard: the
+   * index's totals need no wait for the nodes' streams to report them (without it, a new index's
+   * first observed status often lacked its totals, and a later reconcile wrote them in a write of its own).
+   */
+  readonly created?: readonly AnsweredCopy[];
+}
+
+/** A copy's size as its node answered a call, in the shape of a stream report. */
+export interface AnsweredCopy {
+  readonly node: string;
+  readonly indexUid: string;
+  readonly shardId: number;
+  readonly docsCount: number;
+  readonly sizeBytes: number;
 }
 
 /** Parallel data-node calls per index: enough to hide latency, few enough not to flood a node. */
@@ -34,6 +49,7 @@ const CALLS_PER_INDEX = 32;
 class Run {
   readonly failures: NodeFailure[] = [];
   readonly demoted: Demotion[] = [];
+  readonly created: AnsweredCopy[] = [];
   readonly observed: ShardAllocationStatus[];
 
   constructor(
@@ -161,6 +177,9 @@ class Run {
     const source = primary ? undefined : this.recoverySource(shardId, node);
     const answer = await this.call(node, (t) => this.shards.createShard(t, this.ref(shardId, primary), this.content, source));
     this.report(shardId, node, answer?.state);
+    if (answer && Number.isFinite(answer.docsCount) && Number.isFinite(answer.sizeBytes)) {
+      this.created.push({ node, indexUid: this.index.uid, shardId, docsCount: answer.docsCount ?? 0, sizeBytes: answer.sizeBytes ?? 0 });
+    }
   }
 
   /**
@@ -229,7 +248,8 @@ export async function executePlan(persisted: PersistedPlan, deps: ExecuteDeps): 
   const namespace = index.metadata.namespace ?? 'default';
   const nodes = new Map(deps.nodeCache.list(namespace).map((n) => [n.metadata.name ?? '', n]));
   const identity = copyIdentityOf(index);
-  const reports: Reports = (node) => deps.observed?.copiesOn(node);
+  // Only this index's copies (O(its copies), not every copy of the node); every reader filters by identity anyway.
+  const reports: Reports = (node) => deps.observed?.indexCopiesOn(node, identity.namespace, identity.name);
   const run = new Run(deps.shards, nodes, identity, allocations, deps.now().toISOString(), indexContent(index), reports);
 
   await mapLimit(plan.actions.filter((a) => a.type === 'delete'), CALLS_PER_INDEX, (a) => act(a, run));
@@ -240,13 +260,13 @@ export async function executePlan(persisted: PersistedPlan, deps: ExecuteDeps): 
   // A copy its node already reports (still starting) needs no call: the node's stream says when it
   // started, so waiting on a slow node costs neither data-node calls nor API writes.
   const reported = (a: ShardAllocationStatus) =>
-    deps.observed?.copiesOn(a.nodeId)?.some((c) => isCopyOf(c, identity) && c.shardId === a.shardId && c.primary === a.primary) ?? false;
+    reports(a.nodeId)?.some((c) => isCopyOf(c, identity) && c.shardId === a.shardId && c.primary === a.primary) ?? false;
   // A RELOCATING source serves already (and a primary that handed over is a replica only in the record).
   const pending = allocations.filter((a) => a.state !== 'STARTED' && a.state !== 'UNASSIGNED' && a.state !== 'RELOCATING' && !covered.has(`${a.shardId}/${a.nodeId}`) && !reported(a));
   // A promotion its node has not applied (its call failed, or the run that planned it crashed): the
   // node still reports a replica where the record says primary. Promoted again, never created.
   const unpromoted = allocations.filter((a) => a.primary && a.state === 'STARTED' && !covered.has(`${a.shardId}/${a.nodeId}`) &&
-    (deps.observed?.copiesOn(a.nodeId)?.some((c) => isCopyOf(c, identity) && c.shardId === a.shardId && !c.primary) ?? false));
+    (reports(a.nodeId)?.some((c) => isCopyOf(c, identity) && c.shardId === a.shardId && !c.primary) ?? false));
   // The other way round: a replica its node still holds as a primary that another copy superseded.
   // (A pending replica whose node holds a primary is demoted by create(), never created twice.)
   const available = (node: string) => nodes.has(node) && nodes.get(node)?.status?.state !== 'UNHEALTHY';
@@ -257,7 +277,7 @@ export async function executePlan(persisted: PersistedPlan, deps: ExecuteDeps): 
     ...unpromoted.map((a) => () => run.promote(a.shardId, a.nodeId)),
     ...stale.map((s) => () => run.demote(s.shardId, s.node)),
   ], CALLS_PER_INDEX, (fn) => fn());
-  return { allocations: run.observed, failures: run.failures, demoted: run.demoted };
+  return { allocations: run.observed, failures: run.failures, demoted: run.demoted, created: run.created };
 }
 
 /** A copy the plan did not act on but that is not STARTED: (re)issue the idempotent call that brings it up. */

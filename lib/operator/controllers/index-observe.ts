@@ -31,7 +31,10 @@ export async function writeObserved(persisted: PersistedPlan, execution: Executi
   const { plan } = persisted;
   const index = persisted.index;
   const identity = copyIdentityOf(index);
-  const reported = deps.observed?.copiesOf(identity.namespace, identity.name) ?? [];
+  // What the streams report, and for copies created just now that no stream has reported yet, what their nodes answered.
+  const streamed = deps.observed?.copiesOf(identity.namespace, identity.name) ?? [];
+  const seen = new Set(streamed.map((c) => `${c.shardId}@${c.node}`));
+  const reported = [...streamed, ...(execution.created ?? []).filter((c) => !seen.has(`${c.shardId}@${c.node}`))];
   const totals = deps.observed ? indexTotals(execution.allocations, reported, identity.uid) : undefined;
   const written = await writeStatus(
     deps.indices,

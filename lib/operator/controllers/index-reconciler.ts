@@ -15,7 +15,7 @@ import { planAndPersist } from './index-plan';
 import { pushSettings, refusalMessage } from './index-settings-push';
 import type { ShardOperations } from './shard-operations';
 import type { ObservedCopies } from '../datanode/observed-copies';
-import { isRestoring } from './copy-identity';
+import { copyIdentityOf, isRestoring } from './copy-identity';
 import { overlapOf, PeerView, refuseOverlap } from './overlap-guard';
 import { recordDrainStalled, RelocationThrottle, THROTTLED_RECHECK_MS } from './index-relocate';
 
@@ -156,8 +156,9 @@ export class IndexReconciler implements Reconciler {
     // A live node whose stream is not synced yet (it just restarted): look again shortly, since a
     // node that comes back EMPTY sends a snapshot naming none of this index's copies, and the
     // watcher reports only indices it names. Bounded: a dead node turns UNHEALTHY and is not waited on.
+    const identity = copyIdentityOf(persisted.index);
     const unsynced = deps.observed
-      ? persisted.allocations.some((a) => a.state !== 'UNASSIGNED' && deps.observed?.copiesOn(a.nodeId) === undefined && deps.nodeCache.get(namespace, a.nodeId)?.status?.state === 'HEALTHY')
+      ? persisted.allocations.some((a) => a.state !== 'UNASSIGNED' && deps.observed?.indexCopiesOn(a.nodeId, identity.namespace, identity.name) === undefined && deps.nodeCache.get(namespace, a.nodeId)?.status?.state === 'HEALTHY')
       : false;
     return combine([
       unsynced ? requeueAfter(UNSYNCED_RECHECK_MS) : done(),

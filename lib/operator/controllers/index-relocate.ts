@@ -34,14 +34,14 @@ export interface RelocateDeps {
  */
 export function withRelocations(plan: AllocationPlan, candidates: readonly CandidateNode[], index: IndexIdentity, deps: RelocateDeps): RelocationPlan {
   const reportsPrimary = (shardId: number, node: string): boolean | undefined => {
-    const held = deps.observed?.copiesOn(node);
+    const held = deps.observed?.indexCopiesOn(node, index.namespace, index.name);
     if (!held) return undefined;
     const mine = held.filter((c) => c.namespace === index.namespace && c.index === index.name && c.indexUid === index.uid && c.shardId === shardId);
     return mine.length ? mine.some((c) => c.primary) : undefined;
   };
   const mayHoldCopy = (shardId: number, node: string): boolean => {
     if (!deps.observed) return false;
-    const held = deps.observed.copiesOn(node);
+    const held = deps.observed.indexCopiesOn(node, index.namespace, index.name);
     return held === undefined || held.some((c) => isCopyOf(c, index) && c.shardId === shardId);
   };
   return planRelocations(plan, candidates, {

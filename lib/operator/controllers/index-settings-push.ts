@@ -46,7 +46,7 @@ export async function pushSettings(index: QuidditchIndex, allocations: readonly 
   const identity = copyIdentityOf(index);
   const behind = allocations.filter((a) => {
     if (a.state !== 'STARTED') return false;
-    const copy = deps.observed?.copiesOn(a.nodeId)?.find((c) => isCopyOf(c, identity) && c.shardId === a.shardId);
+    const copy = deps.observed?.indexCopiesOn(a.nodeId, identity.namespace, identity.name)?.find((c) => isCopyOf(c, identity) && c.shardId === a.shardId);
     return copy?.settingsGeneration !== undefined && copy.settingsGeneration > 0 && copy.settingsGeneration < generation;
   });
   if (behind.length === 0) return none;

@@ -45,9 +45,19 @@ export interface RecoverySourceRef {
  * copy that exists returns it, promoting a primary (demoting a replica) returns it, deleting a missing copy succeeds.
  * That is what makes a reconcile safe to repeat after any crash.
  */
+/** What a node answers to CreateShard. */
+export interface CreatedCopy {
+  readonly state: ShardState;
+  readonly docsCount?: number;
+  readonly sizeBytes?: number;
+}
+
 export interface ShardOperations {
-  /** Creates the copy; with `source`, the node recovers it from there before it reports STARTED. */
-  createShard(node: NodeTarget, copy: CopyRef, content?: IndexContent, source?: RecoverySourceRef): Promise<{ state: ShardState }>;
+  /**
+   * Creates the copy; with `source`, the node recovers it from there before it reports STARTED.
+   * Answers its state and, when the node says, its documents and bytes (the index's totals).
+   */
+  createShard(node: NodeTarget, copy: CopyRef, content?: IndexContent, source?: RecoverySourceRef): Promise<CreatedCopy>;
   /** Makes the node's replica of the shard its primary; undefined when the node holds neither. */
   promoteShard(node: NodeTarget, copy: CopyRef): Promise<{ state: ShardState } | undefined>;
   /**

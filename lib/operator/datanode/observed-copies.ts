@@ -24,6 +24,13 @@ export interface ObservedCopy {
 export interface ObservedCopies {
   /** The copies `node` holds, or undefined while no stream to it is synced (unknown ≠ empty). */
   copiesOn(node: string): readonly ObservedCopy[] | undefined;
+  /**
+   * The copies `node` holds that are named `namespace/index` (as the node names them), or undefined
+   * while no stream to it is synced, like copiesOn. O(copies of that index): an index reconcile asks
+   * this for each of its copies, and listing every copy of the node there made a burst of creates
+   * quadratic (a node holds copies of thousands of indices).
+   */
+  indexCopiesOn(node: string, namespace: string, index: string): readonly ObservedCopy[] | undefined;
   /** Every reported copy of one index, with the node holding it. */
   copiesOf(namespace: string, index: string): readonly (ObservedCopy & { readonly node: string })[];
 }

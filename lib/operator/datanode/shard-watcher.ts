@@ -83,6 +83,13 @@ export class ShardWatcher implements ObservedCopies {
     return copies ? [...copies.values()] : undefined;
   }
 
+  indexCopiesOn(node: string, namespace: string, index: string): readonly ObservedCopy[] | undefined {
+    const w = this.watches.get(node);
+    if (!w?.copies) return undefined;
+    const mine = w.byIndex?.get(`${namespace}/${index}`);
+    return mine ? [...mine.values()] : [];
+  }
+
   copiesOf(namespace: string, index: string): readonly (ObservedCopy & { readonly node: string })[] {
     const out: (ObservedCopy & { node: string })[] = [];
     const key = `${namespace}/${index}`;

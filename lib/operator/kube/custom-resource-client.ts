@@ -1,5 +1,6 @@
-import { CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { API_GROUP, API_VERSION, ObjectMeta } from '../../api/v1';
+import { KubeJsonClient } from './json-client';
 
 /** What every Quidditch custom resource looks like to the client. */
 export interface CustomResource<Spec = unknown, Status = unknown> {
@@ -10,27 +11,34 @@ export interface CustomResource<Spec = unknown, Status = unknown> {
   status?: Status;
 }
 
-const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+const MERGE_PATCH = 'application/merge-patch+json';
 
 /**
  * Reads and writes one kind of quidditch.io/v1 resource. Every write that depends on what was read
  * carries the resourceVersion it was computed from, so the API server rejects it with 409 when the
  * object changed in between (optimistic concurrency) instead of silently overwriting a newer write.
+ * Requests go through KubeJsonClient (plain JSON over the KubeConfig's keep-alive connection): these
+ * are the operator's hot path, a few per created index.
  */
 export class CustomResourceClient<T extends CustomResource> {
-  private readonly api: CustomObjectsApi;
+  private readonly http: KubeJsonClient;
 
   constructor(
     kubeConfig: KubeConfig,
     readonly plural: string,
   ) {
-    this.api = kubeConfig.makeApiClient(CustomObjectsApi);
+    this.http = new KubeJsonClient(kubeConfig);
+  }
+
+  private path(namespace: string, name?: string, subresource?: string): string {
+    const base = `/apis/${API_GROUP}/${API_VERSION}/namespaces/${encodeURIComponent(namespace)}/${this.plural}`;
+    return `${base}${name === undefined ? '' : `/${encodeURIComponent(name)}`}${subresource ? `/${subresource}` : ''}`;
   }
 
   /** A fresh read from the API server (not the cache); undefined when it does not exist. */
   async get(namespace: string, name: string): Promise<T | undefined> {
     try {
-      return (await this.api.getNamespacedCustomObject({ group: API_GROUP, version: API_VERSION, namespace, plural: this.plural, name })) as T;
+      return await this.http.request<T>('GET', this.path(namespace, name));
     } catch (err) {
       if (statusCodeOf(err) === 404) return undefined;
       throw err;
@@ -38,12 +46,12 @@ export class CustomResourceClient<T extends CustomResource> {
   }
 
   async create(namespace: string, body: T): Promise<T> {
-    return (await this.api.createNamespacedCustomObject({ group: API_GROUP, version: API_VERSION, namespace, plural: this.plural, body })) as T;
+    return this.http.request<T>('POST', this.path(namespace), body);
   }
 
   async delete(namespace: string, name: string): Promise<void> {
     try {
-      await this.api.deleteNamespacedCustomObject({ group: API_GROUP, version: API_VERSION, namespace, plural: this.plural, name });
+      await this.http.request('DELETE', this.path(namespace, name));
     } catch (err) {
       if (statusCodeOf(err) !== 404) throw err;
     }
@@ -52,31 +60,22 @@ export class CustomResourceClient<T extends CustomResource> {
   /** Replaces status through the status subresource, failing with 409 if the object is no longer at resourceVersion. */
   async patchStatus(namespace: string, name: string, resourceVersion: string | undefined, status: unknown): Promise<T> {
     const body = { metadata: resourceVersion ? { resourceVersion } : {}, status };
-    return (await this.api.patchNamespacedCustomObjectStatus(
-      { group: API_GROUP, version: API_VERSION, namespace, plural: this.plural, name, body },
-      mergePatch,
-    )) as T;
+    return this.http.request<T>('PATCH', this.path(namespace, name, 'status'), body, MERGE_PATCH);
   }
 
   /** Merges `spec` into the object's spec (a JSON merge patch, as `kubectl patch --type merge`). */
   async patchSpec(namespace: string, name: string, spec: Record<string, unknown>): Promise<T> {
-    return (await this.api.patchNamespacedCustomObject(
-      { group: API_GROUP, version: API_VERSION, namespace, plural: this.plural, name, body: { spec } },
-      mergePatch,
-    )) as T;
+    return this.http.request<T>('PATCH', this.path(namespace, name), { spec }, MERGE_PATCH);
   }
 
   /** Sets metadata.finalizers, failing with 409 if the object is no longer at resourceVersion. */
   async patchFinalizers(namespace: string, name: string, resourceVersion: string | undefined, finalizers: string[]): Promise<T> {
     const body = { metadata: { finalizers, ...(resourceVersion ? { resourceVersion } : {}) } };
-    return (await this.api.patchNamespacedCustomObject(
-      { group: API_GROUP, version: API_VERSION, namespace, plural: this.plural, name, body },
-      mergePatch,
-    )) as T;
+    return this.http.request<T>('PATCH', this.path(namespace, name), body, MERGE_PATCH);
   }
 }
 
-/** The HTTP status of a client-node ApiException (or undefined for network errors). */
+/** The HTTP status of a KubeApiError or client-node ApiException (undefined for network errors). */
 export function statusCodeOf(err: unknown): number | undefined {
   const code = (err as { code?: unknown })?.code;
   return typeof code === 'number' ? code : undefined;

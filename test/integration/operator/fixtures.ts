@@ -42,8 +42,14 @@ export class Cluster {
     }
   }
 
+  /**
+   * ACTIVE with the given health for the current generation; green also means no copy is moving
+   * (a relocation keeps an index green while its source is RELOCATING and its target INITIALIZING,
+   * so allocations read then are not the ones the index settles on).
+   */
   waitForActive(name: string, health: 'green' | 'yellow' = 'green', timeoutMs?: number): Promise<QuidditchIndex> {
-    return this.waitForIndex(name, (i) => i.status?.state === 'ACTIVE' && i.status.health === health && i.status.observedGeneration === i.metadata.generation, `ACTIVE and ${health}`, timeoutMs);
+    return this.waitForIndex(name, (i) => i.status?.state === 'ACTIVE' && i.status.health === health && i.status.observedGeneration === i.metadata.generation &&
+      (health === 'yellow' || (i.status.shardAllocations ?? []).every((a) => a.state === 'STARTED')), health === 'green' ? 'ACTIVE and green, every copy STARTED' : 'ACTIVE and yellow', timeoutMs);
   }
 
   async node(name: string): Promise<QuidditchNode | undefined> {

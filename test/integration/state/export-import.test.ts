@@ -18,7 +18,7 @@ import { CLUSTER_STATE_API_VERSION, ClusterState, QuidditchIndex } from '../../.
 import { createTestNamespace } from '../../support/kube';
 import { Cluster } from '../operator/fixtures';
 import { OperatorProcess, SimProcess, stopAll } from '../operator/harness';
-import { createIndices, indexNames, listIndices, waitAllActive } from '../../faults/support';
+import { createIndices, indexNames, listIndices, waitAllActive, waitNodesHealthy } from '../../faults/support';
 import { allLogs } from '../operator/harness';
 import { waitFor } from '../../support/kube';
 import { runOperatorCommand } from '../../support/run-command';
@@ -107,6 +107,7 @@ beforeAll(async () => {
   target = new Cluster(await createTestNamespace('state-dst'));
   const sims = await Promise.all(NODES.map((name) => SimProcess.start({ name, namespace: source.namespace, extraArgs: ['--data-dir', dataDirs.get(name)!, '--ingest-rate=50'] })));
   const operator = await OperatorProcess.start({ namespace: source.namespace, args: ['--resync-period=30'] });
+  await waitNodesHealthy(source, NODES);
   await createIndices(source, INDICES, 2, 1);
   sourceIndices = await waitAllActive(source, INDICES, 120_000);
   // Every copy holds documents before the nodes stop (they save them to their data directories).

@@ -10,7 +10,7 @@ import type { ClusterState } from '../../../lib/api/v1';
 import { createTestNamespace, waitFor } from '../../support/kube';
 import { allocatedCopies, Cluster, heldCopies } from '../operator/fixtures';
 import { OperatorProcess, SimProcess, stopAll } from '../operator/harness';
-import { creationCounts, duplicates, waitAllActive, waitAllGone } from '../../faults/support';
+import { creationCounts, duplicates, waitAllActive, waitAllGone, waitNodesHealthy } from '../../faults/support';
 import { runOperatorCommand } from '../../support/run-command';
 
 
@@ -31,6 +31,7 @@ afterAll(async () => {
 describe('restoring a backup into the namespace whose data nodes hold the copies', () => {
   it('adopts every copy of the restored indices, while the orphan sweep removes the copies of the index left out', async () => {
     const operator = await OperatorProcess.start({ namespace: cluster.namespace });
+    await waitNodesHealthy(cluster, sims.map((s) => s.name));
     for (const name of ['kept-a', 'kept-b', 'dropped']) await cluster.createIndex(name, 2, 1);
     const before = await waitAllActive(cluster, ['kept-a', 'kept-b', 'dropped'], 60_000);
     const run = await operatorCommand(['export', '--namespace', cluster.namespace]);

@@ -90,6 +90,7 @@ export class FakeNodes implements ShardOperations {
   readonly observed: ObservedCopies = {
     copiesOn: (node) => (this.synced.has(node) ? [...this.on(node).values()].map((c) => ({ namespace: c.namespace, index: c.index, indexUid: c.uid, shardId: c.shardId, primary: c.primary, state: c.state as 'STARTED' | 'INITIALIZING', docsCount: 0, sizeBytes: 0, settingsGeneration: c.generation })) : undefined),
     copiesOf: () => [],
+    indexCopiesOn: (node, namespace, index) => this.observed.copiesOn(node)?.filter((c) => c.namespace === namespace && c.index === index),
   };
 
   private on(node: string) {
@@ -98,7 +99,10 @@ export class FakeNodes implements ShardOperations {
     return m;
   }
 
-  async createShard(node: NodeTarget, copy: CopyRef, content?: IndexContent): Promise<{ state: ShardState }> {
+  /** CreateShard answers a new copy's documents (0) and bytes (64), as a real node's ShardInfo does. */
+  answerSizes = false;
+
+  async createShard(node: NodeTarget, copy: CopyRef, content?: IndexContent): Promise<{ state: ShardState; docsCount?: number; sizeBytes?: number }> {
     this.calls.push(`create ${copy.shardId}${copy.primary ? 'p' : 'r'}@${node.name}`);
     this.contents.push(content?.settingsJson);
     const gen = content?.generation;
@@ -112,7 +116,7 @@ export class FakeNodes implements ShardOperations {
       return { state: 'INITIALIZING' };
     }
     m.set(key, { state: this.slow ? 'INITIALIZING' : 'STARTED', createdAtMs: 0, uid: copy.indexUid, index: copy.index, namespace: copy.namespace, shardId: copy.shardId, primary: copy.primary, generation: gen });
-    return { state: 'STARTED' };
+    return this.answerSizes ? { state: 'STARTED', docsCount: 0, sizeBytes: 64 } : { state: 'STARTED' };
   }
 
   async promoteShard(node: NodeTarget, copy: CopyRef): Promise<{ state: ShardState } | undefined> {

@@ -25,6 +25,20 @@ describe('IndexReconciler (in memory)', () => {
     expect(c.shards.creations).toBe(6);
   });
 
+  it("writes a new index's totals in its first observed status, from the CreateShard answers, before any stream reports the copies", async () => {
+    const c = fakeCluster([dataNode('a'), dataNode('b')]);
+    c.shards.synced.add('a').add('b');
+    c.shards.answerSizes = true;
+    const o = fakeCluster([dataNode('a'), dataNode('b')], { shards: c.shards, observed: c.shards.observed, indices: c.api, indexCache: c.deps.indexCache, ledger: c.deps.ledger });
+    c.api.put(newIndex('logs', 2, 1));
+    expect(await o.reconcile('logs')).toEqual(done());
+    // The fake's streams report no copy (copiesOf is empty): the totals are the nodes' answers.
+    expect(c.index('logs').status).toMatchObject({ state: 'ACTIVE', docsCount: 0, sizeBytes: 4 * 64 });
+    const writes = c.api.writes;
+    expect(await o.reconcile('logs')).toEqual(done());
+    expect(c.api.writes).toBe(writes);
+  });
+
   it('recomputes from a fresh read when writes conflict, creating nothing twice', async () => {
     const c = fakeCluster([dataNode('a'), dataNode('b')]);
     c.api.put(newIndex('logs', 2, 1, { finalizers: ['quidditch.io/index-protection'] }));

@@ -9,7 +9,11 @@ const held = (shardId: number, primary: boolean, state: ObservedCopy['state'] = 
 const alloc = (shardId: number, nodeId: string, primary: boolean, state: ShardAllocationStatus['state'] = 'STARTED', extra: Partial<ShardAllocationStatus> = {}): ShardAllocationStatus =>
   ({ shardId, nodeId, primary, state, ...extra });
 const reportsOf = (byNode: Record<string, ObservedCopy[]>) => (node: string) => byNode[node];
-const observedOf = (byNode: Record<string, ObservedCopy[]>): ObservedCopies => ({ copiesOn: reportsOf(byNode), copiesOf: () => [] });
+const observedOf = (byNode: Record<string, ObservedCopy[]>): ObservedCopies => ({
+  copiesOn: reportsOf(byNode),
+  copiesOf: () => [],
+  indexCopiesOn: (node, namespace, index) => byNode[node]?.filter((c) => c.namespace === namespace && c.index === index),
+});
 const up = () => true;
 
 describe('stalePrimaries', () => {

@@ -84,10 +84,14 @@ describe('ShardWatcher', () => {
     expect(watcher.copiesOn('data-0')).toBeUndefined(); // not started: no stream at all
     watcher.start();
     expect(watcher.copiesOn('data-0')).toBeUndefined(); // unknown, not empty
+    expect(watcher.indexCopiesOn('data-0', 'search', 'logs')).toBeUndefined();
     await until(() => watcher.copiesOn('data-0') !== undefined);
     expect(watcher.copiesOn('data-0')).toEqual([
       { namespace: 'search', index: 'logs', indexUid: 'uid-logs', shardId: 0, primary: true, state: 'STARTED', docsCount: 0, sizeBytes: 0 },
     ]);
+    // One index's copies on the node: the same copy, and none (known, not unknown) of another index.
+    expect(watcher.indexCopiesOn('data-0', 'search', 'logs')).toEqual(watcher.copiesOn('data-0'));
+    expect(watcher.indexCopiesOn('data-0', 'search', 'other')).toEqual([]);
     expect(changes).toEqual([['search/logs']]);
   });
 
@@ -109,6 +113,7 @@ describe('ShardWatcher', () => {
     await until(() => changes.length > before);
     expect(changes.at(-1)).toEqual(['search/logs']);
     expect(watcher.copiesOn('data-1')).toEqual([]);
+    expect(watcher.indexCopiesOn('data-1', 'search', 'logs')).toEqual([]);
     // copiesOf (grouped by index) follows the same removal.
     expect(watcher.copiesOf('search', 'logs').map((c) => `${c.node}:${c.primary}`)).toEqual(['data-0:true']);
     expect(watcher.copiesOf('search', 'other')).toEqual([]);
