@@ -3,12 +3,12 @@
  * answers with it. Two operators (leader and standby; both serve routing from their own caches).
  * Each sample is one merge patch of the index (a label, so the operator has nothing to undo and the
  * write is the bench's alone); the path it takes — API server → watch → informer → routing table →
- * HTTP — is the one a status write by the leader (a copy promoted, a node lost) takes. Timed from the
+ * HTTPS — is the one a status write by the leader (a copy promoted, a node lost) takes. Timed from the
  * patch's response (the write is committed) until both replicas' answers carry a resourceVersion at
  * least as new, polling each replica over a keep-alive connection as fast as it answers.
  */
 import { CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
-import { Agent, request } from 'node:http';
+import { Agent, request } from 'node:https';
 import type { QuidditchIndex } from '../lib/api/v1';
 import type { Cluster } from '../test/integration/operator/fixtures';
 import type { OperatorProcess } from '../test/integration/operator/harness';
@@ -61,7 +61,8 @@ export const routingFreshness: Benchmark = {
     const api = cluster.kc.makeApiClient(CustomObjectsApi);
     const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
     const coords = { group: 'quidditch.io', version: 'v1', namespace: cluster.namespace, plural: 'quidditchindices' };
-    const agent = new Agent({ keepAlive: true, maxSockets: 2 });
+    // HTTPS with a routing-client certificate, as a coordinating node reads routes (both replicas share the namespace's CA).
+    const agent = new Agent({ keepAlive: true, maxSockets: 2, ...(await operators[0].clientOptions()) });
     const samples: number[] = [];
     try {
       for (let k = 0; k < SAMPLES; k++) {

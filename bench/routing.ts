@@ -1,5 +1,5 @@
 /**
- * Routing throughput: HTTP GET /v1/namespaces/{ns}/indices/{name}/routing against the operator over
+ * Routing throughput: HTTPS GET /v1/namespaces/{ns}/indices/{name}/routing against the operator over
  * keep-alive connections (autocannon, as a library, in the bench process), and in-process lookups on
  * a RoutingTable holding the same indices and nodes.
  */
@@ -39,10 +39,13 @@ export const routing: Benchmark = {
     await tracker.waitCount(INDICES, 180_000);
     tracker.stop();
 
-    const base = `http://127.0.0.1:${operator.httpPort}`;
+    // HTTPS with a routing-client certificate, as a coordinating node reads routes (TLS costs the handshake once per keep-alive connection).
+    const base = operator.url('');
+    const { cert, key, ca } = await operator.clientOptions();
+    const tlsOptions = { cert, key, ca };
     const requests = indexNames.map((n) => ({ method: 'GET', path: `/v1/namespaces/${cluster.namespace}/indices/${n}/routing` }));
-    await autocannon({ url: base, connections: CONNECTIONS, duration: 2, requests }); // warm-up
-    const http = await autocannon({ url: base, connections: CONNECTIONS, duration: DURATION_S, requests });
+    await autocannon({ url: base, connections: CONNECTIONS, duration: 2, requests, tlsOptions }); // warm-up
+    const http = await autocannon({ url: base, connections: CONNECTIONS, duration: DURATION_S, requests, tlsOptions });
     ctx.log(`  HTTP: ${round(http.requests.average)} req/s, p50 ${http.latency.p50} ms, p99 ${http.latency.p99} ms, non-2xx ${http.non2xx}, errors ${http.errors}`);
 
     // In-process: the same objects the operator caches, in a RoutingTable of this process.
@@ -62,7 +65,7 @@ export const routing: Benchmark = {
     ctx.log(`  in-process: ${round(inProcessRate)} lookups/s (${bytes > 0 ? 'answers non-empty' : 'EMPTY answers'})`);
     await operator.stop();
     return {
-      setup: `${INDICES} indices × ${SHARDS} shards × 1 replica on 3 sims; autocannon ${CONNECTIONS} keep-alive connections for ${DURATION_S} s in the bench process (sharing the 2 cores with the operator), cycling over all ${INDICES} indices; in-process: RoutingTable.lookupJson for ${IN_PROCESS_MS / 1000} s.`,
+      setup: `${INDICES} indices × ${SHARDS} shards × 1 replica on 3 sims; autocannon ${CONNECTIONS} keep-alive HTTPS connections with a routing-client certificate for ${DURATION_S} s in the bench process (sharing the 2 cores with the operator), cycling over all ${INDICES} indices; in-process: RoutingTable.lookupJson for ${IN_PROCESS_MS / 1000} s.`,
       rows: [
         { metric: 'HTTP routing queries per second', value: round(http.requests.average), unit: '/s', seed: '10,000/s', target: { text: '≥ 20,000/s', met: http.requests.average >= 20_000 } },
         { metric: 'HTTP latency p50', value: http.latency.p50, unit: 'ms', seed: '~1 ms cached' },

@@ -63,7 +63,7 @@ async function main(exitWhenDone: boolean): Promise<void> {
     say(`• ${name} is ACTIVE after ${Date.now() - started} ms\n`);
     say(`$ kubectl get qidx,qnode -n ${namespace}`);
     say((await kubectl(['get', 'qidx,qnode', '-n', namespace])).stdout);
-    say(`$ curl http://127.0.0.1:${operator.httpPort}/v1/namespaces/${namespace}/indices/${name}/routing`);
+    say(`$ curl --cacert ca.crt --cert tls.crt --key tls.key ${operator.url(`/v1/namespaces/${namespace}/indices/${name}/routing`)}   # a routing-client certificate of the cluster's CA`);
     say(JSON.stringify(JSON.parse((await operator.get(`/v1/namespaces/${namespace}/indices/${name}/routing`)).body), null, 2));
     if (exitWhenDone) return await shutdown();
     say(`\nexport KUBECONFIG=${cluster.kubeconfigPath}   # explore with kubectl (${cluster.controlPlane.assets.kubectl}); Ctrl-C stops everything`);

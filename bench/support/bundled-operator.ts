@@ -39,7 +39,9 @@ export class BundledOperator {
     const op = new BundledOperator(proc, httpPort, metricsPort);
     await waitFor(async () => {
       if (proc.exitStatus !== undefined) throw new Error(`bundled operator exited (${proc.exitStatus}):\n${proc.logTail()}`);
-      return (await probe(`http://127.0.0.1:${httpPort}/readyz`)).status === 200;
+      // As the kubelet probes: HTTPS unless plaintext, no certificate checked or presented.
+      const scheme = args.includes('--insecure-plaintext-grpc') ? 'http' : 'https';
+      return (await probe(`${scheme}://127.0.0.1:${httpPort}/readyz`, { insecureSkipVerify: true })).status === 200;
     }, { timeoutMs: 60_000, intervalMs: 100, description: 'the bundled operator /readyz' });
     return op;
   }

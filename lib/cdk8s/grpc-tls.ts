@@ -2,10 +2,12 @@
  * Mutual TLS on the data-node gRPC API (9303), as the pods see it. Both certificate sources write
  * the same kubernetes.io/tls Secret layout (tls.crt, tls.key, ca.crt), so the pods mount either
  * the same way:
- *   - operator-ca (default): the operator creates its CA in `<name>-ca`, issues its own client
- *     certificate in memory, and keeps `<name>-data-tls` filled for the data nodes (a Secret volume,
- *     which the kubelet refreshes after each renewal);
- *   - cert-manager: the constructs emit Certificates for `<name>-operator-tls` and `<name>-data-tls`
+ *   - operator-ca (default): the operator creates its CA in `<name>-ca`, issues its own certificate
+ *     in memory (gRPC client, and server of the routing API over HTTPS), and keeps `<name>-data-tls`
+ *     filled for the data nodes (a Secret volume, which the kubelet refreshes after each renewal)
+ *     and `<name>-routing-client-tls` for coordinating nodes;
+ *   - cert-manager: the constructs emit Certificates for `<name>-operator-tls`, `<name>-data-tls`
+ *     and `<name>-routing-client-tls`
  *     (and, without an issuerRef, a self-signed bootstrap Issuer, a CA Certificate and a CA Issuer);
  *   - insecure-plaintext: nothing is mounted; both sides run with --insecure-plaintext-grpc.
  */
@@ -22,7 +24,18 @@ const TLS_VOLUME = 'grpc-tls';
 const SECRET_VERBS_BY_NAME = ['get', 'update'];
 
 /** Common names the peers check (lib/operator/tls/pki.ts TLS_ROLES; kept as literals: the library must not import the operator). */
-export const TLS_COMMON_NAMES = { operator: 'quidditch-operator', dataNode: 'quidditch-data-node' } as const;
+export const TLS_COMMON_NAMES = { operator: 'quidditch-operator', dataNode: 'quidditch-data-node', routingClient: 'quidditch-routing-client' } as const;
+
+/** DNS names in the operator's certificate, which also serves the routing API (HTTPS) behind its Service. */
+export function operatorTlsDnsNames(cluster: ResolvedCluster): string[] {
+  const svc = `${cluster.names.operator}.${cluster.namespace}.svc`;
+  return [svc, `${svc}.cluster.local`];
+}
+
+/** Whether the operator's routing API is HTTPS with client certificates (false only with plaintext gRPC). */
+export function routingApiTls(cluster: ResolvedCluster): boolean {
+  return cluster.security.grpcTls.kind !== 'insecure-plaintext';
+}
 
 /** DNS names in the data nodes' certificate: every pod of the headless Service, short and fully qualified. */
 export function dataNodeTlsDnsNames(cluster: ResolvedCluster): string[] {
@@ -64,16 +77,18 @@ export function operatorGrpcTlsFlags(cluster: ResolvedCluster): Partial<Record<O
         tlsCaSecret: cluster.names.caSecret,
         tlsDataNodeSecret: cluster.names.dataNodesTls,
         tlsDataNodeDnsNames: dataNodeTlsDnsNames(cluster).join(','),
+        tlsOperatorDnsNames: operatorTlsDnsNames(cluster).join(','),
+        tlsRoutingClientSecret: cluster.names.routingClientTls,
         tlsCertValidity: tls.validitySeconds,
       };
   }
 }
 
-/** RBAC the operator-managed CA needs: read and renew its two Secrets, create them once. */
+/** RBAC the operator-managed CA needs: read and renew its three Secrets, create them once. */
 export function operatorGrpcTlsRules(cluster: ResolvedCluster): k8s.PolicyRule[] {
   if (cluster.security.grpcTls.kind !== 'operator-ca') return [];
   return [
-    { apiGroups: [''], resources: ['secrets'], resourceNames: [cluster.names.caSecret, cluster.names.dataNodesTls], verbs: SECRET_VERBS_BY_NAME },
+    { apiGroups: [''], resources: ['secrets'], resourceNames: [cluster.names.caSecret, cluster.names.dataNodesTls, cluster.names.routingClientTls], verbs: SECRET_VERBS_BY_NAME },
     { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
   ];
 }
@@ -84,7 +99,7 @@ export interface QuidditchGrpcCertificatesProps {
   readonly cluster: ResolvedCluster;
 }
 
-/** cert-manager Certificates (and, without an issuerRef, the Issuers) of the operator and the data nodes. */
+/** cert-manager Certificates (and, without an issuerRef, the Issuers) of the operator, the data nodes and routing clients. */
 export class QuidditchGrpcCertificates extends Construct {
   constructor(scope: Construct, id: string, props: QuidditchGrpcCertificatesProps) {
     super(scope, id);
@@ -109,7 +124,7 @@ export class QuidditchGrpcCertificates extends Construct {
     const leaf = (name: string, commonName: string, dnsNames: string[]) => ({
       apiVersion: 'cert-manager.io/v1',
       kind: 'Certificate',
-      metadata: namespacedMeta(c, commonName === TLS_COMMON_NAMES.operator ? 'operator' : 'data', name),
+      metadata: namespacedMeta(c, commonName === TLS_COMMON_NAMES.dataNode ? 'data' : 'operator', name),
       spec: {
         secretName: name,
         commonName,
@@ -122,7 +137,9 @@ export class QuidditchGrpcCertificates extends Construct {
         issuerRef,
       },
     });
-    new ApiObject(this, 'OperatorCertificate', leaf(c.names.operatorTls, TLS_COMMON_NAMES.operator, []));
+    new ApiObject(this, 'OperatorCertificate', leaf(c.names.operatorTls, TLS_COMMON_NAMES.operator, operatorTlsDnsNames(c)));
     new ApiObject(this, 'DataNodeCertificate', leaf(c.names.dataNodesTls, TLS_COMMON_NAMES.dataNode, dataNodeTlsDnsNames(c)));
+    // For coordinating nodes to mount: the routing API serves only certificates of the CA with this CN (or the data nodes').
+    new ApiObject(this, 'RoutingClientCertificate', leaf(c.names.routingClientTls, TLS_COMMON_NAMES.routingClient, []));
   }
 }

@@ -7,6 +7,10 @@
  *   masters     9300  ← the other masters (Raft); 9200 ← masters, data nodes, routing clients
  *   egress of the operator → API server (443/6443), data nodes (9303), DNS (53)
  *   egress of the masters  → masters (9300/9200), data nodes (9303), DNS (53)
+ *   egress of data nodes   → other data nodes (9303, peer recovery), DNS (53), and the control
+ *                            plane: k8s mode the API server (their QuidditchNode) and the
+ *                            operator's 8080 (routing API) — and the masters' 9200, which exist
+ *                            during a migration to raft; raft mode the masters' 9200
  *
  * A NetworkPolicy that selects a pod denies every other connection of the policy's direction
  * to it, so these policies are the whole allow-list. Kubelet probes come from the node itself,
@@ -49,12 +53,27 @@ function policy(cluster: ResolvedCluster, component: Component, name: string, sp
   return { metadata: namespacedMeta(cluster, component, name), spec: { podSelector: { matchLabels: selectorLabels(cluster.name, component) }, ...spec } };
 }
 
+function apiServerEgress(cluster: ResolvedCluster): k8s.NetworkPolicyEgressRule {
+  const a = cluster.security.networkPolicies.apiServer;
+  return { to: a.cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: a.ports.map(tcp) };
+}
+
 export function renderDataNodesNetworkPolicy(cluster: ResolvedCluster): k8s.KubeNetworkPolicyProps {
+  const n = cluster.security.networkPolicies;
   const controlPlane = cluster.mode === 'k8s' ? ownPods(cluster, 'operator') : ownPods(cluster, 'master');
+  // Masters' 9200 in k8s mode too: a migration to raft switches the data nodes to them, and the
+  // rule selects nothing until the masters exist (it keeps the policy independent of the step).
+  const masters: k8s.NetworkPolicyEgressRule = { to: [ownPods(cluster, 'master')], ports: [tcp(MASTER_PORTS.http)] };
+  const controlPlaneRules: k8s.NetworkPolicyEgressRule[] = cluster.mode === 'k8s'
+    ? [apiServerEgress(cluster), { to: [ownPods(cluster, 'operator')], ports: [tcp(OPERATOR_PORTS.http)] }, masters]
+    : [masters];
   return policy(cluster, 'data', cluster.names.dataNodes, {
-    policyTypes: ['Ingress'],
+    policyTypes: n.restrictEgress ? ['Ingress', 'Egress'] : ['Ingress'],
     // Peers dial each other for shard recovery; the control plane for shard RPCs.
     ingress: [{ from: [controlPlane, ownPods(cluster, 'data')], ports: [tcp(DATANODE_GRPC_PORT)] }],
+    ...(n.restrictEgress
+      ? { egress: [...controlPlaneRules, { to: [ownPods(cluster, 'data')], ports: [tcp(DATANODE_GRPC_PORT)] }, { ports: DNS_PORTS }] }
+      : {}),
   });
 }
 
@@ -71,7 +90,7 @@ function controlPlaneEgress(cluster: ResolvedCluster, extra: k8s.NetworkPolicyEg
 
 export function renderOperatorNetworkPolicy(cluster: ResolvedCluster): k8s.KubeNetworkPolicyProps {
   const n = cluster.security.networkPolicies;
-  const apiServer: k8s.NetworkPolicyEgressRule = { to: n.apiServer.cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: n.apiServer.ports.map(tcp) };
+  const apiServer = apiServerEgress(cluster);
   return policy(cluster, 'operator', cluster.names.operator, {
     policyTypes: n.restrictEgress ? ['Ingress', 'Egress'] : ['Ingress'],
     ingress: [

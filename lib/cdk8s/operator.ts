@@ -12,7 +12,7 @@ import {
   clusterScopedMeta, fieldEnv, namespacedMeta, podSettingsSpec, podTemplateLabels, podTemplateMeta, preferredHostAntiAffinity, resourceRequirements,
   restrictedContainerSecurityContext, restrictedPodSecurityContext, serviceAccountMeta, TMP_MOUNT, TMP_VOLUME,
 } from './pod';
-import { operatorGrpcTlsFlags, operatorGrpcTlsRules, operatorGrpcTlsVolumes } from './grpc-tls';
+import { operatorGrpcTlsFlags, operatorGrpcTlsRules, operatorGrpcTlsVolumes, routingApiTls } from './grpc-tls';
 import { operatorClusterRoleRules, operatorRoleRules } from './rbac';
 import { clusterScoped } from './scope';
 
@@ -22,7 +22,7 @@ export const OPERATOR_PORTS = {
   metrics: OPERATOR_FLAGS.metricsPort.default,
 } as const;
 
-/** host:port of the operator's HTTP API as data nodes reach it. */
+/** host:port of the operator's routing API as data nodes reach it (HTTPS unless gRPC is plaintext; see routingApiTls). */
 export function operatorAddress(cluster: ResolvedCluster): string {
   return `${serviceHost(cluster.names.operator, cluster.namespace)}:${OPERATOR_PORTS.http}`;
 }
@@ -60,6 +60,8 @@ export function renderOperatorDeployment(cluster: ResolvedCluster): k8s.KubeDepl
   const o = cluster.operator;
   const selector = selectorLabels(cluster.name, 'operator');
   const tls = operatorGrpcTlsVolumes(cluster);
+  // The kubelet probes HTTPS without verifying or presenting a certificate; /healthz and /readyz need none.
+  const scheme = routingApiTls(cluster) ? 'HTTPS' : 'HTTP';
   return {
     metadata: namespacedMeta(cluster, 'operator', cluster.names.operator),
     spec: {
@@ -86,8 +88,8 @@ export function renderOperatorDeployment(cluster: ResolvedCluster): k8s.KubeDepl
                 { name: 'http', containerPort: OPERATOR_PORTS.http, protocol: 'TCP' },
                 { name: 'metrics', containerPort: OPERATOR_PORTS.metrics, protocol: 'TCP' },
               ],
-              livenessProbe: { httpGet: { path: '/healthz', port: k8s.IntOrString.fromString('http') }, periodSeconds: 10, failureThreshold: 3 },
-              readinessProbe: { httpGet: { path: '/readyz', port: k8s.IntOrString.fromString('http') }, periodSeconds: 5, failureThreshold: 3 },
+              livenessProbe: { httpGet: { path: '/healthz', port: k8s.IntOrString.fromString('http'), scheme }, periodSeconds: 10, failureThreshold: 3 },
+              readinessProbe: { httpGet: { path: '/readyz', port: k8s.IntOrString.fromString('http'), scheme }, periodSeconds: 5, failureThreshold: 3 },
               resources: resourceRequirements(o.resources),
               securityContext: restrictedContainerSecurityContext(),
               volumeMounts: [TMP_MOUNT, ...tls.volumeMounts, ...o.pod.volumeMounts],

@@ -20,7 +20,7 @@ export const DATANODE_ENV = {
   cluster: 'QUIDDITCH_CLUSTER',
   /** `k8s` (register a QuidditchNode, heartbeat via its status) or `raft` (join the masters). */
   controlPlaneMode: 'QUIDDITCH_CONTROL_PLANE_MODE',
-  /** host:port of the operator's HTTP API (k8s mode). */
+  /** host:port of the operator's routing API (k8s mode): HTTPS, presenting the certificate in QUIDDITCH_TLS_DIR (CN quidditch-data-node); plain HTTP with QUIDDITCH_INSECURE_PLAINTEXT_GRPC. */
   operatorAddress: 'QUIDDITCH_OPERATOR_ADDRESS',
   /** Comma-separated host:port of every Raft master (raft mode). */
   masterEndpoints: 'QUIDDITCH_MASTER_ENDPOINTS',

@@ -30,6 +30,8 @@ export interface ClusterNames {
   readonly dataNodesTls: string;
   /** kubernetes.io/tls Secret of the operator's gRPC client certificate (cert-manager only). */
   readonly operatorTls: string;
+  /** kubernetes.io/tls Secret of the routing-API client certificate coordinating nodes mount (operator- or cert-manager-issued). */
+  readonly routingClientTls: string;
   /** cert-manager Issuer the constructs emit when no issuerRef is given (and its self-signed bootstrap). */
   readonly certIssuer: string;
 }
@@ -68,6 +70,7 @@ export function clusterNames(name: string, namespace: string): ClusterNames {
     caSecret: `${name}-ca`,
     dataNodesTls: `${name}-data-tls`,
     operatorTls: `${name}-operator-tls`,
+    routingClientTls: `${name}-routing-client-tls`,
     certIssuer: `${name}-ca`,
   };
 }

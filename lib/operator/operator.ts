@@ -18,13 +18,16 @@ import { KubeEventRecorder, warnOnFailedEvent } from './kube/event-recorder';
 import { KubernetesNodeZones } from './kube/node-zones';
 import type { Logger } from './logger';
 import { OperatorMetrics } from './metrics';
+import type { RoutingAccess } from './routing/client-auth';
 import { addRoutingRoute } from './routing/routing-api';
 import { RoutingTable } from './routing/routing-table';
 import { ClusterNodes } from './peers/cluster-nodes';
 import { PeerOperators } from './peers/peer-operators';
 import { Controller } from './runtime/controller';
 import { Manager, managerOptionsFromConfig } from './runtime/manager';
+import { followCertificates } from './tls/https-certificates';
 import { startOperatorGrpcSecurity } from './tls/operator-grpc-security';
+import { TLS_ROLES } from './tls/tls-roles';
 import { objectKey } from './runtime/reconciler';
 
 export const COMPONENT = 'quidditch-operator';
@@ -47,6 +50,8 @@ export interface RunningOperator {
  */
 export async function startOperator(config: OperatorConfig, deps: { kubeConfig: KubeConfig; log: Logger; onLeadershipLost: () => void }): Promise<RunningOperator> {
   const { kubeConfig, log } = deps;
+  // Certificates first: the routing API serves with the operator's own certificate from its first connection.
+  const grpcSecurity = await startOperatorGrpcSecurity(config, { kubeConfig, log });
   const metrics = new OperatorMetrics();
   metrics.collectProcessMetrics(); // process_* and nodejs_* (heap, CPU, event-loop lag) on /metrics
   const manager = new Manager(managerOptionsFromConfig(config, { kubeConfig, log, metrics, onLeadershipLost: deps.onLeadershipLost }));
@@ -78,7 +83,6 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
   nodeInformer.onUpdate((n) => routing.upsertNode(n));
   nodeInformer.onDelete((n) => routing.deleteNode(n.metadata.namespace ?? '', n.metadata.name ?? ''));
 
-  const grpcSecurity = await startOperatorGrpcSecurity(config, { kubeConfig, log });
   const dataNodes = new DataNodeClient({ deadlineMs: config.grpcTimeout * 1000, security: grpcSecurity.security });
   const shards = new GrpcShardOperations(dataNodes);
   const events = new KubeEventRecorder(kubeConfig, COMPONENT, warnOnFailedEvent(log, metrics));
@@ -187,7 +191,13 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
     manager.addController(mirrorController);
   }
 
-  addRoutingRoute(manager.http, routing, metrics);
+  const security = grpcSecurity.security;
+  const serving = security.kind === 'mutual-tls' ? await followCertificates(security.certificates, (context) => manager.http.setSecureContext(context)) : undefined;
+  const access: RoutingAccess = security.kind === 'mutual-tls'
+    // Data nodes coordinate searches too (they get QUIDDITCH_OPERATOR_ADDRESS) and hold a certificate already.
+    ? { kind: 'client-certificate', allowedRoles: [TLS_ROLES.routingClient, TLS_ROLES.dataNode] }
+    : { kind: 'unauthenticated' };
+  addRoutingRoute(manager.http, routing, metrics, access);
   const { httpPort, metricsPort } = await manager.start();
   return {
     manager,
@@ -199,6 +209,7 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
     async stop() {
       await manager.shutdown();
       dataNodes.close();
+      serving?.stop();
       grpcSecurity.stop();
     },
   };

@@ -37,7 +37,7 @@ export interface ClusterPlan {
   /** Undefined in raft mode (no operator). */
   readonly operatorDeploymentName?: string;
   readonly operatorServiceName?: string;
-  /** `http://<service>.<namespace>.svc:<port>` of the routing API (operator in k8s mode, masters in raft mode). */
+  /** `https://<service>.<namespace>.svc:<port>` of the routing API (operator in k8s mode; `http://` with plaintext gRPC and for the masters in raft mode). */
   readonly routingEndpoint: pulumi.Input<string>;
   /** Puts the Input namespace in place of its placeholder (identity when the namespace is plain). */
   readonly withInputs: (value: unknown) => unknown;
@@ -152,7 +152,8 @@ export function planCluster(name: string, args: QuidditchClusterArgs = {}): Clus
     ...(labelsInput ? { inputLabels: labelsInput.value as pulumi.Output<Record<string, string>> } : {}),
     dataNodeServiceName: model.names.dataNodesHeadless,
     ...(k8sMode ? { operatorDeploymentName: model.names.operator, operatorServiceName: model.names.operator } : {}),
-    routingEndpoint: withInputs(`http://${serviceHost(routingService, ns)}:${servicePort([...planned.values()], routingService, ns)}`) as pulumi.Input<string>,
+    // The operator serves HTTPS (client certificates) unless gRPC is plaintext; the masters' 9200 is the engine's.
+    routingEndpoint: withInputs(`${k8sMode && model.security.grpcTls.kind !== 'insecure-plaintext' ? 'https' : 'http'}://${serviceHost(routingService, ns)}:${servicePort([...planned.values()], routingService, ns)}`) as pulumi.Input<string>,
     withInputs,
   };
 }

@@ -34,7 +34,7 @@ export class QuidditchCluster extends pulumi.ComponentResource {
   readonly operatorDeploymentName: pulumi.Output<string | undefined>;
   /** Operator Service with the routing API (undefined in raft mode). */
   readonly operatorServiceName: pulumi.Output<string | undefined>;
-  /** `http://<service>.<namespace>.svc:<port>` of the routing API. */
+  /** `https://<service>.<namespace>.svc:<port>` of the routing API (`http://` in raft mode or with plaintext gRPC). */
   readonly routingEndpoint: pulumi.Output<string>;
   /** The resolved model (defaults applied); QuidditchIndex takes namespace and labels from it. */
   readonly model: ResolvedCluster;

@@ -17,13 +17,20 @@ Check the operator ({{ .Values.controlPlane.k8s.operator.replicas }} replicas, o
   kubectl -n ${ns} get quidditchnodes,quidditchindices
 
 Reach the routing API (every replica serves it, port ${OPERATOR_PORTS.http}):
+{{- if .Values.security.insecurePlaintextGrpc }}
   from a pod in ${ns}: http://${n}-operator.${ns}.svc:${OPERATOR_PORTS.http}/v1/namespaces/${ns}/indices/<index>/routing
+  (PLAINTEXT and UNAUTHENTICATED: security.insecurePlaintextGrpc is set, development only)
+{{- else }}
+  from a pod in ${ns}: https://${n}-operator.${ns}.svc:${OPERATOR_PORTS.http}/v1/namespaces/${ns}/indices/<index>/routing
+  with the client certificate of Secret ${n}-routing-client-tls (mount it; tls.crt, tls.key, ca.crt):
+    curl --cacert ca.crt --cert tls.crt --key tls.key https://${n}-operator.${ns}.svc:${OPERATOR_PORTS.http}/...
+{{- end }}
 {{- if .Values.security.networkPolicies.enabled }}
   (NetworkPolicies are on: the calling pod needs the label ${ROUTING_CLIENT_LABEL}: "true")
 {{- end }}
   from your machine:
     kubectl -n ${ns} port-forward service/${n}-operator ${OPERATOR_PORTS.http}:${OPERATOR_PORTS.http}
-    curl http://localhost:${OPERATOR_PORTS.http}/readyz
+    curl -k {{ if .Values.security.insecurePlaintextGrpc }}http{{ else }}https{{ end }}://localhost:${OPERATOR_PORTS.http}/readyz
 {{- else }}
 
 Check the Raft masters ({{ .Values.controlPlane.raft.replicas }}, a majority must be up):

@@ -67,7 +67,7 @@ describe('a platform project that installs the packed package', () => {
     expect(out.registered.filter((r) => r.includes(':CustomResourceDefinition::'))).toHaveLength(3);
     expect(new Set(out.registered).size).toBe(out.registered.length);
     expect(out.registered).toContain('kubernetes:quidditch.io/v1:QuidditchIndex::events');
-    expect(out).toMatchObject({ endpoint: 'http://logs-operator.team-ns.svc:8080', crdsOwner: 'search' });
+    expect(out).toMatchObject({ endpoint: 'https://logs-operator.team-ns.svc:8080', crdsOwner: 'search' });
   });
 
   it('imports both entry points from ESM and CommonJS at run time (and the CRD files through exports)', () => {

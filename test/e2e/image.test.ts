@@ -148,7 +148,7 @@ beforeAll(async () => {
   operator = await Container.start(`${ns}-operator`, op.flags, op.image, op.args);
   containers.push(operator);
   await explain(() =>
-    waitFor(async () => (await probe(`http://127.0.0.1:${httpPort}/readyz`, { timeoutMs: 500 })).status === 200, {
+    waitFor(async () => (await probe(`https://127.0.0.1:${httpPort}/readyz`, { timeoutMs: 500, insecureSkipVerify: true })).status === 200, {
       description: 'the operator container to answer /readyz with 200',
       timeoutMs: 60_000,
       intervalMs: 50,
@@ -206,9 +206,12 @@ describe('the operator image', () => {
   });
 
   it('answers the probes the Deployment declares, on a read-only root filesystem as a non-root user', async () => {
-    const container = operatorPod.containers[0] as { livenessProbe?: { httpGet?: { path: string } }; readinessProbe?: { httpGet?: { path: string } } };
-    for (const path of [container.livenessProbe?.httpGet?.path, container.readinessProbe?.httpGet?.path]) {
-      expect((await probe(`http://127.0.0.1:${httpPort}${path}`)).status).toBe(200);
+    type HttpGet = { httpGet?: { path: string; scheme?: string } };
+    const container = operatorPod.containers[0] as { livenessProbe?: HttpGet; readinessProbe?: HttpGet };
+    for (const get of [container.livenessProbe?.httpGet, container.readinessProbe?.httpGet]) {
+      // As the kubelet probes: the declared scheme, no server verification, no client certificate.
+      expect(get?.scheme).toBe('HTTPS');
+      expect((await probe(`https://127.0.0.1:${httpPort}${get?.path}`, { insecureSkipVerify: true })).status).toBe(200);
     }
     const inspect = JSON.parse(await podman(['inspect', '--format', '{{json .HostConfig}}', operator.name])) as { ReadonlyRootfs: boolean };
     expect(inspect.ReadonlyRootfs).toBe(true);

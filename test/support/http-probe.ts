@@ -4,6 +4,11 @@ import { request as httpsRequest } from 'node:https';
 export interface ProbeOptions {
   /** PEM of the CA to trust for https URLs. */
   readonly ca?: string;
+  /** Client certificate and key (PEM) to present on https URLs. */
+  readonly cert?: string;
+  readonly key?: string;
+  /** Accept any server certificate, as the kubelet's HTTPS probes do. @default false */
+  readonly insecureSkipVerify?: boolean;
   readonly token?: string;
   /** @default 2000 */
   readonly timeoutMs?: number;
@@ -20,7 +25,8 @@ export function probe(url: string, opts: ProbeOptions = {}): Promise<{ status: n
         method: 'GET',
         timeout: opts.timeoutMs ?? 2000,
         headers: opts.token ? { Authorization: `Bearer ${opts.token}` } : {},
-        ...(secure ? { ca: opts.ca } : {}),
+        // agent: false: a fresh connection each time, so a test's certificate is the one presented.
+        ...(secure ? { ca: opts.ca, cert: opts.cert, key: opts.key, rejectUnauthorized: !opts.insecureSkipVerify, agent: false } : {}),
       },
       (res) => {
         let body = '';

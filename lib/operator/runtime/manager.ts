@@ -29,8 +29,8 @@ export interface ManagerOptions {
   readonly namespace: string;
   readonly log: Logger;
   readonly metrics: OperatorMetrics;
-  /** Routing API, /healthz and /readyz. */
-  readonly http: { readonly host: string; readonly port: number };
+  /** Routing API, /healthz and /readyz; `https`: see HttpServerOptions (certificates via http.setSecureContext). */
+  readonly http: { readonly host: string; readonly port: number; readonly https?: boolean };
   /** /metrics. */
   readonly metricsHttp: { readonly host: string; readonly port: number };
   /** Lease settings, or false to run controllers without election (a single replica only). */
@@ -53,7 +53,8 @@ export function managerOptionsFromConfig(
   return {
     ...deps,
     namespace: config.namespace,
-    http: { host: config.bindAddress, port: config.httpPort },
+    // The routing API is HTTPS whenever the gRPC has a CA (it shares the operator's certificate).
+    http: { host: config.bindAddress, port: config.httpPort, https: !config.insecurePlaintextGrpc },
     metricsHttp: { host: config.bindAddress, port: config.metricsPort },
     resyncPeriodMs: config.resyncPeriod * 1000,
     leaderElection: config.leaderElect

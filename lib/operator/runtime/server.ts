@@ -1,5 +1,7 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { SecureContextOptions, TLSSocket } from 'node:tls';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../logger';
 import type { SyncStatus } from './source';
@@ -15,6 +17,13 @@ export interface HttpServerOptions {
   readonly log: Logger;
   /** Idle keep-alive connections are kept this long; above common load-balancer idle timeouts. @default 65000 */
   readonly keepAliveTimeoutMs?: number;
+  /**
+   * Serve HTTPS (TLS 1.2+). Clients may present a certificate — routes decide whether they need
+   * one (see clientCertificateVerdict) — but one that does not verify against the CA ends the
+   * connection at once, as a mutual-TLS server would. Set the certificates with setSecureContext()
+   * before listen(). @default false (plain HTTP)
+   */
+  readonly https?: boolean;
 }
 
 interface Route {
@@ -26,10 +35,24 @@ interface Route {
 /** A small node:http server with regex routes, JSON errors and keep-alive. Listens only on listen(). */
 export class HttpServer {
   private readonly routes: Route[] = [];
-  private readonly server: Server;
+  private readonly server: Server | HttpsServer;
 
   constructor(private readonly options: HttpServerOptions) {
-    this.server = createServer((req, res) => void this.handle(req, res));
+    const handler = (req: IncomingMessage, res: ServerResponse) => void this.handle(req, res);
+    if (options.https) {
+      // rejectUnauthorized: false lets a client without a certificate in (the kubelet's probes
+      // cannot present one); a certificate that is presented must verify, or nothing is served.
+      const https = createHttpsServer({ requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' }, handler);
+      https.on('secureConnection', (socket: TLSSocket) => {
+        if (!socket.authorized && presentedCertificate(socket)) {
+          options.log.debug({ remote: socket.remoteAddress, reason: String(socket.authorizationError) }, 'refused a client certificate that does not verify against the CA');
+          socket.destroy();
+        }
+      });
+      this.server = https;
+    } else {
+      this.server = createServer(handler);
+    }
     this.server.keepAliveTimeout = options.keepAliveTimeoutMs ?? 65_000;
     // Must exceed keepAliveTimeout, or Node may cut a reused connection while a request arrives.
     this.server.headersTimeout = this.server.keepAliveTimeout + 1_000;
@@ -51,6 +74,12 @@ export class HttpServer {
       });
     });
     return this.port();
+  }
+
+  /** Replaces the certificate, key and CA of an https server; connections opened afterwards use them. */
+  setSecureContext(context: SecureContextOptions): void {
+    if (!(this.server instanceof HttpsServer)) throw new Error('setSecureContext needs an https server (HttpServerOptions.https)');
+    this.server.setSecureContext({ ...context, minVersion: 'TLSv1.2' });
   }
 
   /** The bound port (useful with port 0). */
@@ -87,6 +116,11 @@ export class HttpServer {
     if (pathMatched) sendJson(res, 405, { error: `method ${req.method} not allowed on ${path}` });
     else sendJson(res, 404, { error: `no route for ${path}` });
   }
+}
+
+function presentedCertificate(socket: TLSSocket): boolean {
+  const cert = socket.getPeerCertificate();
+  return cert !== null && Object.keys(cert).length > 0;
 }
 
 /** Writes body as JSON with the given status. */

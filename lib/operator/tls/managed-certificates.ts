@@ -6,12 +6,13 @@
  * Each certificate is renewed after two thirds of its lifetime, long before it expires, so a rotation
  * never fails a call: connections opened afterwards use the new one, open ones stay valid.
  */
+import { isIP } from 'node:net';
 import { CoreV1Api, KubeConfig, V1Secret } from '@kubernetes/client-node';
 import { statusCodeOf } from '../kube/custom-resource-client';
 import type { Logger } from '../logger';
 import { messageOf } from '../runtime/errors';
 import { MemoryCertificateProvider, TLS_FILES } from './grpc-security';
-import { CertKeyPem, createCa, issueLeaf, needsRenewal, renewalTime, TLS_ROLES, validity } from './pki';
+import { CertKeyPem, createCa, issueLeaf, needsRenewal, renewalTime, TLS_ROLES, TlsRole, validity } from './pki';
 
 export interface ManagedCertificatesOptions {
   readonly kubeConfig: KubeConfig;
@@ -19,6 +20,10 @@ export interface ManagedCertificatesOptions {
   readonly caSecret: string;
   readonly dataNodeSecret: string;
   readonly dataNodeDnsNames: readonly string[];
+  /** Names (DNS or IP) in the operator's own certificate, which also serves the routing API. */
+  readonly operatorNames?: readonly string[];
+  /** Secret kept filled with a routing-API client certificate; none when undefined. */
+  readonly routingClientSecret?: string;
   readonly certValidityMs: number;
   readonly caValidityMs: number;
   readonly log: Logger;
@@ -75,12 +80,20 @@ export class ManagedCertificates {
     const now = this.now();
     const ca = await this.ensureCa(now);
     if (needsRenewal(this.own?.certPem, ca.certPem, now)) {
-      this.own = await issueLeaf(ca, { commonName: TLS_ROLES.operator, validityMs: this.leafValidity(ca, now), now });
+      const names = o.operatorNames ?? [];
+      this.own = await issueLeaf(ca, {
+        commonName: TLS_ROLES.operator,
+        dnsNames: names.filter((n) => isIP(n) === 0),
+        ipAddresses: names.filter((n) => isIP(n) !== 0),
+        validityMs: this.leafValidity(ca, now),
+        now,
+      });
       this.provider.update(ca.certPem, this.own);
-      o.log.info({ notAfter: validity(this.own.certPem).notAfter.toISOString() }, 'issued the operator\'s gRPC client certificate');
+      o.log.info({ notAfter: validity(this.own.certPem).notAfter.toISOString() }, 'issued the operator\'s certificate (gRPC client, routing API server)');
     }
-    const dataNodeCert = await this.ensureDataNodeSecret(ca, now);
-    const due = Math.min(renewalTime(this.own!.certPem).getTime(), renewalTime(dataNodeCert).getTime()) - this.now().getTime();
+    const leaves = [await this.ensureLeafSecret(ca, now, o.dataNodeSecret, TLS_ROLES.dataNode, o.dataNodeDnsNames)];
+    if (o.routingClientSecret !== undefined) leaves.push(await this.ensureLeafSecret(ca, now, o.routingClientSecret, TLS_ROLES.routingClient, []));
+    const due = Math.min(renewalTime(this.own!.certPem).getTime(), ...leaves.map((pem) => renewalTime(pem).getTime())) - this.now().getTime();
     return Math.max(100, Math.min(MAX_CHECK_MS, due));
   }
 
@@ -110,17 +123,20 @@ export class ManagedCertificates {
     }
   }
 
-  /** Issues the data nodes' certificate when missing, due or from another CA; returns the current one. */
-  private async ensureDataNodeSecret(ca: CertKeyPem, now: Date): Promise<string> {
+  /**
+   * Issues the certificate in Secret `name` (the data nodes', the routing client's) when missing,
+   * due or from another CA; returns the current one.
+   */
+  private async ensureLeafSecret(ca: CertKeyPem, now: Date, name: string, role: TlsRole, dnsNames: readonly string[]): Promise<string> {
     const o = this.options;
-    const existing = await this.read(o.dataNodeSecret);
+    const existing = await this.read(name);
     const current = existing && pemOf(existing);
     if (current && existing?.data?.[TLS_FILES.ca] && !needsRenewal(current.certPem, ca.certPem, now)) return current.certPem;
-    const leaf = await issueLeaf(ca, { commonName: TLS_ROLES.dataNode, dnsNames: o.dataNodeDnsNames, validityMs: this.leafValidity(ca, now), now });
-    const body = tlsSecret(o.dataNodeSecret, leaf, ca.certPem);
+    const leaf = await issueLeaf(ca, { commonName: role, dnsNames, validityMs: this.leafValidity(ca, now), now });
+    const body = tlsSecret(name, leaf, ca.certPem);
     try {
       if (existing) {
-        await this.api.replaceNamespacedSecret({ name: o.dataNodeSecret, namespace: o.namespace, body: { ...body, metadata: { ...body.metadata, resourceVersion: existing.metadata?.resourceVersion } } });
+        await this.api.replaceNamespacedSecret({ name, namespace: o.namespace, body: { ...body, metadata: { ...body.metadata, resourceVersion: existing.metadata?.resourceVersion } } });
       } else {
         await this.api.createNamespacedSecret({ namespace: o.namespace, body });
       }
@@ -129,7 +145,7 @@ export class ManagedCertificates {
       if (statusCodeOf(err) !== 409) throw err;
       return leaf.certPem;
     }
-    o.log.info({ secret: o.dataNodeSecret, notAfter: validity(leaf.certPem).notAfter.toISOString() }, existing ? 'renewed the data nodes\' certificate' : 'issued the data nodes\' certificate');
+    o.log.info({ secret: name, role, notAfter: validity(leaf.certPem).notAfter.toISOString() }, existing ? 'renewed a certificate Secret' : 'issued a certificate Secret');
     return leaf.certPem;
   }
 

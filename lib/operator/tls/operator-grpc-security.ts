@@ -9,6 +9,7 @@ import { fileCertificateProvider, GrpcSecurity, INSECURE_PLAINTEXT_GRPC, mutualT
 import { ManagedCertificates } from './managed-certificates';
 
 export interface OperatorGrpcSecurity {
+  /** Also the routing API's: HTTPS with the same certificate, or plain HTTP with plaintext gRPC. */
   readonly security: GrpcSecurity;
   /** Stops renewing (managed CA); nothing to stop otherwise. */
   stop(): void;
@@ -17,7 +18,7 @@ export interface OperatorGrpcSecurity {
 /** Starts what the chosen mode needs; with the managed CA, resolves once every certificate exists. */
 export async function startOperatorGrpcSecurity(config: OperatorConfig, deps: { kubeConfig: KubeConfig; log: Logger }): Promise<OperatorGrpcSecurity> {
   if (config.insecurePlaintextGrpc) {
-    deps.log.warn('gRPC to data nodes is PLAINTEXT and UNAUTHENTICATED (--insecure-plaintext-grpc): development only');
+    deps.log.warn('gRPC to data nodes and the routing API are PLAINTEXT and UNAUTHENTICATED (--insecure-plaintext-grpc): development only');
     return { security: INSECURE_PLAINTEXT_GRPC, stop: () => undefined };
   }
   if (config.tlsCertDir !== undefined) {
@@ -29,7 +30,9 @@ export async function startOperatorGrpcSecurity(config: OperatorConfig, deps: { 
     namespace: config.namespace,
     caSecret: config.tlsCaSecret,
     dataNodeSecret: config.tlsDataNodeSecret,
-    dataNodeDnsNames: (config.tlsDataNodeDnsNames ?? '').split(',').map((s) => s.trim()).filter((s) => s !== ''),
+    dataNodeDnsNames: commaList(config.tlsDataNodeDnsNames),
+    operatorNames: commaList(config.tlsOperatorDnsNames),
+    routingClientSecret: config.tlsRoutingClientSecret,
     certValidityMs: config.tlsCertValidity * 1000,
     caValidityMs: config.tlsCaValidity * 1000,
     log: deps.log,
@@ -37,4 +40,8 @@ export async function startOperatorGrpcSecurity(config: OperatorConfig, deps: { 
   await managed.start();
   deps.log.info({ caSecret: config.tlsCaSecret, dataNodeSecret: config.tlsDataNodeSecret }, 'gRPC to data nodes uses mutual TLS with the operator-managed CA');
   return { security: mutualTls(managed.provider), stop: () => managed.stop() };
+}
+
+function commaList(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
 }

@@ -8,5 +8,7 @@ export const TLS_ROLES = {
   operator: 'quidditch-operator',
   /** The data nodes' certificate (server, and client for peer recovery reads). */
   dataNode: 'quidditch-data-node',
+  /** A client of the routing API (e.g. a coordinating node): may read routes, nothing else. */
+  routingClient: 'quidditch-routing-client',
 } as const;
 export type TlsRole = (typeof TLS_ROLES)[keyof typeof TLS_ROLES];

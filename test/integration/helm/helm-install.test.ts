@@ -64,7 +64,8 @@ describe('helm install, upgrade and uninstall on a real API server', () => {
     const result = await helm(['install', RELEASE, chart, '--namespace', ns, '--set', 'controlPlane.mode=k8s']);
     expectCleanSuccess(result);
     // NOTES.txt: where the routing API is and how to check the operator.
-    expect(result.stdout).toContain(`http://${RELEASE}-operator.${ns}.svc:8080`);
+    expect(result.stdout).toContain(`https://${RELEASE}-operator.${ns}.svc:8080`);
+    expect(result.stdout).toContain(`${RELEASE}-routing-client-tls`);
     expect(result.stdout).toContain(`kubectl -n ${ns} rollout status deployment/${RELEASE}-operator`);
     const operator = await getJson('deployment', `${RELEASE}-operator`);
     expect(operator.object?.spec.replicas).toBe(2);

@@ -6,7 +6,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { probe } from '../../support/http-probe';
+import { probe, type ProbeOptions } from '../../support/http-probe';
 import { ManagedProcess } from '../../support/managed-process';
 import { waitFor } from '../../support/kube';
 import { namespaceTls, TLS_ROLES } from '../../support/test-tls';
@@ -116,13 +116,19 @@ export class OperatorProcess {
     readonly process: ManagedProcess,
     readonly httpPort: number,
     readonly metricsPort: number,
+    private readonly namespace: string,
+    /** Plain HTTP routing API (--insecure-plaintext-grpc); otherwise HTTPS with client certificates. */
+    readonly plaintext: boolean,
   ) {}
+
+  private client?: Promise<ProbeOptions>;
 
   static async start(opts: OperatorOptions): Promise<OperatorProcess> {
     const podName = opts.podName ?? `operator-${Math.random().toString(16).slice(2, 8)}`;
     // The operator manages its CA in a Secret; store the namespace's test CA there first so the
     // operator adopts it and the sims' certificates (same CA) are trusted both ways.
-    if (!opts.ownCa && !opts.args?.some((a) => a.startsWith('--insecure-plaintext-grpc') || a.startsWith('--tls-cert-dir'))) await namespaceTls(opts.namespace);
+    const plaintext = opts.args?.some((a) => a === '--insecure-plaintext-grpc' || a === '--insecure-plaintext-grpc=true') ?? false;
+    if (!opts.ownCa && !plaintext && !opts.args?.some((a) => a.startsWith('--tls-cert-dir'))) await namespaceTls(opts.namespace);
     const args = [
       ...tsEntry('apps/operator.ts'),
       `--kubeconfig=${kubeconfigPath()}`,
@@ -131,6 +137,8 @@ export class OperatorProcess {
       '--http-port=0',
       '--metrics-port=0',
       '--bind-address=127.0.0.1',
+      // The routing API's certificate must name the address the tests dial.
+      ...(opts.args?.some((a) => a.startsWith('--tls-operator-dns-names')) ? [] : ['--tls-operator-dns-names=localhost,127.0.0.1']),
       ...(opts.args ?? []),
     ];
     const proc = ManagedProcess.start(`operator-${podName}`, process.execPath, args, join(logDir, `${podName}-${Date.now()}.log`), { POD_NAME: podName });
@@ -143,13 +151,26 @@ export class OperatorProcess {
       },
       { timeoutMs: START_TIMEOUT_MS, intervalMs: 100, description: `operator ${podName} to log its ports` },
     );
-    const op = new OperatorProcess(podName, proc, ports.httpPort, ports.metricsPort);
+    const op = new OperatorProcess(podName, proc, ports.httpPort, ports.metricsPort, opts.namespace, plaintext);
     await waitFor(async () => (await op.get('/readyz')).status === 200, { timeoutMs: 30_000, intervalMs: 200, description: `operator ${podName} /readyz` });
     return op;
   }
 
-  get(path: string): Promise<{ status: number; body: string }> {
-    return probe(`http://127.0.0.1:${this.httpPort}${path}`);
+  /** The routing API's URL of `path` (https unless the operator runs plaintext). */
+  url(path: string): string {
+    return `${this.plaintext ? 'http' : 'https'}://127.0.0.1:${this.httpPort}${path}`;
+  }
+
+  /** TLS options of a routing client (CA, a quidditch-routing-client certificate of the namespace's CA); none over plain HTTP. */
+  clientOptions(): Promise<ProbeOptions> {
+    if (this.plaintext) return Promise.resolve({});
+    this.client ??= routingClient(this.namespace);
+    return this.client;
+  }
+
+  /** GET as a routing client: over HTTPS with a quidditch-routing-client certificate of the namespace's CA. */
+  async get(path: string, opts: ProbeOptions = {}): Promise<{ status: number; body: string }> {
+    return probe(this.url(path), { ...(await this.clientOptions()), ...opts });
   }
 
   metrics(): Promise<string> {
@@ -168,6 +189,13 @@ export class OperatorProcess {
   logs(): string {
     return this.process.logTail(200);
   }
+}
+
+/** Client options of a routing client of `namespace`'s CA (the operator's own, once it created one there). */
+async function routingClient(namespace: string): Promise<ProbeOptions> {
+  const pki = await namespaceTls(namespace);
+  const pair = await pki.issue(TLS_ROLES.routingClient);
+  return { ca: pki.ca.certPem, cert: pair.certPem, key: pair.keyPem };
 }
 
 /** Stops everything this file started; call in afterAll. */

@@ -95,7 +95,7 @@ describe('pulumi up with Input props', () => {
   it('creates the objects cdk8s renders from the resolved values, in the namespace of the stack\'s Namespace', async () => {
     const up = await stack.up({ onOutput: out });
     expect(changes(up.summary.resourceChanges)).toEqual({ create: total });
-    expect(up.outputs.routingEndpoint.value).toBe(`http://search-operator.${NS}.svc:8080`);
+    expect(up.outputs.routingEndpoint.value).toBe(`https://search-operator.${NS}.svc:8080`);
     for (const o of expectedFor('pool-a')) {
       const found = await live(o);
       expect({ kind: o.kind, name: o.metadata.name, namespace: found.metadata.namespace, labels: found.metadata.labels })

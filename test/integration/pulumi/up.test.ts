@@ -132,7 +132,7 @@ describe('pulumi up against a real API server', () => {
     const events: EngineEvent[] = [];
     const up = await stack.up({ onEvent: (e) => events.push(e), onOutput: (o) => (log += o) });
     expect(changes(up.summary.resourceChanges)).toEqual({ create: total });
-    expect(up.outputs.routingEndpoint.value).toBe(`http://${CLUSTER}-operator.${NAMESPACE}.svc:8080`);
+    expect(up.outputs.routingEndpoint.value).toBe(`https://${CLUSTER}-operator.${NAMESPACE}.svc:8080`);
     for (const o of expected) {
       const live = await read(o);
       expect({ kind: o.kind, name: o.metadata.name, found: live !== undefined }).toEqual({ kind: o.kind, name: o.metadata.name, found: true });

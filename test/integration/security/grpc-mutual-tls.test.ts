@@ -144,7 +144,7 @@ describe('mutual TLS between the operator and the data nodes', () => {
     // Three data-node certificates served (two renewals), and the operator renewed its own.
     await waitFor(() => served.length >= 3, { timeoutMs: 30_000, intervalMs: 250, description: 'two renewals of the data-node certificate' });
     expect(new Set(served).size).toBe(served.length);
-    expect(operator.logs().split('\n').filter((l) => l.includes('issued the operator\'s gRPC client certificate')).length).toBeGreaterThanOrEqual(2);
+    expect(operator.logs().split('\n').filter((l) => l.includes('issued the operator\'s certificate (gRPC client, routing API server)')).length).toBeGreaterThanOrEqual(2);
     const failedReconciles = async () => (await operator.metrics()).split('\n').filter((l) => /^reconcile_total\{.*result="(retry|terminal)"/.test(l) && !/ 0$/.test(l));
     expect(await failedReconciles()).toEqual([]);
     expect(operator.logs()).not.toContain('Unable to renew TLS certificates');

@@ -100,6 +100,13 @@ describe('NetworkPolicies on a real API server', () => {
     });
     expect(await reachers(policies['search-operator'].spec.egress, 'to', ns)).toEqual({ 'TCP/9303': data, 'TCP/443': [], 'TCP/6443': [], 'UDP/53': [], 'TCP/53': [] });
     expect(policies['search-operator'].spec.egress![0].to).toEqual([{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }]);
+    // Data nodes dial the API server (their QuidditchNode), the operator's routing API, their peers
+    // (recovery) and DNS; the masters' 9200 selects nothing outside a migration to raft.
+    expect(policies['search-data'].spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(await reachers(policies['search-data'].spec.egress, 'to', ns)).toEqual({
+      'TCP/443': [], 'TCP/6443': [], 'TCP/8080': operators, 'TCP/9200': [], 'TCP/9303': data, 'UDP/53': [], 'TCP/53': [],
+    });
+    expect(policies['search-data'].spec.egress![0].to).toEqual([{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }]);
   });
 
   it('raft mode: the masters in place of the operator', async () => {
@@ -114,5 +121,8 @@ describe('NetworkPolicies on a real API server', () => {
       'TCP/9200': [`${ns}/coordinator`, ...data, ...masters].sort(),
     });
     expect(await reachers(policies['search-master'].spec.egress, 'to', ns)).toEqual({ 'TCP/9300': masters, 'TCP/9200': masters, 'TCP/9303': data, 'UDP/53': [], 'TCP/53': [] });
+    // Data nodes join the masters over 9200; no API server (their token is not even mounted).
+    expect(await reachers(policies['search-data'].spec.egress, 'to', ns)).toEqual({ 'TCP/9200': masters, 'TCP/9303': data, 'UDP/53': [], 'TCP/53': [] });
+    expect(policies['search-data'].spec.egress!.flatMap((r) => r.to ?? []).filter((p) => p.ipBlock)).toEqual([]);
   });
 });

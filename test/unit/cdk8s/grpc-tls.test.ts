@@ -20,6 +20,9 @@ describe('gRPC TLS in the manifests', () => {
       '--tls-ca-secret=search-ca',
       '--tls-data-node-secret=search-data-tls',
       '--tls-data-node-dns-names=*.search-data-headless.quidditch.svc,*.search-data-headless.quidditch.svc.cluster.local,search-data-headless.quidditch.svc',
+      // The operator's certificate also serves the routing API behind its Service; coordinating nodes mount the client Secret.
+      '--tls-operator-dns-names=search-operator.quidditch.svc,search-operator.quidditch.svc.cluster.local',
+      '--tls-routing-client-secret=search-routing-client-tls',
     ]));
     expect(operatorContainer(objects).args.join(' ')).not.toContain('plaintext');
     expect(dataPod(objects).volumes).toContainEqual({ name: 'grpc-tls', secret: { secretName: 'search-data-tls', defaultMode: 0o440 } });
@@ -27,17 +30,21 @@ describe('gRPC TLS in the manifests', () => {
     expect(ofKind(objects, 'Certificate')).toEqual([]);
   });
 
-  it('with cert-manager and an issuerRef emits the two Certificates and mounts the operator\'s', () => {
+  it('with cert-manager and an issuerRef emits the three Certificates and mounts the operator\'s', () => {
     const objects = synthCluster('search', { ...base, security: { certManager: { issuerRef: { name: 'corp-ca', kind: 'ClusterIssuer' } }, certificateValiditySeconds: 86400 } });
     const certs = ofKind(objects, 'Certificate');
     expect(certs.map((c) => [c.metadata.name, c.spec.commonName, c.spec.secretName])).toEqual([
       ['search-operator-tls', 'quidditch-operator', 'search-operator-tls'],
       ['search-data-tls', 'quidditch-data-node', 'search-data-tls'],
+      ['search-routing-client-tls', 'quidditch-routing-client', 'search-routing-client-tls'],
     ]);
     for (const c of certs) {
       expect(c.spec).toMatchObject({ issuerRef: { name: 'corp-ca', kind: 'ClusterIssuer', group: 'cert-manager.io' }, duration: '86400s', renewBefore: '28800s' });
     }
     expect(certs[1].spec.dnsNames).toContain('*.search-data-headless.quidditch.svc');
+    // The operator's certificate serves the routing API: the names clients dial through its Service.
+    expect(certs[0].spec.dnsNames).toEqual(['search-operator.quidditch.svc', 'search-operator.quidditch.svc.cluster.local']);
+    expect(certs[2].spec.dnsNames).toBeUndefined();
     expect(ofKind(objects, 'Issuer')).toEqual([]);
     expect(operatorContainer(objects).args).toContain('--tls-cert-dir=/etc/quidditch/tls');
     expect(operatorContainer(objects).volumeMounts).toContainEqual({ name: 'grpc-tls', mountPath: '/etc/quidditch/tls', readOnly: true });
@@ -62,6 +69,9 @@ describe('gRPC TLS in the manifests', () => {
     expect(dataPod(objects).containers[0].env).toContainEqual({ name: 'QUIDDITCH_INSECURE_PLAINTEXT_GRPC', value: 'true' });
     expect(dataPod(objects).volumes.map((v: Manifest) => v.name)).not.toContain('grpc-tls');
     expect(secretRules(objects)).toEqual([]);
+    // No CA, so the routing API is plain HTTP too, and the kubelet probes it so.
+    expect(operatorContainer(objects).livenessProbe.httpGet.scheme).toBe('HTTP');
+    expect(operatorContainer(objects).readinessProbe.httpGet.scheme).toBe('HTTP');
   });
 
   it('names the prop and the rule for contradicting or too short settings', () => {

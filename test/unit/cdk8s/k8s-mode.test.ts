@@ -39,11 +39,11 @@ describe('QuidditchCluster in k8s mode', () => {
     expect(verbsOn('events.k8s.io', 'events')).toEqual([]);
     expect(verbsOn('', 'pods')).toEqual([]);
     expect(verbsOn('', 'endpoints')).toEqual([]);
-    // The operator-managed CA: read and renew exactly its two Secrets by name; create (which RBAC
+    // The operator-managed CA: read and renew exactly its three Secrets by name; create (which RBAC
     // cannot limit by name) only creates, it never reads another Secret.
     const secrets = rules.filter((r) => r.resources.includes('secrets'));
     expect(secrets).toEqual([
-      { apiGroups: [''], resources: ['secrets'], resourceNames: ['search-ca', 'search-data-tls'], verbs: ['get', 'update'] },
+      { apiGroups: [''], resources: ['secrets'], resourceNames: ['search-ca', 'search-data-tls', 'search-routing-client-tls'], verbs: ['get', 'update'] },
       { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
     ]);
   });
@@ -75,8 +75,9 @@ describe('QuidditchCluster in k8s mode', () => {
       { name: 'http', containerPort: 8080, protocol: 'TCP' },
       { name: 'metrics', containerPort: 9090, protocol: 'TCP' },
     ]);
-    expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
-    expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' });
+    // HTTPS: the routing API shares the port; the kubelet neither verifies nor presents a certificate.
+    expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http', scheme: 'HTTPS' });
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http', scheme: 'HTTPS' });
     expect(container.env).toEqual([
       { name: 'POD_NAME', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } } },
       { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } } },

@@ -46,11 +46,19 @@ describe('NetworkPolicies in k8s mode, by default', () => {
   const operator = one(objects, 'NetworkPolicy', 'search-operator');
 
   it('let only the operator and the other data nodes reach a data node\'s 9303', () => {
-    expect(data.spec).toEqual({
-      podSelector: { matchLabels: LABELS('data') },
-      policyTypes: ['Ingress'],
-      ingress: [{ from: [{ podSelector: { matchLabels: LABELS('operator') } }, { podSelector: { matchLabels: LABELS('data') } }], ports: [port(9303)] }],
-    });
+    expect(data.spec.podSelector).toEqual({ matchLabels: LABELS('data') });
+    expect(data.spec.ingress).toEqual([{ from: [{ podSelector: { matchLabels: LABELS('operator') } }, { podSelector: { matchLabels: LABELS('data') } }], ports: [port(9303)] }]);
+  });
+
+  it('limit the data nodes\' egress to the API server, the operator\'s 8080, the masters\' 9200 (a migration), the other data nodes\' 9303 and DNS', () => {
+    expect(data.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(data.spec.egress).toEqual([
+      { to: [{ ipBlock: { cidr: '0.0.0.0/0' } }, { ipBlock: { cidr: '::/0' } }], ports: [port(443), port(6443)] },
+      { to: [{ podSelector: { matchLabels: LABELS('operator') } }], ports: [port(8080)] },
+      { to: [{ podSelector: { matchLabels: LABELS('master') } }], ports: [port(9200)] },
+      { to: [{ podSelector: { matchLabels: LABELS('data') } }], ports: [port(9303)] },
+      { ports: [port(53, 'UDP'), port(53, 'TCP')] },
+    ]);
   });
 
   it('let the data nodes and labelled routing clients reach 8080, and the monitoring namespace 9090', () => {
@@ -86,6 +94,12 @@ describe('NetworkPolicies in raft mode', () => {
       { to: [{ podSelector: { matchLabels: LABELS('data') } }], ports: [port(9303)] },
       { ports: [port(53, 'UDP'), port(53, 'TCP')] },
     ]);
+    // Data nodes join the masters over 9200; no API server.
+    expect(one(objects, 'NetworkPolicy', 'search-data').spec.egress).toEqual([
+      { to: [{ podSelector: { matchLabels: LABELS('master') } }], ports: [port(9200)] },
+      { to: [{ podSelector: { matchLabels: LABELS('data') } }], ports: [port(9303)] },
+      { ports: [port(53, 'UDP'), port(53, 'TCP')] },
+    ]);
   });
 });
 
@@ -108,8 +122,12 @@ describe('NetworkPolicy props', () => {
     expect(op.ingress[0].from[1]).toEqual({ namespaceSelector: { matchLabels: {} }, podSelector: { matchLabels: { role: 'coordinator' } } });
     expect(op.ingress[1].from).toEqual([{ namespaceSelector: { matchLabels: { team: 'obs' } }, podSelector: { matchLabels: { app: 'prometheus' } } }]);
     expect(op.egress[0]).toEqual({ to: [{ ipBlock: { cidr: '10.0.0.1/32' } }], ports: [port(6443)] });
-    const open = one(synthCluster('search', { security: { networkPolicies: { restrictEgress: false } } }), 'NetworkPolicy', 'search-operator').spec;
-    expect([open.policyTypes, open.egress]).toEqual([['Ingress'], undefined]);
+    expect(one(objects, 'NetworkPolicy', 'search-data').spec.egress[0]).toEqual({ to: [{ ipBlock: { cidr: '10.0.0.1/32' } }], ports: [port(6443)] });
+    const unrestricted = synthCluster('search', { security: { networkPolicies: { restrictEgress: false } } });
+    for (const name of ['search-operator', 'search-data']) {
+      const open = one(unrestricted, 'NetworkPolicy', name).spec;
+      expect([open.policyTypes, open.egress]).toEqual([['Ingress'], undefined]);
+    }
   });
 
   it('are validated, naming the prop and the rule', () => {

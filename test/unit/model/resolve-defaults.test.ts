@@ -83,6 +83,7 @@ describe('resolveCluster defaults', () => {
       caSecret: 'search-ca',
       dataNodesTls: 'search-data-tls',
       operatorTls: 'search-operator-tls',
+      routingClientTls: 'search-routing-client-tls',
       certIssuer: 'search-ca',
     });
   });

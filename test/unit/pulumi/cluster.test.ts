@@ -66,7 +66,7 @@ describe('Pulumi QuidditchCluster', () => {
     expect(await valueOf(cluster.dataNodeServiceName)).toBe('search-data-headless');
     expect(await valueOf(cluster.operatorDeploymentName)).toBe('search-operator');
     expect(await valueOf(cluster.operatorServiceName)).toBe('search-operator');
-    expect(await valueOf(cluster.routingEndpoint)).toBe('http://search-operator.prod.svc:8080');
+    expect(await valueOf(cluster.routingEndpoint)).toBe('https://search-operator.prod.svc:8080');
   });
 
   it('routes through the masters and has no operator in raft mode', async () => {
@@ -119,7 +119,7 @@ describe('Pulumi QuidditchCluster', () => {
   it('runs the Pulumi.yaml entry (apps/pulumi.ts) as one cluster with the model defaults', async () => {
     resetRegistrations();
     const entry = require('../../../apps/pulumi') as Record<string, pulumi.Output<string>>;
-    expect(await valueOf(entry.routingEndpoint)).toBe('http://quidditch-operator.default.svc:8080');
+    expect(await valueOf(entry.routingEndpoint)).toBe('https://quidditch-operator.default.svc:8080');
     expect(await valueOf(entry.namespace)).toBe('default');
     // The entry exposes no resource to await, so wait until all its registrations have arrived.
     const expected = synthesizeClusterManifests({}, 'quidditch').length + 1;

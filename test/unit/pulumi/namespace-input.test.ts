@@ -15,7 +15,7 @@ describe('an Input namespace', () => {
     const index = new QuidditchIndex('logs', { cluster, shards: 1 });
     await settled([cluster, index, ...Object.values(cluster.objects)]);
     expect(await valueOf(cluster.namespace)).toBe('team-ns');
-    expect(await valueOf(cluster.routingEndpoint)).toBe('http://search-operator.team-ns.svc:8080');
+    expect(await valueOf(cluster.routingEndpoint)).toBe('https://search-operator.team-ns.svc:8080');
 
     const objects = registrations.filter((r) => r.type.startsWith('kubernetes:') && r.type !== 'kubernetes:core/v1:Namespace');
     const text = JSON.stringify(objects.map((r) => r.inputs));
