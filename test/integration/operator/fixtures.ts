@@ -52,6 +52,17 @@ export class Cluster {
       (health === 'yellow' || (i.status.shardAllocations ?? []).every((a) => a.state === 'STARTED')), health === 'green' ? 'ACTIVE and green, every copy STARTED' : 'ACTIVE and yellow', timeoutMs);
   }
 
+  /** A Secret's data, decoded to text; undefined while it does not exist. */
+  async secretData(name: string): Promise<Record<string, string> | undefined> {
+    try {
+      const s = await this.core.readNamespacedSecret({ name, namespace: this.namespace });
+      return Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]));
+    } catch (err) {
+      if ((err as { code?: number }).code === 404) return undefined;
+      throw err;
+    }
+  }
+
   async node(name: string): Promise<QuidditchNode | undefined> {
     return this.nodes.get(this.namespace, name);
   }

@@ -32,16 +32,6 @@ let sync: Promise<void>;
 const served: string[] = [];
 const clients: DataNodeClient[] = [];
 
-async function secretData(name: string): Promise<Record<string, string> | undefined> {
-  try {
-    const s = await cluster.core.readNamespacedSecret({ name, namespace: cluster.namespace });
-    return Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]));
-  } catch (err) {
-    if ((err as { code?: number }).code === 404) return undefined;
-    throw err;
-  }
-}
-
 /**
  * What the kubelet does for a Secret volume (its AtomicWriter): write every file into a new
  * directory, then swap the `..data` symlink, so a reader never sees a new certificate with an old key.
@@ -50,7 +40,7 @@ async function kubeletSync(): Promise<void> {
   let last = '';
   let generation = 0;
   while (syncing) {
-    const data = await secretData(DATA_SECRET).catch(() => undefined);
+    const data = await cluster.secretData(DATA_SECRET).catch(() => undefined);
     const cert = data?.[TLS_FILES.cert];
     if (data && cert && cert !== last) {
       const version = `..${++generation}`;
@@ -82,7 +72,7 @@ beforeAll(async () => {
     namespace: cluster.namespace, ownCa: true,
     args: ['--tls-cert-validity=6', '--tls-ca-validity=3600', '--heartbeat-timeout=10', '--node-left-delay=30'],
   });
-  await waitFor(async () => (await secretData(DATA_SECRET)) !== undefined, { timeoutMs: 30_000, description: 'the operator to fill the data-node Secret' });
+  await waitFor(async () => (await cluster.secretData(DATA_SECRET)) !== undefined, { timeoutMs: 30_000, description: 'the operator to fill the data-node Secret' });
   sync = kubeletSync();
   await waitFor(() => served.length > 0, { timeoutMs: 10_000, description: 'the first certificate in the TLS directory' });
   sims = await Promise.all(['data-0', 'data-1'].map((name) => SimProcess.start({ name, namespace: cluster.namespace, tlsDir, extraArgs: ['--tls-refresh-ms=300'] })));
@@ -105,8 +95,8 @@ afterEach(() => {
 
 describe('mutual TLS between the operator and the data nodes', () => {
   it('the operator creates its CA and signs the data nodes\' certificate with it', async () => {
-    const ca = (await secretData(CA_SECRET))!;
-    const data = (await secretData(DATA_SECRET))!;
+    const ca = (await cluster.secretData(CA_SECRET))!;
+    const data = (await cluster.secretData(DATA_SECRET))!;
     expect(Object.keys(ca).sort()).toEqual(['ca.crt', 'tls.crt', 'tls.key']);
     expect(Object.keys(data).sort()).toEqual(['ca.crt', 'tls.crt', 'tls.key']);
     const caCert = new X509Certificate(ca['tls.crt']);

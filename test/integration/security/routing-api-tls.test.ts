@@ -23,16 +23,6 @@ let caPem: string;
 
 const routes = () => operator.url(`/v1/namespaces/${cluster.namespace}/indices/products/routing`);
 
-async function secretFiles(name: string): Promise<Record<string, string> | undefined> {
-  try {
-    const s = await cluster.core.readNamespacedSecret({ name, namespace: cluster.namespace });
-    return Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]));
-  } catch (err) {
-    if ((err as { code?: number }).code === 404) return undefined;
-    throw err;
-  }
-}
-
 /** The serial number of the certificate the routing API serves now (server verified against the CA). */
 function servedSerial(): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -50,7 +40,7 @@ function servedSerial(): Promise<string> {
  * kubelet refreshes it), since these 6 s certificates are replaced every 4 s.
  */
 async function mounted(): Promise<ProbeOptions> {
-  const files = await waitFor(() => secretFiles(CLIENT_SECRET), { timeoutMs: 30_000, description: 'the operator to fill the routing-client Secret' });
+  const files = await waitFor(() => cluster.secretData(CLIENT_SECRET), { timeoutMs: 30_000, description: 'the operator to fill the routing-client Secret' });
   return { ca: files[TLS_FILES.ca], cert: files[TLS_FILES.cert], key: files[TLS_FILES.key] };
 }
 
