@@ -134,7 +134,8 @@ export class IndexReconciler implements Reconciler {
     }
     if (!persisted) return done(); // deleted meanwhile
     // Counted right after the write that finished them (relocation-bytes.ts): once each, never by a later reconcile.
-    const moved = finishedRelocations(persisted.plan, deps.observed, copyIdentityOf(persisted.index));
+    const identity = copyIdentityOf(persisted.index);
+    const moved = finishedRelocations(persisted.plan, deps.observed, identity);
     for (const m of moved) {
       deps.metrics?.relocationsFinished.inc();
       deps.metrics?.relocationBytes.inc(m.bytes ?? 0);
@@ -166,7 +167,6 @@ export class IndexReconciler implements Reconciler {
     // A live node whose stream is not synced yet (it just restarted): look again shortly, since a
     // node that comes back EMPTY sends a snapshot naming none of this index's copies, and the
     // watcher reports only indices it names. Bounded: a dead node turns UNHEALTHY and is not waited on.
-    const identity = copyIdentityOf(persisted.index);
     const unsynced = deps.observed
       ? persisted.allocations.some((a) => a.state !== 'UNASSIGNED' && deps.observed?.indexCopiesOn(a.nodeId, identity.namespace, identity.name) === undefined && deps.nodeCache.get(namespace, a.nodeId)?.status?.state === 'HEALTHY')
       : false;
