@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
+import { presentedCertificate } from '../runtime/server';
 
 export type RoutingAccess =
   /** Development only (--insecure-plaintext-grpc): plain HTTP, anyone who reaches the port reads. */
@@ -46,7 +47,7 @@ export function clientPeerOf(req: IncomingMessage): ClientPeer {
   const socket = req.socket as Partial<TLSSocket>;
   if (socket.encrypted !== true || typeof socket.getPeerCertificate !== 'function') return { encrypted: false, presented: false, verified: false };
   const cert = socket.getPeerCertificate();
-  const presented = cert !== null && Object.keys(cert).length > 0;
+  const presented = presentedCertificate(cert);
   // Node gives an array when the subject repeats CN; the first counts, as in Go's crypto/x509.
   const cn: unknown = presented ? cert.subject?.CN : undefined;
   const commonName = Array.isArray(cn) ? (cn[0] as string) : (cn as string | undefined);

@@ -44,7 +44,7 @@ export class HttpServer {
       // cannot present one); a certificate that is presented must verify, or nothing is served.
       const https = createHttpsServer({ requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' }, handler);
       https.on('secureConnection', (socket: TLSSocket) => {
-        if (!socket.authorized && presentedCertificate(socket)) {
+        if (!socket.authorized && presentedCertificate(socket.getPeerCertificate())) {
           options.log.debug({ remote: socket.remoteAddress, reason: String(socket.authorizationError) }, 'refused a client certificate that does not verify against the CA');
           socket.destroy();
         }
@@ -118,8 +118,8 @@ export class HttpServer {
   }
 }
 
-function presentedCertificate(socket: TLSSocket): boolean {
-  const cert = socket.getPeerCertificate();
+/** Whether the client presented a certificate at all (Node gives an empty object when it did not). */
+export function presentedCertificate(cert: object | null): boolean {
   return cert !== null && Object.keys(cert).length > 0;
 }
 
