@@ -13,7 +13,10 @@ let sims: SimProcess[];
 beforeAll(async () => {
   cluster = new Cluster(await createTestNamespace('fault-load'));
   sims = await Promise.all(['d-0', 'd-1', 'd-2'].map((name) => SimProcess.start({ name, namespace: cluster.namespace })));
-  await OperatorProcess.start({ namespace: cluster.namespace });
+  // Rebalancing off: this test counts creations, and a burst of concurrent placements can end two
+  // copies apart on some node, which a rebalance then evens out with one more (legitimate) creation
+  // (CI run21: 2,001 for 2,000 copies). Moves are counted in test/faults/rebalance.test.ts.
+  await OperatorProcess.start({ namespace: cluster.namespace, args: ['--rebalance=false'] });
   // Copies go to HEALTHY nodes only; an index placed before a node is judged is rebalanced onto it later.
   await waitNodesHealthy(cluster, sims.map((s) => s.name));
 }, 90_000);
