@@ -70,7 +70,7 @@ export class OperatorMetrics {
   });
   /** Normal notices (a new index creating or active, which its conditions also say) not written under a burst. */
   readonly eventsShed = new Counter({
-    name: 'events_shed_total', help: 'Normal Events repeating an object\'s conditions that were not written because more than the notice budget (100, then 10/s) came at once, by reason.',
+    name: 'events_shed_total', help: 'Normal Events repeating an object\'s conditions that were not written because more than the notice budget (50, then 2/s) came at once, by reason.',
     labelNames: ['reason'] as const, registers: [this.registry],
   });
   /** Watches the API server ended with 410 Gone (resourceVersion compacted away): the informer re-lists. */

@@ -31,6 +31,6 @@ export class EventBudget {
   }
 }
 
-/** Enough for every index a person creates by hand or a deploy applies at once; a bulk load is shed down to 10/s. */
-export const NOTICE_BURST = 100;
-export const NOTICE_PER_SECOND = 10;
+/** Enough for the indices a person or a deploy creates at once; a bulk load is shed down to 2/s, more than anyone reads. */
+export const NOTICE_BURST = 50;
+export const NOTICE_PER_SECOND = 2;
