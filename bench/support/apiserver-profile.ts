@@ -67,10 +67,15 @@ function goBinary(): string | undefined {
 function pprofSeconds(go: string, files: readonly string[], filters: { focus?: string; ignore?: string }): { matched: number; total: number } {
   const args = ['tool', 'pprof', '-top', '-nodecount=1000000', '-nodefraction=0', '-edgefraction=0',
     ...(filters.focus ? [`-focus=${filters.focus}`] : []), ...(filters.ignore ? [`-ignore=${filters.ignore}`] : []), ...files];
-  const out = execFileSync(go, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'ignore'] });
+  return pprofTotals(execFileSync(go, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'ignore'] }));
+}
+
+/** The seconds `go tool pprof -top` reports as shown (after focus/ignore) and in total. */
+export function pprofTotals(out: string): { matched: number; total: number } {
   const seconds = (v: string, u: string) => Number(v) / (u === 'ms' ? 1000 : u === 'us' ? 1e6 : 1);
   const shown = /accounting for ([\d.]+)(ms|us|s), [\d.]+% of ([\d.]+)(ms|us|s) total/.exec(out);
   if (shown) return { matched: seconds(shown[1], shown[2]), total: seconds(shown[3], shown[4]) };
+  // A focus nothing matched prints no "Showing nodes" line.
   const total = /Total samples = ([\d.]+)(ms|us|s)/.exec(out);
   return { matched: 0, total: total ? seconds(total[1], total[2]) : NaN };
 }
