@@ -134,7 +134,7 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
     concurrency: config.concurrency,
     reconciler: new NodeReconciler({
       nodes, nodeCache: nodeInformer, indices, indexCache: indexInformer, shards, events, now,
-      heartbeatTimeoutMs: config.heartbeatTimeout * 1000, metrics,
+      heartbeatTimeoutMs: config.heartbeatTimeout * 1000, metrics, ledger,
       // A data node's zone: the topology.kubernetes.io/zone label of the Kubernetes Node its pod runs on.
       zones: new KubernetesNodeZones(kubeConfig, { ttlMs: config.zoneCacheTtl * 1000 }),
     }),

@@ -85,6 +85,12 @@ export class AllocationLedger {
     return { out, in: into, total };
   }
 
+  /** Relocations in flight into and out of one node, over every index. O(1): a node's status reads it on each heartbeat. */
+  nodeMoves(namespace: string, node: string): { relocationsIn: number; relocationsOut: number } {
+    const moving = this.moving.get(namespace);
+    return { relocationsIn: moving?.get(`in:${node}`) ?? 0, relocationsOut: moving?.get(`out:${node}`) ?? 0 };
+  }
+
   private replace(key: string, next: Entry | undefined): void {
     const previous = this.entries.get(key);
     if (previous) this.count(previous, -1);

@@ -80,3 +80,30 @@ describe('AllocationLedger counts', () => {
     }
   });
 });
+
+describe('AllocationLedger.nodeMoves', () => {
+  const move = (shardId: number, from: string, to: string): ShardAllocationStatus[] => [
+    { shardId, nodeId: from, primary: true, state: 'RELOCATING', relocatingTo: to },
+    { shardId, nodeId: to, primary: false, state: 'INITIALIZING', relocatingFrom: from },
+  ];
+
+  it('counts the moves into and out of a node over every index, as drainProgress does by scanning', () => {
+    const l = new AllocationLedger();
+    l.set('ns', 'a', '1', [...move(0, 'n1', 'n2'), ...move(1, 'n1', 'n3')]);
+    l.set('ns', 'b', '2', move(0, 'n3', 'n1'));
+    l.set('other', 'c', '3', move(0, 'n1', 'n2'));
+    expect(l.nodeMoves('ns', 'n1')).toEqual({ relocationsIn: 1, relocationsOut: 2 });
+    expect(l.nodeMoves('ns', 'n2')).toEqual({ relocationsIn: 1, relocationsOut: 0 });
+    expect(l.nodeMoves('ns', 'n4')).toEqual({ relocationsIn: 0, relocationsOut: 0 });
+  });
+
+  it('forgets a move once the index no longer records it', () => {
+    const l = new AllocationLedger();
+    l.set('ns', 'a', '1', move(0, 'n1', 'n2'));
+    l.set('ns', 'a', '2', copies('n2'));
+    expect(l.nodeMoves('ns', 'n1')).toEqual({ relocationsIn: 0, relocationsOut: 0 });
+    l.set('ns', 'b', '3', move(0, 'n2', 'n1'));
+    l.delete('ns', 'b');
+    expect(l.nodeMoves('ns', 'n2')).toEqual({ relocationsIn: 0, relocationsOut: 0 });
+  });
+});
