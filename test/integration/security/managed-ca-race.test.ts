@@ -16,7 +16,7 @@ let namespace: string;
 const managed = (caSecret: string) =>
   new ManagedCertificates({
     kubeConfig, namespace, caSecret, dataNodeSecret: `${caSecret}-data`, dataNodeDnsNames: ['*.data.svc'],
-    certValidityMs: 3_600_000, caValidityMs: 7_200_000, log,
+    certValidityMs: 3_600_000, caValidityMs: 7_200_000, caPropagationMs: 300_000, log,
   });
 
 /** The CA a replica's client certificate provider trusts. */
@@ -35,7 +35,9 @@ describe('the operator-managed CA', () => {
       const cas = await Promise.all(replicas.map(trustedCa));
       expect(new Set(cas).size).toBe(1);
       const stored = await core.readNamespacedSecret({ name: 'race-ca', namespace });
-      expect(Buffer.from(stored.data!['tls.crt'], 'base64').toString()).toBe(cas[0]);
+      // The bundle every replica trusts is the CA's certificate alone (no rotation under way).
+      expect(Buffer.from(stored.data!['ca.crt'], 'base64').toString()).toBe(cas[0]);
+      expect(Buffer.from(stored.data!['tls.crt'], 'base64').toString().trim()).toBe(cas[0].trim());
       const data = await core.readNamespacedSecret({ name: 'race-ca-data', namespace });
       const leaf = new X509Certificate(Buffer.from(data.data!['tls.crt'], 'base64'));
       expect(leaf.verify(new X509Certificate(cas[0]).publicKey)).toBe(true);
