@@ -130,7 +130,8 @@ export class ManagedCertificates {
     }
     const rotation = planCaRotation(state, this.now(), o.caPropagationMs);
     const times = [renewalTime(this.own!.certPem), ...leaves.map((l) => renewalTime(l.certPem!))];
-    if (rotation.kind === 'wait') times.push(rotation.at);
+    // A step already due (e.g. after a replica was down past its time) runs on the next pass.
+    times.push(rotation.kind === 'wait' ? rotation.at : this.now());
     const due = Math.min(...times.map((t) => t.getTime())) - this.now().getTime();
     return Math.max(100, Math.min(MAX_CHECK_MS, o.caPropagationMs / 3, due));
   }
