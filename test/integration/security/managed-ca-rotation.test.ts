@@ -1,6 +1,6 @@
 /**
  * Issue 15: the operator-managed CA rotates itself without a failed call. Against the real API
- * server, with a CA of 30 s (its rotation is due at 20 s), certificates of 6 s and a propagation
+ * server, with a CA of 30 s (its rotation is due at 20 s), certificates of 9 s and a propagation
  * wait of 4 s (the "kubelet" below copies a changed Secret within 1 s, the sim re-reads its files
  * every 0.3 s): the operator's ManagedCertificates keeps the Secrets; the test copies the data-node
  * Secret into a datanode-sim's TLS directory whenever it changes (as the kubelet does), and calls
@@ -48,7 +48,7 @@ const log = pino({ level: 'info' }, {
 function startOperator(): Promise<void> {
   const m = new ManagedCertificates({
     kubeConfig, namespace: cluster.namespace, caSecret: CA, dataNodeSecret: DATA, dataNodeDnsNames: ['localhost'],
-    operatorNames: ['127.0.0.1'], routingClientSecret: ROUTING, certValidityMs: 6_000, caValidityMs: 30_000, caPropagationMs: 4_000, log,
+    operatorNames: ['127.0.0.1'], routingClientSecret: ROUTING, certValidityMs: 9_000, caValidityMs: 30_000, caPropagationMs: 4_000, log,
   });
   replicas.push(m);
   return m.start().then(() => {
@@ -146,6 +146,10 @@ describe('rotation of the operator-managed CA', () => {
       }, { timeoutMs: 20_000, intervalMs: 100, description: `${name} to carry both CAs` });
       expect(fingerprints(both['ca.crt'])).toEqual([...fingerprints(oldCa), ...fingerprints(newCa)]);
     }
+
+    // The operator trusts both too (its gRPC channels and the routing API's client verification).
+    const trustedByOperator = await new Promise<string>((resolve) => operator.provider.addCaCertificateListener((u) => u && resolve(u.caCertificate.toString())));
+    expect(new Set(fingerprints(trustedByOperator))).toEqual(new Set([...fingerprints(oldCa), ...fingerprints(newCa)]));
 
     // Phase 2 (retiring): the new CA signs; the leaves are reissued by it.
     for (const name of [DATA, ROUTING]) {
