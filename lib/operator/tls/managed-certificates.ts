@@ -167,7 +167,11 @@ export class ManagedCertificates {
     const state = existing && caStateOf(existing);
     if (state) return { state, resourceVersion: existing.metadata?.resourceVersion };
     if (existing) throw new Error(`Secret ${o.namespace}/${o.caSecret} holds no ${TLS_FILES.cert} and ${TLS_FILES.key}; delete it to let the operator create a new CA, or fill it with one`);
-    const created: CaState = { signer: await createCa(`quidditch-ca.${o.namespace}`, o.caValidityMs, now), generation: 1 };
+    // A CA created after the old Secret was deleted must count above the leaves written from that one.
+    const names = [o.dataNodeSecret, ...(o.routingClientSecret === undefined ? [] : [o.routingClientSecret])];
+    const leaves = await Promise.all(names.map((name) => this.read(name)));
+    const generation = Math.max(0, ...leaves.map(generationOf)) + 1;
+    const created: CaState = { signer: await createCa(`quidditch-ca.${o.namespace}`, o.caValidityMs, now), generation };
     try {
       const secret = await this.api.createNamespacedSecret({ namespace: o.namespace, body: caSecret(o.caSecret, created, trustBundle(created)) });
       o.log.info({ secret: o.caSecret, notAfter: validity(created.signer.certPem).notAfter.toISOString() }, 'created the operator-managed CA');
@@ -201,9 +205,10 @@ export class ManagedCertificates {
     const o = this.options;
     const existing = await this.read(name);
     const current = existing && pemOf(existing);
-    // Written from a newer CA Secret than the one read in this pass: leave it, and re-read.
-    if (generationOf(existing) > state.generation) return { certPem: current?.certPem, current: false };
     const issuer = current && issuerIn(state, current.certPem);
+    // Written from a newer CA Secret than the one read in this pass (by a CA this pass knows): leave
+    // it, and re-read. A leaf of an unknown CA is reissued whatever its generation (the CA was replaced).
+    if (generationOf(existing) > state.generation && (issuer || signedByPrevious(state, current?.certPem))) return { certPem: current?.certPem, current: false };
     const keep = current && issuer && !needsRenewal(current.certPem, issuer, now) ? current : undefined;
     if (keep && bundleOf(existing!) === bundle) return { certPem: keep.certPem, current: true };
     const pair = keep ?? (await issueLeaf(state.signer, { commonName: role, dnsNames, validityMs: this.leafValidity(state.signer, now), now }));
@@ -232,6 +237,10 @@ export class ManagedCertificates {
       throw err;
     }
   }
+}
+
+function signedByPrevious(state: CaState, leafPem: string | undefined): boolean {
+  return state.previousPem !== undefined && leafPem !== undefined && issuerIn({ signer: { certPem: state.previousPem, keyPem: '' }, generation: 0 }, leafPem) !== undefined;
 }
 
 const ROTATION_MESSAGES: Record<Exclude<CaStep, { kind: 'wait' }>['kind'], string> = {
