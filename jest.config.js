@@ -8,8 +8,14 @@ const common = {
   transformIgnorePatterns: ['/node_modules/(?!(@kubernetes/client-node|openid-client|oauth4webapi|jose)/)'],
 };
 
+const { availableParallelism } = require('node:os');
+
 module.exports = {
   testTimeout: 120000,
+  // Integration files mostly wait (on the API server, sims, timers), so they run three at a time even
+  // on 2 cores (jest's default there would be 1: 16 serial minutes). Each file has its own namespaces
+  // and operators; a file that changes cluster-wide state starts a private control plane.
+  maxWorkers: Math.max(3, availableParallelism() - 1),
   projects: [
     // Pure logic and constructs: no server. `npx jest --selectProjects unit`.
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },

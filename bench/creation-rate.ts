@@ -8,9 +8,11 @@
  * verb and resource (the API server's apiserver_request_total, minus the bench's own creates and the
  * sims' heartbeats), counted from just before the burst until the operator's queue has drained.
  */
+import { dirname } from 'node:path';
 import { ActiveTracker, BenchContext, inParallel, names, waitFor } from './support/context';
 import { apiWrites, diffWrites, totalWrites, withoutWrites, WriteCounts } from './support/api-writes';
 import { KeepAliveClient } from './support/keep-alive-client';
+import { ApiServerProfiler, summarizeApiServerProfile } from './support/apiserver-profile';
 import { processCpuSeconds } from './support/proc-cpu';
 import type { Benchmark } from './support/result';
 import { metricValue, round } from './support/stats';
@@ -28,6 +30,7 @@ const CLIENT_CONCURRENCY = 16;
 const SHARDS = 1;
 const REPLICAS = 1;
 const WARMUP = 50;
+const IDLE_SECONDS = 5;
 
 export const creationRate: Benchmark = {
   name: 'creation-rate',
@@ -75,10 +78,18 @@ export const creationRate: Benchmark = {
         apiServerCpu: metricValue(server, 'process_cpu_seconds_total'),
         operatorCpu: processCpuSeconds(pids.operator),
         simsCpu: pids.sims.reduce((s, pid) => s + processCpuSeconds(pid), 0),
+        etcdCpu: ctx.opts.controlPlanePids?.etcd ? processCpuSeconds(ctx.opts.controlPlanePids.etcd) : NaN,
         benchCpu: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+        at: performance.now() / 1000,
         heartbeats: (await Promise.all(sims.map((s) => s.stats()))).reduce((n, s) => n + s.heartbeats, 0),
       };
     };
+    // The API server's cost with nothing to do (leases, heartbeats, watches idle), to tell the
+    // background from what each index costs.
+    const idleStart = await sample();
+    await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
+    const idleEnd = await sample();
+    const profiler = await ApiServerProfiler.start(cluster.kc);
     const before = await sample();
     // The same keep-alive client as the raw rate: through client-node (a TLS handshake per create)
     // the load generator itself capped the burst near 140/s while sharing the cores with the rest.
@@ -105,6 +116,7 @@ export const creationRate: Benchmark = {
       return still;
     }, { timeoutMs: 30_000, intervalMs: 0, description: 'API writes to settle' });
     const after = await sample();
+    const profileFiles = await profiler.stop();
     client.close();
     await operator.stop();
 
@@ -121,17 +133,26 @@ export const creationRate: Benchmark = {
       apiServer: (1000 * (after.apiServerCpu - before.apiServerCpu)) / COUNT,
       sims: (1000 * (after.simsCpu - before.simsCpu)) / COUNT,
       bench: (1000 * (after.benchCpu - before.benchCpu)) / COUNT,
+      etcd: (1000 * (after.etcdCpu - before.etcdCpu)) / COUNT,
     };
+    const burstSeconds = after.at - before.at;
+    // What the API server and etcd would have used over the burst's duration anyway.
+    const idleApiServerMs = (1000 * ((idleEnd.apiServerCpu - idleStart.apiServerCpu) / (idleEnd.at - idleStart.at)) * burstSeconds) / COUNT;
+    const idleEtcdMs = (1000 * ((idleEnd.etcdCpu - idleStart.etcdCpu) / (idleEnd.at - idleStart.at)) * burstSeconds) / COUNT;
+    ctx.log(`  API server profile: ${profileFiles.length} windows of 5 s in ${profileFiles[0] ? dirname(profileFiles[0]) : '-'} (go tool pprof -top <files>); idle share per index: kube-apiserver ${round(idleApiServerMs, 2)} ms, etcd ${round(idleEtcdMs, 2)} ms`);
+    const profile = summarizeApiServerProfile(profileFiles, COUNT);
+    const partsText = (parts: readonly { part: string; ms: number }[]) => parts.map((p) => `${p.part} ${round(p.ms, 2)}`).join(', ');
+    if (profile) ctx.log(`  kube-apiserver profile, ms per index: ${partsText(profile.parts)}; across them: ${partsText(profile.crossCutting)}`);
     const reconcilesPerIndex = perIndex(after.reconciles - before.reconciles);
     const reconcileMs = (1000 * (after.reconcileSeconds - before.reconcileSeconds)) / Math.max(1, after.reconciles - before.reconciles);
     const watchEventsPerIndex = perIndex(after.indexEvents - before.indexEvents);
     const byVerbText = Object.entries(byVerb).map(([k, v]) => `${k} ${v}`).join(', ');
     ctx.log(`  operator: ${round(cpuMs.operator, 2)} ms CPU/index, ${round(writesPerIndex, 2)} writes/index (${byVerbText}), ${round(eventsPerIndex, 2)} events/index`);
     ctx.log(`  index reconciles per index ${round(reconcilesPerIndex, 2)} (mean ${round(reconcileMs, 1)} ms wall each), index watch events per index ${round(watchEventsPerIndex, 2)}`);
-    ctx.log(`  CPU ms/index elsewhere: kube-apiserver ${round(cpuMs.apiServer, 2)}, sims ${round(cpuMs.sims, 2)}, bench ${round(cpuMs.bench, 2)}`);
+    ctx.log(`  CPU ms/index elsewhere: kube-apiserver ${round(cpuMs.apiServer, 2)}, etcd ${round(cpuMs.etcd, 2)}, sims ${round(cpuMs.sims, 2)}, bench ${round(cpuMs.bench, 2)}`);
     const ratio = opRate / rawRate;
     return {
-      setup: `${COUNT} indices of ${SHARDS} shard / ${REPLICAS} replica, ${CLIENT_CONCURRENCY} concurrent creates over keep-alive HTTPS for both rates; 3 sims, 1 operator (${operatorArgs.length ? `flags ${operatorArgs.join(' ')}` : 'default flags'}). Raw = the same creates into a namespace no operator watches (and once more through @kubernetes/client-node 1.4, which opens a new TLS connection per request). Costs per index are counted from just before the burst until the index queue drained and API writes held still: CPU from /proc/<pid>/stat (kube-apiserver: its process_cpu_seconds_total), writes from the API server's apiserver_request_total minus the bench's creates and the sims' heartbeats.${ctx.opts.profileDir ? ' Run with --profile: the operator\'s CPU includes the sampling profiler (every 0.5 ms).' : ''}`,
+      setup: `${COUNT} indices of ${SHARDS} shard / ${REPLICAS} replica, ${CLIENT_CONCURRENCY} concurrent creates over keep-alive HTTPS for both rates; 3 sims, 1 operator (${operatorArgs.length ? `flags ${operatorArgs.join(' ')}` : 'default flags'}). Raw = the same creates into a namespace no operator watches (and once more through @kubernetes/client-node 1.4, which opens a new TLS connection per request). Costs per index are counted from just before the burst until the index queue drained and API writes held still: CPU from /proc/<pid>/stat (kube-apiserver: its process_cpu_seconds_total; its parts from /debug/pprof/profile over the same span, summarized with go tool pprof), writes from the API server's apiserver_request_total minus the bench's creates and the sims' heartbeats.${ctx.opts.profileDir ? ' Run with --profile: the operator\'s CPU includes the sampling profiler (every 0.5 ms).' : ''}`,
       rows: [
         { metric: 'indices ACTIVE per second (operator)', value: round(opRate), unit: '/s', seed: '50–100/s', target: { text: '≥ 150/s', met: opRate >= 150 } },
         { metric: 'raw API server creates per second (no operator, keep-alive)', value: round(rawRate), unit: '/s' },
@@ -142,9 +163,11 @@ export const creationRate: Benchmark = {
         { metric: 'Events written per index', value: round(eventsPerIndex, 2), unit: '' },
         { metric: 'index reconciles per index', value: round(reconcilesPerIndex, 2), unit: '', note: `mean ${round(reconcileMs, 1)} ms wall each (waits on API and data-node round trips included); ${round(watchEventsPerIndex, 2)} index watch events per index` },
         { metric: 'kube-apiserver CPU per index (operator run)', value: round(cpuMs.apiServer, 2), unit: 'ms', note: `sims ${round(cpuMs.sims, 2)} ms, bench (load generator + watch) ${round(cpuMs.bench, 2)} ms` },
+        ...(profile ? [{ metric: 'kube-apiserver CPU per index, sampled by its profiler', value: round((1000 * profile.sampledSeconds) / COUNT, 2), unit: 'ms', note: `${partsText(profile.parts)}; across those: ${partsText(profile.crossCutting)}` }] : []),
+        { metric: 'etcd CPU per index (operator run)', value: round(cpuMs.etcd, 2), unit: 'ms', note: `/proc/<pid>/stat; idle share over the burst: etcd ${round(idleEtcdMs, 2)} ms, kube-apiserver ${round(idleApiServerMs, 2)} ms` },
         { metric: 'kube-apiserver CPU per raw create (no operator)', value: round(rawApiServerMs, 2), unit: 'ms', note: `the operator run costs the API server ${round(cpuMs.apiServer / rawApiServerMs, 1)} raw creates' worth per index` },
       ],
-      details: { count: COUNT, rawApiServerMs, reconcilesPerIndex, reconcileMs, watchEventsPerIndex, rawSeconds, opSeconds, acceptedSeconds, rawRate, clientNodeRate, opRate, ratio, cpuMsPerIndex: cpuMs, writesPerIndexByVerb: byVerb, operatorWrites, allWrites: all, eventsPerIndex },
+      details: { count: COUNT, rawApiServerMs, reconcilesPerIndex, reconcileMs, watchEventsPerIndex, rawSeconds, opSeconds, acceptedSeconds, rawRate, clientNodeRate, opRate, ratio, cpuMsPerIndex: cpuMs, idleCpuMsPerIndex: { apiServer: idleApiServerMs, etcd: idleEtcdMs }, apiServerProfile: profile, writesPerIndexByVerb: byVerb, operatorWrites, allWrites: all, eventsPerIndex },
     };
   },
 };

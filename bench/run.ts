@@ -59,7 +59,7 @@ async function main(argv: readonly string[]): Promise<number> {
     const machine = await machineInfo(kc);
     log(`Machine: ${machine.cores} cores (${machine.cpuModel}), Node ${machine.node}, kube-apiserver ${machine.kubeApiServer}, etcd ${machine.etcd}, commit ${machine.commit}`);
     log(`Control plane ready in ${cluster.readySeconds.toFixed(1)} s at ${cluster.controlPlane.server}`);
-    const ctx = new BenchContext({ log, profileDir });
+    const ctx = new BenchContext({ log, profileDir, controlPlanePids: cluster.controlPlane.pids });
     for (const bench of selected) {
       log(`\n== ${bench.name}: ${bench.title}`);
       const t0 = Date.now();

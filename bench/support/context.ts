@@ -15,6 +15,8 @@ import { mapLimit } from '../../lib/operator/controllers/map-limit';
 export interface BenchOptions {
   /** Directory for CPU profiles; when set the operator runs with --cpu-prof. */
   readonly profileDir?: string;
+  /** The control plane's processes, for their CPU from /proc (etcd has no metric for it we scrape). */
+  readonly controlPlanePids?: { etcd: number | undefined; apiServer: number | undefined };
   /** Print progress lines. */
   readonly log: (line: string) => void;
 }

@@ -46,6 +46,19 @@ export class KeepAliveClient {
     });
   }
 
+  /** GET path as bytes (e.g. a gzipped pprof profile); rejects unless the server answers 200. */
+  getBuffer(path: string): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+      const req = request(`${this.server}${path}`, { method: 'GET', agent: this.agent, headers: this.headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks)) : reject(new Error(`GET ${path}: HTTP ${res.statusCode} ${Buffer.concat(chunks).toString('utf8').slice(0, 300)}`))));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
   private send(method: string, path: string, contentType: string, body: unknown, expected: number): Promise<void> {
     return new Promise((resolve, reject) => {
       const req = request(`${this.server}${path}`, { method, agent: this.agent, headers: { ...this.headers, 'Content-Type': contentType } }, (res) => {

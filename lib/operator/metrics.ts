@@ -68,6 +68,11 @@ export class OperatorMetrics {
   readonly eventsFailed = new Counter({
     name: 'events_failed_total', help: 'Kubernetes Events that could not be recorded.', registers: [this.registry],
   });
+  /** Normal notices (a new index creating or active, which its conditions also say) not written under a burst. */
+  readonly eventsShed = new Counter({
+    name: 'events_shed_total', help: 'Normal Events repeating an object\'s conditions that were not written because more than the notice budget (50, then 2/s) came at once, by reason.',
+    labelNames: ['reason'] as const, registers: [this.registry],
+  });
   /** Watches the API server ended with 410 Gone (resourceVersion compacted away): the informer re-lists. */
   readonly informerWatchExpired = new Counter({
     name: 'informer_watch_expired_total', help: 'Watches that ended with 410 Gone, after which the informer re-lists, by resource.', labelNames: ['resource'] as const, registers: [this.registry],

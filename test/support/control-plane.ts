@@ -67,6 +67,11 @@ export class ControlPlane {
     return `https://127.0.0.1:${this.securePort}`;
   }
 
+  /** Process ids of etcd and kube-apiserver (as currently running), e.g. to read their CPU from /proc. */
+  get pids(): { etcd: number | undefined; apiServer: number | undefined } {
+    return { etcd: this.etcd.pid, apiServer: this.apiServer?.pid };
+  }
+
   /** PEM of the self-signed serving certificate chain kube-apiserver wrote into its cert dir. */
   get caPem(): string {
     return readFileSync(join(this.dir, 'certs', 'apiserver.crt'), 'utf8');

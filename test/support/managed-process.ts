@@ -12,6 +12,9 @@ import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
  */
 const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => process.platform === 'linux' && existsSync(p));
 
+/** How long a test's process may take to start: tsx compiles it first, which takes tens of seconds on a loaded 2-core machine. */
+export const START_TIMEOUT_MS = 90_000;
+
 const live = new Set<ManagedProcess>();
 const exitHooks = new Set<() => void>();
 const signalHooks = new Set<() => Promise<void>>();

@@ -100,8 +100,10 @@ export function recordTransitions(events: EventRecorder, index: QuidditchIndex, 
   // writes per index. An index still waiting for a node gets Creating now and Active when it arrives.
   const shape = `${index.spec.shards} shards with ${index.spec.replicas ?? 1} replicas each`;
   const becameActive = after === 'ACTIVE' && before !== 'ACTIVE';
-  if (!before && !becameActive) events.record(index, 'Normal', 'Creating', `Allocating ${shape}.`);
-  if (becameActive) events.record(index, 'Normal', 'Active', `${before ? 'All primaries started' : `Allocated ${shape}; all primaries started`}; health ${index.status?.health}.`);
+  // A new index's notice repeats its Ready condition: under a bulk load the recorder may shed it
+  // (one API write per index, the cost of a create). Everything else below is always written.
+  if (!before && !becameActive) events.record(index, 'Normal', 'Creating', `Allocating ${shape}.`, { notice: true });
+  if (becameActive) events.record(index, 'Normal', 'Active', `${before ? 'All primaries started' : `Allocated ${shape}; all primaries started`}; health ${index.status?.health}.`, { notice: true });
   if (plan.lost.length) {
     const nodes = [...new Set(plan.lost.map((l) => l.node))].join(', ');
     events.record(index, 'Warning', 'CopiesUnavailable', `${plan.lost.length} started copies are on unavailable nodes (${nodes}); they are kept and re-adopted if the node returns. Replicas are replaced after the node-left delay; primaries are replaced by a started replica at once, or wait for the node.`);

@@ -3,13 +3,23 @@ import { randomBytes } from 'node:crypto';
 import type { ObjectMeta } from '../../api/v1';
 import type { Logger } from '../logger';
 import type { OperatorMetrics } from '../metrics';
+import { EventBudget, NOTICE_BURST, NOTICE_PER_SECOND } from './event-budget';
 import { KubeJsonClient } from './json-client';
 
 export type EventType = 'Normal' | 'Warning';
 
+/** How an Event may be treated by the recorder. */
+export interface RecordOptions {
+  /**
+   * A Normal notice that repeats what the object's conditions say (e.g. a new index became ACTIVE):
+   * the recorder may shed it under a burst (EventBudget), counting what it shed. Never set on Warnings.
+   */
+  readonly notice?: boolean;
+}
+
 /** Records a transition of an object as a Kubernetes Event (the contract: best effort, never throws). */
 export interface EventRecorder {
-  record(obj: { apiVersion: string; kind: string; metadata: ObjectMeta }, type: EventType, reason: string, message: string): void;
+  record(obj: { apiVersion: string; kind: string; metadata: ObjectMeta }, type: EventType, reason: string, message: string, options?: RecordOptions): void;
 }
 
 /** What a failed event write carries, for the onError callback. */
@@ -42,11 +52,17 @@ export class KubeEventRecorder implements EventRecorder {
     kubeConfig: KubeConfig,
     private readonly component: string,
     private readonly onError: (err: unknown, event: FailedEvent) => void,
+    /** Notices (RecordOptions.notice) beyond the budget are not written; onShed counts them. */
+    private readonly notices: { budget: EventBudget; onShed?: (reason: string) => void } = { budget: new EventBudget(NOTICE_BURST, NOTICE_PER_SECOND) },
   ) {
     this.http = new KubeJsonClient(kubeConfig);
   }
 
-  record(obj: { apiVersion: string; kind: string; metadata: ObjectMeta }, type: EventType, reason: string, message: string): void {
+  record(obj: { apiVersion: string; kind: string; metadata: ObjectMeta }, type: EventType, reason: string, message: string, options: RecordOptions = {}): void {
+    if (options.notice && type === 'Normal' && !this.notices.budget.take()) {
+      this.notices.onShed?.(reason);
+      return;
+    }
     const namespace = obj.metadata.namespace ?? 'default';
     const now = new Date();
     const body = {

@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
+import { START_TIMEOUT_MS } from '../../support/managed-process';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
@@ -19,7 +20,7 @@ export interface SimProcess {
  * Runs apps/datanode-sim.ts as a real process (`node --import tsx`) and resolves once it prints
  * its ready line; rejects with its logs if it exits or stays silent for `timeoutMs`.
  */
-export function startSimProcess(args: readonly string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 30_000): Promise<SimProcess> {
+export function startSimProcess(args: readonly string[], env: NodeJS.ProcessEnv = {}, timeoutMs = START_TIMEOUT_MS): Promise<SimProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'apps/datanode-sim.ts'), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },

@@ -9,12 +9,12 @@ import { synthesizeClusterManifests } from '../../../lib/cdk8s/manifests';
 import type { HelmValues } from '../../../scripts/helm/values-to-props';
 import { valuesToProps } from '../../../scripts/helm/values-to-props';
 import { helm } from '../../support/helm';
-import { byKey, generateChart, helmTemplate, KubeObject, parseObjects } from './chart';
+import { byKey, generateChart, helmTemplate, KubeObject, parseObjects, GENERATE_CHART_TIMEOUT_MS } from './chart';
 
 let chart: string;
 beforeAll(() => {
   chart = generateChart();
-});
+}, GENERATE_CHART_TIMEOUT_MS);
 
 /** CRDs come from crds/, which Helm does not template: they carry no release's instance label. */
 function splitCrds(objects: KubeObject[]): { crds: KubeObject[]; rest: KubeObject[] } {

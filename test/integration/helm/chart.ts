@@ -18,6 +18,12 @@ export interface KubeObject {
   [field: string]: unknown;
 }
 
+/**
+ * Deadline of a hook that generates the chart: that synthesizes every template through the
+ * constructs, CPU-bound (~15 s alone, minutes while other test files share the 2 cores).
+ */
+export const GENERATE_CHART_TIMEOUT_MS = 300_000;
+
 /** Generates the chart once per test file; returns its directory. */
 export function generateChart(): string {
   const dir = join(mkdtempSync(join(tmpdir(), 'quidditch-chart-')), 'quidditch');

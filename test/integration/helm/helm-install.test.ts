@@ -12,7 +12,7 @@ import { createTestNamespace, deleteNamespace, kubectl } from '../../support/kub
 import { helm } from '../../support/helm';
 import { CommandResult } from '../../support/run-command';
 import type { HelmValues } from '../../../scripts/helm/values-to-props';
-import { generateChart, valuesFile } from './chart';
+import { generateChart, valuesFile, GENERATE_CHART_TIMEOUT_MS } from './chart';
 
 const RESTRICTED = {
   'pod-security.kubernetes.io/enforce': 'restricted',
@@ -28,7 +28,7 @@ let ns: string;
 beforeAll(async () => {
   chart = generateChart();
   ns = await createTestNamespace('helm', RESTRICTED);
-});
+}, GENERATE_CHART_TIMEOUT_MS);
 
 afterAll(async () => {
   await helm(['uninstall', RELEASE, '--namespace', ns, '--ignore-not-found']);

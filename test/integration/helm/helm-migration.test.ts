@@ -10,7 +10,7 @@
 import { createTestNamespace, deleteNamespace, kubectl } from '../../support/kube';
 import { helm } from '../../support/helm';
 import { CommandResult } from '../../support/run-command';
-import { generateChart } from './chart';
+import { generateChart, GENERATE_CHART_TIMEOUT_MS } from './chart';
 
 const RESTRICTED = { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/warn': 'restricted' };
 const RELEASE = 'quidditch';
@@ -22,7 +22,7 @@ let ns: string;
 beforeAll(async () => {
   chart = generateChart();
   ns = await createTestNamespace('helm-migrate', RESTRICTED);
-});
+}, GENERATE_CHART_TIMEOUT_MS);
 
 afterAll(async () => {
   // Uninstalling removes the read-only policy, which would otherwise keep the namespace's index (and the namespace) from going.

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { probe, type ProbeOptions } from '../../support/http-probe';
-import { ManagedProcess } from '../../support/managed-process';
+import { ManagedProcess, START_TIMEOUT_MS } from '../../support/managed-process';
 import { waitFor } from '../../support/kube';
 import { namespaceTls, TLS_ROLES } from '../../support/test-tls';
 import type { SimStats } from '../../../lib/datanode-sim';
@@ -15,8 +15,6 @@ import type { SimStats } from '../../../lib/datanode-sim';
 const ROOT = resolve(__dirname, '..', '..', '..');
 const logDir = mkdtempSync(join(tmpdir(), 'quidditch-it-'));
 const started: ManagedProcess[] = [];
-/** How long a process may take to start: tsx compiles it first, which takes tens of seconds on a loaded 2-core machine. */
-const START_TIMEOUT_MS = 90_000;
 
 function tsEntry(entry: string): string[] {
   return ['--enable-source-maps', '--import', 'tsx', join(ROOT, entry)];
@@ -152,7 +150,7 @@ export class OperatorProcess {
       { timeoutMs: START_TIMEOUT_MS, intervalMs: 100, description: `operator ${podName} to log its ports` },
     );
     const op = new OperatorProcess(podName, proc, ports.httpPort, ports.metricsPort, opts.namespace, plaintext);
-    await waitFor(async () => (await op.get('/readyz')).status === 200, { timeoutMs: 30_000, intervalMs: 200, description: `operator ${podName} /readyz` });
+    await waitFor(async () => (await op.get('/readyz')).status === 200, { timeoutMs: START_TIMEOUT_MS, intervalMs: 200, description: `operator ${podName} /readyz` });
     return op;
   }
 

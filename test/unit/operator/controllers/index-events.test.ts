@@ -31,6 +31,14 @@ describe('index lifecycle Events', () => {
     ]);
   });
 
+  it('marks only the new-index notices (Creating, Active) as sheddable, never a Warning', () => {
+    const notices: string[] = [];
+    const r: EventRecorder = { record: (_obj, type, reason, _message, options) => void notices.push(`${type} ${reason} ${options?.notice === true}`) };
+    recordTransitions(r, index('CREATING'), undefined, { ...quiet, plan: { ...quiet.plan, unassigned: [{ shardId: 0, primary: false, reason: 'NoHealthyNodes' as const }] } }, []);
+    recordTransitions(r, index('ACTIVE'), 'CREATING', quiet, []);
+    expect(notices).toEqual(['Normal Creating true', 'Warning NoHealthyNodes false', 'Normal Active true']);
+  });
+
   it('writes nothing for an active index that stays active with nothing to do', () => {
     const r = recorder();
     recordTransitions(r, index('ACTIVE'), 'ACTIVE', quiet, []);
