@@ -3,8 +3,8 @@
  * which step is due now, and when the next one will be. Nothing here reads a clock or the API server.
  *
  * A CA cannot be swapped in one write: a data node trusts the `ca.crt` its kubelet last copied
- * into its volume, and can only be told about a new CA through that file. So, as ECK and
- * CloudNativePG do, the new CA is trusted everywhere before anything is signed by it:
+ * into its volume, and can only be told about a new CA through that file. So the new CA is
+ * trusted everywhere before anything is signed by it, and the old one until nothing uses it:
  *
  *   stable ──(2/3 of the CA's life)──▶ begin: a new CA is stored as `next`; ca.crt = current + next
  *   trusting ──(every leaf Secret carries that bundle)──▶ publish: `trustedAt` = now
