@@ -41,7 +41,8 @@ export const OPERATOR_FLAGS = {
   tlsOperatorDnsNames: { name: 'tls-operator-dns-names', type: 'string', default: undefined, description: 'Comma-separated DNS names (or IP addresses) written into the operator\'s own certificate, which also serves the routing API over HTTPS (the constructs pass the operator Service\'s names).' },
   tlsRoutingClientSecret: { name: 'tls-routing-client-secret', type: 'string', default: 'quidditch-routing-client-tls', description: 'kubernetes.io/tls Secret the operator keeps filled with a routing-API client certificate (CN quidditch-routing-client; tls.crt, tls.key, ca.crt) for coordinating nodes to mount.' },
   tlsCertValidity: { name: 'tls-cert-validity', type: 'number', default: 7776000, description: 'Seconds the certificates the operator issues are valid (default 90 days); each is renewed after two thirds of it.' },
-  tlsCaValidity: { name: 'tls-ca-validity', type: 'number', default: 315360000, description: 'Seconds a CA the operator creates is valid (default 10 years). It is not rotated automatically: see README, Security.' },
+  tlsCaValidity: { name: 'tls-ca-validity', type: 'number', default: 315360000, description: 'Seconds a CA the operator creates is valid (default 10 years); after two thirds of it the operator rotates it with an overlap in which both CAs are trusted (README, Security).' },
+  tlsCaPropagation: { name: 'tls-ca-propagation', type: 'number', default: 300, description: 'Seconds a CA rotation waits for a changed Secret to reach every reader (kubelet volume refresh, the data node\'s 60 s file watcher, the other operator replicas), twice: after trusting the new CA everywhere before it signs, and after reissuing every certificate before the old CA is dropped.' },
   logLevel: { name: 'log-level', type: 'string', default: 'info', description: 'trace, debug, info, warn or error.' },
 } as const satisfies Record<string, FlagDefinition>;
 

@@ -164,7 +164,7 @@ function convert(def: FlagDefinition, value: string, source: string, problems: s
 function validate(v: Record<string, unknown>, problems: string[]): void {
   const num = (k: OperatorFlagKey) => (typeof v[k] === 'number' ? (v[k]) : undefined);
   const flag = (k: OperatorFlagKey) => `--${OPERATOR_FLAGS[k].name}`;
-  for (const k of ['leaseDuration', 'renewDeadline', 'retryPeriod', 'heartbeatTimeout', 'deleteTimeout', 'resyncPeriod', 'grpcTimeout', 'tlsCertValidity', 'tlsCaValidity'] as const) {
+  for (const k of ['leaseDuration', 'renewDeadline', 'retryPeriod', 'heartbeatTimeout', 'deleteTimeout', 'resyncPeriod', 'grpcTimeout', 'tlsCertValidity', 'tlsCaValidity', 'tlsCaPropagation'] as const) {
     const n = num(k);
     if (n !== undefined && n <= 0) problems.push(`Unable to use ${flag(k)}=${n}: it must be greater than 0 seconds. Pass a positive number.`);
   }
@@ -190,6 +190,9 @@ function validate(v: Record<string, unknown>, problems: string[]): void {
   if (typeof cluster === 'string' && !/^([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9]$/.test(cluster)) problems.push(`Unable to use --cluster-name=${cluster}: it must be a label value (at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit). Pass the QuidditchCluster's name.`);
   const [cert, ca] = [num('tlsCertValidity'), num('tlsCaValidity')];
   if (cert !== undefined && ca !== undefined && cert >= ca) problems.push(`Unable to use --tls-cert-validity=${cert} with --tls-ca-validity=${ca}: a certificate cannot outlive its CA. Lower --tls-cert-validity.`);
+  const propagation = num('tlsCaPropagation');
+  // The rotation starts at two thirds of the CA's life and needs two propagation waits before the old CA expires.
+  if (ca !== undefined && propagation !== undefined && propagation > 0 && 2 * propagation >= ca / 3) problems.push(`Unable to use --tls-ca-propagation=${propagation} with --tls-ca-validity=${ca}: a CA rotation waits twice the propagation time, which must fit in the last third of the CA's life (under ${ca / 6} s). Lower --tls-ca-propagation or raise --tls-ca-validity.`);
   if (v.insecurePlaintextGrpc === true && typeof v.tlsCertDir === 'string') problems.push('Unable to use --insecure-plaintext-grpc with --tls-cert-dir: they exclude each other. Pass one.');
   const level = v.logLevel;
   if (typeof level === 'string' && !(LOG_LEVELS as readonly string[]).includes(level)) problems.push(`Unable to use --log-level=${level}: it must be one of ${LOG_LEVELS.join(', ')}.`);

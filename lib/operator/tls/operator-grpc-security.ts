@@ -35,6 +35,7 @@ export async function startOperatorGrpcSecurity(config: OperatorConfig, deps: { 
     routingClientSecret: config.tlsRoutingClientSecret,
     certValidityMs: config.tlsCertValidity * 1000,
     caValidityMs: config.tlsCaValidity * 1000,
+    caPropagationMs: config.tlsCaPropagation * 1000,
     log: deps.log,
   });
   await managed.start();

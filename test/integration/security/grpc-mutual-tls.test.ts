@@ -104,7 +104,9 @@ describe('mutual TLS between the operator and the data nodes', () => {
     expect(caCert.ca).toBe(true);
     expect(leaf.verify(caCert.publicKey)).toBe(true);
     expect(leaf.subject).toBe(`CN=${TLS_ROLES.dataNode}`);
-    expect(data['ca.crt']).toBe(ca['tls.crt']);
+    // No rotation under way: the bundle the data nodes trust is the CA's certificate alone.
+    expect(data['ca.crt']).toBe(ca['ca.crt']);
+    expect(ca['ca.crt'].trim()).toBe(ca['tls.crt'].trim());
   });
 
   it('creates every copy over mutual TLS', async () => {

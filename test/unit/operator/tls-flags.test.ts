@@ -20,6 +20,7 @@ describe('the operator\'s gRPC TLS flags', () => {
   it('default to mutual TLS with an operator-managed CA: 90-day certificates, a 10-year CA, no plaintext', () => {
     expect(parse([])).toMatchObject({
       insecurePlaintextGrpc: false, tlsCaSecret: 'quidditch-ca', tlsDataNodeSecret: 'quidditch-data-node-tls', tlsCertValidity: 7776000, tlsCaValidity: 315360000,
+      tlsCaPropagation: 300,
     });
     expect(parse([]).tlsCertDir).toBeUndefined();
   });
@@ -32,5 +33,13 @@ describe('the operator\'s gRPC TLS flags', () => {
     expect(problemsOf(['--insecure-plaintext-grpc', '--tls-cert-dir=/tls'])).toEqual([
       'Unable to use --insecure-plaintext-grpc with --tls-cert-dir: they exclude each other. Pass one.',
     ]);
+  });
+
+  it('refuse a CA propagation wait that cannot happen twice in the last third of the CA\'s life', () => {
+    expect(problemsOf(['--tls-ca-validity=36', '--tls-cert-validity=6', '--tls-ca-propagation=6'])).toEqual([
+      'Unable to use --tls-ca-propagation=6 with --tls-ca-validity=36: a CA rotation waits twice the propagation time, which must fit in the last third of the CA\'s life (under 6 s). Lower --tls-ca-propagation or raise --tls-ca-validity.',
+    ]);
+    expect(parse(['--tls-ca-validity=36', '--tls-cert-validity=6', '--tls-ca-propagation=5']).tlsCaPropagation).toBe(5);
+    expect(problemsOf(['--tls-ca-propagation=0'])).toEqual(['Unable to use --tls-ca-propagation=0: it must be greater than 0 seconds. Pass a positive number.']);
   });
 });
