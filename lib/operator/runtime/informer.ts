@@ -2,6 +2,7 @@ import { CustomObjectsApi, KubeConfig, KubernetesListObject, KubernetesObject, L
 import type { Logger } from '../logger';
 import type { OperatorMetrics } from '../metrics';
 import { Clock, systemClock, TimerHandle, withTimeout } from './clock';
+import { ListPage, listInPages, RawList } from './paged-list';
 import type { EventSource, ObjectStore, SyncStatus } from './source';
 
 /** The least an object must have for the cache to index it. */
@@ -32,7 +33,9 @@ export interface InformerOptions {
    * that hangs without closing the connection is noticed. @default 300
    */
   readonly watchTimeoutSeconds?: number;
-  /** A list taking longer counts as an error (then restart), so a hung server cannot stall the informer. @default 60000 */
+  /** Objects per list page (see listInPages). @default 500 */
+  readonly listPageSize?: number;
+  /** A list (all its pages) taking longer counts as an error (then restart), so a hung server cannot stall the informer. @default 60000 */
   readonly listTimeoutMs?: number;
   readonly log: Logger;
   readonly metrics: OperatorMetrics;
@@ -71,12 +74,10 @@ export class ResilientInformer<T extends NamedObject> implements EventSource<T>,
     const api = options.kubeConfig.makeApiClient(CustomObjectsApi);
     const listFn = async () => {
       options.metrics.informerLists.inc({ resource: options.plural });
-      const list = await withTimeout(
-        api.listNamespacedCustomObject({ group, version, namespace: options.namespace, plural: options.plural, labelSelector: options.labelSelector }) as Promise<KubernetesListObject<KubernetesObject>>,
-        options.listTimeoutMs ?? 60_000,
-      );
-      list.items.forEach(stripManagedFields);
-      return list;
+      const page: ListPage = (p) =>
+        api.listNamespacedCustomObject({ group, version, namespace: options.namespace, plural: options.plural, labelSelector: options.labelSelector, limit: p.limit, _continue: p.continue }) as Promise<RawList>;
+      const list = await withTimeout(listInPages(page, stripManagedFields, options.listPageSize), options.listTimeoutMs ?? 60_000);
+      return list as KubernetesListObject<KubernetesObject>;
     };
     const path = `/apis/${group}/${version}/namespaces/${options.namespace}/${options.plural}`;
     const watch = new BoundedWatch(options.kubeConfig, options.watchTimeoutSeconds ?? 300, () => {
