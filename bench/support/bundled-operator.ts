@@ -1,12 +1,13 @@
 /**
- * The operator as the image runs it: the esbuild bundle on plain node (no tsx transpiler, no
- * node_modules), built into a temporary directory so a concurrent `npm run bundle` is not disturbed.
+ * The operator as the image runs it: the esbuild bundle on plain node with the image's node flags
+ * (no tsx transpiler, no node_modules), built into a temporary directory so a concurrent `npm run bundle` is not disturbed.
  * Memory is measured on this, since tsx's in-process TypeScript compiler adds tens of MiB.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundle } from '../../scripts/bundle';
+import { OPERATOR_NODE_FLAGS } from '../../scripts/operator-node-flags';
 import { freePort } from '../../test/support/free-port';
 import { probe } from '../../test/support/http-probe';
 import { waitFor } from '../../test/support/kube';
@@ -39,7 +40,7 @@ export class BundledOperator {
     if (!kubeconfig) throw new Error('Unable to start the bundled operator: QUIDDITCH_TEST_KUBECONFIG is not set. Run it from bench/run.ts.');
     const podName = `bundled-${Math.random().toString(16).slice(2, 8)}`;
     const proc = ManagedProcess.start(podName, process.execPath, [
-      ...(opts.nodeArgs ?? []), entry, `--kubeconfig=${kubeconfig}`, `--namespace=${namespace}`, `--http-port=${httpPort}`, `--metrics-port=${metricsPort}`, '--bind-address=127.0.0.1', ...args,
+      ...OPERATOR_NODE_FLAGS, ...(opts.nodeArgs ?? []), entry, `--kubeconfig=${kubeconfig}`, `--namespace=${namespace}`, `--http-port=${httpPort}`, `--metrics-port=${metricsPort}`, '--bind-address=127.0.0.1', ...args,
     ], join(tmpdir(), `${podName}.log`), { POD_NAME: podName });
     const op = new BundledOperator(proc, httpPort, metricsPort);
     opts.onSpawn?.(op);
