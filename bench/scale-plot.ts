@@ -20,7 +20,7 @@ interface Series {
 
 const W = 800;
 const PANEL_H = 300;
-const M = { left: 70, right: 230, top: 50, gap: 60, bottom: 50 };
+const M = { left: 70, right: 230, top: 50, gap: 60, bottom: 70 };
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** A round upper bound and step for a linear axis from 0 (about 5 ticks). */
