@@ -1,27 +1,38 @@
 /**
- * `npm run bench:plot`: bench/results/latency.json → bench/results/latency.svg and latency.png (the
- * PNG with rsvg-convert, Debian package librsvg2-bin). Re-run after `npm run bench -- latency`.
+ * `npm run bench:plot`: bench/results/latency.json → latency.svg / .png, and bench/results/scale.json
+ * → scale.svg / .png (the PNGs with rsvg-convert, Debian package librsvg2-bin). Re-run after
+ * `npm run bench -- latency` or `npm run bench -- scale`.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { latencyCdfSvg, LatencySeries } from '../bench/plot';
+import { ScalePlotInput, scaleSvg } from '../bench/scale-plot';
 
-interface LatencyResult {
-  readonly setup: string;
-  readonly details: Record<string, { samplesMs: number[] }>;
-  readonly machine: { cores: number; commit: string; date: string };
+interface Stored<D> {
+  readonly details: D;
+  readonly machine: { cores: number; commit: string; date: string; loadAverage?: readonly number[] };
 }
 
 const dir = join(__dirname, '..', 'bench', 'results');
-const result = JSON.parse(readFileSync(join(dir, 'latency.json'), 'utf8')) as LatencyResult;
-const series: LatencySeries[] = Object.entries(result.details).map(([label, d]) => ({ label, samplesMs: d.samplesMs }));
-const m = result.machine;
-const svg = latencyCdfSvg(series, `3 datanode-sims, 1 operator, ${m.cores} shared cores; commit ${m.commit}, ${m.date.slice(0, 10)}`);
-writeFileSync(join(dir, 'latency.svg'), svg);
-try {
-  execFileSync('rsvg-convert', ['-f', 'png', '-o', join(dir, 'latency.png'), join(dir, 'latency.svg')], { stdio: 'inherit' });
-} catch (err) {
-  throw new Error(`Unable to convert latency.svg to PNG: rsvg-convert failed (${(err as Error).message}). Install it with \`apt-get install librsvg2-bin\`; the SVG is written.`, { cause: err });
+const read = <D>(name: string) => JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as Stored<D>;
+
+function write(name: string, svg: string): void {
+  writeFileSync(join(dir, `${name}.svg`), svg);
+  try {
+    execFileSync('rsvg-convert', ['-f', 'png', '-o', join(dir, `${name}.png`), join(dir, `${name}.svg`)], { stdio: 'inherit' });
+  } catch (err) {
+    throw new Error(`Unable to convert ${name}.svg to PNG: rsvg-convert failed (${(err as Error).message}). Install it with \`apt-get install librsvg2-bin\`; the SVG is written.`, { cause: err });
+  }
+  console.log(`wrote ${join(dir, `${name}.svg`)} and ${name}.png`);
 }
-console.log(`wrote ${join(dir, 'latency.svg')} and latency.png`);
+
+const latency = read<Record<string, { samplesMs: number[] }>>('latency');
+const series: LatencySeries[] = Object.entries(latency.details).map(([label, d]) => ({ label, samplesMs: d.samplesMs }));
+const lm = latency.machine;
+write('latency', latencyCdfSvg(series, `3 datanode-sims, 1 operator, ${lm.cores} shared cores; commit ${lm.commit}, ${lm.date.slice(0, 10)}`));
+
+const scale = read<ScalePlotInput>('scale');
+const sm = scale.machine;
+const load = sm.loadAverage ? `, load ${sm.loadAverage.map((x) => x.toFixed(1)).join('/')}` : '';
+write('scale', scaleSvg(scale.details, `bundled operator on plain node, 3 datanode-sims, ${sm.cores} shared cores${load}; commit ${sm.commit}, ${sm.date.slice(0, 10)}`));

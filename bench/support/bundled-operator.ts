@@ -1,12 +1,13 @@
 /**
- * The operator as the image runs it: the esbuild bundle on plain node (no tsx transpiler, no
- * node_modules), built into a temporary directory so a concurrent `npm run bundle` is not disturbed.
+ * The operator as the image runs it: the esbuild bundle on plain node with the image's node flags
+ * (no tsx transpiler, no node_modules), built into a temporary directory so a concurrent `npm run bundle` is not disturbed.
  * Memory is measured on this, since tsx's in-process TypeScript compiler adds tens of MiB.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bundle } from '../../scripts/bundle';
+import { OPERATOR_NODE_FLAGS } from '../../scripts/operator-node-flags';
 import { freePort } from '../../test/support/free-port';
 import { probe } from '../../test/support/http-probe';
 import { waitFor } from '../../test/support/kube';
@@ -27,16 +28,22 @@ export class BundledOperator {
     private readonly metricsPort: number,
   ) {}
 
-  static async start(namespace: string, args: readonly string[] = []): Promise<BundledOperator> {
+  /**
+   * Starts the bundle and resolves once /readyz answers 200. `nodeArgs` go to node before the script
+   * (e.g. --heapsnapshot-signal); `onSpawn` sees the process before it is ready (to sample its memory
+   * while it lists into its caches).
+   */
+  static async start(namespace: string, args: readonly string[] = [], opts: { nodeArgs?: readonly string[]; onSpawn?: (op: BundledOperator) => void } = {}): Promise<BundledOperator> {
     const entry = await bundledOperatorPath();
     const [httpPort, metricsPort] = [await freePort(), await freePort()];
     const kubeconfig = process.env.QUIDDITCH_TEST_KUBECONFIG;
     if (!kubeconfig) throw new Error('Unable to start the bundled operator: QUIDDITCH_TEST_KUBECONFIG is not set. Run it from bench/run.ts.');
     const podName = `bundled-${Math.random().toString(16).slice(2, 8)}`;
     const proc = ManagedProcess.start(podName, process.execPath, [
-      entry, `--kubeconfig=${kubeconfig}`, `--namespace=${namespace}`, `--http-port=${httpPort}`, `--metrics-port=${metricsPort}`, '--bind-address=127.0.0.1', ...args,
+      ...OPERATOR_NODE_FLAGS, ...(opts.nodeArgs ?? []), entry, `--kubeconfig=${kubeconfig}`, `--namespace=${namespace}`, `--http-port=${httpPort}`, `--metrics-port=${metricsPort}`, '--bind-address=127.0.0.1', ...args,
     ], join(tmpdir(), `${podName}.log`), { POD_NAME: podName });
     const op = new BundledOperator(proc, httpPort, metricsPort);
+    opts.onSpawn?.(op);
     await waitFor(async () => {
       if (proc.exitStatus !== undefined) throw new Error(`bundled operator exited (${proc.exitStatus}):\n${proc.logTail()}`);
       // As the kubelet probes: HTTPS unless plaintext, no certificate checked or presented.

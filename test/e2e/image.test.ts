@@ -23,6 +23,7 @@ import { ManifestObject, ServerSideApplier } from '../support/server-side-apply'
 import { TEST_FIELD_MANAGER } from '../support/crds';
 import { BuiltImage, buildImage, Container, podman, podmanProblem, removeOrphans } from './podman';
 import { PodContext, podmanInvocation, PodSpecJson } from './pod-to-podman';
+import { OPERATOR_NODE_FLAGS } from '../../scripts/operator-node-flags';
 
 /** Kubernetes' default terminationGracePeriodSeconds, used when the Deployment sets none. */
 const DEFAULT_GRACE_SECONDS = 30;
@@ -196,7 +197,7 @@ describe('the operator image', () => {
       ExposedPorts: Record<string, unknown>;
     };
     expect(config.User).toBe('65532:65532');
-    expect(config.Entrypoint).toEqual(['/nodejs/bin/node', '--enable-source-maps', '/app/operator.js']);
+    expect(config.Entrypoint).toEqual(['/nodejs/bin/node', ...OPERATOR_NODE_FLAGS, '/app/operator.js']);
     expect(config.Labels).toMatchObject({
       'org.opencontainers.image.version': packageVersion,
       'org.opencontainers.image.licenses': 'Apache-2.0',

@@ -2,6 +2,8 @@ import { CustomObjectsApi, KubeConfig, KubernetesListObject, KubernetesObject, L
 import type { Logger } from '../logger';
 import type { OperatorMetrics } from '../metrics';
 import { Clock, systemClock, TimerHandle, withTimeout } from './clock';
+import { ListPage, listInPages, RawList } from './paged-list';
+import { StringPool } from './string-pool';
 import type { EventSource, ObjectStore, SyncStatus } from './source';
 
 /** The least an object must have for the cache to index it. */
@@ -32,7 +34,9 @@ export interface InformerOptions {
    * that hangs without closing the connection is noticed. @default 300
    */
   readonly watchTimeoutSeconds?: number;
-  /** A list taking longer counts as an error (then restart), so a hung server cannot stall the informer. @default 60000 */
+  /** Objects per list page (see listInPages). @default 500 */
+  readonly listPageSize?: number;
+  /** A list (all its pages) taking longer counts as an error (then restart), so a hung server cannot stall the informer. @default 60000 */
   readonly listTimeoutMs?: number;
   readonly log: Logger;
   readonly metrics: OperatorMetrics;
@@ -69,17 +73,18 @@ export class ResilientInformer<T extends NamedObject> implements EventSource<T>,
     this.log = options.log.child({ informer: options.plural, namespace: options.namespace });
     this.clock = options.clock ?? systemClock;
     const api = options.kubeConfig.makeApiClient(CustomObjectsApi);
+    // What enters the cache: no managed fields, and one copy of each repeated string (see StringPool).
+    const strings = new StringPool();
+    const slim = <O>(obj: O): O => strings.internValues(stripManagedFields(obj));
     const listFn = async () => {
       options.metrics.informerLists.inc({ resource: options.plural });
-      const list = await withTimeout(
-        api.listNamespacedCustomObject({ group, version, namespace: options.namespace, plural: options.plural, labelSelector: options.labelSelector }) as Promise<KubernetesListObject<KubernetesObject>>,
-        options.listTimeoutMs ?? 60_000,
-      );
-      list.items.forEach(stripManagedFields);
-      return list;
+      const page: ListPage = (p) =>
+        api.listNamespacedCustomObject({ group, version, namespace: options.namespace, plural: options.plural, labelSelector: options.labelSelector, limit: p.limit, _continue: p.continue }) as Promise<RawList>;
+      const list = await withTimeout(listInPages(page, slim, options.listPageSize), options.listTimeoutMs ?? 60_000);
+      return list as KubernetesListObject<KubernetesObject>;
     };
     const path = `/apis/${group}/${version}/namespaces/${options.namespace}/${options.plural}`;
-    const watch = new BoundedWatch(options.kubeConfig, options.watchTimeoutSeconds ?? 300, () => {
+    const watch = new BoundedWatch(options.kubeConfig, options.watchTimeoutSeconds ?? 300, slim, () => {
       // ListWatch re-lists by itself after a 410; counted and logged so that it is visible it did.
       options.metrics.informerWatchExpired.inc({ resource: options.plural });
       this.log.info('watch expired (410 Gone): resourceVersion too old; re-listing');
@@ -209,6 +214,7 @@ class BoundedWatch extends Watch {
   constructor(
     config: KubeConfig,
     private readonly timeoutSeconds: number,
+    private readonly slim: <O>(obj: O) => O,
     private readonly onExpired: () => void,
   ) {
     super(config);
@@ -224,7 +230,7 @@ class BoundedWatch extends Watch {
     const params = { ...queryParams, allowWatchBookmarks: true, timeoutSeconds: this.timeoutSeconds };
     const stripping = (phase: string, apiObj: unknown, watchObj?: unknown) => {
       if (phase === 'ERROR' && (apiObj as { code?: number } | undefined)?.code === 410) this.onExpired();
-      callback(phase, stripManagedFields(apiObj), watchObj);
+      callback(phase, this.slim(apiObj), watchObj);
     };
     const controller = await super.watch(path, params, stripping, (err) => {
       if (guard) clearTimeout(guard);
