@@ -7,7 +7,7 @@
  * failed reconcile.
  */
 import { X509Certificate } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -15,6 +15,7 @@ import { DataNodeClient } from '../../../lib/operator/datanode/client';
 import { INSECURE_PLAINTEXT_GRPC, TLS_FILES } from '../../../lib/operator/tls/grpc-security';
 import { createTestNamespace, waitFor } from '../../support/kube';
 import { createTestPki, TLS_ROLES } from '../../support/test-tls';
+import { SecretVolume } from '../../support/secret-volume';
 import { Cluster } from '../operator/fixtures';
 import { allLogs, OperatorProcess, SimProcess, stopAll } from '../operator/harness';
 
@@ -38,17 +39,12 @@ const clients: DataNodeClient[] = [];
  */
 async function kubeletSync(): Promise<void> {
   let last = '';
-  let generation = 0;
+  const volume = new SecretVolume(tlsDir);
   while (syncing) {
     const data = await cluster.secretData(DATA_SECRET).catch(() => undefined);
     const cert = data?.[TLS_FILES.cert];
     if (data && cert && cert !== last) {
-      const version = `..${++generation}`;
-      mkdirSync(join(tlsDir, version));
-      for (const file of Object.values(TLS_FILES)) writeFileSync(join(tlsDir, version, file), data[file]);
-      symlinkSync(version, join(tlsDir, '..data_tmp'));
-      renameSync(join(tlsDir, '..data_tmp'), join(tlsDir, '..data'));
-      for (const file of Object.values(TLS_FILES)) if (!existsSync(join(tlsDir, file))) symlinkSync(join('..data', file), join(tlsDir, file));
+      volume.write(Object.fromEntries(Object.values(TLS_FILES).map((file) => [file, data[file]])));
       last = cert;
       served.push(new X509Certificate(cert).serialNumber);
     }

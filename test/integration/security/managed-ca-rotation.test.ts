@@ -9,7 +9,7 @@
  * the state in the CA Secret.
  */
 import { X509Certificate } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
@@ -17,6 +17,7 @@ import { DataNodeClient } from '../../../lib/operator/datanode/client';
 import { mutualTls, TLS_FILES } from '../../../lib/operator/tls/grpc-security';
 import { ManagedCertificates } from '../../../lib/operator/tls/managed-certificates';
 import { createTestNamespace, testKubeConfig, waitFor } from '../../support/kube';
+import { SecretVolume } from '../../support/secret-volume';
 import { Cluster } from '../operator/fixtures';
 import { SimProcess, stopAll } from '../operator/harness';
 
@@ -62,17 +63,12 @@ function startOperator(): Promise<void> {
  * that did not wait would show up as a new certificate served together with its CA, or as a failed call.
  */
 async function kubelet(): Promise<void> {
-  let generation = 0;
+  const volume = new SecretVolume(tlsDir);
   while (running) {
     const data = await cluster.secretData(DATA).catch(() => undefined);
     const last = served.at(-1);
     if (data?.[TLS_FILES.cert] && (data[TLS_FILES.cert] !== last?.cert || data[TLS_FILES.ca] !== last?.bundle)) {
-      const version = `..${++generation}`;
-      mkdirSync(join(tlsDir, version));
-      for (const file of Object.values(TLS_FILES)) writeFileSync(join(tlsDir, version, file), data[file]);
-      symlinkSync(version, join(tlsDir, '..data_tmp'));
-      renameSync(join(tlsDir, '..data_tmp'), join(tlsDir, '..data'));
-      for (const file of Object.values(TLS_FILES)) if (!existsSync(join(tlsDir, file))) symlinkSync(join('..data', file), join(tlsDir, file));
+      volume.write(Object.fromEntries(Object.values(TLS_FILES).map((file) => [file, data[file]])));
       served.push({ cert: data[TLS_FILES.cert], bundle: data[TLS_FILES.ca] });
     }
     await new Promise((r) => setTimeout(r, 1000));
