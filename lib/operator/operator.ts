@@ -14,7 +14,6 @@ import { DataNodeClient } from './datanode/client';
 import type { ObservedCopies } from './datanode/observed-copies';
 import { ShardWatcher } from './datanode/shard-watcher';
 import { CustomResourceClient } from './kube/custom-resource-client';
-import { EventBudget, NOTICE_BURST, NOTICE_PER_SECOND } from './kube/event-budget';
 import { KubeEventRecorder, warnOnFailedEvent } from './kube/event-recorder';
 import { KubernetesNodeZones } from './kube/node-zones';
 import type { Logger } from './logger';
@@ -87,7 +86,6 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
   const dataNodes = new DataNodeClient({ deadlineMs: config.grpcTimeout * 1000, security: grpcSecurity.security });
   const shards = new GrpcShardOperations(dataNodes);
   const events = new KubeEventRecorder(kubeConfig, COMPONENT, warnOnFailedEvent(log, metrics), {
-    budget: new EventBudget(NOTICE_BURST, NOTICE_PER_SECOND),
     onShed: (reason) => metrics.eventsShed.inc({ reason }),
   });
   const indices = new CustomResourceClient<QuidditchIndex>(kubeConfig, 'quidditchindices');

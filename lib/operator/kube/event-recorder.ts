@@ -47,20 +47,24 @@ export function warnOnFailedEvent(log: Logger, metrics?: OperatorMetrics): (err:
  */
 export class KubeEventRecorder implements EventRecorder {
   private readonly http: KubeJsonClient;
+  private readonly budget: EventBudget;
+  private readonly onShed?: (reason: string) => void;
 
   constructor(
     kubeConfig: KubeConfig,
     private readonly component: string,
     private readonly onError: (err: unknown, event: FailedEvent) => void,
-    /** Notices (RecordOptions.notice) beyond the budget are not written; onShed counts them. */
-    private readonly notices: { budget: EventBudget; onShed?: (reason: string) => void } = { budget: new EventBudget(NOTICE_BURST, NOTICE_PER_SECOND) },
+    /** Notices (RecordOptions.notice) beyond the budget (default NOTICE_BURST, then NOTICE_PER_SECOND) are not written; onShed counts them. */
+    notices: { budget?: EventBudget; onShed?: (reason: string) => void } = {},
   ) {
     this.http = new KubeJsonClient(kubeConfig);
+    this.budget = notices.budget ?? new EventBudget(NOTICE_BURST, NOTICE_PER_SECOND);
+    this.onShed = notices.onShed;
   }
 
   record(obj: { apiVersion: string; kind: string; metadata: ObjectMeta }, type: EventType, reason: string, message: string, options: RecordOptions = {}): void {
-    if (options.notice && type === 'Normal' && !this.notices.budget.take()) {
-      this.notices.onShed?.(reason);
+    if (options.notice && type === 'Normal' && !this.budget.take()) {
+      this.onShed?.(reason);
       return;
     }
     const namespace = obj.metadata.namespace ?? 'default';
