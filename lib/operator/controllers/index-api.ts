@@ -11,6 +11,8 @@ export interface IndexApi {
   get(namespace: string, name: string): Promise<QuidditchIndex | undefined>;
   /** Replaces status through the status subresource; 409 when not at resourceVersion. */
   patchStatus(namespace: string, name: string, resourceVersion: string | undefined, status: unknown): Promise<QuidditchIndex>;
+  /** patchStatus at current's resourceVersion, as a PUT with `status` merged into current's (CustomResourceClient.updateStatus). */
+  updateStatus(current: QuidditchIndex, status: unknown): Promise<QuidditchIndex>;
   /** Sets metadata.finalizers; 409 when not at resourceVersion. */
   patchFinalizers(namespace: string, name: string, resourceVersion: string | undefined, finalizers: string[]): Promise<QuidditchIndex>;
 }

@@ -1,7 +1,7 @@
 import { CustomResource, CustomResourceClient, isConflict } from '../kube/custom-resource-client';
 
-/** The two calls the status write path makes (a CustomResourceClient, or a narrower API of one kind). */
-export type StatusApi<T extends CustomResource> = Pick<CustomResourceClient<T>, 'get' | 'patchStatus'>;
+/** The calls the status write path makes (a CustomResourceClient, or a narrower API of one kind). */
+export type StatusApi<T extends CustomResource> = Pick<CustomResourceClient<T>, 'get' | 'updateStatus'>;
 
 /** Computes the next status from the object as it is now; undefined means "nothing to write". */
 export type StatusTransition<T extends CustomResource> = (current: T) => T['status'] | undefined;
@@ -10,7 +10,8 @@ export const MAX_STATUS_ATTEMPTS = 5;
 
 /**
  * The one status write path: apply the transition to the object, skip the write when nothing
- * changes, patch with the resourceVersion it was computed from, and on 409 re-read and recompute.
+ * changes, write it (merged into the status it was computed from, conditional on that object's
+ * resourceVersion: CustomResourceClient.updateStatus), and on 409 re-read and recompute.
  * A conflict is transient by nature (someone else wrote in between), so recomputing from the fresh
  * object is always right; it is never an error to surface unless it keeps happening.
  * Returns the object as written (or as found when no write was needed), or undefined when it is gone.
@@ -20,7 +21,7 @@ export interface WriteStatusOptions<T extends CustomResource> {
   readonly unchanged?: (current: T['status'] | undefined, next: T['status']) => boolean;
   /**
    * Called with the status about to be written, synchronously after the transition (no await in
-   * between) and just before the PATCH; returns the undo, called when that PATCH fails. The index
+   * between) and just before the write; returns the undo, called when that write fails. The index
    * reconciler reserves its plan in the allocation ledger here, so plans made meanwhile see it.
    */
   readonly hold?: (next: T['status']) => () => void;
@@ -41,7 +42,7 @@ export async function writeStatus<T extends CustomResource>(
     if (next === undefined || unchanged(current.status, next)) return current;
     const undo = options.hold?.(next);
     try {
-      return await client.patchStatus(namespace, name, current.metadata.resourceVersion, next);
+      return await client.updateStatus(current, next);
     } catch (err) {
       undo?.();
       if (!isConflict(err) || attempt >= MAX_STATUS_ATTEMPTS) throw err;

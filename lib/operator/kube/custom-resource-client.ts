@@ -1,6 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import { API_GROUP, API_VERSION, ObjectMeta } from '../../api/v1';
+import { API_GROUP, API_VERSION, ObjectMeta, quidditchIndexDefinition, quidditchNodeDefinition, shardAllocationDefinition } from '../../api/v1';
 import { KubeJsonClient } from './json-client';
+import { applyMergePatch } from './merge-patch';
 
 /** What every Quidditch custom resource looks like to the client. */
 export interface CustomResource<Spec = unknown, Status = unknown> {
@@ -12,6 +13,8 @@ export interface CustomResource<Spec = unknown, Status = unknown> {
 }
 
 const MERGE_PATCH = 'application/merge-patch+json';
+
+const KIND_OF_PLURAL = new Map([quidditchIndexDefinition, quidditchNodeDefinition, shardAllocationDefinition].map((d) => [d.plural, d.kind]));
 
 /**
  * Reads and writes one kind of quidditch.io/v1 resource. Every write that depends on what was read
@@ -61,6 +64,26 @@ export class CustomResourceClient<T extends CustomResource> {
   async patchStatus(namespace: string, name: string, resourceVersion: string | undefined, status: unknown): Promise<T> {
     const body = { metadata: resourceVersion ? { resourceVersion } : {}, status };
     return this.http.request<T>('PATCH', this.path(namespace, name, 'status'), body, MERGE_PATCH);
+  }
+
+  /**
+   * The same write as patchStatus(namespace, name, current's resourceVersion, status), as a PUT of the
+   * status subresource: `status` is merged into current's (RFC 7386, as the PATCH would) here instead
+   * of by the API server. Profiled while creating indices, the server's half of a merge PATCH
+   * (encoding the live object, merging, decoding the result) was 2.5 ms of its ~14 ms CPU per index;
+   * an update only decodes the body. The server takes nothing but status from it (and the
+   * resourceVersion, so a moved-on object still answers 409), so only identity and status are sent.
+   */
+  async updateStatus(current: T, status: unknown): Promise<T> {
+    const { name, namespace, resourceVersion } = current.metadata;
+    if (!name || !namespace || !resourceVersion) return this.patchStatus(namespace ?? 'default', name ?? '', resourceVersion, status);
+    const body = {
+      apiVersion: `${API_GROUP}/${API_VERSION}`,
+      kind: KIND_OF_PLURAL.get(this.plural) ?? current.kind,
+      metadata: { name, namespace, resourceVersion },
+      status: applyMergePatch(current.status ?? {}, status),
+    };
+    return this.http.request<T>('PUT', this.path(namespace, name, 'status'), body);
   }
 
   /** Merges `spec` into the object's spec (a JSON merge patch, as `kubectl patch --type merge`). */

@@ -35,6 +35,30 @@ describe('KubeJsonClient', () => {
     expect((bad as Error).message).toContain('Invalid');
   });
 
+  it('updateStatus writes what the equivalent merge PATCH would, leaves metadata and spec alone, and says 409 when stale', async () => {
+    const created = await cluster.createIndex('put', 2, 1);
+    await cluster.indices.patchFinalizers(cluster.namespace, 'put', undefined, ['quidditch.io/test']);
+    const edited = await cluster.indices.patchSpec(cluster.namespace, 'put', { replicas: 0 });
+    const base = await cluster.indices.patchStatus(cluster.namespace, 'put', edited.metadata.resourceVersion, {
+      state: 'CREATING',
+      docsCount: 5,
+      sizeBytes: 10,
+      conditions: [{ type: 'Ready', status: 'False', reason: 'Creating', message: '', lastTransitionTime: new Date().toISOString() }],
+      shardAllocations: [{ shardId: 0, nodeId: 'a', primary: true, state: 'STARTED' }],
+    });
+    // Keys left out stay, null deletes, arrays replace: RFC 7386, as the server's merge PATCH.
+    const next = { state: 'ACTIVE', docsCount: 7, shardAllocations: [{ shardId: 1, nodeId: 'b', primary: true, state: 'STARTED' }], conditions: null };
+    const written = await cluster.indices.updateStatus(base, next);
+    expect(written.status).toEqual({ state: 'ACTIVE', docsCount: 7, sizeBytes: 10, shardAllocations: [{ shardId: 1, nodeId: 'b', primary: true, state: 'STARTED' }] });
+    expect(written.metadata.finalizers).toEqual(['quidditch.io/test']);
+    expect(written.metadata.uid).toBe(created.metadata.uid);
+    expect(written.spec).toEqual({ shards: 2, replicas: 0 });
+    // Computed from the object before that write: refused, and the newer status stands.
+    const stale = await cluster.indices.updateStatus(base, { state: 'FAILED' }).catch((e: unknown) => e);
+    expect(isConflict(stale)).toBe(true);
+    expect((await cluster.index('put')).status?.state).toBe('ACTIVE');
+  });
+
   it('reads the KubeConfig credentials once per TTL, and again after it', async () => {
     let reads = 0;
     const kc = cluster.kc;

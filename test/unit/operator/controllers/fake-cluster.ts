@@ -8,6 +8,7 @@ import pino from 'pino';
 import type { QuidditchIndex, QuidditchNode, ShardState } from '../../../../lib/api/v1';
 import { AllocationLedger } from '../../../../lib/operator/controllers/allocation-ledger';
 import type { IndexApi } from '../../../../lib/operator/controllers/index-api';
+import { applyMergePatch } from '../../../../lib/operator/kube/merge-patch';
 import { IndexReconciler, IndexReconcilerDeps } from '../../../../lib/operator/controllers/index-reconciler';
 import type { CopyRef, HeldCopy, IndexContent, NodeTarget, RecoverySourceRef, ShardOperations } from '../../../../lib/operator/controllers/shard-operations';
 import type { ReconcileContext } from '../../../../lib/operator/runtime/reconciler';
@@ -50,6 +51,11 @@ export class FakeIndexApi implements IndexApi {
 
   patchStatus(namespace: string, name: string, rv: string | undefined, status: unknown): Promise<QuidditchIndex> {
     return this.write(namespace, name, rv, (o) => (o.status = structuredClone(status) as QuidditchIndex['status']));
+  }
+
+  updateStatus(current: QuidditchIndex, status: unknown): Promise<QuidditchIndex> {
+    const merged = applyMergePatch(current.status ?? {}, status);
+    return this.patchStatus(current.metadata.namespace ?? 'default', current.metadata.name ?? '', current.metadata.resourceVersion, merged);
   }
 
   patchFinalizers(namespace: string, name: string, rv: string | undefined, finalizers: string[]): Promise<QuidditchIndex> {
