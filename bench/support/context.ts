@@ -32,26 +32,36 @@ export class BenchContext {
     return new Cluster(await createTestNamespace(`bench-${prefix}`));
   }
 
+  /** Starts data-node sims; with profiling on each writes sim-<pid>.cpuprofile into profileDir when it exits gracefully. */
   startSims(cluster: Cluster, count: number, opts: { maxShards?: number; heartbeatSeconds?: number; extraArgs?: readonly string[] } = {}): Promise<SimProcess[]> {
-    return Promise.all(
-      Array.from({ length: count }, (_, i) =>
-        SimProcess.start({ name: `data-${i}`, namespace: cluster.namespace, heartbeatSeconds: opts.heartbeatSeconds ?? 5, maxShards: opts.maxShards, extraArgs: opts.extraArgs }),
+    return this.profiled('sim', () =>
+      Promise.all(
+        Array.from({ length: count }, (_, i) =>
+          SimProcess.start({ name: `data-${i}`, namespace: cluster.namespace, heartbeatSeconds: opts.heartbeatSeconds ?? 5, maxShards: opts.maxShards, extraArgs: opts.extraArgs }),
+        ),
       ),
     );
   }
 
-  /** Starts an operator; with profiling on it writes a .cpuprofile into profileDir when it exits gracefully. */
-  async startOperator(opts: OperatorOptions): Promise<OperatorProcess> {
-    if (!this.opts.profileDir) return OperatorProcess.start(opts);
-    const saved = { options: process.env.NODE_OPTIONS, dir: process.env.QUIDDITCH_CPU_PROFILE_DIR };
-    // The harness passes our environment on; node refuses --cpu-prof in NODE_OPTIONS, so a preload does it.
+  /** Starts an operator; with profiling on it writes operator-<pid>.cpuprofile into profileDir when it exits gracefully. */
+  startOperator(opts: OperatorOptions): Promise<OperatorProcess> {
+    return this.profiled('operator', () => OperatorProcess.start(opts));
+  }
+
+  /** Runs `start` with the profiling preload in the environment the harness passes to the processes it spawns. */
+  private async profiled<T>(role: string, start: () => Promise<T>): Promise<T> {
+    if (!this.opts.profileDir) return start();
+    const saved = { options: process.env.NODE_OPTIONS, dir: process.env.QUIDDITCH_CPU_PROFILE_DIR, role: process.env.QUIDDITCH_CPU_PROFILE_ROLE };
+    // node refuses --cpu-prof in NODE_OPTIONS, so a preload does it.
     process.env.NODE_OPTIONS = `${saved.options ?? ''} --require ${join(__dirname, 'cpu-profile-hook.cjs')}`.trim();
     process.env.QUIDDITCH_CPU_PROFILE_DIR = this.opts.profileDir;
+    process.env.QUIDDITCH_CPU_PROFILE_ROLE = role;
     try {
-      return await OperatorProcess.start(opts);
+      return await start();
     } finally {
       restoreEnv('NODE_OPTIONS', saved.options);
       restoreEnv('QUIDDITCH_CPU_PROFILE_DIR', saved.dir);
+      restoreEnv('QUIDDITCH_CPU_PROFILE_ROLE', saved.role);
     }
   }
 }

@@ -112,8 +112,9 @@ export class ShardStore implements DataNodeHandler {
       this.counters.createInjectedFailures++;
       throw new RpcError(grpc.status.UNAVAILABLE, `injected fault (--fail-create-ratio): node ${this.nodeName} did not create ${shardLabel(request.shard)}`);
     }
-    if (this.usedBytes() >= this.diskCapacityBytes) {
-      throw new RpcError(grpc.status.RESOURCE_EXHAUSTED, `node ${this.nodeName} has no disk left (${this.usedBytes()} of ${this.diskCapacityBytes} bytes used): place ${shardLabel(request.shard)} elsewhere`);
+    const used = this.usedBytes();
+    if (used >= this.diskCapacityBytes) {
+      throw new RpcError(grpc.status.RESOURCE_EXHAUSTED, `node ${this.nodeName} has no disk left (${used} of ${this.diskCapacityBytes} bytes used): place ${shardLabel(request.shard)} elsewhere`);
     }
     const settingsJson = request.settingsJson || (request.settings && Object.keys(request.settings).length > 0 ? JSON.stringify(request.settings) : '');
     invalidUnless(() => parseObject(settingsJson, 'settings_json'));
@@ -282,9 +283,19 @@ export class ShardStore implements DataNodeHandler {
     return this.copies.size;
   }
 
-  /** Bytes the copies take on disk. */
+  /**
+   * Bytes the copies take on disk. Checked on every create, so one pass without building and sorting
+   * every copy's ShardInfo (that made a create O(n log n) in the copies held: 4 ms of sim CPU per
+   * created index at 700 copies a node).
+   */
   usedBytes(): number {
-    return this.infos().reduce((sum, s) => sum + s.sizeBytes, 0);
+    const nowMs = this.now().getTime();
+    let sum = 0;
+    for (const copy of this.copies.values()) {
+      const { state } = stateAt(copy, nowMs, this.faults.failsCopy(copy.shard));
+      sum += sizeOf(copy, docsAt(copy, nowMs, state, this.growth), this.growth);
+    }
+    return sum;
   }
 
   private info(copy: StoredCopy, created: boolean): ShardInfo {
