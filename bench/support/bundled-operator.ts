@@ -1,24 +1,21 @@
 /**
  * The operator as the image runs it: the esbuild bundle on plain node with the image's node flags
  * (no tsx transpiler, no node_modules), built into a temporary directory so a concurrent `npm run bundle` is not disturbed.
+ * (The harness's operators run the same bundle, without the image's node flags.)
  * Memory is measured on this, since tsx's in-process TypeScript compiler adds tens of MiB.
  */
-import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundle } from '../../scripts/bundle';
 import { OPERATOR_NODE_FLAGS } from '../../scripts/operator-node-flags';
+import { appBundleDir } from '../../test/support/app-bundle';
 import { freePort } from '../../test/support/free-port';
 import { probe } from '../../test/support/http-probe';
 import { waitFor } from '../../test/support/kube';
 import { ManagedProcess } from '../../test/support/managed-process';
 
-let built: Promise<string> | undefined;
-
-/** Bundles once per bench run; resolves with the path of operator.js. */
-export function bundledOperatorPath(): Promise<string> {
-  built ??= bundle({ outDir: mkdtempSync(join(tmpdir(), 'quidditch-bench-bundle-')) }).then((r) => join(r.outDir, 'operator.js'));
-  return built;
+/** The run's bundle (built once, shared with the harness's sims and operators); resolves with the path of operator.js. */
+export async function bundledOperatorPath(): Promise<string> {
+  return join(await appBundleDir(), 'operator.js');
 }
 
 export class BundledOperator {

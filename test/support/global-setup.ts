@@ -5,6 +5,7 @@
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import { join } from 'node:path';
+import { BUNDLE_DIR_ENV, buildAppBundle } from './app-bundle';
 import { ControlPlane } from './control-plane';
 import { applyCrds } from './crds';
 import { findHelm } from './helm';
@@ -13,6 +14,10 @@ export const CONTROL_PLANE_GLOBAL = '__QUIDDITCH_CONTROL_PLANE__';
 
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
+  // The operator and sim bundles every file's processes run (test/support/app-bundle.ts), built from
+  // the working tree while the control plane starts.
+  const bundled = buildAppBundle();
+  bundled.catch(() => undefined); // awaited below; not an unhandled rejection if the control plane fails first
   const cp = await ControlPlane.start({ keepTempDir: process.env.QUIDDITCH_KEEP_CONTROL_PLANE === '1' });
   (globalThis as Record<string, unknown>)[CONTROL_PLANE_GLOBAL] = cp;
   const readyMs = Date.now() - started;
@@ -20,6 +25,7 @@ export default async function globalSetup(): Promise<void> {
     const kc = new KubeConfig();
     kc.loadFromFile(cp.kubeconfigPath);
     await applyCrds(kc);
+    process.env[BUNDLE_DIR_ENV] = await bundled;
   } catch (err) {
     await cp.stop();
     throw err;
@@ -35,6 +41,6 @@ export default async function globalSetup(): Promise<void> {
     process.env.QUIDDITCH_TEST_HELM_ERROR = (err as Error).message;
   }
   process.stderr.write(
-    `\n[control-plane] etcd + kube-apiserver ready in ${(readyMs / 1000).toFixed(1)} s, CRDs in ${((Date.now() - started - readyMs) / 1000).toFixed(1)} s, at ${cp.server} (logs: ${join(cp.dir, 'logs')})\n`,
+    `\n[control-plane] etcd + kube-apiserver ready in ${(readyMs / 1000).toFixed(1)} s, CRDs and app bundle in ${((Date.now() - started - readyMs) / 1000).toFixed(1)} s, at ${cp.server} (logs: ${join(cp.dir, 'logs')})\n`,
   );
 }

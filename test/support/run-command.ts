@@ -1,5 +1,6 @@
 import { spawn, SpawnOptions } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { appEntry } from './app-bundle';
 
 export interface CommandResult {
   readonly code: number | null;
@@ -18,8 +19,8 @@ export function runCommand(command: string, args: readonly string[], stdin = '',
   return new Promise((r) => child.once('close', (code) => r({ code, stdout, stderr })));
 }
 
-/** Runs `apps/operator.ts <args>` as the image's entrypoint would (e.g. `export`, `import`), against the test control plane. */
-export function runOperatorCommand(args: readonly string[], stdin = ''): Promise<CommandResult> {
+/** Runs the operator with `<args>` as the image's entrypoint would (e.g. `export`, `import`), against the test control plane. */
+export async function runOperatorCommand(args: readonly string[], stdin = ''): Promise<CommandResult> {
   const root = resolve(__dirname, '..', '..');
-  return runCommand(process.execPath, ['--import', 'tsx', join(root, 'apps', 'operator.ts'), ...args, `--kubeconfig=${process.env.QUIDDITCH_TEST_KUBECONFIG}`], stdin, { cwd: root });
+  return runCommand(process.execPath, [...(await appEntry('operator')), ...args, `--kubeconfig=${process.env.QUIDDITCH_TEST_KUBECONFIG}`], stdin, { cwd: root });
 }

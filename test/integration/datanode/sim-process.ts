@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
+import { appEntry } from '../../support/app-bundle';
 import { START_TIMEOUT_MS } from '../../support/managed-process';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -17,11 +18,11 @@ export interface SimProcess {
 }
 
 /**
- * Runs apps/datanode-sim.ts as a real process (`node --import tsx`) and resolves once it prints
+ * Runs the datanode-sim as a real process (its bundle, as the image does) and resolves once it prints
  * its ready line; rejects with its logs if it exits or stays silent for `timeoutMs`.
  */
-export function startSimProcess(args: readonly string[], env: NodeJS.ProcessEnv = {}, timeoutMs = START_TIMEOUT_MS): Promise<SimProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'apps/datanode-sim.ts'), ...args], {
+export async function startSimProcess(args: readonly string[], env: NodeJS.ProcessEnv = {}, timeoutMs = START_TIMEOUT_MS): Promise<SimProcess> {
+  const child = spawn(process.execPath, [...(await appEntry('datanode-sim')), ...args], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,25 +3,20 @@
  * leader Lease, then writes the state the Raft masters start from into their ConfigMap.
  */
 import { CoreV1Api } from '@kubernetes/client-node';
-import { spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { INITIAL_STATE_KEY, parseClusterState } from '../../../lib/api/v1';
 import { createTestNamespace, testKubeConfig } from '../../support/kube';
+import { appEntry } from '../../support/app-bundle';
+import { runCommand, type CommandResult } from '../../support/run-command';
 import { Cluster } from '../operator/fixtures';
 import { OperatorProcess, SimProcess, stopAll } from '../operator/harness';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 const LEASE = 'search-operator';
 
-function exportCommand(namespace: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function exportCommand(namespace: string): Promise<CommandResult> {
   const args = ['export', `--namespace=${namespace}`, '--configmap=search-initial-state', `--wait-for-lease=${LEASE}`, `--kubeconfig=${process.env.QUIDDITCH_TEST_KUBECONFIG}`];
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'apps', 'operator.ts'), ...args], { cwd: ROOT });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  child.stdin.end();
-  return new Promise((r) => child.once('close', (code) => r({ code, stdout, stderr })));
+  return runCommand(process.execPath, [...(await appEntry('operator')), ...args], '', { cwd: ROOT });
 }
 
 let cluster: Cluster;

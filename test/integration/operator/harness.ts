@@ -5,20 +5,16 @@
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { probe, type ProbeOptions } from '../../support/http-probe';
+import { appEntry } from '../../support/app-bundle';
 import { ManagedProcess, START_TIMEOUT_MS } from '../../support/managed-process';
 import { waitFor } from '../../support/kube';
 import { namespaceTls, TLS_ROLES } from '../../support/test-tls';
 import type { SimStats } from '../../../lib/datanode-sim';
 
-const ROOT = resolve(__dirname, '..', '..', '..');
 const logDir = mkdtempSync(join(tmpdir(), 'quidditch-it-'));
 const started: ManagedProcess[] = [];
-
-function tsEntry(entry: string): string[] {
-  return ['--enable-source-maps', '--import', 'tsx', join(ROOT, entry)];
-}
 
 function kubeconfigPath(): string {
   const path = process.env.QUIDDITCH_TEST_KUBECONFIG;
@@ -55,7 +51,7 @@ export class SimProcess {
     const plaintext = opts.extraArgs?.includes('--insecure-plaintext-grpc') ?? false;
     const tls = plaintext ? [] : [`--tls-dir=${opts.tlsDir ?? (await (await namespaceTls(opts.namespace)).files(TLS_ROLES.dataNode))}`];
     const args = [
-      ...tsEntry('apps/datanode-sim.ts'),
+      ...(await appEntry('datanode-sim')),
       `--name=${opts.name}`,
       `--namespace=${opts.namespace}`,
       '--host=127.0.0.1',
@@ -128,7 +124,7 @@ export class OperatorProcess {
     const plaintext = opts.args?.some((a) => a === '--insecure-plaintext-grpc' || a === '--insecure-plaintext-grpc=true') ?? false;
     if (!opts.ownCa && !plaintext && !opts.args?.some((a) => a.startsWith('--tls-cert-dir'))) await namespaceTls(opts.namespace);
     const args = [
-      ...tsEntry('apps/operator.ts'),
+      ...(await appEntry('operator')),
       `--kubeconfig=${kubeconfigPath()}`,
       `--namespace=${opts.namespace}`,
       // Port 0: the operator binds free ports itself and logs them (no race with other processes).

@@ -14,7 +14,6 @@
 import { CoreV1Api, KubeConfig, Watch } from '@kubernetes/client-node';
 import * as k8s from '@pulumi/kubernetes';
 import { LocalWorkspace, PulumiCommand, Stack } from '@pulumi/pulumi/automation';
-import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -25,6 +24,8 @@ import { declareCluster, programOutputs } from '../../../lib/pulumi/program';
 import { creationCounts, createIndices, duplicates, indexNames, listIndices, startPrivateControlPlane, PrivateControlPlane, waitAllActive, waitAllGone } from '../../faults/support';
 import { waitFor } from '../../support/kube';
 import { rawRequest } from '../../support/raw-request';
+import { appEntry } from '../../support/app-bundle';
+import { runCommand, type CommandResult } from '../../support/run-command';
 import { Cluster } from '../operator/fixtures';
 import { OperatorProcess, SimProcess, stopAll } from '../operator/harness';
 import { pulumiBinDir } from './pulumi-binaries';
@@ -77,14 +78,8 @@ const operatorReplicas = async () => (await get(`/apis/apps/v1/namespaces/${NS}/
 const patchReplicas = (name: string, replicas: number) =>
   rawRequest(kc, { method: 'PATCH', path: `/apis/quidditch.io/v1/namespaces/${NS}/quidditchindices/${name}`, body: JSON.stringify({ spec: { replicas } }), contentType: 'application/merge-patch+json' });
 
-function operatorCommand(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(REPO, 'apps', 'operator.ts'), ...args, `--kubeconfig=${pcp.cp.kubeconfigPath}`], { cwd: REPO });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));
-  child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
-  child.stdin.end();
-  return new Promise((r) => child.once('close', (code) => r({ code, stdout, stderr })));
+async function operatorCommand(args: readonly string[]): Promise<CommandResult> {
+  return runCommand(process.execPath, [...(await appEntry('operator')), ...args, `--kubeconfig=${pcp.cp.kubeconfigPath}`], '', { cwd: REPO });
 }
 
 const startOperator = () => OperatorProcess.start({ namespace: NS, args: ['--lease-name=search-operator', '--resync-period=30'] });
