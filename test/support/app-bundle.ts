@@ -31,7 +31,14 @@ export function appBundleDir(): Promise<string> {
   return building;
 }
 
+/**
+ * Set to 1 to run the apps from source through tsx instead: CPU profiles (bench --profile) then name
+ * lib/ files and packages, where the bundle's would show one minified file.
+ */
+export const FROM_SOURCE_ENV = 'QUIDDITCH_RUN_FROM_SOURCE';
+
 /** node arguments that run `app` (stack traces mapped back to lib/…), before the app's own flags. */
 export async function appEntry(app: App): Promise<string[]> {
+  if (process.env[FROM_SOURCE_ENV] === '1') return ['--enable-source-maps', '--import', 'tsx', join(__dirname, '..', '..', 'apps', `${app}.ts`)];
   return ['--enable-source-maps', join(await appBundleDir(), `${app}.js`)];
 }
