@@ -182,6 +182,8 @@ function validate(v: Record<string, unknown>, problems: string[]): void {
   }
   const c = num('concurrency');
   if (c !== undefined && (!Number.isInteger(c) || c < 1)) problems.push(`Unable to use ${flag('concurrency')}=${c}: it must be an integer of at least 1.`);
+  const cMin = num('concurrencyMin');
+  if (cMin !== undefined && (!Number.isInteger(cMin) || cMin < 1)) problems.push(`Unable to use ${flag('concurrencyMin')}=${cMin}: it must be an integer of at least 1.`);
   const [lease, renew, retry] = [num('leaseDuration'), num('renewDeadline'), num('retryPeriod')];
   // Same rules as client-go: a leader must give up before its lease can expire for others.
   if (lease !== undefined && renew !== undefined && lease <= renew) problems.push(`Unable to use --lease-duration=${lease} with --renew-deadline=${renew}: the lease duration must be greater than the renew deadline. Raise --lease-duration or lower --renew-deadline.`);

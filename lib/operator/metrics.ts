@@ -39,6 +39,10 @@ export class OperatorMetrics {
   readonly workqueueScheduled = new Gauge({
     name: 'workqueue_scheduled', help: 'Keys with a re-check planned for later (requeueAfter).', labelNames: ['controller'] as const, registers: [this.registry],
   });
+  /** Reconciles a controller lets run at once now: --concurrency, lowered while the API server queues. */
+  readonly reconcileConcurrencyLimit = new Gauge({
+    name: 'reconcile_concurrency_limit', help: 'Reconciles the controller runs in parallel now (adapted to the API server latency, between --concurrency-min and --concurrency).', labelNames: ['controller'] as const, registers: [this.registry],
+  });
   /** Keys re-added with backoff after a failure. */
   readonly workqueueRetries = new Counter({
     name: 'workqueue_retries_total', help: 'Keys re-queued with backoff after a failed reconcile.', labelNames: ['controller'] as const, registers: [this.registry],

@@ -23,6 +23,7 @@ import { addRoutingRoute } from './routing/routing-api';
 import { RoutingTable } from './routing/routing-table';
 import { ClusterNodes } from './peers/cluster-nodes';
 import { PeerOperators } from './peers/peer-operators';
+import { AdaptiveConcurrency } from './runtime/adaptive-concurrency';
 import { Controller } from './runtime/controller';
 import { Manager, managerOptionsFromConfig } from './runtime/manager';
 import { followCertificates } from './tls/https-certificates';
@@ -88,8 +89,20 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
   const events = new KubeEventRecorder(kubeConfig, COMPONENT, warnOnFailedEvent(log, metrics), {
     onShed: (reason) => metrics.eventsShed.inc({ reason }),
   });
-  const indices = new CustomResourceClient<QuidditchIndex>(kubeConfig, 'quidditchindices');
-  const nodes = new CustomResourceClient<QuidditchNode>(kubeConfig, 'quidditchnodes');
+  // Index and node reconciles run as many at once as the API server's latency says it absorbs
+  // (between --concurrency-min and --concurrency), judged on the round trips of their own writes.
+  const concurrencyLimit = (controller: string) => {
+    metrics.reconcileConcurrencyLimit.set({ controller }, config.concurrency);
+    return new AdaptiveConcurrency({ min: Math.min(config.concurrencyMin, config.concurrency), max: config.concurrency, onChange: (limit) => metrics.reconcileConcurrencyLimit.set({ controller }, limit) });
+  };
+  const indexLimit = concurrencyLimit('index');
+  const nodeLimit = concurrencyLimit('node');
+  const observeApi = (ms: number) => {
+    indexLimit.observe(ms);
+    nodeLimit.observe(ms);
+  };
+  const indices = new CustomResourceClient<QuidditchIndex>(kubeConfig, 'quidditchindices', observeApi);
+  const nodes = new CustomResourceClient<QuidditchNode>(kubeConfig, 'quidditchnodes', observeApi);
   const now = () => new Date();
   // Other clusters' operators in this namespace, seen on their Leases (needs this operator's own Lease).
   const peers = config.leaderElect
@@ -117,6 +130,7 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
     log,
     metrics,
     concurrency: config.concurrency,
+    limit: indexLimit,
     reconciler: new IndexReconciler({
       indices, indexCache: indexInformer, nodeCache: nodeInformer, shards, events, ledger, now,
       deleteTimeoutMs: config.deleteTimeout * 1000, nodeLeftDelayMs: config.nodeLeftDelay * 1000, observed: shardWatcher,
@@ -130,6 +144,7 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
     log,
     metrics,
     concurrency: config.concurrency,
+    limit: nodeLimit,
     reconciler: new NodeReconciler({
       nodes, nodeCache: nodeInformer, indices, indexCache: indexInformer, shards, events, now,
       heartbeatTimeoutMs: config.heartbeatTimeout * 1000, metrics, ledger,

@@ -29,8 +29,10 @@ export class CustomResourceClient<T extends CustomResource> {
   constructor(
     kubeConfig: KubeConfig,
     readonly plural: string,
+    /** Told each answered request's round trip in ms. */
+    onRoundTrip?: (ms: number) => void,
   ) {
-    this.http = new KubeJsonClient(kubeConfig);
+    this.http = new KubeJsonClient(kubeConfig, Date.now, onRoundTrip);
   }
 
   private path(namespace: string, name?: string, subresource?: string): string {

@@ -49,6 +49,8 @@ export class KubeJsonClient {
   constructor(
     private readonly kubeConfig: KubeConfig,
     private readonly now: () => number = Date.now,
+    /** Told each answered request's round trip in ms (the adaptive reconcile concurrency reads it). */
+    private readonly onRoundTrip?: (ms: number) => void,
   ) {}
 
   /** The KubeConfig's headers and agent, read at most every CREDENTIALS_TTL_MS (a failed read is not kept). */
@@ -78,12 +80,14 @@ export class KubeJsonClient {
     }
     const url = new URL(`${server.replace(/\/$/, '')}${path}`);
     const send = url.protocol === 'http:' ? httpRequest : httpsRequest;
+    const sentAt = performance.now();
     return new Promise<T>((resolve, reject) => {
       const req = send(url, { method, agent: opts.agent, headers, auth: opts.auth, timeout: REQUEST_TIMEOUT_MS }, (res: IncomingMessage) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', reject);
         res.on('end', () => {
+          this.onRoundTrip?.(performance.now() - sentAt);
           const text = Buffer.concat(chunks).toString('utf8');
           const code = res.statusCode ?? 0;
           let parsed: unknown = text;

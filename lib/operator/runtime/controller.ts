@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { controllerLogger, Logger, reconcileLogger } from '../logger';
 import type { OperatorMetrics } from '../metrics';
+import type { AdaptiveConcurrency } from './adaptive-concurrency';
 import type { BackoffOptions } from './backoff';
 import type { Clock } from './clock';
 import { objectKey, ReconcileResult, Reconciler, retry } from './reconciler';
@@ -15,6 +16,8 @@ export interface ControllerOptions {
   readonly metrics: OperatorMetrics;
   /** Reconciles run in parallel (never two for one key). @default 1 */
   readonly concurrency?: number;
+  /** Narrows `concurrency` to a limit adapted to the API server's latency. @default none: always `concurrency` */
+  readonly limit?: AdaptiveConcurrency;
   /** Failure backoff per key. @default 5 ms doubling up to 1000 s */
   readonly backoff?: BackoffOptions;
   /** @default systemClock */
@@ -103,9 +106,12 @@ export class Controller {
     for (;;) {
       const key = await this.queue.get();
       if (key === undefined) return;
+      const { limit } = this.options;
+      await limit?.acquire();
       try {
-        await this.reconcileKey(key);
+        if (this.state === 'running') await this.reconcileKey(key);
       } finally {
+        limit?.release();
         this.queue.done(key);
       }
     }

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { createLogger } from '../../../../lib/operator/logger';
 import { OperatorMetrics } from '../../../../lib/operator/metrics';
+import { AdaptiveConcurrency } from '../../../../lib/operator/runtime/adaptive-concurrency';
 import { Controller } from '../../../../lib/operator/runtime/controller';
 import { ManualClock } from '../../../../lib/operator/runtime/manual-clock';
 import { done, ReconcileContext, ReconcileResult, Reconciler, requeueAfter, retry, terminal } from '../../../../lib/operator/runtime/reconciler';
@@ -58,11 +59,11 @@ describe('Controller', () => {
   let lines: Array<Record<string, unknown>>;
   let controller: Controller | undefined;
 
-  function make(behaviour: Behaviour, concurrency = 1): [Controller, ScriptedReconciler] {
+  function make(behaviour: Behaviour, concurrency = 1, limit?: AdaptiveConcurrency): [Controller, ScriptedReconciler] {
     const reconciler = new ScriptedReconciler(behaviour);
     const destination = new Writable({ write: (chunk, _enc, cb) => (lines.push(JSON.parse(String(chunk))), cb()) });
     const log = createLogger({ level: 'debug', destination });
-    controller = new Controller({ name: 'test', reconciler, log, metrics, clock, concurrency });
+    controller = new Controller({ name: 'test', reconciler, log, metrics, clock, concurrency, limit });
     return [controller, reconciler];
   }
 
@@ -123,6 +124,29 @@ describe('Controller', () => {
     await settle();
     expect(r.maxActive).toBe(2);
     expect(r.calls).toHaveLength(3);
+  });
+
+  it('runs no more reconciles at once than its adaptive limit allows, and more as soon as it grows', async () => {
+    const gate = deferred();
+    const limit = new AdaptiveConcurrency({ min: 1, max: 3, windowSamples: 2 });
+    limit.observe(10);
+    limit.observe(10);
+    limit.observe(100);
+    limit.observe(100); // the API server queues: 3 → 1
+    expect(limit.limit).toBe(1);
+    const [c, r] = make(async () => (await gate.promise, done()), 3, limit);
+    c.start();
+    ['ns/a', 'ns/b', 'ns/c'].forEach((k) => c.enqueue(k));
+    await settle();
+    expect(r.active).toBe(1);
+    limit.observe(10);
+    limit.observe(10); // fast again, and the one slot was in use: 1 → 2
+    await settle();
+    expect(r.active).toBe(2);
+    gate.resolve();
+    await settle();
+    expect(r.calls).toHaveLength(3);
+    expect(r.maxActive).toBe(2);
   });
 
   it('reconciles again after the requested delay on requeueAfter', async () => {
