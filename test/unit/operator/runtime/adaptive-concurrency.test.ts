@@ -30,7 +30,7 @@ describe('AdaptiveConcurrency', () => {
 
   it('shrinks in proportion when the median round trip passes tolerance × baseline, at most by half per window, never below min', () => {
     const changes: number[] = [];
-    const limit = new AdaptiveConcurrency({ min: 3, max: 16, windowSamples: 10, onChange: (l) => changes.push(l) });
+    const limit = new AdaptiveConcurrency({ min: 3, max: 16, tolerance: 2, windowSamples: 10, onChange: (l) => changes.push(l) });
     window(limit, 10); // baseline 10 ms
     window(limit, 20); // at tolerance (2×): no change
     expect(limit.limit).toBe(16);
@@ -45,7 +45,7 @@ describe('AdaptiveConcurrency', () => {
   });
 
   it('grows back by one per window once latency is near the baseline, but only when the window used the whole limit', async () => {
-    const limit = new AdaptiveConcurrency({ min: 2, max: 6, windowSamples: 10 });
+    const limit = new AdaptiveConcurrency({ min: 2, max: 6, tolerance: 2, windowSamples: 10 });
     window(limit, 10);
     window(limit, 100);
     expect(limit.limit).toBe(3);
@@ -75,6 +75,15 @@ describe('AdaptiveConcurrency', () => {
     await waiting;
     expect(admitted).toBe(true);
     expect(limit.limit).toBe(2);
+  });
+
+  it('takes three times the baseline as queueing by default', () => {
+    const limit = new AdaptiveConcurrency({ min: 1, max: 8, windowSamples: 2 });
+    window(limit, 10, 2);
+    window(limit, 30, 2);
+    expect(limit.limit).toBe(8);
+    window(limit, 60, 2);
+    expect(limit.limit).toBe(4);
   });
 
   it('is a fixed limit when min equals max, and refuses bounds that make no sense', () => {
