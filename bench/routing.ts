@@ -5,7 +5,7 @@
  */
 import type { QuidditchIndex, QuidditchNode } from '../lib/api/v1';
 import { RoutingTable } from '../lib/operator/routing/routing-table';
-import { ActiveTracker, BenchContext, inParallel, listAll, names } from './support/context';
+import { ActiveTracker, BenchContext, inParallel, listAll, names, waitFor } from './support/context';
 import type { Benchmark } from './support/result';
 import { round } from './support/stats';
 
@@ -46,7 +46,18 @@ export const routing: Benchmark = {
     const requests = indexNames.map((n) => ({ method: 'GET', path: `/v1/namespaces/${cluster.namespace}/indices/${n}/routing` }));
     await autocannon({ url: base, connections: CONNECTIONS, duration: 2, requests, tlsOptions }); // warm-up
     const http = await autocannon({ url: base, connections: CONNECTIONS, duration: DURATION_S, requests, tlsOptions });
-    ctx.log(`  HTTP: ${round(http.requests.average)} req/s, p50 ${http.latency.p50} ms, p99 ${http.latency.p99} ms, non-2xx ${http.non2xx}, errors ${http.errors}`);
+    ctx.log(`  HTTPS: ${round(http.requests.average)} req/s, p50 ${http.latency.p50} ms, p99 ${http.latency.p99} ms, non-2xx ${http.non2xx}, errors ${http.errors}`);
+
+    // The same over plain HTTP (--insecure-plaintext-grpc, development only): what TLS costs, both
+    // ends sharing the 2 cores. A standby replica serves it (every replica answers routing from its
+    // own caches) while the leader keeps reconciling over mutual TLS.
+    const plain = await ctx.startOperator({ namespace: cluster.namespace, args: ['--insecure-plaintext-grpc'] });
+    const lastPath = requests[requests.length - 1].path;
+    await waitFor(async () => (await plain.get(lastPath)).status === 200, { timeoutMs: 60_000, intervalMs: 200, description: 'the plaintext replica to route every index' });
+    await autocannon({ url: plain.url(''), connections: CONNECTIONS, duration: 2, requests }); // warm-up
+    const plainHttp = await autocannon({ url: plain.url(''), connections: CONNECTIONS, duration: DURATION_S, requests });
+    await plain.stop();
+    ctx.log(`  HTTP (plaintext replica): ${round(plainHttp.requests.average)} req/s, p50 ${plainHttp.latency.p50} ms, p99 ${plainHttp.latency.p99} ms, non-2xx ${plainHttp.non2xx}, errors ${plainHttp.errors}`);
 
     // In-process: the same objects the operator caches, in a RoutingTable of this process.
     const table = new RoutingTable();
@@ -65,14 +76,19 @@ export const routing: Benchmark = {
     ctx.log(`  in-process: ${round(inProcessRate)} lookups/s (${bytes > 0 ? 'answers non-empty' : 'EMPTY answers'})`);
     await operator.stop();
     return {
-      setup: `${INDICES} indices × ${SHARDS} shards × 1 replica on 3 sims; autocannon ${CONNECTIONS} keep-alive HTTPS connections with a routing-client certificate for ${DURATION_S} s in the bench process (sharing the 2 cores with the operator), cycling over all ${INDICES} indices; in-process: RoutingTable.lookupJson for ${IN_PROCESS_MS / 1000} s.`,
+      setup: `${INDICES} indices × ${SHARDS} shards × 1 replica on 3 sims; autocannon ${CONNECTIONS} keep-alive HTTPS connections with a routing-client certificate for ${DURATION_S} s in the bench process (sharing the 2 cores with the operator), cycling over all ${INDICES} indices; then the same over plain HTTP against a second, standby replica run with --insecure-plaintext-grpc; in-process: RoutingTable.lookupJson for ${IN_PROCESS_MS / 1000} s.`,
       rows: [
-        { metric: 'HTTP routing queries per second', value: round(http.requests.average), unit: '/s', seed: '10,000/s', target: { text: '≥ 20,000/s', met: http.requests.average >= 20_000 } },
+        { metric: 'HTTPS routing queries per second (client certificates, the default)', value: round(http.requests.average), unit: '/s', seed: '10,000/s', target: { text: '≥ 20,000/s', met: http.requests.average >= 20_000 } },
+        { metric: 'HTTP routing queries per second (plaintext, development only)', value: round(plainHttp.requests.average), unit: '/s', target: { text: '≥ 40,000/s', met: plainHttp.requests.average >= 40_000 } },
         { metric: 'HTTP latency p50', value: http.latency.p50, unit: 'ms', seed: '~1 ms cached' },
         { metric: 'HTTP latency p99', value: http.latency.p99, unit: 'ms' },
         { metric: 'in-process lookups per second', value: round(inProcessRate), unit: '/s' },
       ],
-      details: { http: { requests: http.requests, latency: http.latency, non2xx: http.non2xx, errors: http.errors, timeouts: http.timeouts }, inProcessRate },
+      details: {
+        https: { requests: http.requests, latency: http.latency, non2xx: http.non2xx, errors: http.errors, timeouts: http.timeouts },
+        http: { requests: plainHttp.requests, latency: plainHttp.latency, non2xx: plainHttp.non2xx, errors: plainHttp.errors, timeouts: plainHttp.timeouts },
+        inProcessRate,
+      },
     };
   },
 };
