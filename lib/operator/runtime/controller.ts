@@ -114,6 +114,11 @@ export class Controller {
         limit?.release();
         this.queue.done(key);
       }
+      // A reconcile that finds everything settled in the caches never waits on I/O, and the queue
+      // hands out the next key at once: without this turn of the event loop a cold start of 10,000
+      // indices ran as one chain of microtasks for seconds, starving sockets and timers (the Lease
+      // renewal timed out and the leader stepped down). Go's scheduler preempts; Node must yield.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
   }
 
