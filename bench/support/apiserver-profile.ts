@@ -87,7 +87,7 @@ export function pprofTotals(out: string): { matched: number; total: number } {
  */
 const PARTS: ReadonlyArray<readonly [string, string]> = [
   ['garbage collection', 'runtime\\.gcBgMarkWorker'],
-  ['status writes (PATCH …/status, inside storage)', 'customresource\\.\\(\\*StatusREST\\)\\.Update'],
+  ['status writes (…/status, inside storage)', 'customresource\\.\\(\\*StatusREST\\)\\.Update'],
   ['other updates and patches (finalizer, heartbeats, leases)', 'registry\\.\\(\\*Store\\)\\.Update'],
   ['creates (indices, Events)', 'registry\\.\\(\\*Store\\)\\.Create'],
   ['watch: etcd decode, cache, send', 'etcd3\\.\\(\\*watchChan\\)|WatchServer|cacher\\.|watchcache'],
