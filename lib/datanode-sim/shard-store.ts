@@ -16,7 +16,7 @@ import {
   WatchShardsRequest,
 } from '../operator/datanode/protocol';
 import { DataNodeHandler, RpcError, ShardEventSink } from '../operator/datanode/server';
-import { docsAt, Growth, settleDocs, sizeOf, stateAt, StoredCopy } from './copy';
+import { CopyState, docsAt, Growth, settleDocs, sizeOf, stateAt, StoredCopy } from './copy';
 import { fromPersisted, toPersisted, type DataDir } from './data-dir';
 import { Faults } from './faults';
 import { applyDefinition, parseObject } from './index-settings';
@@ -291,21 +291,23 @@ export class ShardStore implements DataNodeHandler {
   usedBytes(): number {
     const nowMs = this.now().getTime();
     let sum = 0;
-    for (const copy of this.copies.values()) {
-      const { state } = stateAt(copy, nowMs, this.faults.failsCopy(copy.shard));
-      sum += sizeOf(copy, docsAt(copy, nowMs, state, this.growth), this.growth);
-    }
+    for (const copy of this.copies.values()) sum += this.measure(copy, nowMs).sizeBytes;
     return sum;
   }
 
   private info(copy: StoredCopy, created: boolean): ShardInfo {
-    const nowMs = this.now().getTime();
-    const { state, failureReason } = stateAt(copy, nowMs, this.faults.failsCopy(copy.shard));
-    const docsCount = docsAt(copy, nowMs, state, this.growth);
+    const { state, failureReason, docsCount, sizeBytes } = this.measure(copy, this.now().getTime());
     return {
-      shard: { ...copy.shard }, state, failureReason, docsCount, sizeBytes: sizeOf(copy, docsCount, this.growth),
+      shard: { ...copy.shard }, state, failureReason, docsCount, sizeBytes,
       nodeName: this.nodeName, createdAt: copy.createdAt.toISOString(), created, settingsGeneration: copy.settingsGeneration,
     };
+  }
+
+  /** The copy's state, documents and bytes at `nowMs`. */
+  private measure(copy: StoredCopy, nowMs: number): CopyState & { docsCount: number; sizeBytes: number } {
+    const { state, failureReason } = stateAt(copy, nowMs, this.faults.failsCopy(copy.shard));
+    const docsCount = docsAt(copy, nowMs, state, this.growth);
+    return { state, failureReason, docsCount, sizeBytes: sizeOf(copy, docsCount, this.growth) };
   }
 
   private startDelay(recoverBytes: number): number {
