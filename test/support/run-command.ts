@@ -19,8 +19,8 @@ export function runCommand(command: string, args: readonly string[], stdin = '',
   return new Promise((r) => child.once('close', (code) => r({ code, stdout, stderr })));
 }
 
-/** Runs the operator with `<args>` as the image's entrypoint would (e.g. `export`, `import`), against the test control plane. */
-export async function runOperatorCommand(args: readonly string[], stdin = ''): Promise<CommandResult> {
+/** Runs the operator with `<args>` as the image's entrypoint would (e.g. `export`, `import`), against the test control plane unless `kubeconfig` names another. */
+export async function runOperatorCommand(args: readonly string[], stdin = '', kubeconfig = process.env.QUIDDITCH_TEST_KUBECONFIG): Promise<CommandResult> {
   const root = resolve(__dirname, '..', '..');
-  return runCommand(process.execPath, [...(await appEntry('operator')), ...args, `--kubeconfig=${process.env.QUIDDITCH_TEST_KUBECONFIG}`], stdin, { cwd: root });
+  return runCommand(process.execPath, [...(await appEntry('operator')), ...args, `--kubeconfig=${kubeconfig}`], stdin, { cwd: root });
 }

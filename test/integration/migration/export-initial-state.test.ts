@@ -3,20 +3,16 @@
  * leader Lease, then writes the state the Raft masters start from into their ConfigMap.
  */
 import { CoreV1Api } from '@kubernetes/client-node';
-import { resolve } from 'node:path';
 import { INITIAL_STATE_KEY, parseClusterState } from '../../../lib/api/v1';
 import { createTestNamespace, testKubeConfig } from '../../support/kube';
-import { appEntry } from '../../support/app-bundle';
-import { runCommand, type CommandResult } from '../../support/run-command';
+import { runOperatorCommand, type CommandResult } from '../../support/run-command';
 import { Cluster } from '../operator/fixtures';
 import { OperatorProcess, SimProcess, stopAll } from '../operator/harness';
 
-const ROOT = resolve(__dirname, '..', '..', '..');
 const LEASE = 'search-operator';
 
-async function exportCommand(namespace: string): Promise<CommandResult> {
-  const args = ['export', `--namespace=${namespace}`, '--configmap=search-initial-state', `--wait-for-lease=${LEASE}`, `--kubeconfig=${process.env.QUIDDITCH_TEST_KUBECONFIG}`];
-  return runCommand(process.execPath, [...(await appEntry('operator')), ...args], '', { cwd: ROOT });
+function exportCommand(namespace: string): Promise<CommandResult> {
+  return runOperatorCommand(['export', `--namespace=${namespace}`, '--configmap=search-initial-state', `--wait-for-lease=${LEASE}`]);
 }
 
 let cluster: Cluster;

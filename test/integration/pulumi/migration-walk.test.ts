@@ -24,8 +24,7 @@ import { declareCluster, programOutputs } from '../../../lib/pulumi/program';
 import { creationCounts, createIndices, duplicates, indexNames, listIndices, startPrivateControlPlane, PrivateControlPlane, waitAllActive, waitAllGone } from '../../faults/support';
 import { waitFor } from '../../support/kube';
 import { rawRequest } from '../../support/raw-request';
-import { appEntry } from '../../support/app-bundle';
-import { runCommand, type CommandResult } from '../../support/run-command';
+import { runOperatorCommand } from '../../support/run-command';
 import { Cluster } from '../operator/fixtures';
 import { OperatorProcess, SimProcess, stopAll } from '../operator/harness';
 import { pulumiBinDir } from './pulumi-binaries';
@@ -77,10 +76,6 @@ const get = async (path: string) => {
 const operatorReplicas = async () => (await get(`/apis/apps/v1/namespaces/${NS}/deployments/search-operator`))?.spec.replicas as number | undefined;
 const patchReplicas = (name: string, replicas: number) =>
   rawRequest(kc, { method: 'PATCH', path: `/apis/quidditch.io/v1/namespaces/${NS}/quidditchindices/${name}`, body: JSON.stringify({ spec: { replicas } }), contentType: 'application/merge-patch+json' });
-
-async function operatorCommand(args: readonly string[]): Promise<CommandResult> {
-  return runCommand(process.execPath, [...(await appEntry('operator')), ...args, `--kubeconfig=${pcp.cp.kubeconfigPath}`], '', { cwd: REPO });
-}
 
 const startOperator = () => OperatorProcess.start({ namespace: NS, args: ['--lease-name=search-operator', '--resync-period=30'] });
 
@@ -167,7 +162,7 @@ describe('k8s → raft → k8s through the Pulumi program, one up per step', () 
       .toEqual(['export', `--namespace=${NS}`, '--configmap=search-initial-state', '--wait-for-lease=search-operator']);
     await operator!.stop(); // what the kubelet does for replicas: 0 (the lease is released on SIGTERM)
     operator = undefined;
-    const job = await operatorCommand(['export', `--namespace=${NS}`, '--configmap=search-initial-state', '--wait-for-lease=search-operator']);
+    const job = await runOperatorCommand(['export', `--namespace=${NS}`, '--configmap=search-initial-state', '--wait-for-lease=search-operator'], '', pcp.cp.kubeconfigPath);
     expect({ code: job.code, stderr: job.stderr }).toEqual({ code: 0, stderr: '' });
     const cm = await get(`/api/v1/namespaces/${NS}/configmaps/search-initial-state`);
     const state = parseClusterState(JSON.parse(cm?.data[INITIAL_STATE_KEY]));
