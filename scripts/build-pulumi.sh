@@ -60,7 +60,7 @@ if [ ! -x "$out/pulumi" ]; then
   src=$(copy_module "github.com/pulumi/pulumi/pkg/v3@v$pulumi" pkg)
   cd "$src"
   go mod edit -replace "github.com/pulumi/pulumi/sdk/v3=github.com/pulumi/pulumi/sdk/v3@v$pulumi"
-  go build -trimpath -o "$out/pulumi.tmp" \
+  go build -trimpath -gcflags="$go_tool_gcflags" -o "$out/pulumi.tmp" \
     -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$pulumi" ./cmd/pulumi
   mv "$out/pulumi.tmp" "$out/pulumi"
 fi
@@ -73,7 +73,7 @@ if [ ! -x "$out/pulumi-resource-kubernetes" ]; then
   go mod edit -replace "github.com/pulumi/pulumi-kubernetes/sdk/v4=$sdkreplace"
   semver=${provver#v}
   (cd cmd/pulumi-resource-kubernetes && VERSION=$semver go run generate.go)
-  go build -trimpath -o "$out/pulumi-resource-kubernetes.tmp" \
+  go build -trimpath -gcflags="$go_tool_gcflags" -o "$out/pulumi-resource-kubernetes.tmp" \
     -ldflags "-s -w -X $provmod/pkg/version.Version=$semver" ./cmd/pulumi-resource-kubernetes
   mv "$out/pulumi-resource-kubernetes.tmp" "$out/pulumi-resource-kubernetes"
 fi
