@@ -59,8 +59,8 @@ export const routing: Benchmark = {
     await autocannon({ url: plain.url(''), connections: CONNECTIONS, duration: 2, requests }); // warm-up
     const plainHttp = await autocannon({ url: plain.url(''), connections: CONNECTIONS, duration: DURATION_S, requests });
     ctx.log(`  HTTP (plaintext replica): ${round(plainHttp.requests.average)} req/s, p50 ${plainHttp.latency.p50} ms, p99 ${plainHttp.latency.p99} ms, non-2xx ${plainHttp.non2xx}, errors ${plainHttp.errors}`);
-    // The same replica and paths with wrk as the client: autocannon spends about as much CPU per
-    // request as the server, on the same 2 cores, so this is the nearer figure for the server.
+    // The same replica and paths with wrk, a C client outside the bench process, as a second opinion
+    // on the server's rate: the two clients share the 2 cores with the server differently.
     const paths = requests.map((r) => r.path);
     await runWrk(plain.url(''), paths, { connections: CONNECTIONS, durationS: 2 }); // warm-up
     const wrk = await runWrk(plain.url(''), paths, { connections: CONNECTIONS, durationS: DURATION_S });
@@ -88,7 +88,7 @@ export const routing: Benchmark = {
       setup: `${INDICES} indices × ${SHARDS} shards × 1 replica on 3 sims; autocannon ${CONNECTIONS} keep-alive HTTPS connections with a routing-client certificate for ${DURATION_S} s in the bench process (sharing the 2 cores with the operator), cycling over all ${INDICES} indices; then the same over plain HTTP against a second, standby replica run with --insecure-plaintext-grpc, with autocannon and then with wrk (C, one thread, the same connections and paths); in-process: RoutingTable.lookupJson for ${IN_PROCESS_MS / 1000} s.`,
       rows: [
         { metric: 'HTTPS routing queries per second (client certificates, the default)', value: round(http.requests.average), unit: '/s', seed: '10,000/s', target: { text: '≥ 20,000/s', met: http.requests.average >= 20_000 } },
-        { metric: 'HTTP routing queries per second (plaintext, development only; autocannon client in the bench process)', value: round(plainHttp.requests.average), unit: '/s' },
+        { metric: 'HTTP routing queries per second (plaintext, development only; autocannon client in the bench process)', value: round(plainHttp.requests.average), unit: '/s', target: { text: '≥ 40,000/s', met: plainHttp.requests.average >= 40_000 } },
         { metric: 'HTTP routing queries per second (plaintext, development only; wrk client)', value: round(wrk.requestsPerSecond), unit: '/s', target: { text: '≥ 40,000/s', met: wrk.requestsPerSecond >= 40_000 } },
         { metric: 'HTTP (wrk) latency p50', value: wrk.latencyMs.p50, unit: 'ms' },
         { metric: 'HTTP (wrk) latency p99', value: wrk.latencyMs.p99, unit: 'ms' },

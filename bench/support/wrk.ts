@@ -1,8 +1,7 @@
 /**
  * HTTP load from wrk (a C load generator, Debian package `wrk`): keep-alive connections from one
- * thread, cycling over a list of paths. autocannon runs in the bench's own Node process and spends
- * about as much CPU per request as the server it measures; on 2 shared cores wrk leaves the server
- * more of the machine, so its rate is the closer one to what the server can answer.
+ * thread, cycling over a list of paths. A second client beside autocannon (which runs inside the
+ * bench's own Node process), so a rate is not an artefact of one client's cost on the 2 shared cores.
  * wrk has no client certificates, so it only measures plain HTTP here.
  */
 import { spawn, spawnSync } from 'node:child_process';
