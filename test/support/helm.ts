@@ -2,7 +2,7 @@
  * The helm CLI for the chart tests, found or built like the control-plane binaries (assets.ts):
  *   1. TEST_ASSET_HELM (a helm v3 binary),
  *   2. ${XDG_CACHE_HOME:-~/.cache}/quidditch-k8s/helm-<version>/helm (version: scripts/versions.json),
- *   3. else scripts/build-helm.sh builds it there from Go modules (one-time, ~12 min on 2 cores).
+ *   3. else scripts/build-helm.sh builds it there from Go modules (one-time; about 2.5 min of CPU, measured with an empty Go build cache).
  * The integration global setup calls findHelm() once and passes the result (or why there is none)
  * to the workers in QUIDDITCH_TEST_HELM / QUIDDITCH_TEST_HELM_ERROR, so only the chart tests fail
  * when helm cannot be had.
