@@ -4,10 +4,11 @@
  * bench's own Node process), so a rate is not an artefact of one client's cost on the 2 shared cores.
  * wrk has no client certificates, so it only measures plain HTTP here.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runCommand } from '../../test/support/run-command';
 
 export interface WrkResult {
   readonly requestsPerSecond: number;
@@ -19,14 +20,17 @@ export interface WrkResult {
   readonly socketErrors: number;
 }
 
-/** The wrk binary, or an error that says how to install it. */
+let wrkPath: string | undefined;
+
+/** The wrk binary (looked up once), or an error that says how to install it. */
 export function findWrk(): string {
+  if (wrkPath) return wrkPath;
   const found = spawnSync('bash', ['-c', 'command -v wrk'], { encoding: 'utf8' });
   const path = found.stdout.trim();
   if (found.status !== 0 || !path) {
     throw new Error('Unable to measure HTTP throughput with wrk: wrk is not installed. Install it (Debian/Ubuntu: `apt-get install wrk`; macOS: `brew install wrk`) and run the benchmark again.');
   }
-  return path;
+  return (wrkPath = path);
 }
 
 /** A duration wrk prints ("812.00us", "1.20ms", "2.01s") in milliseconds. */
@@ -76,16 +80,9 @@ export async function runWrk(baseUrl: string, paths: readonly string[], opts: { 
     const script = join(dir, 'paths.lua');
     writeFileSync(script, pathCycleScript(paths));
     const args = ['-t', String(opts.threads ?? 1), '-c', String(opts.connections), '-d', `${opts.durationS}s`, '--latency', '-s', script, baseUrl];
-    const out = await new Promise<string>((resolve, reject) => {
-      const child = spawn(wrk, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`wrk exited with ${code}: ${stderr.trim() || stdout.trim()}`))));
-    });
-    return parseWrkOutput(out);
+    const run = await runCommand(wrk, args);
+    if (run.code !== 0) throw new Error(`wrk exited with ${run.code}: ${run.stderr.trim() || run.stdout.trim()}`);
+    return parseWrkOutput(run.stdout);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
