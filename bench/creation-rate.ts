@@ -12,6 +12,7 @@ import { dirname } from 'node:path';
 import { ActiveTracker, BenchContext, inParallel, names, waitFor } from './support/context';
 import { apiWrites, diffWrites, totalWrites, withoutWrites, WriteCounts } from './support/api-writes';
 import { KeepAliveClient } from './support/keep-alive-client';
+import { installFinalizerPolicy } from '../test/support/finalizer-policy';
 import { ApiServerProfiler, summarizeApiServerProfile } from './support/apiserver-profile';
 import { processCpuSeconds } from './support/proc-cpu';
 import type { Benchmark } from './support/result';
@@ -58,6 +59,9 @@ export const creationRate: Benchmark = {
     ctx.log(`  creates through @kubernetes/client-node: ${round(clientNodeRate)}/s`);
 
     const cluster = await ctx.namespace('op-create');
+    // BENCH_FINALIZER_POLICY=v1beta1: the constructs' operator.finalizerAdmissionPolicy, installed for this namespace.
+    const finalizerPolicy = process.env.BENCH_FINALIZER_POLICY === 'v1beta1' ? 'v1beta1' : undefined;
+    if (finalizerPolicy) await installFinalizerPolicy(cluster.kc, { namespace: cluster.namespace, operator: { finalizerAdmissionPolicy: finalizerPolicy } });
     const sims = await ctx.startSims(cluster, 3);
     // BENCH_OPERATOR_ARGS="--concurrency=4" compares a flag's effect; the stored result names it.
     const operatorArgs = (process.env.BENCH_OPERATOR_ARGS ?? '').split(' ').filter(Boolean);

@@ -32,6 +32,7 @@ export * from './cdk8s/operator';
 export * from './cdk8s/raft-masters';
 export * from './cdk8s/network-policies';
 export * from './cdk8s/node-admission-policy';
+export * from './cdk8s/index-finalizer-policy';
 export * from './cdk8s/grpc-tls';
 export { QuidditchIndex, validateIndexProps } from './cdk8s/quidditch-index';
 export type { QuidditchIndexOptions, QuidditchIndexProps } from './cdk8s/quidditch-index';

@@ -1,7 +1,8 @@
 /**
  * QuidditchCluster: a whole Quidditch cluster in one construct. Resolves and validates the props
  * once (lib/model), then composes the parts for the chosen control-plane mode:
- *   k8s  → CRDs, operator (RBAC, Deployment, Service, PDB), node admission policy, data nodes
+ *   k8s  → CRDs, operator (RBAC, Deployment, Service, PDB), node admission policy, data nodes, and
+ *          with `operator.finalizerAdmissionPolicy` the policy that adds the index finalizer at creation
  *   raft → Raft masters, data nodes wired to them, and the CRDs (kept for rollback; `crds: false` drops them)
  *   a `migration` step → both control planes and the step's objects (lib/model/migration.ts)
  *   both → NetworkPolicies (unless turned off); monitoring objects with `monitoring.enabled`
@@ -22,6 +23,7 @@ import { QuidditchDataNodes } from './data-nodes';
 import { QuidditchGrpcCertificates } from './grpc-tls';
 import { QuidditchMonitoring } from './monitoring/monitoring';
 import { QuidditchNetworkPolicies } from './network-policies';
+import { QuidditchIndexFinalizerPolicy } from './index-finalizer-policy';
 import { QuidditchNodeAdmissionPolicy } from './node-admission-policy';
 import { QuidditchOperator } from './operator';
 import { QuidditchIndex, QuidditchIndexOptions } from './quidditch-index';
@@ -47,6 +49,8 @@ export class QuidditchCluster extends Construct {
   readonly monitoring?: QuidditchMonitoring;
   /** k8s mode, unless `security.nodeAdmissionPolicy: false`: data nodes write only their own QuidditchNode. */
   readonly nodeAdmissionPolicy?: QuidditchNodeAdmissionPolicy;
+  /** k8s mode with `operator.finalizerAdmissionPolicy`: the API server adds the index finalizer at creation. */
+  readonly indexFinalizerPolicy?: QuidditchIndexFinalizerPolicy;
   /** cert-manager Certificates of the gRPC API; only with `security.certManager` (k8s mode). */
   readonly grpcCertificates?: QuidditchGrpcCertificates;
   /** Unless `security.networkPolicies.enabled: false`. */
@@ -79,6 +83,10 @@ export class QuidditchCluster extends Construct {
     }
     if (cluster.mode === 'k8s' && cluster.security.nodeAdmissionPolicy) {
       this.nodeAdmissionPolicy = new QuidditchNodeAdmissionPolicy(this, 'NodeAdmissionPolicy', { cluster });
+    }
+    // Not while a migration has stopped the operator: nothing would remove the finalizer from a deleted index.
+    if (cluster.mode === 'k8s' && cluster.operator.finalizerAdmissionPolicy && !migration?.operatorStopped) {
+      this.indexFinalizerPolicy = new QuidditchIndexFinalizerPolicy(this, 'IndexFinalizerPolicy', { cluster });
     }
     // Data nodes follow the control plane they are switched to, which leads the mode during a migration.
     const dataNodesView = migration?.dataNodesOn === 'masters' ? { ...cluster, mode: 'raft' as const } : cluster;
@@ -136,5 +144,6 @@ export class QuidditchCluster extends Construct {
     this.operator.deployment.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/args/-', `--cluster-name=${this.resolved.name}`));
     // Its data nodes name the cluster too (as dataNodeEnv does when ownIndicesOnly is set up front).
     this.dataNodes.statefulSet.addJsonPatch(JsonPatch.add('/spec/template/spec/containers/0/env/-', { name: DATANODE_ENV.cluster, value: this.resolved.name }));
+    this.indexFinalizerPolicy?.matchOwnIndicesOnly(this.resolved);
   }
 }

@@ -125,6 +125,7 @@ export const QUIDDITCH_CLUSTER_PROPS_SCHEMA = obj('Props of QuidditchCluster.', 
     logLevel: str('trace, debug, info, warn or error.', 'info'),
     shardAllocationMirror: bool('Keep one ShardAllocation per shard copy.'),
     ownIndicesOnly: bool('Reconcile only indices labelled for this cluster.'),
+    finalizerAdmissionPolicy: str('API version (v1 or v1beta1) of the MutatingAdmissionPolicy that adds the index finalizer at creation.', 'v1'),
     ...podSettings(true),
   }),
   monitoring: obj('PodMonitor, PrometheusRule and Grafana dashboard for the operator.', { enabled: true, labels: { release: 'kube-prometheus-stack' } }, {

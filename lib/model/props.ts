@@ -117,6 +117,10 @@ export interface DataNodeProps extends PodSettings, ServiceAccountSettings {
   readonly terminationGracePeriodSeconds?: number;
 }
 
+/** The API versions of MutatingAdmissionPolicy: v1 from Kubernetes 1.36, v1beta1 in 1.34 and 1.35 (behind a feature gate). */
+export const FINALIZER_ADMISSION_POLICY_VERSIONS = ['v1', 'v1beta1'] as const;
+export type FinalizerAdmissionPolicyVersion = (typeof FINALIZER_ADMISSION_POLICY_VERSIONS)[number];
+
 /** The operator (k8s mode). */
 export interface OperatorProps extends PodSettings, ServiceAccountSettings {
   /** Operator replicas; one leads, the rest stand by. @default 2 */
@@ -145,6 +149,18 @@ export interface OperatorProps extends PodSettings, ServiceAccountSettings {
    * @default false: every index in the namespace (one cluster per namespace)
    */
   readonly ownIndicesOnly?: boolean;
+  /**
+   * Put the index finalizer (`quidditch.io/index-protection`) on each QuidditchIndex this operator
+   * reconciles as the API server admits its creation: the constructs emit a MutatingAdmissionPolicy
+   * and its binding, and the operator skips the PATCH it would otherwise spend on every new index
+   * (one of its three API writes per index). The value is the policy's API version: "v1" on
+   * Kubernetes 1.36 and later; "v1beta1" on 1.34 and 1.35, whose API server needs
+   * `--feature-gates=MutatingAdmissionPolicy=true --runtime-config=admissionregistration.k8s.io/v1beta1=true`.
+   * An index the policy did not mark (created before it, or by an API server that does not apply
+   * it) gets the finalizer from the operator, as without the policy.
+   * @default unset: no policy; the operator adds the finalizer
+   */
+  readonly finalizerAdmissionPolicy?: FinalizerAdmissionPolicyVersion;
 }
 
 /** Raft masters never call the Kubernetes API, so they have no ServiceAccount settings. */

@@ -5,7 +5,7 @@
 import { NODE_TIERS, quidditchNodeDefinition } from '../api/v1/quidditch-node';
 import { clusterNames, MAX_CLUSTER_NAME_LENGTH } from './names';
 import { RESERVED_LABEL_KEYS } from './labels';
-import type { ImagePullPolicy, MonitoringProps, QuidditchClusterProps, ResourceProps, StorageProps } from './props';
+import { FINALIZER_ADMISSION_POLICY_VERSIONS, type ImagePullPolicy, type MonitoringProps, type QuidditchClusterProps, type ResourceProps, type StorageProps } from './props';
 import { resolvePodSettings, validatePodSettings } from './pod-settings';
 import { QUIDDITCH_CLUSTER_PROPS_SCHEMA } from './props-schema';
 import { parseQuantity } from './quantity';
@@ -140,6 +140,7 @@ export function resolveCluster(id: string, props: QuidditchClusterProps = {}, co
       logLevel: o?.logLevel ?? DEFAULTS.operator.logLevel,
       shardAllocationMirror: o?.shardAllocationMirror ?? DEFAULTS.operator.shardAllocationMirror,
       ownIndicesOnly: o?.ownIndicesOnly ?? DEFAULTS.operator.ownIndicesOnly,
+      ...(o?.finalizerAdmissionPolicy !== undefined ? { finalizerAdmissionPolicy: o.finalizerAdmissionPolicy } : {}),
       pod: resolvePodSettings(o),
     },
     raft: {
@@ -231,6 +232,11 @@ function validateCluster(problems: Problems, c: ResolvedCluster): void {
   problems.check(isOneOf(LOG_LEVELS, o.logLevel), 'operator.logLevel', o.logLevel, `must be one of ${LOG_LEVELS.join(', ')}`);
   problems.check(typeof o.shardAllocationMirror === 'boolean', 'operator.shardAllocationMirror', o.shardAllocationMirror, 'must be a boolean');
   problems.check(typeof o.ownIndicesOnly === 'boolean', 'operator.ownIndicesOnly', o.ownIndicesOnly, 'must be a boolean');
+  problems.check(
+    o.finalizerAdmissionPolicy === undefined || isOneOf(FINALIZER_ADMISSION_POLICY_VERSIONS, o.finalizerAdmissionPolicy),
+    'operator.finalizerAdmissionPolicy', o.finalizerAdmissionPolicy,
+    `must be one of ${FINALIZER_ADMISSION_POLICY_VERSIONS.join(', ')} (the MutatingAdmissionPolicy API version: v1 on Kubernetes 1.36+, v1beta1 on 1.34 and 1.35), or unset`,
+  );
 
   problems.check(isInteger(r.replicas) && r.replicas >= 1 && r.replicas % 2 === 1, 'raft.replicas', r.replicas, 'must be an odd positive integer (a Raft quorum is a majority: 1, 3, 5…)');
   validateWorkload(problems, 'raft', r);

@@ -6,7 +6,7 @@ import type { NodeTier } from '../api/v1/quidditch-node';
 import type { ClusterNames } from './names';
 import type { MigrationPlan } from './migration';
 import type { ResolvedPodSettings } from './pod-settings';
-import type { ImagePullPolicy } from './props';
+import type { FinalizerAdmissionPolicyVersion, ImagePullPolicy } from './props';
 import type { ResolvedSecurity } from './security';
 
 export type ResolvedMode = 'k8s' | 'raft';
@@ -57,6 +57,8 @@ export interface ResolvedOperator {
   readonly shardAllocationMirror: boolean;
   /** Pass `--cluster-name`: reconcile only indices labelled for this cluster. */
   readonly ownIndicesOnly: boolean;
+  /** Emit the MutatingAdmissionPolicy that adds the index finalizer at creation, in this API version. */
+  readonly finalizerAdmissionPolicy?: FinalizerAdmissionPolicyVersion;
   readonly pod: ResolvedPodSettings;
 }
 

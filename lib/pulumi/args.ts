@@ -14,7 +14,7 @@
 import type * as pulumi from '@pulumi/pulumi';
 import type { k8s } from 'cdk8s-plus-28';
 import type { MigrationStep } from '../model/migration';
-import type { ControlPlaneMode, ImagePullPolicy } from '../model/props';
+import type { ControlPlaneMode, FinalizerAdmissionPolicyVersion, ImagePullPolicy } from '../model/props';
 import type { CertManagerProps } from '../model/security-props';
 import type { DeletionPropagation } from './objects';
 
@@ -105,7 +105,7 @@ export interface LeaderElectionArgs {
   readonly retryPeriodSeconds?: pulumi.Input<number>;
 }
 
-/** OperatorProps with Inputs; `replicas`, `ownIndicesOnly` and `shardAllocationMirror` stay plain. */
+/** OperatorProps with Inputs; `replicas`, `ownIndicesOnly`, `shardAllocationMirror` and `finalizerAdmissionPolicy` stay plain. */
 export interface OperatorArgs extends PodSettingsArgs, ServiceAccountSettingsArgs {
   /** Operator replicas; plain, because a PodDisruptionBudget exists only above 1. @default 2 */
   readonly replicas?: number;
@@ -125,6 +125,8 @@ export interface OperatorArgs extends PodSettingsArgs, ServiceAccountSettingsArg
   readonly shardAllocationMirror?: boolean;
   /** Plain: the component compares it with its neighbours' when the program runs. @default false */
   readonly ownIndicesOnly?: boolean;
+  /** Plain: it decides whether the MutatingAdmissionPolicy exists, and in which API version. @default unset: none */
+  readonly finalizerAdmissionPolicy?: FinalizerAdmissionPolicyVersion;
 }
 
 /** RaftProps with Inputs; `replicas` stays plain (it decides the peer list and the PDB). */

@@ -24,6 +24,7 @@ export const PLAIN_ONLY_PROPS: Readonly<Record<string, string>> = {
   'operator.replicas': 'a PodDisruptionBudget exists only above 1 replica',
   'operator.ownIndicesOnly': 'the component compares it with other clusters in the namespace when the program runs',
   'operator.shardAllocationMirror': 'it is a feature switch',
+  'operator.finalizerAdmissionPolicy': 'it decides which objects exist',
   'raft.replicas': 'it decides the Raft peer list and the PodDisruptionBudget',
   'monitoring.enabled': 'it decides which objects exist',
   'monitoring.podMonitor': 'it decides which objects exist',

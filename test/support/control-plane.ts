@@ -116,6 +116,9 @@ export class ControlPlane {
       '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
       `--service-account-key-file=${sa.publicKeyPath}`,
       `--service-account-signing-key-file=${sa.privateKeyPath}`,
+      // MutatingAdmissionPolicy is beta (off by default) in 1.34; operator.finalizerAdmissionPolicy: 'v1beta1' needs it.
+      '--feature-gates=MutatingAdmissionPolicy=true',
+      '--runtime-config=admissionregistration.k8s.io/v1beta1=true',
       ...(opts.extraApiServerArgs ?? []),
     ];
     const cp = new ControlPlane(dir, assets, etcd, etcdUrl, securePort, admin.token, apiServerArgs, opts);

@@ -1,6 +1,13 @@
 import { conditionsSchema, Condition, JSONSchema, ObjectMeta, ResourceDefinition, API_GROUP_VERSION } from './schema';
 import { IndexSettings, SETTINGS_LIMITS, SPEC_OWNED_SETTINGS } from './index-settings';
 
+/**
+ * The finalizer the operator keeps on every index it may have created copies of, so a deletion
+ * waits until those copies are deleted from the data nodes. Added by the operator, or at admission
+ * by the policy `operator.finalizerAdmissionPolicy` emits.
+ */
+export const INDEX_FINALIZER = 'quidditch.io/index-protection';
+
 export const INDEX_STATES = ['CREATING', 'ACTIVE', 'DELETING'] as const;
 export type IndexState = (typeof INDEX_STATES)[number];
 export const INDEX_HEALTHS = ['green', 'yellow', 'red'] as const;

@@ -1,4 +1,4 @@
-import type { QuidditchIndex, QuidditchNode } from '../../api/v1';
+import { INDEX_FINALIZER, type QuidditchIndex, type QuidditchNode } from '../../api/v1';
 import { isConflict, statusCodeOf } from '../kube/custom-resource-client';
 import type { EventRecorder } from '../kube/event-recorder';
 import type { Logger } from '../logger';
@@ -11,7 +11,7 @@ import { mapLimit } from './map-limit';
 import { AbandonedCopy, describeAbandoned, fullList } from './abandoned-copies';
 import { copyIdentityOf } from './copy-identity';
 
-export const INDEX_FINALIZER = 'quidditch.io/index-protection';
+export { INDEX_FINALIZER };
 
 export interface FinalizeDeps {
   readonly indices: IndexApi;

@@ -14,6 +14,7 @@ const modes: Array<[string, Manifest[]]> = [
   ['raft', synthCluster('search', { mode: 'raft', namespace: 'quidditch', labels: { team: 'search' } })],
   // Both control planes, the read-only policy and the export Job at once.
   ['the export migration step of', synthCluster('search', { mode: 'k8s', migration: 'export', namespace: 'quidditch', labels: { team: 'search' } })],
+  ['k8s with the index finalizer policy', synthCluster('search', { mode: 'k8s', namespace: 'quidditch', labels: { team: 'search' }, operator: { finalizerAdmissionPolicy: 'v1' } })],
   ['k8s with pod settings', synthCluster('search', {
     mode: 'k8s', namespace: 'quidditch', labels: { team: 'search' }, operator: platformPodSettings('ops'), dataNodes: platformPodSettings('data'),
   })],
@@ -49,7 +50,7 @@ describe.each(modes)('every object in %s mode', (_mode, objects) => {
 
   it('has a stable name derived from the cluster name, with no hash suffix', () => {
     for (const o of objects.filter((x) => x.kind !== 'CustomResourceDefinition')) {
-      expect(o.metadata.name).toMatch(/^(quidditch\.)?search-(operator|data|data-headless|master|master-headless|state-export|read-only)$/);
+      expect(o.metadata.name).toMatch(/^(quidditch\.)?search-(operator|data|data-headless|master|master-headless|state-export|read-only|index-finalizer)$/);
     }
   });
 

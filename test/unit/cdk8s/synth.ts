@@ -30,4 +30,4 @@ export function podTemplates(objects: Manifest[]): Array<{ owner: string; templa
     .map((o) => ({ owner: `${o.kind}/${o.metadata.name}`, template: o.spec.template }));
 }
 
-export const CLUSTER_SCOPED_KINDS = ['CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'Namespace', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'];
+export const CLUSTER_SCOPED_KINDS = ['CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding', 'Namespace', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'MutatingAdmissionPolicy', 'MutatingAdmissionPolicyBinding'];

@@ -68,6 +68,7 @@ const workload = { replicas: 1, image: 'a:1', imagePullPolicy: 'Always', resourc
 const dataNodes: Required<DataNodeProps> = { ...workload, ...pod, serviceAccountAnnotations: {}, storage, tier: 'hot', maxShards: 1, command: ['x'] };
 const operator: Required<OperatorProps> = {
   ...workload, ...pod, serviceAccountAnnotations: {}, leaderElection, heartbeatTimeoutSeconds: 60, logLevel: 'info', shardAllocationMirror: false, ownIndicesOnly: false,
+  finalizerAdmissionPolicy: 'v1',
 };
 const raft: Required<RaftProps> = { ...workload, ...pod, storage };
 const monitoring: Required<MonitoringProps> = { enabled: true, podMonitor: true, prometheusRule: true, dashboard: true, labels: {}, runbookBaseUrl: 'https://x' };

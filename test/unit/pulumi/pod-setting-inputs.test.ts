@@ -117,7 +117,7 @@ describe('Input props of the Pulumi QuidditchCluster', () => {
       'Unable to plan QuidditchCluster search: operator.replicas is a Pulumi Input, but a PodDisruptionBudget exists only above 1 replica, so it must be known when the program runs. Pass a plain value (e.g. from pulumi.Config).',
     );
     expect(refused({ mode: later('raft') })).toThrow('mode is a Pulumi Input, but it decides which objects exist');
-    expect(refused({ operator: later({ logLevel: 'debug' }) })).toThrow('operator is a Pulumi Input, but it holds operator.replicas, operator.ownIndicesOnly, operator.shardAllocationMirror, which must be plain');
+    expect(refused({ operator: later({ logLevel: 'debug' }) })).toThrow('operator is a Pulumi Input, but it holds operator.replicas, operator.ownIndicesOnly, operator.shardAllocationMirror, operator.finalizerAdmissionPolicy, which must be plain');
     expect(refused({ skipAwait: later(true) })).toThrow('skipAwait is a Pulumi Input');
   });
 

@@ -1,0 +1,50 @@
+/**
+ * Installs the MutatingAdmissionPolicy the constructs emit with `operator.finalizerAdmissionPolicy`
+ * (lib/cdk8s/index-finalizer-policy.ts) into the test API server, and waits until it acts.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import { INDEX_FINALIZER, type QuidditchIndex } from '../../lib/api/v1';
+import { synthesizeClusterManifests } from '../../lib/cdk8s/manifests';
+import { CLUSTER_LABEL } from '../../lib/model/labels';
+import type { QuidditchClusterProps } from '../../lib/model/props';
+import { resolveCluster } from '../../lib/model/resolve';
+import { rawRequest } from './raw-request';
+import { ManifestObject, ServerSideApplier, statusMessage } from './server-side-apply';
+
+/** The policy and binding of a cluster with these props (`operator.finalizerAdmissionPolicy` set). */
+export function finalizerPolicyObjects(props: QuidditchClusterProps): ManifestObject[] {
+  const objects = (synthesizeClusterManifests(props) as ManifestObject[]).filter((o) => o.kind.startsWith('MutatingAdmissionPolicy'));
+  if (objects.length !== 2) throw new Error(`Expected a MutatingAdmissionPolicy and its binding from these props, found ${objects.length} objects. Set operator.finalizerAdmissionPolicy.`);
+  return objects;
+}
+
+/**
+ * Applies the policy objects, then dry-runs a create of an index the policy applies to until the
+ * answer carries the finalizer: the API server picks policies up from its informers a moment after
+ * they are stored. Returns the objects applied.
+ */
+export async function installFinalizerPolicy(kc: KubeConfig, props: QuidditchClusterProps & { namespace: string }, timeoutMs = 15_000): Promise<ManifestObject[]> {
+  const objects = finalizerPolicyObjects(props);
+  await new ServerSideApplier(kc, { fieldManager: 'quidditch-test' }).applyAll(objects);
+  const cluster = resolveCluster(props.name ?? 'quidditch', props);
+  const probe = {
+    apiVersion: 'quidditch.io/v1',
+    kind: 'QuidditchIndex',
+    metadata: { name: 'finalizer-policy-probe', ...(cluster.operator.ownIndicesOnly ? { labels: { [CLUSTER_LABEL]: cluster.name } } : {}) },
+    spec: { shards: 1, replicas: 0 },
+  };
+  const deadline = Date.now() + timeoutMs;
+  let last: string;
+  for (;;) {
+    const res = await rawRequest(kc, { method: 'POST', path: `/apis/quidditch.io/v1/namespaces/${props.namespace}/quidditchindices?dryRun=All`, body: JSON.stringify(probe) });
+    if (res.status === 201) {
+      const created = JSON.parse(res.body) as QuidditchIndex;
+      if (created.metadata.finalizers?.includes(INDEX_FINALIZER)) return objects;
+      last = `the dry-run create came back with finalizers ${JSON.stringify(created.metadata.finalizers ?? [])}`;
+    } else {
+      last = `the dry-run create answered HTTP ${res.status}: ${statusMessage(res.body)}`;
+    }
+    if (Date.now() > deadline) throw new Error(`The index finalizer policy did not act within ${timeoutMs} ms: ${last}. Does the API server serve ${objects[0].apiVersion} (feature gate MutatingAdmissionPolicy)?`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
