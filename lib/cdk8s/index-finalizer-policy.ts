@@ -26,7 +26,7 @@ import { INDEX_FINALIZER, quidditchIndexDefinition } from '../api/v1';
 import { CLUSTER_LABEL } from '../model/labels';
 import type { ResolvedCluster } from '../model/resolved';
 import { clusterScopedMeta } from './pod';
-import { clusterScoped } from './scope';
+import { admissionPolicyPair } from './admission-policy-pair';
 
 /** The label every namespace carries with its own name (Kubernetes 1.22+). */
 const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
@@ -80,11 +80,10 @@ export class QuidditchIndexFinalizerPolicy extends Construct {
     const apiVersion = `admissionregistration.k8s.io/${c.operator.finalizerAdmissionPolicy ?? 'v1'}`;
     const name = indexFinalizerPolicyName(c);
     const metadata = clusterScopedMeta(c, 'operator', name);
-    this.policy = clusterScoped(new ApiObject(this, 'Policy', { apiVersion, kind: 'MutatingAdmissionPolicy', metadata, spec: renderIndexFinalizerPolicySpec() }));
-    this.binding = clusterScoped(new ApiObject(this, 'Binding', {
-      apiVersion, kind: 'MutatingAdmissionPolicyBinding', metadata, spec: { policyName: name, matchResources: indexFinalizerBindingMatch(c) },
+    ({ policy: this.policy, binding: this.binding } = admissionPolicyPair(this, 'MutatingAdmissionPolicy', apiVersion, metadata, {
+      policy: renderIndexFinalizerPolicySpec(),
+      binding: { policyName: name, matchResources: indexFinalizerBindingMatch(c) },
     }));
-    this.binding.addDependency(this.policy);
   }
 
   /** Narrows the binding to this cluster's indices, when `ownIndicesOnly` is turned on after the fact. */

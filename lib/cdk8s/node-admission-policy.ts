@@ -33,7 +33,7 @@ import { CLUSTER_LABEL } from '../model/labels';
 import { serviceHost } from '../model/names';
 import type { ResolvedCluster } from '../model/resolved';
 import { clusterScopedMeta } from './pod';
-import { clusterScoped } from './scope';
+import { admissionPolicyPair } from './admission-policy-pair';
 
 export const ADMISSION_API_VERSION = 'admissionregistration.k8s.io/v1';
 /** The claim a Pod-bound ServiceAccount token adds to the request's user info. */
@@ -143,13 +143,7 @@ export class QuidditchNodeAdmissionPolicy extends Construct {
     const c = props.cluster;
     const name = nodeAdmissionPolicyName(c);
     const metadata = clusterScopedMeta(c, 'data', name);
-    this.policy = clusterScoped(new ApiObject(this, 'Policy', {
-      apiVersion: ADMISSION_API_VERSION, kind: 'ValidatingAdmissionPolicy', metadata, spec: renderNodeAdmissionPolicySpec(c),
-    }));
     const binding: k8s.ValidatingAdmissionPolicyBindingSpecV1Beta1 = { policyName: name, validationActions: ['Deny'] };
-    this.binding = clusterScoped(new ApiObject(this, 'Binding', {
-      apiVersion: ADMISSION_API_VERSION, kind: 'ValidatingAdmissionPolicyBinding', metadata, spec: binding,
-    }));
-    this.binding.addDependency(this.policy);
+    ({ policy: this.policy, binding: this.binding } = admissionPolicyPair(this, 'ValidatingAdmissionPolicy', ADMISSION_API_VERSION, metadata, { policy: renderNodeAdmissionPolicySpec(c), binding }));
   }
 }
