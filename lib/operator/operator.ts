@@ -3,6 +3,7 @@ import type { QuidditchIndex, QuidditchNode, ShardAllocation } from '../api/v1';
 import { CLUSTER_LABEL } from '../model/labels';
 import type { OperatorConfig } from './config';
 import { AllocationLedger } from './controllers/allocation-ledger';
+import { AnsweredCreates } from './controllers/answered-creates';
 import { CopyOwners } from './controllers/copy-owners';
 import { GrpcShardOperations } from './controllers/grpc-shard-operations';
 import { IndexReconciler } from './controllers/index-reconciler';
@@ -133,7 +134,7 @@ export async function startOperator(config: OperatorConfig, deps: { kubeConfig: 
     limit: indexLimit,
     reconciler: new IndexReconciler({
       indices, indexCache: indexInformer, nodeCache: nodeInformer, shards, events, ledger, now,
-      deleteTimeoutMs: config.deleteTimeout * 1000, nodeLeftDelayMs: config.nodeLeftDelay * 1000, observed: shardWatcher,
+      deleteTimeoutMs: config.deleteTimeout * 1000, nodeLeftDelayMs: config.nodeLeftDelay * 1000, observed: shardWatcher, answered: new AnsweredCreates(),
       relocation: { nodeConcurrent: config.nodeConcurrentRelocations, clusterConcurrent: config.clusterConcurrentRelocations, rebalance: config.rebalance },
       peers, metrics,
     }),

@@ -5,6 +5,7 @@ import { messageOf } from '../runtime/errors';
 import type { ObjectStore } from '../runtime/source';
 import type { PersistedPlan } from './index-plan';
 import type { NodeFailure } from './index-status';
+import { AnsweredCreates } from './answered-creates';
 import { mapLimit } from './map-limit';
 import type { CopyRef, HeldCopy, IndexContent, NodeTarget, RecoverySourceRef, ShardOperations } from './shard-operations';
 import { indexContent } from './index-content';
@@ -17,6 +18,8 @@ export interface ExecuteDeps {
   readonly now: () => Date;
   /** What the nodes report holding: a copy a synced node reports is not called for again. */
   readonly observed?: ObservedCopies;
+  /** Creates the nodes answered recently: not called for again while their report is on its way. @default none */
+  readonly answered?: AnsweredCreates;
 }
 
 /** What the data nodes answered: the persisted allocations with the states the nodes reported, and the calls that failed. */
@@ -31,6 +34,8 @@ export interface Execution {
    * first observed status often lacked its totals, and a later reconcile wrote them in a write of its own).
    */
   readonly created?: readonly AnsweredCopy[];
+  /** Copies not STARTED whose create was answered but not reported yet: look again after `answered.ttlMs`. */
+  readonly awaitingReports?: number;
 }
 
 /** A copy's size as its node answered a call, in the shape of a stream report. */
@@ -50,6 +55,8 @@ class Run {
   readonly failures: NodeFailure[] = [];
   readonly demoted: Demotion[] = [];
   readonly created: AnsweredCopy[] = [];
+  /** Copies whose create (or promote-or-create) the node answered, as AnsweredCreates keys. */
+  readonly answeredCreates: string[] = [];
   readonly observed: ShardAllocationStatus[];
 
   constructor(
@@ -168,6 +175,7 @@ class Run {
     const copy = this.ref(shardId, true);
     const answer = await this.call(node, async (t) => (await this.shards.promoteShard(t, copy)) ?? (await this.shards.createShard(t, copy, this.content)));
     this.report(shardId, node, answer?.state);
+    if (answer) this.answeredCreates.push(AnsweredCreates.key(this.index.uid, shardId, true, node));
   }
 
   async create(shardId: number, primary: boolean, node: string): Promise<void> {
@@ -177,6 +185,7 @@ class Run {
     const source = primary ? undefined : this.recoverySource(shardId, node);
     const answer = await this.call(node, (t) => this.shards.createShard(t, this.ref(shardId, primary), this.content, source));
     this.report(shardId, node, answer?.state);
+    if (answer) this.answeredCreates.push(AnsweredCreates.key(this.index.uid, shardId, primary, node));
     if (answer && Number.isFinite(answer.docsCount) && Number.isFinite(answer.sizeBytes)) {
       this.created.push({ node, indexUid: this.index.uid, shardId, docsCount: answer.docsCount ?? 0, sizeBytes: answer.sizeBytes ?? 0 });
     }
@@ -262,7 +271,11 @@ export async function executePlan(persisted: PersistedPlan, deps: ExecuteDeps): 
   const reported = (a: ShardAllocationStatus) =>
     reports(a.nodeId)?.some((c) => isCopyOf(c, identity) && c.shardId === a.shardId && c.primary === a.primary) ?? false;
   // A RELOCATING source serves already (and a primary that handed over is a replica only in the record).
-  const pending = allocations.filter((a) => a.state !== 'STARTED' && a.state !== 'UNASSIGNED' && a.state !== 'RELOCATING' && !covered.has(`${a.shardId}/${a.nodeId}`) && !reported(a));
+  const unreported = allocations.filter((a) => a.state !== 'STARTED' && a.state !== 'UNASSIGNED' && a.state !== 'RELOCATING' && !covered.has(`${a.shardId}/${a.nodeId}`) && !reported(a));
+  // Answered a moment ago, its report on the way: not called for again until that has had time to arrive.
+  const nowMs = deps.now().getTime();
+  const answeredRecently = (a: ShardAllocationStatus) => deps.answered?.isRecent(AnsweredCreates.key(identity.uid, a.shardId, a.primary, a.nodeId), nowMs) ?? false;
+  const pending = unreported.filter((a) => !answeredRecently(a));
   // A promotion its node has not applied (its call failed, or the run that planned it crashed): the
   // node still reports a replica where the record says primary. Promoted again, never created.
   const unpromoted = allocations.filter((a) => a.primary && a.state === 'STARTED' && !covered.has(`${a.shardId}/${a.nodeId}`) &&
@@ -277,7 +290,9 @@ export async function executePlan(persisted: PersistedPlan, deps: ExecuteDeps): 
     ...unpromoted.map((a) => () => run.promote(a.shardId, a.nodeId)),
     ...stale.map((s) => () => run.demote(s.shardId, s.node)),
   ], CALLS_PER_INDEX, (fn) => fn());
-  return { allocations: run.observed, failures: run.failures, demoted: run.demoted, created: run.created };
+  for (const key of run.answeredCreates) deps.answered?.record(key, nowMs);
+  const awaitingReports = unreported.length - pending.length;
+  return { allocations: run.observed, failures: run.failures, demoted: run.demoted, created: run.created, ...(awaitingReports ? { awaitingReports } : {}) };
 }
 
 /** A copy the plan did not act on but that is not STARTED: (re)issue the idempotent call that brings it up. */

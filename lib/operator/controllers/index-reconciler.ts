@@ -6,6 +6,7 @@ import { combine, done, requeueAfter, retry, splitKey, terminal } from '../runti
 import type { ReconcileContext, ReconcileResult, Reconciler } from '../runtime/reconciler';
 import type { ObjectStore } from '../runtime/source';
 import { AllocationLedger } from './allocation-ledger';
+import type { AnsweredCreates } from './answered-creates';
 import { isTransientApiError, IndexApi } from './index-api';
 import { recordTransitions } from './index-events';
 import { executePlan } from './index-execute';
@@ -44,6 +45,11 @@ export interface IndexReconcilerDeps extends FinalizeDeps {
    * not called for again. @default none: the record is trusted and unstarted copies are re-ensured
    */
   readonly observed?: ObservedCopies;
+  /**
+   * Creates the nodes answered recently (answered-creates.ts): with `observed`, not called for again
+   * while their report is on its way. @default none: every unreported copy is called for on each reconcile
+   */
+  readonly answered?: AnsweredCreates;
   /** Relocation throttles (drain, rebalance) and whether to rebalance. @default 2 per node in and out, 8 per namespace, no rebalance */
   readonly relocation?: RelocationThrottle;
   /**
@@ -172,6 +178,8 @@ export class IndexReconciler implements Reconciler {
       : false;
     return combine([
       unsynced ? requeueAfter(UNSYNCED_RECHECK_MS) : done(),
+      // Creates answered but not reported yet: called for again if no report came by then.
+      execution.awaitingReports && deps.answered ? requeueAfter(deps.answered.ttlMs) : done(),
       persisted.plan.unassigned.length ? requeueAfter(deps.unassignedRecheckMs ?? 30_000) : done(),
       // A delayed replica is replaced at the moment its delay runs out, not at the next resync.
       persisted.plan.recheckAfterMs !== undefined ? requeueAfter(persisted.plan.recheckAfterMs) : done(),

@@ -1,4 +1,5 @@
 import { combine, done, requeueAfter, retry, terminal } from '../../../../lib/operator/runtime/reconciler';
+import { AnsweredCreates } from '../../../../lib/operator/controllers/answered-creates';
 import { dataNode, fakeCluster, newIndex } from './fake-cluster';
 
 describe('combine', () => {
@@ -187,6 +188,27 @@ describe('IndexReconciler follows what the nodes report (in memory)', () => {
     await withObserved.reconcile('logs');
     expect(c.index('logs').status).toMatchObject({ state: 'ACTIVE', health: 'green' });
     expect(c.shards.calls.length).toBe(calls);
+    expect(c.shards.creations).toBe(4);
+  });
+
+  it('does not call again for a copy whose create its node answered until its report has had time to come, then does', async () => {
+    const nodes = [dataNode('a'), dataNode('b')];
+    const c = fakeCluster(nodes);
+    const o = fakeCluster(nodes, { shards: c.shards, observed: c.shards.observed, indices: c.api, indexCache: c.deps.indexCache, ledger: c.deps.ledger, answered: new AnsweredCreates(10_000) });
+    c.shards.slow = true;
+    // Node b's stream has not reported yet (not synced): its copies' reports are on their way.
+    c.shards.synced.add('a');
+    c.api.put(newIndex('logs', 2, 1));
+    await o.reconcile('logs');
+    const calls = c.shards.calls.length;
+    expect(c.shards.creations).toBe(4);
+    o.advance(9_000);
+    expect(await o.reconcile('logs')).toEqual(requeueAfter(1_000));
+    expect(c.shards.calls.length).toBe(calls);
+    // Past the TTL with still no report: b is asked again (idempotent; a node that lost the copy gets it back).
+    o.advance(1_001);
+    await o.reconcile('logs');
+    expect(c.shards.calls.slice(calls)).toEqual(['promote 1@b', 'create 0r@b']);
     expect(c.shards.creations).toBe(4);
   });
 
