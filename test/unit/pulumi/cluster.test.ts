@@ -23,6 +23,7 @@ describe('Pulumi QuidditchCluster', () => {
   it.each([
     ['k8s', { mode: 'k8s', namespace: 'search' }],
     ['raft', { mode: 'raft', namespace: 'search', dataNodes: { replicas: 4 } }],
+    ['k8s with the index finalizer policy', { mode: 'k8s', namespace: 'search', operator: { finalizerAdmissionPolicy: 'v1beta1' } }],
     ['k8s with every part customised', { mode: 'k8s', name: 'prod', labels: { team: 'search' }, dataNodes: { replicas: 5, tier: 'warm', storage: { size: '10Gi', storageClassName: 'fast' } }, operator: { replicas: 3, logLevel: 'debug' } }],
   ] as const)('registers exactly the objects the cdk8s chart renders (%s mode)', async (_label, props) => {
     const { objects } = await deploy('search', props);
