@@ -8,6 +8,7 @@ import { synthesizeClusterManifests } from '../../lib/cdk8s/manifests';
 import { CLUSTER_LABEL } from '../../lib/model/labels';
 import type { QuidditchClusterProps } from '../../lib/model/props';
 import { resolveCluster } from '../../lib/model/resolve';
+import { waitFor } from './kube';
 import { rawRequest } from './raw-request';
 import { ManifestObject, ServerSideApplier, statusMessage } from './server-side-apply';
 
@@ -33,18 +34,13 @@ export async function installFinalizerPolicy(kc: KubeConfig, props: QuidditchClu
     metadata: { name: 'finalizer-policy-probe', ...(cluster.operator.ownIndicesOnly ? { labels: { [CLUSTER_LABEL]: cluster.name } } : {}) },
     spec: { shards: 1, replicas: 0 },
   };
-  const deadline = Date.now() + timeoutMs;
-  let last: string;
-  for (;;) {
+  // A create the policy does not (yet) mark throws, and waitFor reports the last such answer.
+  await waitFor(async () => {
     const res = await rawRequest(kc, { method: 'POST', path: `/apis/quidditch.io/v1/namespaces/${props.namespace}/quidditchindices?dryRun=All`, body: JSON.stringify(probe) });
-    if (res.status === 201) {
-      const created = JSON.parse(res.body) as QuidditchIndex;
-      if (created.metadata.finalizers?.includes(INDEX_FINALIZER)) return objects;
-      last = `the dry-run create came back with finalizers ${JSON.stringify(created.metadata.finalizers ?? [])}`;
-    } else {
-      last = `the dry-run create answered HTTP ${res.status}: ${statusMessage(res.body)}`;
-    }
-    if (Date.now() > deadline) throw new Error(`The index finalizer policy did not act within ${timeoutMs} ms: ${last}. Does the API server serve ${objects[0].apiVersion} (feature gate MutatingAdmissionPolicy)?`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+    if (res.status !== 201) throw new Error(`the dry-run create answered HTTP ${res.status}: ${statusMessage(res.body)}`);
+    const finalizers = (JSON.parse(res.body) as QuidditchIndex).metadata.finalizers ?? [];
+    if (!finalizers.includes(INDEX_FINALIZER)) throw new Error(`the dry-run create came back with finalizers ${JSON.stringify(finalizers)}`);
+    return true;
+  }, { timeoutMs, intervalMs: 200, description: `the index finalizer policy to act (does the API server serve ${objects[0].apiVersion}? feature gate MutatingAdmissionPolicy)` });
+  return objects;
 }

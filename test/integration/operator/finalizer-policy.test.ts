@@ -69,10 +69,7 @@ describe('the index finalizer policy', () => {
       if (type !== 'DELETED') stored.push(obj);
     }, () => undefined);
     await create(cluster, 'logs');
-    const active = await waitFor(async () => {
-      const i = await cluster.indices.get(cluster.namespace, 'logs');
-      return i?.status?.state === 'ACTIVE' ? i : undefined;
-    }, { timeoutMs: 60_000, intervalMs: 200, description: `index logs ACTIVE\n${allLogs()}` });
+    const active = await cluster.waitForActive('logs');
     expect((await heldCopies(sims, 'logs')).length).toBe(2);
     expect(active.status?.shardAllocations).toHaveLength(2);
     // The operator adds the finalizer only to an index without it, with a write of its own: a version without it.
