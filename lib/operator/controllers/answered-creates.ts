@@ -31,10 +31,6 @@ export class AnsweredCreates {
     return at !== undefined && nowMs - at <= this.ttlMs;
   }
 
-  get size(): number {
-    return this.answered.size;
-  }
-
   private sweep(nowMs: number): void {
     this.recordsSinceSweep = 0;
     for (const [key, at] of this.answered) if (nowMs - at > this.ttlMs) this.answered.delete(key);

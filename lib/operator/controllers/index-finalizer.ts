@@ -11,8 +11,6 @@ import { mapLimit } from './map-limit';
 import { AbandonedCopy, describeAbandoned, fullList } from './abandoned-copies';
 import { copyIdentityOf } from './copy-identity';
 
-export { INDEX_FINALIZER };
-
 export interface FinalizeDeps {
   readonly indices: IndexApi;
   readonly nodeCache: { get(namespace: string, name: string): QuidditchNode | undefined };

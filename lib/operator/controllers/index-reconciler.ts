@@ -1,4 +1,4 @@
-import { indexSettingsProblems, type QuidditchIndex, type QuidditchNode } from '../../api/v1';
+import { INDEX_FINALIZER, indexSettingsProblems, type QuidditchIndex, type QuidditchNode } from '../../api/v1';
 import { PlanValidationError } from '../allocation';
 import { isConflict } from '../kube/custom-resource-client';
 import type { EventRecorder } from '../kube/event-recorder';
@@ -10,7 +10,7 @@ import type { AnsweredCreates } from './answered-creates';
 import { isTransientApiError, IndexApi } from './index-api';
 import { recordTransitions } from './index-events';
 import { executePlan } from './index-execute';
-import { finalizeIndex, FinalizeDeps, INDEX_FINALIZER } from './index-finalizer';
+import { finalizeIndex, FinalizeDeps } from './index-finalizer';
 import { writeObserved, writeInvalidSpec } from './index-observe';
 import { planAndPersist } from './index-plan';
 import { pushSettings, refusalMessage } from './index-settings-push';

@@ -5,9 +5,8 @@
  * Event on each Lease, a metric, an error log); once both name their cluster, each serves its own.
  */
 import { readFileSync } from 'node:fs';
-import type { QuidditchIndex } from '../../../lib/api/v1';
+import { INDEX_FINALIZER, type QuidditchIndex } from '../../../lib/api/v1';
 import { CLUSTER_LABEL } from '../../../lib/model/labels';
-import { INDEX_FINALIZER } from '../../../lib/operator/controllers/index-finalizer';
 import { ANOTHER_CLUSTER_IN_NAMESPACE, overlapIndexMessage } from '../../../lib/operator/peers/peer-leases';
 import { createTestNamespace, kubectl, waitFor } from '../../support/kube';
 import { allocatedCopies, Cluster, heldCopies } from './fixtures';
