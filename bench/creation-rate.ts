@@ -33,6 +33,9 @@ const REPLICAS = 1;
 const WARMUP = 50;
 const IDLE_SECONDS = 5;
 
+const verbsText = (byVerb: Readonly<Record<string, number>>) => Object.entries(byVerb).map(([k, v]) => `${k} ${v}`).join(', ');
+const limitsText = (sorted: readonly number[]) =>
+  sorted.length ? `min ${sorted[0]}, median ${sorted[Math.floor(sorted.length / 2)]}, max ${sorted[sorted.length - 1]} (${sorted.length} samples)` : 'not sampled';
 const partsText = (parts: readonly { part: string; ms: number }[]) => parts.map((p) => `${p.part} ${round(p.ms, 2)}`).join(', ');
 
 /** Inputs of one operator burst: the raw run's client, the create body, and whether the policy adds the finalizer. */
@@ -98,8 +101,7 @@ async function operatorBurst({ ctx, client, pathOf, body, operatorArgs, finalize
   await tracker.waitCount(COUNT, 300_000);
   clearInterval(limitSampler);
   const sortedLimits = [...limits].sort((a, b) => a - b);
-  const limitText = sortedLimits.length ? `min ${sortedLimits[0]}, median ${sortedLimits[Math.floor(sortedLimits.length / 2)]}, max ${sortedLimits[sortedLimits.length - 1]} (${sortedLimits.length} samples)` : 'not sampled';
-  ctx.log(`  index reconcile concurrency limit during the burst: ${limitText}`);
+  ctx.log(`  index reconcile concurrency limit during the burst: ${limitsText(sortedLimits)}`);
   const lastActive = Math.max(...tracker.activeAt.values());
   const opSeconds = (lastActive - t0) / 1000;
   const opRate = COUNT / opSeconds;
@@ -149,12 +151,11 @@ async function operatorBurst({ ctx, client, pathOf, body, operatorArgs, finalize
   const reconcilesPerIndex = perIndex(after.reconciles - before.reconciles);
   const reconcileMs = (1000 * (after.reconcileSeconds - before.reconcileSeconds)) / Math.max(1, after.reconciles - before.reconciles);
   const watchEventsPerIndex = perIndex(after.indexEvents - before.indexEvents);
-  const byVerbText = Object.entries(byVerb).map(([k, v]) => `${k} ${v}`).join(', ');
-  ctx.log(`  operator: ${round(cpuMs.operator, 2)} ms CPU/index, ${round(writesPerIndex, 2)} writes/index (${byVerbText}), ${round(eventsPerIndex, 2)} events/index`);
+  ctx.log(`  operator: ${round(cpuMs.operator, 2)} ms CPU/index, ${round(writesPerIndex, 2)} writes/index (${verbsText(byVerb)}), ${round(eventsPerIndex, 2)} events/index`);
   ctx.log(`  index reconciles per index ${round(reconcilesPerIndex, 2)} (mean ${round(reconcileMs, 1)} ms wall each), index watch events per index ${round(watchEventsPerIndex, 2)}`);
   ctx.log(`  CPU ms/index elsewhere: kube-apiserver ${round(cpuMs.apiServer, 2)}, etcd ${round(cpuMs.etcd, 2)}, sims ${round(cpuMs.sims, 2)}, bench ${round(cpuMs.bench, 2)}`);
 
-  return { opRate, opSeconds, acceptedSeconds, cpuMs, idleApiServerMs, idleEtcdMs, profile, writesPerIndex, eventsPerIndex, byVerb, byVerbText, operatorWrites, all, reconcilesPerIndex, reconcileMs, watchEventsPerIndex, sortedLimits, limitText };
+  return { opRate, opSeconds, acceptedSeconds, cpuMs, idleApiServerMs, idleEtcdMs, profile, writesPerIndex, eventsPerIndex, byVerb, operatorWrites, all, reconcilesPerIndex, reconcileMs, watchEventsPerIndex, sortedLimits };
 }
 
 type Burst = Awaited<ReturnType<typeof operatorBurst>>;
@@ -237,11 +238,11 @@ export const creationRate: Benchmark = {
         { metric: `ratio operator / raw (${ADMITTED.slice(2)})`, value: round(admittedRatio, 2), unit: '×', target: { text: '≥ 0.2×', met: admittedRatio >= 0.2 } },
         { metric: 'operator CPU per index', value: round(plain.cpuMs.operator, 2), unit: 'ms', note: 'user + system, /proc/<pid>/stat; independent of the machine\'s load' },
         { metric: `operator CPU per index (${ADMITTED.slice(2)})`, value: round(admitted.cpuMs.operator, 2), unit: 'ms' },
-        { metric: 'operator API writes per index', value: round(plain.writesPerIndex, 2), unit: '', note: plain.byVerbText },
-        { metric: `operator API writes per index (${ADMITTED.slice(2)})`, value: round(admitted.writesPerIndex, 2), unit: '', note: admitted.byVerbText },
+        { metric: 'operator API writes per index', value: round(plain.writesPerIndex, 2), unit: '', note: verbsText(plain.byVerb) },
+        { metric: `operator API writes per index (${ADMITTED.slice(2)})`, value: round(admitted.writesPerIndex, 2), unit: '', note: verbsText(admitted.byVerb) },
         { metric: 'Events written per index', value: round(plain.eventsPerIndex, 2), unit: '' },
         { metric: 'index reconciles per index', value: round(plain.reconcilesPerIndex, 2), unit: '', note: `mean ${round(plain.reconcileMs, 1)} ms wall each (waits on API and data-node round trips included); ${round(plain.watchEventsPerIndex, 2)} index watch events per index (${round(admitted.watchEventsPerIndex, 2)} with the finalizer added at admission)` },
-        ...(plain.sortedLimits.length ? [{ metric: 'index reconcile concurrency limit during the burst, median', value: plain.sortedLimits[Math.floor(plain.sortedLimits.length / 2)], unit: '', note: `adapted to the API server's latency; ${plain.limitText}` }] : []),
+        ...(plain.sortedLimits.length ? [{ metric: 'index reconcile concurrency limit during the burst, median', value: plain.sortedLimits[Math.floor(plain.sortedLimits.length / 2)], unit: '', note: `adapted to the API server's latency; ${limitsText(plain.sortedLimits)}` }] : []),
         { metric: 'kube-apiserver CPU per index (operator run)', value: round(plain.cpuMs.apiServer, 2), unit: 'ms', note: `sims ${round(plain.cpuMs.sims, 2)} ms, bench (load generator + watch) ${round(plain.cpuMs.bench, 2)} ms` },
         { metric: `kube-apiserver CPU per index (operator run${ADMITTED})`, value: round(admitted.cpuMs.apiServer, 2), unit: 'ms', note: `sims ${round(admitted.cpuMs.sims, 2)} ms, bench (load generator + watch) ${round(admitted.cpuMs.bench, 2)} ms` },
         ...(plain.profile ? [{ metric: 'kube-apiserver CPU per index, sampled by its profiler', value: round((1000 * plain.profile.sampledSeconds) / COUNT, 2), unit: 'ms', note: `${partsText(plain.profile.parts)}; across those: ${partsText(plain.profile.crossCutting)}` }] : []),
