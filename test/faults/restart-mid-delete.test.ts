@@ -6,10 +6,15 @@ import { createIndices, indexNames, inParallel, listIndices, waitAllActive, wait
 
 let cluster: Cluster;
 let sims: SimProcess[];
+const DELETE_HANGS = 12;
 
 beforeAll(async () => {
   cluster = new Cluster(await createTestNamespace('fault-mid-delete'));
-  sims = await Promise.all(['d-0', 'd-1', 'd-2'].map((name) => SimProcess.start({ name, namespace: cluster.namespace })));
+  // d-0 is slow to delete: its first DELETE_HANGS DeleteShard calls never answer (each ends at the
+  // operator's 5 s deadline, then is retried), so deletions are still pending at the kill however
+  // fast the rest runs. Without it, on a loaded machine all 40 could finish before the kill.
+  sims = await Promise.all(['d-0', 'd-1', 'd-2'].map((name) =>
+    SimProcess.start({ name, namespace: cluster.namespace, extraArgs: name === 'd-0' ? ['--hang', `DeleteShard:${DELETE_HANGS}`] : [] })));
 }, 90_000);
 
 afterAll(() => stopAll());
