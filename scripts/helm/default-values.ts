@@ -64,6 +64,7 @@ export function defaultValues(): Required<HelmValues> {
           logLevel: o.logLevel,
           shardAllocationMirror: o.shardAllocationMirror,
           ownIndicesOnly: o.ownIndicesOnly,
+          finalizerAdmissionPolicy: '',
           ...pod(true),
         },
       },

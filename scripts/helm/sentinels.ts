@@ -13,18 +13,19 @@
  *   flag      a list item starting with the token   → the item only when the value is true
  *   object    the value under `key` containing it   → the user's value under the key, only when set
  *   replace   the value under `key` containing it   → the user's value, else `fallback` (the constructs' own)
+ *   when      the value under `key` containing it   → the key and its value (templated) only when `expr` is true
  *   item      an item of list `listKey` containing it → one line, `- {{ expr }}` (a helper printing JSON)
  */
 import { dashboardUid } from '../../lib/cdk8s/monitoring/dashboard';
 import { zoneSpread } from '../../lib/cdk8s/pod';
 import { masterEndpoints, raftPeers, raftQuorum } from '../../lib/cdk8s/raft-masters';
 import { DATANODE_ENV } from '../../lib/model/datanode-env';
-import { selectorLabels } from '../../lib/model/labels';
+import { CLUSTER_LABEL, selectorLabels } from '../../lib/model/labels';
 import { resolveCluster } from '../../lib/model/resolve';
 import { defaultValues } from './default-values';
 import { HelmValues, valuesToProps } from './values-to-props';
 
-export type SentinelKind = 'full' | 'number' | 'sub' | 'optional' | 'map' | 'list' | 'flag' | 'object' | 'replace' | 'item';
+export type SentinelKind = 'full' | 'number' | 'sub' | 'optional' | 'map' | 'list' | 'flag' | 'object' | 'replace' | 'when' | 'item';
 
 export interface Sentinel {
   readonly kind: SentinelKind;
@@ -37,7 +38,7 @@ export interface Sentinel {
   readonly itemTemplate?: string;
   /** `optional`: numbers render without quotes. */
   readonly numeric?: boolean;
-  /** `object`, `replace`: the key whose whole value the user's replaces; `full`: the only key the token is looked for under. */
+  /** `object`, `replace`: the key whose whole value the user's replaces; `when`: the key that exists only when `expr` is true; `full`: the only key the token is looked for under. */
   readonly key?: string;
   /** `replace`: what the constructs render when the value is unset. */
   readonly fallback?: unknown;
@@ -193,6 +194,7 @@ export function sentinelSet(mode: 'k8s' | 'raft', overrides: (v: HelmValues) => 
         logLevel: 'trace',
         shardAllocationMirror: true,
         ownIndicesOnly: true,
+        finalizerAdmissionPolicy: 'v1beta1',
       },
     },
   };
@@ -234,6 +236,10 @@ export function sentinelSet(mode: 'k8s' | 'raft', overrides: (v: HelmValues) => 
     { kind: 'flag', token: '--shard-allocation-mirror=', expr: `${o}.shardAllocationMirror` },
     { kind: 'flag', token: '--cluster-name=', expr: `${o}.ownIndicesOnly` },
     { kind: 'flag', token: DATANODE_ENV.cluster, expr: `${o}.ownIndicesOnly` },
+    // The index-finalizer policy's binding matches only the cluster's own indices with ownIndicesOnly.
+    { kind: 'when', key: 'objectSelector', token: CLUSTER_LABEL, expr: `${o}.ownIndicesOnly` },
+    // Its API version is the value (the policy exists only when it is set: a variant in chart-templates.ts).
+    { kind: 'full', key: 'apiVersion', token: 'admissionregistration.k8s.io/v1beta1', expr: `printf "admissionregistration.k8s.io/%s" ${o}.finalizerAdmissionPolicy` },
     { kind: 'sub', token: '--log-level=trace', expr: `printf "--log-level=%s" ${o}.logLevel` },
     { kind: 'item', listKey: 'from', token: 'zzq-rc-ns', expr: 'include "quidditch.routingClients" .' },
     { kind: 'item', listKey: 'from', token: 'zzq-ms-ns', expr: 'include "quidditch.metricsScrapers" .' },

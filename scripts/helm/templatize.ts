@@ -18,6 +18,7 @@ type Mark =
   | { type: 'splice'; expr: string; itemTemplate?: string }
   | { type: 'optionalBlock'; key: string; expr: string; itemTemplate?: string }
   | { type: 'replace'; key: string; expr: string; fallback: string }
+  | { type: 'when'; key: string; expr: string; body: string }
   | { type: 'flag'; expr: string; item: string; raw?: boolean };
 
 const MARK = 'zzqmark-';
@@ -84,8 +85,9 @@ export class Templatizer {
   private entry(key: string, v: Json): Json {
     if (v !== null && typeof v === 'object') {
       const text = JSON.stringify(v);
-      const whole = this.sentinels.find((s) => (s.kind === 'object' || s.kind === 'replace') && s.key === key && text.includes(String(s.token)));
+      const whole = this.sentinels.find((s) => (s.kind === 'object' || s.kind === 'replace' || s.kind === 'when') && s.key === key && text.includes(String(s.token)));
       if (whole?.kind === 'object') return this.mark({ type: 'optionalBlock', key, expr: whole.expr });
+      if (whole?.kind === 'when') return this.mark({ type: 'when', key, expr: whole.expr, body: stringify(this.value(v), { lineWidth: 0, defaultStringType: 'PLAIN' }) });
       if (whole?.kind === 'replace') {
         // The constructs' own value, itself templated (it may hold the cluster's name).
         const fallback = stringify(this.value(sortKeys(whole.fallback as Json)), { lineWidth: 0, defaultStringType: 'PLAIN' });
@@ -201,10 +203,10 @@ export class Templatizer {
           return this.block(ind, ind.length, mark.expr, mark.itemTemplate);
         case 'optionalBlock':
           return `${ind}{{- with ${mark.expr} }}\n${ind}${key}:${this.block(ind + '  ', ind.length + 2, '.', mark.itemTemplate, true)}\n${ind}{{- end }}`;
-        case 'replace': {
-          const own = mark.fallback.replace(/\n+$/, '').split('\n').flatMap((l) => this.splitItem(`${ind}  ${l}`)).map((l) => this.line(l)).join('\n');
-          return `${ind}{{- with ${mark.expr} }}\n${ind}${key}:${this.block(ind + '  ', ind.length + 2, '.', undefined, true)}\n${ind}{{- else }}\n${ind}${key}:\n${own}\n${ind}{{- end }}`;
-        }
+        case 'replace':
+          return `${ind}{{- with ${mark.expr} }}\n${ind}${key}:${this.block(ind + '  ', ind.length + 2, '.', undefined, true)}\n${ind}{{- else }}\n${ind}${key}:\n${this.nested(ind, mark.fallback)}\n${ind}{{- end }}`;
+        case 'when':
+          return `${ind}{{- if ${mark.expr} }}\n${ind}${key}:\n${this.nested(ind, mark.body)}\n${ind}{{- end }}`;
         case 'flag':
           return `${ind}{{- if ${mark.expr} }}\n${ind}- ${this.inlineText(mark.raw ? mark.item : JSON.stringify(mark.item))}\n${ind}{{- end }}`;
         default:
@@ -212,6 +214,11 @@ export class Templatizer {
       }
     }
     return this.inlineText(line);
+  }
+
+  /** YAML text of a value (itself with markers), indented under a key at `ind`. */
+  private nested(ind: string, yaml: string): string {
+    return yaml.replace(/\n+$/, '').split('\n').flatMap((l) => this.splitItem(`${ind}  ${l}`)).map((l) => this.line(l)).join('\n');
   }
 
   /** A user's list or map, indented to `n`: `toYaml`, or one `itemTemplate` per item. */

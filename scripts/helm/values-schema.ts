@@ -11,6 +11,7 @@ import { NODE_TIERS } from '../../lib/api/v1/quidditch-node';
 import { RESERVED_LABEL_KEYS } from '../../lib/model/labels';
 import { MIGRATION_STEPS } from '../../lib/model/migration';
 import { MAX_CLUSTER_NAME_LENGTH } from '../../lib/model/names';
+import { FINALIZER_ADMISSION_POLICY_VERSIONS } from '../../lib/model/props';
 import { PropSchema, QUIDDITCH_CLUSTER_PROPS_SCHEMA } from '../../lib/model/props-schema';
 import { POSITIVE_QUANTITY } from '../../lib/model/quantity';
 import { IMAGE_PULL_POLICIES, LOG_LEVELS, MAX_SHARDS_RANGE, MODES } from '../../lib/model/resolve';
@@ -190,6 +191,11 @@ export function valuesSchema(): Schema {
             logLevel: described('operator.logLevel', { type: 'string', enum: LOG_LEVELS }),
             shardAllocationMirror: bool('operator.shardAllocationMirror'),
             ownIndicesOnly: bool('operator.ownIndicesOnly'),
+            finalizerAdmissionPolicy: {
+              type: 'string',
+              enum: ['', ...FINALIZER_ADMISSION_POLICY_VERSIONS],
+              description: `${prop('operator.finalizerAdmissionPolicy').description} Empty: none (the operator adds the finalizer with a write of its own).`,
+            },
           }),
         }),
       }),

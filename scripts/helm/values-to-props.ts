@@ -7,7 +7,7 @@
  * Helm conventions kept here: an empty string, list or map means "unset" (the prop's default).
  */
 import type {
-  ControlPlaneMode, DataNodeProps, MonitoringProps, OperatorProps, PeerProps, PodSettings, QuidditchClusterProps, RaftProps, ResourceProps,
+  ControlPlaneMode, DataNodeProps, FinalizerAdmissionPolicyVersion, MonitoringProps, OperatorProps, PeerProps, PodSettings, QuidditchClusterProps, RaftProps, ResourceProps,
   SecurityProps, ServiceAccountSettings, StorageProps,
 } from '../../lib/model/props';
 import type { MigrationStep } from '../../lib/model/migration';
@@ -28,7 +28,8 @@ export interface HelmValues {
     mode?: ControlPlaneMode;
     /** `ignoreK8sState`: the chart's own guard against a direct k8s → raft switch; no prop. */
     raft?: { enabled?: boolean; ignoreK8sState?: boolean } & HelmWorkload & { storage?: HelmStorage };
-    k8s?: { enabled?: boolean; operator?: HelmWorkload & Omit<OperatorProps, keyof HelmWorkload> };
+    /** `finalizerAdmissionPolicy`: "" = none, as in values.yaml. */
+    k8s?: { enabled?: boolean; operator?: HelmWorkload & Omit<OperatorProps, keyof HelmWorkload | 'finalizerAdmissionPolicy'> & { finalizerAdmissionPolicy?: FinalizerAdmissionPolicyVersion | '' } };
   };
   dataNodes?: HelmWorkload & Omit<DataNodeProps, keyof HelmWorkload | 'command' | 'storage'> & { command?: string[]; storage?: HelmStorage };
   monitoring?: { -readonly [K in keyof MonitoringProps]: MonitoringProps[K] };
@@ -145,6 +146,7 @@ export function valuesToProps(v: HelmValues, release: Release): QuidditchCluster
     logLevel: op?.logLevel,
     shardAllocationMirror: op?.shardAllocationMirror,
     ownIndicesOnly: op?.ownIndicesOnly,
+    finalizerAdmissionPolicy: set(op?.finalizerAdmissionPolicy),
   });
   const dataNodes: DataNodeProps = compact({
     ...workload(d, true),

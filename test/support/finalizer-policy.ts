@@ -28,19 +28,22 @@ export async function installFinalizerPolicy(kc: KubeConfig, props: QuidditchClu
   const objects = finalizerPolicyObjects(props);
   await new ServerSideApplier(kc, { fieldManager: 'quidditch-test' }).applyAll(objects);
   const cluster = resolveCluster(props.name ?? 'quidditch', props);
-  const probe = {
-    apiVersion: 'quidditch.io/v1',
-    kind: 'QuidditchIndex',
-    metadata: { name: 'finalizer-policy-probe', ...(cluster.operator.ownIndicesOnly ? { labels: { [CLUSTER_LABEL]: cluster.name } } : {}) },
-    spec: { shards: 1, replicas: 0 },
-  };
+  await waitForFinalizerPolicy(kc, props.namespace, cluster.operator.ownIndicesOnly ? { [CLUSTER_LABEL]: cluster.name } : {}, objects[0].apiVersion, timeoutMs);
+  return objects;
+}
+
+/**
+ * Dry-runs creates of an index with `labels` in `namespace` until the API server's answer carries
+ * the index finalizer, i.e. until a stored policy acts on creates there.
+ */
+export async function waitForFinalizerPolicy(kc: KubeConfig, namespace: string, labels: Record<string, string>, apiVersion: string, timeoutMs = 15_000): Promise<void> {
+  const probe = { apiVersion: 'quidditch.io/v1', kind: 'QuidditchIndex', metadata: { name: 'finalizer-policy-probe', labels }, spec: { shards: 1, replicas: 0 } };
   // A create the policy does not (yet) mark throws, and waitFor reports the last such answer.
   await waitFor(async () => {
-    const res = await rawRequest(kc, { method: 'POST', path: `/apis/quidditch.io/v1/namespaces/${props.namespace}/quidditchindices?dryRun=All`, body: JSON.stringify(probe) });
+    const res = await rawRequest(kc, { method: 'POST', path: `/apis/quidditch.io/v1/namespaces/${namespace}/quidditchindices?dryRun=All`, body: JSON.stringify(probe) });
     if (res.status !== 201) throw new Error(`the dry-run create answered HTTP ${res.status}: ${statusMessage(res.body)}`);
     const finalizers = (JSON.parse(res.body) as QuidditchIndex).metadata.finalizers ?? [];
     if (!finalizers.includes(INDEX_FINALIZER)) throw new Error(`the dry-run create came back with finalizers ${JSON.stringify(finalizers)}`);
     return true;
-  }, { timeoutMs, intervalMs: 200, description: `the index finalizer policy to act (does the API server serve ${objects[0].apiVersion}? feature gate MutatingAdmissionPolicy)` });
-  return objects;
+  }, { timeoutMs, intervalMs: 200, description: `the index finalizer policy to act (does the API server serve ${apiVersion}? feature gate MutatingAdmissionPolicy)` });
 }

@@ -154,6 +154,11 @@ const VALUE_SETS: [string, HelmValues][] = [
     security: { certManager: { enabled: true }, networkPolicies: { restrictEgress: false } },
   }],
   ['migration read-only with cert-manager and an issuer', { migration: 'read-only', security: { certManager: { enabled: true, issuerRef: { name: 'corp-ca' } } } }],
+  ['the index-finalizer admission policy (v1beta1) for every index in the namespace', { controlPlane: { k8s: { operator: { finalizerAdmissionPolicy: 'v1beta1' } } } }],
+  ['the index-finalizer admission policy (v1) for the cluster\'s own indices, with labels', { labels: { team: 'search' }, controlPlane: { k8s: { operator: { finalizerAdmissionPolicy: 'v1', ownIndicesOnly: true } } } }],
+  ['the index-finalizer admission policy at migration read-only (kept)', { migration: 'read-only', controlPlane: { k8s: { operator: { finalizerAdmissionPolicy: 'v1beta1' } } } }],
+  ['the index-finalizer admission policy at migration export (left out)', { migration: 'export', controlPlane: { k8s: { operator: { finalizerAdmissionPolicy: 'v1beta1' } } } }],
+  ['the index-finalizer admission policy in raft mode (left out)', { controlPlane: { mode: 'raft', k8s: { operator: { finalizerAdmissionPolicy: 'v1' } } } }],
   ['name and labels (cluster labels win over pod labels, as in the constructs)', { name: 'search', labels: { team: 'search', env: 'prod' }, dataNodes: { podLabels: { team: 'data' } } }],
 ];
 
@@ -199,6 +204,7 @@ describe('bad values', () => {
     ['no API server port', ['--set-json', 'security.networkPolicies.apiServer.ports=[]'], /security\/networkPolicies\/apiServer\/ports': minItems: got 0, want 1/],
     ['a routing-client label that is not a label value', ['--set', 'security.networkPolicies.routingClients.podLabels.app=a b'], /security\/networkPolicies\/routingClients\/podLabels\/app.*does not match pattern/s],
     ['a misspelt peer field', ['--set', 'security.networkPolicies.metricsScrapers.namespaceLabel.x=y'], /metricsScrapers': additional properties 'namespaceLabel' not allowed/],
+    ['an unknown admission policy version', ['--set', 'controlPlane.k8s.operator.finalizerAdmissionPolicy=v2'], /controlPlane\/k8s\/operator\/finalizerAdmissionPolicy': value must be one of '', 'v1', 'v1beta1'/],
     ['a name too long for the derived names', ['--set', `name=${'a'.repeat(46)}`], /at '\/name': maxLength: got 46, want 45/],
   ])('%s fails helm template with a message naming it', async (_, args, message) => {
     const result = await helmTemplate(chart, { name: 'quidditch', namespace: 'search' }, undefined, args);

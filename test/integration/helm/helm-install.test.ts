@@ -7,8 +7,10 @@
  * uninstall (Helm never deletes crds/, and the index is the user's, not the release's).
  * Bad values fail at `helm install` before anything is created.
  */
+import { INDEX_FINALIZER } from '../../../lib/api/v1';
 import { ControlPlane } from '../../support/control-plane';
-import { createTestNamespace, deleteNamespace, kubectl } from '../../support/kube';
+import { waitForFinalizerPolicy } from '../../support/finalizer-policy';
+import { createTestNamespace, deleteNamespace, kubectl, testKubeConfig } from '../../support/kube';
 import { helm } from '../../support/helm';
 import { CommandResult } from '../../support/run-command';
 import type { HelmValues } from '../../../scripts/helm/values-to-props';
@@ -82,6 +84,27 @@ describe('helm install, upgrade and uninstall on a real API server', () => {
   it('upgrades the data-node count', async () => {
     expectCleanSuccess(await helm(['upgrade', RELEASE, chart, '--namespace', ns, '--reuse-values', '--set', 'dataNodes.replicas=5']));
     expect((await getJson('statefulset', `${RELEASE}-data`)).object?.spec.replicas).toBe(5);
+    await expectCrdsAndIndex();
+  });
+
+  it('upgrades with controlPlane.k8s.operator.finalizerAdmissionPolicy: the API server puts the finalizer on a new index; unset, the policy goes', async () => {
+    const policy = `${ns}.${RELEASE}-index-finalizer`;
+    const set = (v: string) => ['upgrade', RELEASE, chart, '--namespace', ns, '--reuse-values', '--set', `controlPlane.k8s.operator.finalizerAdmissionPolicy=${v}`];
+    expectCleanSuccess(await helm(set('v1beta1')));
+    for (const kind of ['mutatingadmissionpolicy', 'mutatingadmissionpolicybinding']) expect((await kubectl(['get', kind, policy])).code).toBe(0);
+    await waitForFinalizerPolicy(testKubeConfig(), ns, {}, 'admissionregistration.k8s.io/v1beta1');
+    // No operator pod runs here (no kubelet), so only the policy can have put the finalizer there.
+    const created = await kubectl(['create', '--namespace', ns, '-o', 'json', '-f', '-'], {
+      stdin: JSON.stringify({ apiVersion: 'quidditch.io/v1', kind: 'QuidditchIndex', metadata: { name: 'logs' }, spec: { shards: 1, replicas: 0 } }),
+    });
+    expect(created.code).toBe(0);
+    expect(JSON.parse(created.stdout).metadata.finalizers).toEqual([INDEX_FINALIZER]);
+    // The operator would release it when the index is deleted; here the test does.
+    expect((await kubectl(['patch', 'quidditchindex', 'logs', '--namespace', ns, '--type=json', '-p', '[{"op":"remove","path":"/metadata/finalizers"}]'])).code).toBe(0);
+    expect((await kubectl(['delete', 'quidditchindex', 'logs', '--namespace', ns, '--wait=true'])).code).toBe(0);
+
+    expectCleanSuccess(await helm(set('')));
+    for (const kind of ['mutatingadmissionpolicy', 'mutatingadmissionpolicybinding']) expect((await kubectl(['get', kind, policy])).code).not.toBe(0);
     await expectCrdsAndIndex();
   });
 
