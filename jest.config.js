@@ -3,7 +3,9 @@ const common = {
   testEnvironment: 'node',
   // jest 30 warns about globals @pulumi/pulumi leaves behind; they are harmless here.
   testEnvironmentOptions: { globalsCleanup: 'off' },
-  transform: { '^.+\\.[tj]sx?$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
+  // ts-jest, cached by content instead of by absolute path, so a fresh clone reuses earlier runs'
+  // transforms (test/support/ts-jest-clone-cache.js says why and what the key holds).
+  transform: { '^.+\\.[tj]sx?$': ['<rootDir>/test/support/ts-jest-clone-cache.js', { tsconfig: 'tsconfig.json' }] },
   // @kubernetes/client-node 1.x and its auth dependencies ship ESM only.
   transformIgnorePatterns: ['/node_modules/(?!(@kubernetes/client-node|openid-client|oauth4webapi|jose)/)'],
 };
@@ -18,12 +20,14 @@ module.exports = {
   maxWorkers: Math.max(3, availableParallelism() - 1),
   projects: [
     // Pure logic and constructs: no server. `npx jest --selectProjects unit`.
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
+    // `id` names the project's transform cache; jest's default hashes rootDir, i.e. the clone's path.
+    { ...common, id: 'quidditch-unit', displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     // The packed package installed into a scratch project (npm pack + npm install from the cache).
-    { ...common, displayName: 'consumer', testMatch: ['<rootDir>/test/consumer/**/*.test.ts'] },
+    { ...common, id: 'quidditch-consumer', displayName: 'consumer', testMatch: ['<rootDir>/test/consumer/**/*.test.ts'] },
     // One real kube-apiserver + etcd for the whole run, started by the global setup.
     {
       ...common,
+      id: 'quidditch-integration',
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/e2e/**/*.test.ts', '<rootDir>/test/faults/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
