@@ -2,7 +2,8 @@
 # The first test run of a fresh machine, measured: a clean clone of HEAD with an empty asset cache
 # (XDG_CACHE_HOME), an empty Go module cache and an empty Go build cache, so every Go module is
 # downloaded and kube-apiserver, etcd, kubectl, helm, the Pulumi CLI and its Kubernetes provider are
-# compiled. npm's own cache is kept (a fresh machine's npm ci downloads instead; that part is small).
+# compiled, and an empty TMPDIR, so jest's transform cache (/tmp/jest_<uid> by default) starts empty too.
+# npm's own cache is kept (a fresh machine's npm ci downloads instead; that part is small).
 # Times the README's set-up (`npm ci && npm run synth`), then `bash .ci/run` with the steps it stamps,
 # and writes bench/results/ci/first-run.json. Takes about half an hour on 2 cores and uses all of them.
 #
@@ -17,8 +18,8 @@ trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
 
 git clone -q "$repo" "$work/repo"
 if ! $warm; then
-  mkdir -p "$work/xdg" "$work/gomod" "$work/gocache"
-  export XDG_CACHE_HOME=$work/xdg GOMODCACHE=$work/gomod GOCACHE=$work/gocache
+  mkdir -p "$work/xdg" "$work/gomod" "$work/gocache" "$work/tmp"
+  export XDG_CACHE_HOME=$work/xdg GOMODCACHE=$work/gomod GOCACHE=$work/gocache TMPDIR=$work/tmp
 fi
 cd "$work/repo"
 commit=$(git rev-parse --short HEAD)
@@ -42,7 +43,7 @@ console.log(JSON.stringify({
   measured: new Date().toISOString(),
   commit,
   command: "bash scripts/measure-first-run.sh" + (warm === "true" ? " --warm" : ""),
-  caches: warm === "true" ? "warm (the machine’s own)" : "empty asset, Go module and Go build caches; npm cache kept",
+  caches: warm === "true" ? "warm (the machine’s own)" : "empty asset, Go module, Go build and jest caches; npm cache kept",
   machine: { cores: os.cpus().length, cpu: os.cpus()[0].model, memoryGiB: +(os.totalmem() / 2 ** 30).toFixed(1), node: process.version, loadAverageAtEnd: load },
   setupSeconds: +setupS,
   ciSeconds: +ciS,
