@@ -1,5 +1,5 @@
 import type { QuidditchIndex } from '../../lib/api/v1';
-import { createTestNamespace } from '../support/kube';
+import { createTestNamespace, waitFor } from '../support/kube';
 import { Cluster, expectWellAllocated, heldCopies } from '../integration/operator/fixtures';
 import { allLogs, OperatorProcess, SimProcess, stopAll } from '../integration/operator/harness';
 import { allAllocated, creationCounts, duplicates, listIndices, recordStatuses, waitAllActive, waitNodesHealthy } from './support';
@@ -79,7 +79,14 @@ describe('scale-down from 5 to 3 data nodes', () => {
     expect(recorder.history.some((i) => i.status?.shardAllocations?.some((a) => a.state === 'RELOCATING'))).toBe(true);
     for (const index of recorder.history) expect(`${index.metadata.name}: ${index.status?.health}`).not.toMatch(/red$/);
 
-    const events = await cluster.waitForEvents(undefined, ['RelocationStarted', 'RelocationFinished', 'NodeDraining', 'DrainComplete']);
+    // Both nodes' DrainComplete: the operator may write one a moment after the other (a run under
+    // heavy load read the events in between and saw only d-3's).
+    const events = await waitFor(async () => {
+      const all = await cluster.events();
+      const complete = new Set(all.filter((e) => e.reason === 'DrainComplete').map((e) => e.name));
+      const others = ['RelocationStarted', 'RelocationFinished', 'NodeDraining'].every((r) => all.some((e) => e.reason === r));
+      return others && complete.has('d-3') && complete.has('d-4') ? all : undefined;
+    }, { timeoutMs: 15_000, intervalMs: 200, description: 'events RelocationStarted, RelocationFinished, NodeDraining, and DrainComplete of d-3 and of d-4' });
     expect(events.filter((e) => e.reason === 'DrainComplete').map((e) => e.name).sort()).toEqual(['d-3', 'd-4']);
     for (const name of ['d-3', 'd-4']) {
       const node = await cluster.node(name);
