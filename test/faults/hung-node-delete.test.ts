@@ -65,11 +65,13 @@ describe('index deletion with a data node that accepts connections and never ans
     // ...the answering node's copies were deleted...
     expect(await healthy.stats().then((s) => s.shards.filter((c) => c.shard.indexName === 'hung'))).toEqual([]);
 
-    // ...and the Warning names the frozen node, both of its copies, and the deadline that cut the calls off.
+    // ...and the Warning names the frozen node, both of its copies, and what cut the calls off: the
+    // deadline, or, when the last attempt comes 10 s or more after the freeze (a heavily loaded
+    // machine), the keepalive ping that went unanswered and dropped the connection.
     const warnings = (await cluster.waitForEvents('hung', ['ShardsLeftBehind'])).filter((e) => e.type === 'Warning' && e.reason === 'ShardsLeftBehind');
     expect(warnings).toHaveLength(1);
     expect(warnings[0].message).toMatch(new RegExp(`^Gave up after \\d+s on ${leftBehind} copies: ${frozen.name} \\(`));
-    expect(warnings[0].message).toMatch(/deadline/i);
+    expect(warnings[0].message).toMatch(/DEADLINE_EXCEEDED|UNAVAILABLE: Connection dropped/);
     expect(warnings[0].message).toContain(`): ${named}. They are removed if the node returns.`);
   });
 });
