@@ -56,11 +56,14 @@ export function renderIndexFinalizerPolicySpec(): Record<string, unknown> {
   };
 }
 
+/** The binding's objectSelector with `ownIndicesOnly`: the indices labelled for this cluster. */
+const ownIndicesSelector = (cluster: ResolvedCluster) => ({ matchLabels: { [CLUSTER_LABEL]: cluster.name } });
+
 /** Which creates the binding applies the policy to: this namespace, and with ownIndicesOnly this cluster's indices. */
 export function indexFinalizerBindingMatch(cluster: ResolvedCluster): Record<string, unknown> {
   return {
     namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: cluster.namespace } },
-    ...(cluster.operator.ownIndicesOnly ? { objectSelector: { matchLabels: { [CLUSTER_LABEL]: cluster.name } } } : {}),
+    ...(cluster.operator.ownIndicesOnly ? { objectSelector: ownIndicesSelector(cluster) } : {}),
   };
 }
 
@@ -88,6 +91,6 @@ export class QuidditchIndexFinalizerPolicy extends Construct {
 
   /** Narrows the binding to this cluster's indices, when `ownIndicesOnly` is turned on after the fact. */
   matchOwnIndicesOnly(cluster: ResolvedCluster): void {
-    this.binding.addJsonPatch(JsonPatch.add('/spec/matchResources/objectSelector', { matchLabels: { [CLUSTER_LABEL]: cluster.name } }));
+    this.binding.addJsonPatch(JsonPatch.add('/spec/matchResources/objectSelector', ownIndicesSelector(cluster)));
   }
 }
