@@ -29,6 +29,8 @@ function sortKeys(v: Json): Json {
   if (v === null || typeof v !== 'object') return v;
   return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys(v[k])]));
 }
+/** YAML as cdk8s writes it: no line folding, plain strings where YAML allows. */
+const yamlText = (v: Json): string => stringify(v, { lineWidth: 0, defaultStringType: 'PLAIN' });
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
 export class Templatizer {
@@ -87,10 +89,10 @@ export class Templatizer {
       const text = JSON.stringify(v);
       const whole = this.sentinels.find((s) => (s.kind === 'object' || s.kind === 'replace' || s.kind === 'when') && s.key === key && text.includes(String(s.token)));
       if (whole?.kind === 'object') return this.mark({ type: 'optionalBlock', key, expr: whole.expr });
-      if (whole?.kind === 'when') return this.mark({ type: 'when', key, expr: whole.expr, body: stringify(this.value(v), { lineWidth: 0, defaultStringType: 'PLAIN' }) });
+      if (whole?.kind === 'when') return this.mark({ type: 'when', key, expr: whole.expr, body: yamlText(this.value(v)) });
       if (whole?.kind === 'replace') {
         // The constructs' own value, itself templated (it may hold the cluster's name).
-        const fallback = stringify(this.value(sortKeys(whole.fallback as Json)), { lineWidth: 0, defaultStringType: 'PLAIN' });
+        const fallback = yamlText(this.value(sortKeys(whole.fallback as Json)));
         return this.mark({ type: 'replace', key, expr: whole.expr, fallback });
       }
     }
@@ -174,7 +176,7 @@ export class Templatizer {
   /** Template text of one object. */
   render(obj: object): string {
     const tree = this.map(undefined, obj as { [k: string]: Json });
-    const yaml = stringify(tree, { lineWidth: 0, defaultStringType: 'PLAIN' });
+    const yaml = yamlText(tree);
     const lines = yaml.split('\n').flatMap((line) => this.splitItem(line));
     return lines.map((line) => this.line(line)).join('\n').replace(/\n+$/, '');
   }
