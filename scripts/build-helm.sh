@@ -9,7 +9,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 helm=$(node -p "require('$here/versions.json').helm")
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/quidditch-k8s
-out=${1:-$cache/helm-$helm}
+flavour=$(node -p "require('$here/versions.json').goToolFlavour")   # go-build-lock.sh says why
+out=${1:-$cache/helm-$helm-$flavour}
 
 if [ -x "$out/helm" ]; then echo "$out"; exit 0; fi
 
@@ -38,7 +39,7 @@ minor=$(echo "$clientgo" | cut -d. -f2)
 ld="-s -w -X helm.sh/helm/v3/internal/version.version=v$helm"
 ld="$ld -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=$minor"
 ld="$ld -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=$minor"
-go build -trimpath -gcflags="$go_tool_gcflags" -ldflags "$ld" -o "$out/helm.tmp" helm.sh/helm/v3/cmd/helm
+go build -trimpath "${go_tool_gcflags[@]}" -ldflags "$ld" -o "$out/helm.tmp" helm.sh/helm/v3/cmd/helm
 mv "$out/helm.tmp" "$out/helm"
 echo "[helm] built $out/helm" >&2
 echo "$out"

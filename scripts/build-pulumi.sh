@@ -15,8 +15,9 @@
 #   proxy at all. It is not needed by the tests: they run the program inline through the Automation
 #   API, whose in-process language server the CLI reaches with --client (no language plugin).
 # The checksum database accepts every module involved, so GONOSUMDB/GOSUMDB stay untouched.
-# Cold build measured here (2026-12-01, empty Go build cache, optimised as before -N -l): 18.3 min
-# wall-clock, 19.7 min of CPU (user 1,026 s + system 158 s) on 2 cores shared with a test run.
+# Cold build measured here (2026-12-01, empty Go build cache, fully optimised, before the flags in
+# go-build-lock.sh): 18.3 min wall-clock, 19.7 min of CPU (user 1,026 s + system 158 s) on 2 cores
+# shared with a test run.
 #
 # Usage: scripts/build-pulumi.sh [OUT_DIR]   (prints the directory holding the binaries)
 set -euo pipefail
@@ -27,7 +28,8 @@ provmod=$(v kubernetesProviderModule)
 provver=$(v kubernetesProviderVersion)
 sdkreplace=$(v kubernetesSdkReplace)
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/quidditch-k8s
-out=${1:-$cache/pulumi-$pulumi-k8s-${provver##*-}}
+flavour=$(node -p "require('$here/versions.json').goToolFlavour")   # go-build-lock.sh says why
+out=${1:-$cache/pulumi-$pulumi-k8s-${provver##*-}-$flavour}
 
 if [ -x "$out/pulumi" ] && [ -x "$out/pulumi-resource-kubernetes" ]; then echo "$out"; exit 0; fi
 
@@ -61,7 +63,7 @@ if [ ! -x "$out/pulumi" ]; then
   src=$(copy_module "github.com/pulumi/pulumi/pkg/v3@v$pulumi" pkg)
   cd "$src"
   go mod edit -replace "github.com/pulumi/pulumi/sdk/v3=github.com/pulumi/pulumi/sdk/v3@v$pulumi"
-  go build -trimpath -gcflags="$go_tool_gcflags" -o "$out/pulumi.tmp" \
+  go build -trimpath "${go_tool_gcflags[@]}" -o "$out/pulumi.tmp" \
     -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$pulumi" ./cmd/pulumi
   mv "$out/pulumi.tmp" "$out/pulumi"
 fi
@@ -74,7 +76,7 @@ if [ ! -x "$out/pulumi-resource-kubernetes" ]; then
   go mod edit -replace "github.com/pulumi/pulumi-kubernetes/sdk/v4=$sdkreplace"
   semver=${provver#v}
   (cd cmd/pulumi-resource-kubernetes && VERSION=$semver go run generate.go)
-  go build -trimpath -gcflags="$go_tool_gcflags" -o "$out/pulumi-resource-kubernetes.tmp" \
+  go build -trimpath "${go_tool_gcflags[@]}" -o "$out/pulumi-resource-kubernetes.tmp" \
     -ldflags "-s -w -X $provmod/pkg/version.Version=$semver" ./cmd/pulumi-resource-kubernetes
   mv "$out/pulumi-resource-kubernetes.tmp" "$out/pulumi-resource-kubernetes"
 fi

@@ -1,7 +1,7 @@
 /**
  * The helm CLI for the chart tests, found or built like the control-plane binaries (assets.ts):
  *   1. TEST_ASSET_HELM (a helm v3 binary),
- *   2. ${XDG_CACHE_HOME:-~/.cache}/quidditch-k8s/helm-<version>/helm (version: scripts/versions.json),
+ *   2. ${XDG_CACHE_HOME:-~/.cache}/quidditch-k8s/helm-<version>-<goToolFlavour>/helm (scripts/versions.json),
  *   3. else scripts/build-helm.sh builds it there from Go modules (one-time; about 2.5 min of CPU, measured with an empty Go build cache).
  * The integration global setup calls findHelm() once and passes the result (or why there is none)
  * to the workers in QUIDDITCH_TEST_HELM / QUIDDITCH_TEST_HELM_ERROR, so only the chart tests fail
@@ -17,7 +17,7 @@ import { CommandResult, runCommand } from './run-command';
 export const HELM_BUILD_SCRIPT = resolve(__dirname, '..', '..', 'scripts', 'build-helm.sh');
 
 export function helmCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'quidditch-k8s', `helm-${versions.helm}`);
+  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'quidditch-k8s', `helm-${versions.helm}-${versions.goToolFlavour}`);
 }
 
 const isExecutable = (path: string) => {
