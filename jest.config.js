@@ -1,3 +1,5 @@
+const { clientNodeBundle } = require('./test/support/client-node-bundle');
+
 /** @type {import('jest').Config} */
 const common = {
   testEnvironment: 'node',
@@ -6,8 +8,10 @@ const common = {
   // ts-jest, cached by content instead of by absolute path, so a fresh clone reuses earlier runs'
   // transforms (test/support/ts-jest-clone-cache.js says why and what the key holds).
   transform: { '^.+\\.[tj]sx?$': ['<rootDir>/test/support/ts-jest-clone-cache.js', { tsconfig: 'tsconfig.json' }] },
-  // @kubernetes/client-node 1.x and its auth dependencies ship ESM only.
-  transformIgnorePatterns: ['/node_modules/(?!(@kubernetes/client-node|openid-client|oauth4webapi|jose)/)'],
+  // @kubernetes/client-node 1.x and its auth dependencies ship ESM only, which jest would have to
+  // transform module by module in every test file: tests load them as one CommonJS bundle instead
+  // (test/support/client-node-bundle.js says why).
+  moduleNameMapper: { '^@kubernetes/client-node$': clientNodeBundle(__dirname) },
 };
 
 const { availableParallelism } = require('node:os');
