@@ -3,7 +3,8 @@
  * (test/support/global-setup.ts: one etcd + kube-apiserver per run, the three CRDs installed).
  *
  *   testKubeConfig(): KubeConfig
- *       Admin credentials for the test API server (from QUIDDITCH_TEST_KUBECONFIG).
+ *       Admin credentials for the test API server (from QUIDDITCH_TEST_KUBECONFIG), over keep-alive
+ *       connections (lib/operator/kube/keep-alive.ts).
  *   createTestNamespace(prefix, labels?): Promise<string>
  *       Creates a uniquely named namespace (prefix + random suffix) and its `default` ServiceAccount
  *       (which the absent controller-manager would create; pod admission needs it). One per test file.
@@ -23,6 +24,7 @@
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { withKeepAlive } from '../../lib/operator/kube/keep-alive';
 
 const NOT_IN_SETUP =
   'Run integration tests with `npx jest --selectProjects integration` so the global setup starts the control plane.';
@@ -32,7 +34,9 @@ export function testKubeConfig(): KubeConfig {
   if (!path) throw new Error(`Unable to load the test kubeconfig: QUIDDITCH_TEST_KUBECONFIG is not set. ${NOT_IN_SETUP}`);
   const kc = new KubeConfig();
   kc.loadFromFile(path);
-  return kc;
+  // Keep-alive, as the operator's clients have: client-node 1.4 alone opens a TCP connection and does a
+  // TLS handshake for every request (lib/operator/kube/keep-alive.ts), and tests poll.
+  return withKeepAlive(kc);
 }
 
 /** A DNS-1123 label: prefix (lower-cased, trimmed to fit) + '-' + 6 random hex characters. */
