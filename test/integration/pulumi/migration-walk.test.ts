@@ -53,19 +53,15 @@ const essence = (indices: readonly QuidditchIndex[]) =>
     .map((i) => ({ name: i.metadata.name, spec: i.spec, allocations: [...(i.status?.shardAllocations ?? [])].map((a) => `${a.shardId}/${a.primary ? 'p' : 'r'}@${a.nodeId}`).sort() }))
     .sort((a, b) => a.name!.localeCompare(b.name!));
 
+/** Whether the stack's config holds a migration step (so the step back to none removes it). */
+let migrationSet = false;
+
+/** One `pulumi up` at a step: one config write (mode and step), a removal only when leaving the migration. */
 async function up(step?: MigrationStep): Promise<void> {
-  await stack.setAllConfig({
-    'quidditch:name': { value: 'search' },
-    'quidditch:mode': { value: step === 'complete' ? 'raft' : 'k8s' },
-    'quidditch:namespace': { value: NS },
-    'quidditch:dataNodeImage': { value: IMAGES.dataNode },
-    'quidditch:operatorImage': { value: IMAGES.operator },
-    'quidditch:masterImage': { value: IMAGES.master },
-    'quidditch:skipAwait': { value: 'true' },
-    'quidditch:deletionPropagation': { value: 'background' },
-  });
-  if (step) await stack.setConfig('quidditch:migration', { value: step });
-  else if ((await stack.getAllConfig())['quidditch:migration']) await stack.removeConfig('quidditch:migration');
+  // Every Pulumi CLI call is a process of its own (~0.5 s of CPU here), so config is written once per step.
+  await stack.setAllConfig({ 'quidditch:mode': { value: step === 'complete' ? 'raft' : 'k8s' }, ...(step ? { 'quidditch:migration': { value: step } } : {}) });
+  if (!step && migrationSet) await stack.removeConfig('quidditch:migration');
+  migrationSet = step !== undefined;
   await stack.up({ onOutput: (o) => (log += o) });
 }
 
@@ -116,6 +112,15 @@ beforeAll(async () => {
       envVars: { PULUMI_BACKEND_URL: `file://${join(tmp, 'state')}`, PULUMI_CONFIG_PASSPHRASE: 'integration-test', PULUMI_SKIP_UPDATE_CHECK: 'true', PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: 'true' },
     },
   );
+  await stack.setAllConfig({
+    'quidditch:name': { value: 'search' },
+    'quidditch:namespace': { value: NS },
+    'quidditch:dataNodeImage': { value: IMAGES.dataNode },
+    'quidditch:operatorImage': { value: IMAGES.operator },
+    'quidditch:masterImage': { value: IMAGES.master },
+    'quidditch:skipAwait': { value: 'true' },
+    'quidditch:deletionPropagation': { value: 'background' },
+  });
 }, 60 * 60_000);
 
 afterAll(async () => {
