@@ -9,8 +9,9 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 helm=$(node -p "require('$here/versions.json').helm")
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/quidditch-k8s
-flavour=$(node -p "require('$here/versions.json').goToolFlavour")   # go-build-lock.sh says why
-out=${1:-$cache/helm-$helm-$flavour}
+# shellcheck source=go-build-lock.sh
+source "$here/go-build-lock.sh"
+out=${1:-$cache/helm-$helm-$go_tool_flavour}
 
 if [ -x "$out/helm" ]; then echo "$out"; exit 0; fi
 
@@ -23,8 +24,6 @@ MSG
   exit 3
 fi
 
-# shellcheck source=go-build-lock.sh
-source "$(dirname "$0")/go-build-lock.sh"
 go_build_lock helm "$out"
 if [ -x "$out/helm" ]; then echo "$out"; exit 0; fi
 work=$(mktemp -d)

@@ -28,8 +28,9 @@ provmod=$(v kubernetesProviderModule)
 provver=$(v kubernetesProviderVersion)
 sdkreplace=$(v kubernetesSdkReplace)
 cache=${XDG_CACHE_HOME:-$HOME/.cache}/quidditch-k8s
-flavour=$(node -p "require('$here/versions.json').goToolFlavour")   # go-build-lock.sh says why
-out=${1:-$cache/pulumi-$pulumi-k8s-${provver##*-}-$flavour}
+# shellcheck source=go-build-lock.sh
+source "$here/go-build-lock.sh"
+out=${1:-$cache/pulumi-$pulumi-k8s-${provver##*-}-$go_tool_flavour}
 
 if [ -x "$out/pulumi" ] && [ -x "$out/pulumi-resource-kubernetes" ]; then echo "$out"; exit 0; fi
 
@@ -44,8 +45,6 @@ MSG
   exit 3
 fi
 
-# shellcheck source=go-build-lock.sh
-source "$(dirname "$0")/go-build-lock.sh"
 go_build_lock pulumi "$out"
 work=$(mktemp -d)
 trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
