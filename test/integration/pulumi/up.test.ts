@@ -17,6 +17,7 @@ import { synthesizeClusterManifests } from '../../../lib/cdk8s/manifests';
 import { QuidditchIndex } from '../../../lib/pulumi/index-resource';
 import { declareCluster, programOutputs } from '../../../lib/pulumi/program';
 import { ControlPlane } from '../../support/control-plane';
+import { nudgeStalledCrdFinalizers } from './crd-finalizer-nudge';
 import { pulumiBinDir } from './pulumi-binaries';
 
 type Obj = KubernetesObject & { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } };
@@ -33,6 +34,7 @@ let cp: ControlPlane | undefined;
 let tmp: string;
 let stack: Stack;
 let objects: KubernetesObjectApi;
+let kc: KubeConfig;
 let log = '';
 
 /** Ops the engine performed (or would perform, in a preview), keyed by `<op> <type>`. */
@@ -72,7 +74,7 @@ async function configure(replicas: number, extra: Record<string, { value: string
 beforeAll(async () => {
   const binDir = pulumiBinDir();
   cp = await ControlPlane.start();
-  const kc = new KubeConfig();
+  kc = new KubeConfig();
   kc.loadFromFile(cp.kubeconfigPath);
   objects = KubernetesObjectApi.makeApiClient(kc);
   await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: NAMESPACE } } });
@@ -181,8 +183,13 @@ describe('pulumi up against a real API server', () => {
     await configure(3, { 'quidditch:deleteCrdsOnDestroy': { value: 'true' } });
     const up = await stack.up({ onOutput: (o) => (log += o) });
     expect(changes(up.summary.resourceChanges)).toEqual({ create: total });
-    const destroy = await stack.destroy({ onOutput: (o) => (log += o) });
-    expect(changes(destroy.summary.resourceChanges)).toEqual({ delete: total });
+    const nudge = nudgeStalledCrdFinalizers(kc, 'quidditch.io');
+    try {
+      const destroy = await stack.destroy({ onOutput: (o) => (log += o) });
+      expect(changes(destroy.summary.resourceChanges)).toEqual({ delete: total });
+    } finally {
+      for (const line of await nudge.stop()) process.stderr.write(`[up.test] ${line}\n`);
+    }
     expect(await leftOver()).toEqual([]);
   }, STEP_TIMEOUT_MS);
 });
