@@ -3,9 +3,10 @@
  *
  * client-node 1.x ships as ~970 ES modules. Under jest every test file that imports it loaded each
  * of them through jest's module system (resolve, transform-cache lookup, compile in the file's own
- * context): measured here, 1.8–2.5 CPU s per test file, and nearly every integration file imports
- * it. One esbuild bundle of the same code (the way the operator's image bundles it) loads in about
- * 0.3 CPU s. Bundled: client-node and its ESM-only dependencies (openid-client and what it
+ * context): measured here, 1.8–2.5 CPU s for the first such file in a jest worker (later files in
+ * the same worker reuse the transforms jest keeps in memory, and cost less), and nearly every
+ * integration file imports it. One esbuild bundle of the same code (the way the operator's image
+ * bundles it) loads in about 0.3 CPU s. Bundled: client-node and its ESM-only dependencies (openid-client and what it
  * imports); its CommonJS dependencies stay ordinary requires, resolved from node_modules. Not
  * minified, so a stack trace through it still reads.
  *
