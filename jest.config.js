@@ -18,6 +18,9 @@ const { availableParallelism } = require('node:os');
 
 module.exports = {
   testTimeout: 120000,
+  // Every run's temporary files in one directory of its own, removed at the end (run-tmpdir.ts).
+  globalSetup: '<rootDir>/test/support/run-global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/run-global-teardown.ts',
   // Integration files mostly wait (on the API server, sims, timers), so they run three at a time even
   // on 2 cores (jest's default there would be 1: 16 serial minutes). Each file has its own namespaces
   // and operators; a file that changes cluster-wide state starts a private control plane.

@@ -9,11 +9,15 @@ import { BUNDLE_DIR_ENV, buildAppBundle } from './app-bundle';
 import { ControlPlane } from './control-plane';
 import { applyCrds } from './crds';
 import { findHelm } from './helm';
+import { useRunTmpdir } from './run-tmpdir';
 
 export const CONTROL_PLANE_GLOBAL = '__QUIDDITCH_CONTROL_PLANE__';
 
 export default async function globalSetup(): Promise<void> {
   const started = Date.now();
+  // Before anything is written: the control plane and the bundle go in the run's own directory too.
+  // (Jest runs the root config's setup, which does the same, after the projects' ones.)
+  useRunTmpdir();
   // The operator and sim bundles every file's processes run (test/support/app-bundle.ts), built from
   // the working tree while the control plane starts.
   const bundled = buildAppBundle();

@@ -52,11 +52,12 @@ export function testHelm(): string {
   throw new Error(process.env.QUIDDITCH_TEST_HELM_ERROR ?? 'Unable to run helm: QUIDDITCH_TEST_HELM is not set. Run with `npx jest --selectProjects integration` so the global setup finds or builds it.');
 }
 
-/** Helm's own config, cache and data directories, kept out of the user's home. */
-const helmHome = mkdtempSync(join(tmpdir(), 'quidditch-helm-'));
+/** Helm's own config, cache and data directories, kept out of the user's home; made on first use, in the run's temporary directory. */
+let helmHome: string | undefined;
 
 /** Runs helm against the test API server (KUBECONFIG from the global setup); never throws on a non-zero exit. */
 export function helm(args: readonly string[]): Promise<CommandResult> {
+  helmHome ??= mkdtempSync(join(tmpdir(), 'quidditch-helm-'));
   return runCommand(testHelm(), args, '', {
     env: {
       ...process.env,
