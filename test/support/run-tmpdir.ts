@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const RUN_TMPDIR_ENV = 'QUIDDITCH_RUN_TMPDIR';
+/** TMPDIR before the run ('' when unset), put back at its end: `jest --watch` runs again in the same process. */
+const SAVED_TMPDIR_ENV = 'QUIDDITCH_RUN_SAVED_TMPDIR';
 
 const keep = () => process.env.QUIDDITCH_KEEP_TMP === '1' || process.env.QUIDDITCH_KEEP_CONTROL_PLANE === '1';
 
@@ -18,7 +20,8 @@ const keep = () => process.env.QUIDDITCH_KEEP_TMP === '1' || process.env.QUIDDIT
 export function useRunTmpdir(): string {
   const existing = process.env[RUN_TMPDIR_ENV];
   if (existing) return existing;
-  const dir = mkdtempSync(join(tmpdir(), 'quidditch-run-'));
+  const dir = mkdtempSync(join(process.env.TMPDIR || tmpdir(), 'quidditch-run-'));
+  process.env[SAVED_TMPDIR_ENV] = process.env.TMPDIR ?? '';
   process.env[RUN_TMPDIR_ENV] = dir;
   process.env.TMPDIR = dir;
   return dir;
@@ -28,6 +31,11 @@ export function useRunTmpdir(): string {
 export function removeRunTmpdir(): void {
   const dir = process.env[RUN_TMPDIR_ENV];
   if (!dir) return;
+  const saved = process.env[SAVED_TMPDIR_ENV];
+  if (saved) process.env.TMPDIR = saved;
+  else delete process.env.TMPDIR;
+  delete process.env[RUN_TMPDIR_ENV];
+  delete process.env[SAVED_TMPDIR_ENV];
   if (keep()) {
     process.stderr.write(`\n[tmp] kept this run's temporary files in ${dir}\n`);
     return;
