@@ -1,7 +1,9 @@
 /**
  * Works around a stall of kube-apiserver's CRD finalizer (k8s.io/apiextensions-apiserver
  * pkg/controller/finalizer/crd_finalizer.go, v0.34), seen here as a `pulumi destroy` with
- * deleteCrdsOnDestroy that waited ~4.5 minutes for one CRD while every other step took seconds:
+ * deleteCrdsOnDestroy that waited ~4.5 minutes for one CRD while every other step took seconds, and
+ * (once this was in place) nudged in migration-walk, whose 30 s wait for the CRDs' deletion would
+ * otherwise have failed. Both times it was the ShardAllocation CRD, which (mirror off) nothing lists first.
  *  1. the finalizer lists the CRD's instances and gets "storage is (re)initializing" (the watch cache
  *     of that resource was being built; ResilientWatchCacheInitialization answers 429 instead of
  *     waiting). It records Terminating=True/InstanceDeletionFailed and requeues the CRD;
