@@ -16,16 +16,12 @@
  * The API server's own finalizer still lists and deletes the instances; only the wait is cut.
  */
 import { ApiextensionsV1Api, KubeConfig, PatchStrategy, setHeaderOptions, V1CustomResourceDefinition } from '@kubernetes/client-node';
+import { API_GROUP } from '../../../lib/api/v1';
 
 /** How long a CRD may sit in InstanceDeletionFailed before it is nudged: the finalizer's own retry comes within ms. */
 const STUCK_AFTER_MS = 2_000;
 const POLL_MS = 1_000;
 const ANNOTATION = 'quidditch.io/test-requeue';
-
-export interface CrdFinalizerNudge {
-  /** Stops polling; resolves to one line per nudge made (empty when the finalizer never stalled). */
-  stop(): Promise<string[]>;
-}
 
 export function isStalledFinalizer(crd: V1CustomResourceDefinition, now: Date): boolean {
   if (!crd.metadata?.deletionTimestamp || !crd.metadata.finalizers?.includes('customresourcecleanup.apiextensions.k8s.io')) return false;
@@ -35,8 +31,12 @@ export function isStalledFinalizer(crd: V1CustomResourceDefinition, now: Date): 
   return now.getTime() - since >= STUCK_AFTER_MS;
 }
 
-/** Polls the CRDs of `group` until stop(), nudging each whose finalizer stalled (see above). */
-export function nudgeStalledCrdFinalizers(kc: KubeConfig, group: string): CrdFinalizerNudge {
+/**
+ * Runs `run` (a destroy that deletes our CRDs) while polling the CRDs of our API group and nudging
+ * each whose finalizer stalled (see above). Each nudge is written to stderr after `run`, prefixed
+ * with `label`, so a run shows when it happened.
+ */
+export async function whileNudgingStalledCrdFinalizers<T>(kc: KubeConfig, label: string, run: () => Promise<T>): Promise<T> {
   const api = kc.makeApiClient(ApiextensionsV1Api);
   const nudges: string[] = [];
   let stopped = false;
@@ -45,7 +45,7 @@ export function nudgeStalledCrdFinalizers(kc: KubeConfig, group: string): CrdFin
       const now = new Date();
       const crds = await api.listCustomResourceDefinition().catch(() => undefined);
       for (const crd of crds?.items ?? []) {
-        if (crd.spec.group !== group || !isStalledFinalizer(crd, now)) continue;
+        if (crd.spec.group !== API_GROUP || !isStalledFinalizer(crd, now)) continue;
         const name = crd.metadata!.name!;
         const message = crd.status?.conditions?.find((c) => c.type === 'Terminating')?.message;
         await api
@@ -56,11 +56,11 @@ export function nudgeStalledCrdFinalizers(kc: KubeConfig, group: string): CrdFin
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
   })();
-  return {
-    async stop() {
-      stopped = true;
-      await loop;
-      return nudges;
-    },
-  };
+  try {
+    return await run();
+  } finally {
+    stopped = true;
+    await loop;
+    for (const line of nudges) process.stderr.write(`[${label}] ${line}\n`);
+  }
 }

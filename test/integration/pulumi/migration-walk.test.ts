@@ -27,7 +27,7 @@ import { rawRequest } from '../../support/raw-request';
 import { runOperatorCommand } from '../../support/run-command';
 import { Cluster } from '../operator/fixtures';
 import { OperatorProcess, SimProcess, stopAll } from '../operator/harness';
-import { nudgeStalledCrdFinalizers } from './crd-finalizer-nudge';
+import { whileNudgingStalledCrdFinalizers } from './crd-finalizer-nudge';
 import { pulumiBinDir } from './pulumi-binaries';
 
 const REPO = resolve(__dirname, '..', '..', '..');
@@ -227,13 +227,13 @@ describe('k8s → raft → k8s through the Pulumi program, one up per step', () 
     ].map((path) => new Watch(kc).watch(path, {}, (type, obj: { kind?: string; metadata?: { name?: string } }) => {
       if (type === 'DELETED') deleted.push(`${obj.kind} ${obj.metadata?.name}`);
     }, () => undefined)));
-    const nudge = nudgeStalledCrdFinalizers(kc, 'quidditch.io');
     try {
-      await stack.destroy({ onOutput: (o) => (log += o) });
-      await waitFor(() => deleted.filter((d) => d.startsWith('CustomResourceDefinition')).length === 3, { timeoutMs: 30_000, description: 'the three CRDs to be deleted' });
+      await whileNudgingStalledCrdFinalizers(kc, 'migration-walk', async () => {
+        await stack.destroy({ onOutput: (o) => (log += o) });
+        await waitFor(() => deleted.filter((d) => d.startsWith('CustomResourceDefinition')).length === 3, { timeoutMs: 30_000, description: 'the three CRDs to be deleted' });
+      });
     } finally {
       for (const w of watches) w.abort();
-      for (const line of await nudge.stop()) process.stderr.write(`[migration-walk] ${line}\n`);
     }
     const at = (what: string) => deleted.indexOf(what);
     expect(at(`QuidditchIndex ${STACK_INDEX}`)).toBeGreaterThanOrEqual(0);

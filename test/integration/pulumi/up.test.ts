@@ -17,7 +17,7 @@ import { synthesizeClusterManifests } from '../../../lib/cdk8s/manifests';
 import { QuidditchIndex } from '../../../lib/pulumi/index-resource';
 import { declareCluster, programOutputs } from '../../../lib/pulumi/program';
 import { ControlPlane } from '../../support/control-plane';
-import { nudgeStalledCrdFinalizers } from './crd-finalizer-nudge';
+import { whileNudgingStalledCrdFinalizers } from './crd-finalizer-nudge';
 import { pulumiBinDir } from './pulumi-binaries';
 
 type Obj = KubernetesObject & { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } };
@@ -183,13 +183,8 @@ describe('pulumi up against a real API server', () => {
     await configure(3, { 'quidditch:deleteCrdsOnDestroy': { value: 'true' } });
     const up = await stack.up({ onOutput: (o) => (log += o) });
     expect(changes(up.summary.resourceChanges)).toEqual({ create: total });
-    const nudge = nudgeStalledCrdFinalizers(kc, 'quidditch.io');
-    try {
-      const destroy = await stack.destroy({ onOutput: (o) => (log += o) });
-      expect(changes(destroy.summary.resourceChanges)).toEqual({ delete: total });
-    } finally {
-      for (const line of await nudge.stop()) process.stderr.write(`[up.test] ${line}\n`);
-    }
+    const destroy = await whileNudgingStalledCrdFinalizers(kc, 'up.test', () => stack.destroy({ onOutput: (o) => (log += o) }));
+    expect(changes(destroy.summary.resourceChanges)).toEqual({ delete: total });
     expect(await leftOver()).toEqual([]);
   }, STEP_TIMEOUT_MS);
 });
