@@ -3,7 +3,8 @@
  * pkg/controller/finalizer/crd_finalizer.go, v0.34), seen here as a `pulumi destroy` with
  * deleteCrdsOnDestroy that waited ~4.5 minutes for one CRD while every other step took seconds, and
  * (once this was in place) nudged in migration-walk, whose 30 s wait for the CRDs' deletion would
- * otherwise have failed. Both times it was the ShardAllocation CRD, which (mirror off) nothing lists first.
+ * otherwise have failed, and in up.test during CI. Each time a CRD whose resources no client had listed
+ * before: ShardAllocation (mirror off), and in up.test, which runs no operator, QuidditchNode.
  *  1. the finalizer lists the CRD's instances and gets "storage is (re)initializing" (the watch cache
  *     of that resource was being built; ResilientWatchCacheInitialization answers 429 instead of
  *     waiting). It records Terminating=True/InstanceDeletionFailed and requeues the CRD;
