@@ -41,6 +41,8 @@ export async function whileNudgingStalledCrdFinalizers<T>(kc: KubeConfig, label:
   const api = kc.makeApiClient(ApiextensionsV1Api);
   const nudges: string[] = [];
   let stopped = false;
+  // Ends the pause between polls at once when `run` is done, so the caller does not wait out a poll.
+  let wake = () => {};
   const loop = (async () => {
     while (!stopped) {
       const now = new Date();
@@ -54,13 +56,18 @@ export async function whileNudgingStalledCrdFinalizers<T>(kc: KubeConfig, label:
           .then(() => nudges.push(`${now.toISOString()} nudged the finalizer of CRD ${name} (${message ?? 'no message'})`))
           .catch(() => undefined); // gone meanwhile: nothing to nudge
       }
-      await new Promise((r) => setTimeout(r, POLL_MS));
+      if (stopped) break;
+      await new Promise<void>((r) => {
+        const timer = setTimeout(r, POLL_MS);
+        wake = () => (clearTimeout(timer), r());
+      });
     }
   })();
   try {
     return await run();
   } finally {
     stopped = true;
+    wake();
     await loop;
     for (const line of nudges) process.stderr.write(`[${label}] ${line}\n`);
   }
